@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ptcp_api.h - what an application sees of polltcp.
+ *
+ * Lifecycle of one per-lcore stack (all calls from its own lcore only):
+ *
+ *   st = ptcp_stack_create(&conf);
+ *   ptcp_listen(st, 7, &ops, arg);                 or ptcp_connect(...)
+ *   loop:
+ *     n = rte_eth_rx_burst(...);
+ *     ptcp_stack_rx_burst(st, pkts, n, now_us);     callbacks run in here
+ *     ptcp_stack_poll(st, now_us);                  timers; callbacks too
+ *     ptcp_stack_flush(st);                         TX batch -> conf.tx_fn
+ *   ptcp_stack_destroy(st);
+ *
+ * Events are callbacks (struct ptcp_conn_ops). Inside a callback the
+ * application may call any function below on any connection; segments it
+ * causes are sent once the current segment has been processed, so an echo
+ * reply carries the ACK of the data it echoes. A connection is valid from
+ * on_established (or ptcp_connect's return) until on_closed returns.
+ */
+#ifndef PTCP_API_H
+#define PTCP_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ptcp_core.h"
+
+/* RFC 9293 3.3.2 states, from one list. */
+#define PTCP_FOREACH_TCP_STATE(_) \
+	_(CLOSED, "CLOSED") \
+	_(LISTEN, "LISTEN") \
+	_(SYN_SENT, "SYN-SENT") \
+	_(SYN_RECEIVED, "SYN-RECEIVED") \
+	_(ESTABLISHED, "ESTABLISHED") \
+	_(FIN_WAIT_1, "FIN-WAIT-1") \
+	_(FIN_WAIT_2, "FIN-WAIT-2") \
+	_(CLOSE_WAIT, "CLOSE-WAIT") \
+	_(CLOSING, "CLOSING") \
+	_(LAST_ACK, "LAST-ACK") \
+	_(TIME_WAIT, "TIME-WAIT")
+
+enum ptcp_tcp_state {
+#define _(sym, str) PTCP_TCP_##sym,
+	PTCP_FOREACH_TCP_STATE(_)
+#undef _
+	PTCP_TCP_N_STATES
+};
+
+/** "SYN-RECEIVED" etc. */
+const char *ptcp_tcp_state_name(enum ptcp_tcp_state s);
+
+struct ptcp_conn;
+
+/**
+ * Connection events. Any callback may be NULL. `arg` is the value given to
+ * ptcp_listen/ptcp_connect (or set by ptcp_conn_set_arg).
+ */
+struct ptcp_conn_ops {
+	/** Handshake complete (passive: accepted; active: connected). */
+	void (*on_established)(struct ptcp_conn *c, void *arg);
+	/** New in-order data, or the peer's FIN (ptcp_conn_eof() true), is readable. */
+	void (*on_readable)(struct ptcp_conn *c, void *arg);
+	/** Send buffer space was freed by an ACK. */
+	void (*on_writable)(struct ptcp_conn *c, void *arg);
+	/**
+	 * The connection is gone: err 0 after an orderly close, -ECONNRESET
+	 * (reset by peer), -ECONNREFUSED (active open refused), -ETIMEDOUT
+	 * (retransmission limit), -ECONNABORTED (ptcp_abort or stack teardown).
+	 * c must not be used after this returns.
+	 */
+	void (*on_closed)(struct ptcp_conn *c, void *arg, int err);
+};
+
+/* ---- Stack lifecycle ---------------------------------------------------- */
+
+/** Create a stack from conf (defaults applied to zero fields). NULL on error (rte_errno). */
+struct ptcp_stack *ptcp_stack_create(const struct ptcp_stack_conf *conf);
+/** Free the stack: connections are dropped without sending anything. */
+void ptcp_stack_destroy(struct ptcp_stack *st);
+
+/** Process a burst of received frames at time now_us. Consumes all; returns n. */
+uint16_t ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
+			     uint64_t now_us);
+/** Run timers (TCP, ARP, reassembly) at now_us. */
+void ptcp_stack_poll(struct ptcp_stack *st, uint64_t now_us);
+/** Transmit the pending TX batch. */
+void ptcp_stack_flush(struct ptcp_stack *st);
+
+/**
+ * Graceful stop: close every listener and ptcp_close() every connection.
+ * Keep polling until ptcp_stack_conn_count() is 0 (or give up and destroy).
+ */
+void ptcp_stack_close_all(struct ptcp_stack *st);
+/** Connections not yet CLOSED (TIME-WAIT included). */
+uint32_t ptcp_stack_conn_count(const struct ptcp_stack *st);
+/** Add this stack's counters into sum[PTCP_CTR_MAX]. */
+void ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum);
+
+/* ---- Connections -------------------------------------------------------- */
+
+/** Accept connections on our address, TCP port `port`. 0 or -EADDRINUSE/-ENOSPC. */
+int ptcp_listen(struct ptcp_stack *st, uint16_t port, const struct ptcp_conn_ops *ops, void *arg);
+/** Stop listening (established connections are not affected). */
+int ptcp_unlisten(struct ptcp_stack *st, uint16_t port);
+
+/**
+ * Active open to raddr:rport from local port lport (0 = pick a free
+ * ephemeral port). Sends the SYN; on_established or on_closed follows.
+ * Returns the connection, or NULL with rte_errno set (ENOSPC, EADDRINUSE).
+ */
+struct ptcp_conn *ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport,
+			       uint16_t lport, const struct ptcp_conn_ops *ops, void *arg);
+
+/**
+ * Queue up to len bytes for sending. Returns the number of bytes taken
+ * (0 when the send buffer is full; wait for on_writable), or -ENOTCONN /
+ * -EPIPE (after shutdown or close).
+ */
+int32_t ptcp_send(struct ptcp_conn *c, const void *data, uint32_t len);
+/** Free bytes in the send buffer. */
+uint32_t ptcp_send_space(const struct ptcp_conn *c);
+
+/**
+ * Copy up to len in-order received bytes into buf and open the receive
+ * window by that much. Returns bytes copied, 0 if none are queued.
+ */
+uint32_t ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len);
+/** Bytes queued for ptcp_recv. */
+uint32_t ptcp_readable(const struct ptcp_conn *c);
+/** True once the peer's FIN arrived and every byte before it has been read. */
+bool ptcp_conn_eof(const struct ptcp_conn *c);
+
+/** Half-close: send FIN after the queued data; receiving continues. */
+int ptcp_shutdown(struct ptcp_conn *c);
+/**
+ * Full close: shutdown and stop reading. Unread or later data makes the
+ * stack reset the connection (RFC 1122 4.2.2.13). on_closed follows.
+ */
+int ptcp_close(struct ptcp_conn *c);
+/** Send RST and drop the connection now; on_closed(-ECONNABORTED) follows. */
+void ptcp_abort(struct ptcp_conn *c);
+
+void ptcp_conn_set_arg(struct ptcp_conn *c, void *arg);
+enum ptcp_tcp_state ptcp_conn_state(const struct ptcp_conn *c);
+/** 4-tuple: addresses network order, ports host order. */
+void ptcp_conn_tuple(const struct ptcp_conn *c, rte_be32_t *laddr, uint16_t *lport,
+		     rte_be32_t *raddr, uint16_t *rport);
+
+#endif /* PTCP_API_H */

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * core.c - counter names, configuration defaults, TX batch flush.
+ */
+#include "ptcp_core.h"
+
+const char *const ptcp_ctr_names[PTCP_CTR_MAX] = {
+#define PTCP_CTR(name, desc) [PTCP_CTR_##name] = #name,
+#include "ptcp_counters.def"
+#undef PTCP_CTR
+};
+
+const char *const ptcp_ctr_descs[PTCP_CTR_MAX] = {
+#define PTCP_CTR(name, desc) [PTCP_CTR_##name] = desc,
+#include "ptcp_counters.def"
+#undef PTCP_CTR
+};
+
+#define DEFAULT(field, value) do {		\
+		if (conf->field == 0)		\
+			conf->field = (value);	\
+	} while (0)
+
+void
+ptcp_conf_defaults(struct ptcp_stack_conf *conf)
+{
+	DEFAULT(prefix_len, 24);
+	DEFAULT(mtu, 1500);
+	DEFAULT(max_conns, 4096);
+	DEFAULT(msl_ms, 30000);
+	DEFAULT(rto_init_ms, 1000);
+	DEFAULT(rto_min_ms, 200);
+	DEFAULT(rto_max_ms, 60000);
+	DEFAULT(syn_retries, 6);
+	DEFAULT(synack_retries, 5);
+	DEFAULT(data_retries, 15);
+	DEFAULT(rcv_buf, 65535);
+	DEFAULT(snd_buf, 65536);
+	DEFAULT(arp_timeout_ms, 60000);
+	DEFAULT(arp_retry_ms, 1000);
+	DEFAULT(arp_retries, 3);
+	if (conf->name == NULL)
+		conf->name = "ptcp0";
+}
+
+void
+ptcp_tx_flush(struct ptcp_stack *st)
+{
+	uint16_t n = st->tx.n, sent;
+
+	if (n == 0)
+		return;
+	sent = st->conf.tx_fn(st->conf.tx_arg, st->tx.pkts, n);
+	PTCP_ADD(st, TX_PKTS, sent);
+	if (unlikely(sent < n)) {
+		PTCP_ADD(st, TX_DROP, n - sent);
+		rte_pktmbuf_free_bulk(&st->tx.pkts[sent], n - sent);
+	}
+	st->tx.n = 0;
+}

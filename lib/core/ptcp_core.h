@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ptcp_core.h - the per-lcore stack context shared by every layer.
+ *
+ * One struct ptcp_stack per lcore (share-nothing): configuration, the clock
+ * of the current burst, the TX batch, counters, and the per-layer state
+ * (opaque here: struct ptcp_net in lib/net, struct ptcp_tcp in lib/tcp).
+ *
+ * Time: microseconds (uint64_t) supplied by whoever drives the stack
+ * (ptcp_stack_rx_burst / ptcp_stack_poll take `now`), so that the port
+ * layer uses the TSC and unit tests use a synthetic clock. No layer reads a
+ * clock itself.
+ *
+ * TX: layers append finished frames with ptcp_tx_enqueue(); the batch is
+ * handed to conf.tx_fn when full and by ptcp_tx_flush() once per loop.
+ */
+#ifndef PTCP_CORE_H
+#define PTCP_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_branch_prediction.h>
+
+/* ---- Counters ----------------------------------------------------------- */
+
+enum ptcp_ctr {
+#define PTCP_CTR(name, desc) PTCP_CTR_##name,
+#include "ptcp_counters.def"
+#undef PTCP_CTR
+	PTCP_CTR_MAX
+};
+
+/** Counter names ("RX_PKTS") and descriptions, indexed by enum ptcp_ctr. */
+extern const char *const ptcp_ctr_names[PTCP_CTR_MAX];
+extern const char *const ptcp_ctr_descs[PTCP_CTR_MAX];
+
+#define PTCP_INC(st, name)      ((st)->ctr[PTCP_CTR_##name]++)
+#define PTCP_ADD(st, name, n)   ((st)->ctr[PTCP_CTR_##name] += (n))
+
+/* ---- Configuration ------------------------------------------------------ */
+
+#define PTCP_TX_BURST 32
+
+/**
+ * Transmit callback: send up to n frames, return how many were taken. The
+ * stack counts and frees the rest (TX_DROP); the callee owns the ones taken.
+ */
+typedef uint16_t (*ptcp_tx_fn)(void *arg, struct rte_mbuf **pkts, uint16_t n);
+
+/* conf.offloads bits: what the port reported it can do. */
+#define PTCP_OFFLOAD_RX_IPV4_CKSUM (1u << 0)  /* mbuf RX flags for IPv4 header checksum */
+#define PTCP_OFFLOAD_RX_L4_CKSUM   (1u << 1)  /* mbuf RX flags for TCP checksum */
+#define PTCP_OFFLOAD_TX_IPV4_CKSUM (1u << 2)
+#define PTCP_OFFLOAD_TX_TCP_CKSUM  (1u << 3)
+
+/** Stack configuration; zero fields take the defaults in parentheses. */
+struct ptcp_stack_conf {
+	rte_be32_t ip;                 /* our address (required) */
+	uint8_t prefix_len;            /* on-link prefix (24) */
+	rte_be32_t gateway;            /* next hop for off-link; 0 = none */
+	struct rte_ether_addr mac;     /* our MAC (required) */
+	uint16_t mtu;                  /* IP MTU (1500) */
+	struct rte_mempool *pool;      /* mbufs for frames we build (required) */
+	ptcp_tx_fn tx_fn;              /* required */
+	void *tx_arg;
+	int socket_id;                 /* NUMA socket for tables (SOCKET_ID_ANY) */
+	uint32_t offloads;             /* PTCP_OFFLOAD_* */
+	const char *name;              /* unique per process, for rte_hash etc. ("ptcp0") */
+
+	uint32_t max_conns;            /* connection table size (4096) */
+	uint32_t msl_ms;               /* TIME-WAIT lasts 2*MSL (30000) */
+	uint32_t rto_init_ms;          /* RFC 6298 2.1 initial RTO (1000) */
+	uint32_t rto_min_ms;           /* RFC 6298 2.4 floor (200; the RFC says 1 s, Linux 200 ms) */
+	uint32_t rto_max_ms;           /* RFC 6298 2.5 cap (60000) */
+	uint8_t syn_retries;           /* active open SYN retransmissions before ETIMEDOUT (6) */
+	uint8_t synack_retries;        /* SYN-ACK retransmissions before dropping (5) */
+	uint8_t data_retries;          /* RFC 9293 R2 for data/FIN (15) */
+	uint32_t rcv_buf;              /* receive buffer bytes per connection (65535) */
+	uint32_t snd_buf;              /* send buffer bytes per connection (65536) */
+	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */
+	uint32_t arp_retry_ms;         /* ARP request retry interval (1000) */
+	uint8_t arp_retries;           /* ARP requests before giving up (3) */
+};
+
+/* ---- The per-lcore context ---------------------------------------------- */
+
+struct ptcp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[PTCP_TX_BURST];
+};
+
+struct ptcp_net;
+struct ptcp_tcp;
+
+struct ptcp_stack {
+	/* hot: touched on every burst */
+	uint64_t now_us;               /* clock of the current burst / poll */
+	struct ptcp_net *net;
+	struct ptcp_tcp *tcp;
+	struct rte_mempool *pool;
+	struct ptcp_txbuf tx;
+
+	struct ptcp_stack_conf conf;   /* with defaults filled in */
+	char name[32];
+	uint64_t ctr[PTCP_CTR_MAX];
+} __rte_cache_aligned;
+
+/** Fill zero fields of conf with defaults (documented in struct ptcp_stack_conf). */
+void ptcp_conf_defaults(struct ptcp_stack_conf *conf);
+
+/** Hand the TX batch to conf.tx_fn; frees and counts what it did not take. */
+void ptcp_tx_flush(struct ptcp_stack *st);
+
+/** Append a finished frame to the TX batch (flushing first if full). Consumes m. */
+static inline void
+ptcp_tx_enqueue(struct ptcp_stack *st, struct rte_mbuf *m)
+{
+	if (unlikely(st->tx.n == PTCP_TX_BURST))
+		ptcp_tx_flush(st);
+	st->tx.pkts[st->tx.n++] = m;
+}
+
+/** Allocate a frame from the stack's pool; counts POOL_EMPTY on failure. */
+static inline struct rte_mbuf *
+ptcp_mbuf_alloc(struct ptcp_stack *st)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(st->pool);
+
+	if (unlikely(m == NULL))
+		PTCP_INC(st, POOL_EMPTY);
+	return m;
+}
+
+/** Count then free: the one way to drop a packet. */
+#define PTCP_DROP(st, m, name) do {		\
+		PTCP_INC(st, name);		\
+		rte_pktmbuf_free(m);		\
+	} while (0)
+
+/* Milliseconds to microseconds. */
+#define PTCP_MS(ms) ((uint64_t)(ms) * 1000u)
+
+#endif /* PTCP_CORE_H */

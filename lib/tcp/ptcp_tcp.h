@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ptcp_tcp.h - the TCP layer's entry points for the rest of the stack.
+ * The application interface is lib/api/ptcp_api.h.
+ */
+#ifndef PTCP_TCP_H
+#define PTCP_TCP_H
+
+#include "ptcp_core.h"
+#include "ptcp_wire.h"
+
+/** Allocate st->tcp: connection table, connection pool, timer wheel. 0 or -errno. */
+int ptcp_tcp_init(struct ptcp_stack *st);
+/** Free st->tcp, every connection and every mbuf it holds (no segments sent). */
+void ptcp_tcp_fini(struct ptcp_stack *st);
+
+/**
+ * Process one received TCP segment. m's data starts at the TCP header and
+ * pkt_len is the TCP length; ip is the parsed IPv4 header. Consumes m.
+ */
+void ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip);
+
+/** Run expired timers (retransmission, TIME-WAIT, ...) at st->now_us. */
+void ptcp_tcp_poll(struct ptcp_stack *st);
+
+/** Number of connections in the table (any state but LISTEN). */
+uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
+
+#endif /* PTCP_TCP_H */

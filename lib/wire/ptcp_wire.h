@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ptcp_wire.h - header views: bounds checks, parsers into host-order structs,
+ * builders, and Internet checksums (RFC 1071, incremental per RFC 1624).
+ *
+ * No state, no mbuf ownership, no rte_eth_* calls. Every parser first checks
+ * that the bytes it reads are inside `avail`; once it returns 0 the caller
+ * may use the DPDK header view (struct rte_*_hdr) up to the checked length.
+ *
+ * Conventions used across polltcp:
+ *   - IPv4 addresses are rte_be32_t (network order) everywhere;
+ *   - ports, sequence numbers, lengths and windows are host order in parsed
+ *     structs and in the API.
+ *
+ * Parsers return 0 or a negative PTCP_WIRE_E* code naming what was wrong, so
+ * callers can count the exact drop reason.
+ */
+#ifndef PTCP_WIRE_H
+#define PTCP_WIRE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_arp.h>
+#include <rte_ip.h>
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_mbuf.h>
+
+/* Parse errors (negative return values). */
+enum ptcp_wire_err {
+	PTCP_WIRE_OK = 0,
+	PTCP_WIRE_ETRUNC = 1,    /* fewer bytes than the header claims/needs */
+	PTCP_WIRE_EVERSION,      /* IPv4 version != 4 */
+	PTCP_WIRE_EHDRLEN,       /* IHL < 5, TCP data offset < 5, or beyond the packet */
+	PTCP_WIRE_ETOTLEN,       /* IPv4 total length < IHL*4 or > frame */
+	PTCP_WIRE_ECKSUM,        /* bad checksum */
+	PTCP_WIRE_EOPT,          /* malformed option (length 0/1, runs past header, bad size) */
+	PTCP_WIRE_EARP,          /* ARP not Ethernet/IPv4 (htype/ptype/hlen/plen) */
+};
+
+/* ---- Checksums ---------------------------------------------------------- */
+
+/** One's-complement sum of `len` bytes folded to 16 bits, not inverted. */
+uint16_t ptcp_cksum_raw(const void *buf, uint32_t len);
+
+/**
+ * RFC 1624 eqn. 3 incremental update: HC' = ~(~HC + ~m + m'). `cksum` is the
+ * checksum field as stored (network order), `old`/`new` 16-bit words as stored.
+ * Returns the new checksum field value (network order).
+ */
+uint16_t ptcp_cksum_update16(uint16_t cksum, uint16_t old_word, uint16_t new_word);
+/** Same for a 32-bit field (e.g. an address or sequence number), as stored. */
+uint16_t ptcp_cksum_update32(uint16_t cksum, uint32_t old_word, uint32_t new_word);
+
+/** IPv4 header checksum over ihl*4 bytes (options included); field value to store. */
+uint16_t ptcp_ipv4_hdr_cksum(const struct rte_ipv4_hdr *ip);
+
+/**
+ * TCP/UDP checksum over the IPv4 pseudo header + `l4_len` bytes at `l4`
+ * (contiguous). The checksum field inside l4 must be 0 when computing a value
+ * to store; to verify a received segment pass it as is and expect 0.
+ * Returns the value to store (network order; 0 means "verified OK" when
+ * verifying).
+ */
+uint16_t ptcp_l4_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto,
+		       const void *l4, uint32_t l4_len);
+
+/** As ptcp_l4_cksum but over `l4_len` bytes at offset `off` of a (chained) mbuf. */
+uint16_t ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t src,
+			    rte_be32_t dst, uint8_t proto, uint32_t l4_len);
+
+/** Pseudo-header sum (not inverted) to seed the checksum field for TX offload. */
+uint16_t ptcp_l4_phdr_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len);
+
+/* ---- Ethernet / ARP ----------------------------------------------------- */
+
+struct ptcp_arp_info {
+	uint16_t op;                   /* RTE_ARP_OP_REQUEST / REPLY (host order) */
+	struct rte_ether_addr sha;     /* sender hardware address */
+	rte_be32_t spa;                /* sender protocol address */
+	struct rte_ether_addr tha;
+	rte_be32_t tpa;
+};
+
+/** Check an Ethernet header; returns 0 and sets *ether_type (host order). */
+int ptcp_eth_parse(const void *buf, uint32_t avail, uint16_t *ether_type);
+/** Parse an ARP packet (after the Ethernet header). Ethernet/IPv4 only. */
+int ptcp_arp_parse(const void *buf, uint32_t avail, struct ptcp_arp_info *out);
+/** Write a 14-byte Ethernet header. */
+void ptcp_eth_build(void *buf, const struct rte_ether_addr *dst,
+		    const struct rte_ether_addr *src, uint16_t ether_type);
+/** Write a 28-byte Ethernet/IPv4 ARP body. */
+void ptcp_arp_build(void *buf, uint16_t op, const struct rte_ether_addr *sha, rte_be32_t spa,
+		    const struct rte_ether_addr *tha, rte_be32_t tpa);
+
+/* ---- IPv4 --------------------------------------------------------------- */
+
+struct ptcp_ipv4_info {
+	rte_be32_t src;
+	rte_be32_t dst;
+	uint16_t hdr_len;      /* IHL * 4 */
+	uint16_t total_len;    /* from the header, validated <= avail */
+	uint16_t frag;         /* host order fragment_offset field (flags + offset) */
+	uint16_t id;           /* host order */
+	uint8_t proto;
+	uint8_t ttl;
+	uint8_t tos;
+};
+
+static inline bool
+ptcp_ipv4_is_fragment(const struct ptcp_ipv4_info *ip)
+{
+	return (ip->frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+}
+
+/**
+ * Validate an IPv4 header at `buf` with `avail` bytes of frame after the
+ * Ethernet header: version 4, IHL >= 5, IHL*4 <= total length <= avail, and
+ * the header checksum when `verify_cksum` (pass false when the NIC reported
+ * RTE_MBUF_F_RX_IP_CKSUM_GOOD). Options are skipped, not interpreted.
+ */
+int ptcp_ipv4_parse(const void *buf, uint32_t avail, bool verify_cksum,
+		    struct ptcp_ipv4_info *out);
+
+/**
+ * Write a 20-byte IPv4 header (no options, DF set) with total length
+ * 20 + payload_len. The header checksum is computed unless `cksum_offload`,
+ * in which case it is left 0 for the NIC.
+ */
+void ptcp_ipv4_build(void *buf, rte_be32_t src, rte_be32_t dst, uint8_t proto,
+		     uint16_t payload_len, uint16_t id, uint8_t ttl, bool cksum_offload);
+
+/* ---- ICMP --------------------------------------------------------------- */
+
+struct ptcp_icmp_info {
+	uint8_t type;
+	uint8_t code;
+	uint16_t ident;   /* echo only, host order */
+	uint16_t seq;     /* echo only, host order */
+};
+
+/** Parse and checksum-verify an ICMP message of `len` bytes. */
+int ptcp_icmp_parse(const void *buf, uint32_t len, struct ptcp_icmp_info *out);
+
+/* ---- TCP ---------------------------------------------------------------- */
+
+#define PTCP_TCP_HDR_LEN       20u
+#define PTCP_TCP_MAX_HDR_LEN   60u
+#define PTCP_TCP_MAX_SACK      4
+
+/* Option kinds (RFC 9293, 7323, 2018). */
+#define PTCP_TCPOPT_EOL        0
+#define PTCP_TCPOPT_NOP        1
+#define PTCP_TCPOPT_MSS        2
+#define PTCP_TCPOPT_WSCALE     3
+#define PTCP_TCPOPT_SACK_PERM  4
+#define PTCP_TCPOPT_SACK       5
+#define PTCP_TCPOPT_TS         8
+
+/* ptcp_tcp_opts.present bits */
+#define PTCP_TCPOPT_F_MSS       (1u << 0)
+#define PTCP_TCPOPT_F_WSCALE    (1u << 1)
+#define PTCP_TCPOPT_F_SACK_PERM (1u << 2)
+#define PTCP_TCPOPT_F_SACK      (1u << 3)
+#define PTCP_TCPOPT_F_TS        (1u << 4)
+
+struct ptcp_sack_block {
+	uint32_t left;
+	uint32_t right;
+};
+
+struct ptcp_tcp_opts {
+	uint8_t present;          /* PTCP_TCPOPT_F_* */
+	uint8_t wscale;
+	uint8_t nsack;
+	uint16_t mss;
+	uint32_t tsval;
+	uint32_t tsecr;
+	struct ptcp_sack_block sack[PTCP_TCP_MAX_SACK];
+};
+
+/** A received TCP segment, decoded to host order (like smoltcp tcp::Repr). */
+struct ptcp_tcp_seg {
+	uint32_t seq;
+	uint32_t ack;
+	uint32_t len;          /* payload bytes (SYN/FIN not counted) */
+	uint16_t sport;
+	uint16_t dport;
+	uint16_t wnd;          /* raw, unscaled */
+	uint16_t urp;
+	uint8_t flags;         /* RTE_TCP_*_FLAG bits */
+	uint8_t hdr_len;       /* data offset * 4 */
+	struct ptcp_tcp_opts opt;
+};
+
+/**
+ * Parse a TCP header of a segment `seg_len` bytes long (header + payload) that
+ * is contiguous for at least the header. Checks data offset (>= 5, header
+ * within seg_len) and decodes options: unknown kinds are skipped by their
+ * length; a length < 2 or running past the header is PTCP_WIRE_EOPT; an option
+ * of a known kind with the wrong length is ignored (RFC 9293 3.1: "MUST be
+ * prepared to handle an illegal option length"), counted by the caller as
+ * PTCP_WIRE_EOPT only if it also runs past the header. Does not verify the
+ * checksum (see ptcp_l4_cksum*).
+ */
+int ptcp_tcp_parse(const void *hdr, uint32_t seg_len, struct ptcp_tcp_seg *out);
+
+/**
+ * Encode options into buf (at most 40 bytes), NOP-padded to a multiple of 4.
+ * Returns the number of bytes written.
+ */
+uint32_t ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt);
+
+/**
+ * Write a TCP header of 20 + opt_len bytes (options already at buf + 20, or
+ * opt_len 0). Checksum field left 0.
+ */
+void ptcp_tcp_build(void *buf, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+		    uint8_t flags, uint16_t wnd, uint32_t opt_len);
+
+#endif /* PTCP_WIRE_H */
