@@ -7,6 +7,8 @@
 #define PTCP_TCP_H
 
 #include "ptcp_core.h"
+#include <stddef.h>
+
 #include "ptcp_wire.h"
 
 /** Allocate st->tcp: connection table, connection pool, timer wheel. 0 or -errno. */
@@ -25,5 +27,24 @@ void ptcp_tcp_poll(struct ptcp_stack *st);
 
 /** Number of connections in the table (any state but LISTEN). */
 uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
+
+/* ---- Initial sequence numbers (RFC 6528) ---------------------------------- */
+
+struct ptcp_isn_key {
+	uint64_t k0;
+	uint64_t k1;
+};
+
+/** SipHash-2-4 (Aumasson & Bernstein) of len bytes under key. */
+uint64_t ptcp_siphash24(const struct ptcp_isn_key *key, const void *data, size_t len);
+
+/**
+ * RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey)
+ * with M a 4-microsecond timer (now_us / 4) and F the low 32 bits of
+ * SipHash-2-4 over the 4-tuple (addresses network order, ports host order
+ * packed little-endian: laddr, raddr, lport, rport).
+ */
+uint32_t ptcp_tcp_isn(const struct ptcp_isn_key *key, rte_be32_t laddr, uint16_t lport,
+		      rte_be32_t raddr, uint16_t rport, uint64_t now_us);
 
 #endif /* PTCP_TCP_H */
