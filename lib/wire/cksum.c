@@ -1,2 +1,182 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * cksum.c - Internet checksums: the RFC 1071 one's-complement sum, RFC 1624
+ * incremental updates, the IPv4 header checksum and the TCP/UDP checksum over
+ * the IPv4 pseudo header (RFC 9293 3.1), for contiguous buffers and mbuf
+ * chains.
+ *
+ * Byte order: one's-complement addition is commutative over 16-bit words, so
+ * every sum here is taken over words exactly as they are stored in memory
+ * (RFC 1071 1.2 "Byte Order Independence"). A returned checksum is therefore
+ * the value to store into the header field as is, without rte_cpu_to_be_16().
+ *
+ * Call order: ptcp_l4_cksum() / ptcp_l4_cksum_mbuf() -> phdr_sum() +
+ * ptcp_cksum_raw() (rte_raw_cksum() in chunks) or mbuf_raw_sum() -> fold -> invert.
+ */
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "ptcp_wire.h"
+
+/* __rte_raw_cksum() sums into 32 bits; 32767 words (65534 bytes) cannot overflow it. */
+#define CKSUM_CHUNK 65534u
+
+/* Fold a 32-bit one's-complement accumulator to 16 bits. */
+static inline uint16_t
+fold32(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+uint16_t
+ptcp_cksum_raw(const void *buf, uint32_t len)
+{
+	const uint8_t *p = buf;
+	uint32_t sum = 0;
+
+	/* Chunks keep every partial sum within 32 bits for any len. */
+	while (len > CKSUM_CHUNK) {
+		sum = fold32(sum + rte_raw_cksum(p, CKSUM_CHUNK));
+		p += CKSUM_CHUNK;
+		len -= CKSUM_CHUNK;
+	}
+	return fold32(sum + rte_raw_cksum(p, len));
+}
+
+/*
+ * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Unlike eqn. 2 this can never
+ * produce 0xffff (-0) from a checksum of non-zero data, so the result equals
+ * a full recomputation bit for bit.
+ */
+uint16_t
+ptcp_cksum_update16(uint16_t cksum, uint16_t old_word, uint16_t new_word)
+{
+	uint32_t sum;
+
+	sum = (uint16_t)~cksum;
+	sum += (uint16_t)~old_word;
+	sum += new_word;
+	return (uint16_t)~fold32(sum);
+}
+
+uint16_t
+ptcp_cksum_update32(uint16_t cksum, uint32_t old_word, uint32_t new_word)
+{
+	uint32_t sum;
+
+	/* A 32-bit field is two 16-bit words; which half is which does not matter. */
+	sum = (uint16_t)~cksum;
+	sum += (uint16_t)~(old_word >> 16);
+	sum += (uint16_t)~(old_word & 0xffff);
+	sum += new_word >> 16;
+	sum += new_word & 0xffff;
+	return (uint16_t)~fold32(sum);
+}
+
+/*
+ * Sums the header around the checksum field (bytes 10-11), so the result is
+ * the value to store whatever the field holds now. Unlike rte_ipv4_cksum(),
+ * the caller need not zero the field first.
+ */
+uint16_t
+ptcp_ipv4_hdr_cksum(const struct rte_ipv4_hdr *ip)
+{
+	const uint8_t *p = (const uint8_t *)ip;
+	uint32_t hlen = rte_ipv4_hdr_len(ip);
+	uint32_t sum;
+
+	sum = __rte_raw_cksum(p, offsetof(struct rte_ipv4_hdr, hdr_checksum), 0);
+	sum = __rte_raw_cksum(p + offsetof(struct rte_ipv4_hdr, src_addr),
+			      hlen - offsetof(struct rte_ipv4_hdr, src_addr), sum);
+	return (uint16_t)~fold32(sum);
+}
+
+/* RFC 9293 3.1 pseudo header: src, dst, zero, proto, TCP length; not folded. */
+static inline uint32_t
+phdr_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len)
+{
+	uint32_t sum;
+
+	sum = (src >> 16) + (src & 0xffff);
+	sum += (dst >> 16) + (dst & 0xffff);
+	sum += rte_cpu_to_be_16((uint16_t)proto);
+	sum += rte_cpu_to_be_16((uint16_t)l4_len);	/* at most 65515 for IPv4 */
+	return sum;
+}
+
+uint16_t
+ptcp_l4_phdr_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len)
+{
+	return fold32(phdr_sum(src, dst, proto, l4_len));
+}
+
+/*
+ * Serves both computing and verifying, so a computed 0 is returned as 0: a UDP
+ * sender must store 0xffff instead (RFC 768); TCP has no such rule.
+ */
+uint16_t
+ptcp_l4_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto, const void *l4, uint32_t l4_len)
+{
+	uint32_t sum = phdr_sum(src, dst, proto, l4_len);
+
+	return (uint16_t)~fold32(sum + ptcp_cksum_raw(l4, l4_len));
+}
+
+/*
+ * One's-complement sum of `len` bytes from offset `off` across a chain.
+ *
+ * Not rte_raw_cksum_mbuf(): in DPDK 22.11 (and later releases) it truncates
+ * each segment's unreduced 32-bit partial sum to 16 bits before byte-swapping
+ * one that starts at an odd offset, losing the carries, so chains split at an
+ * odd byte give wrong sums. Here each segment is reduced first, then swapped.
+ * Returns -1 when the range is not inside the packet.
+ */
+static int
+mbuf_raw_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t *out)
+{
+	const struct rte_mbuf *seg;
+	uint32_t sum = 0, done = 0;
+
+	if ((uint64_t)off + len > rte_pktmbuf_pkt_len(m))
+		return -1;
+	for (seg = m; seg != NULL && off >= rte_pktmbuf_data_len(seg); seg = seg->next)
+		off -= rte_pktmbuf_data_len(seg);
+	while (done < len) {
+		uint32_t seglen;
+		uint16_t part;
+
+		if (seg == NULL)
+			return -1;	/* pkt_len disagrees with the chain */
+		seglen = RTE_MIN((uint32_t)rte_pktmbuf_data_len(seg) - off, len - done);
+		part = ptcp_cksum_raw(rte_pktmbuf_mtod_offset(seg, const uint8_t *, off), seglen);
+		/* A segment starting at an odd byte of the range has its words shifted. */
+		sum += (done & 1) ? rte_bswap16(part) : part;
+		sum = fold32(sum);
+		done += seglen;
+		off = 0;
+		seg = seg->next;
+	}
+	*out = sum;
+	return 0;
+}
+
+/*
+ * If the range runs past the packet, returns 0xffff: never a valid TCP
+ * checksum to store (the sum of a pseudo header is never zero), and non-zero,
+ * so a verifying caller sees a failure.
+ */
+uint16_t
+ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t src, rte_be32_t dst,
+		   uint8_t proto, uint32_t l4_len)
+{
+	uint32_t sum;
+
+	if (mbuf_raw_sum(m, off, l4_len, &sum) != 0)
+		return 0xffff;
+	return (uint16_t)~fold32(sum + phdr_sum(src, dst, proto, l4_len));
+}
