@@ -55,7 +55,11 @@ uint16_t ptcp_cksum_update16(uint16_t cksum, uint16_t old_word, uint16_t new_wor
 /** Same for a 32-bit field (e.g. an address or sequence number), as stored. */
 uint16_t ptcp_cksum_update32(uint16_t cksum, uint32_t old_word, uint32_t new_word);
 
-/** IPv4 header checksum over ihl*4 bytes (options included); field value to store. */
+/**
+ * IPv4 header checksum over ihl*4 bytes (options included); field value to
+ * store. The current checksum field is treated as zero, so the caller need
+ * not clear it (unlike rte_ipv4_cksum).
+ */
 uint16_t ptcp_ipv4_hdr_cksum(const struct rte_ipv4_hdr *ip);
 
 /**
@@ -68,7 +72,13 @@ uint16_t ptcp_ipv4_hdr_cksum(const struct rte_ipv4_hdr *ip);
 uint16_t ptcp_l4_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto,
 		       const void *l4, uint32_t l4_len);
 
-/** As ptcp_l4_cksum but over `l4_len` bytes at offset `off` of a (chained) mbuf. */
+/**
+ * As ptcp_l4_cksum but over `l4_len` bytes at offset `off` of a (chained)
+ * mbuf. Returns 0xffff (never a valid result to store, and a verification
+ * failure) if the range runs past pkt_len. Written out rather than using
+ * rte_raw_cksum_mbuf, which in DPDK 22.11 drops carries on segments that
+ * start at an odd offset (see test_wire.c).
+ */
 uint16_t ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t src,
 			    rte_be32_t dst, uint8_t proto, uint32_t l4_len);
 
