@@ -1,2 +1,266 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * args.c - polltcp-echo's own options (those after "--"), getopt_long.
+ * Every error is one line on stderr naming the option and the problem.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "echo.h"
+
+#define MIN_MTU     68                 /* RFC 791 */
+#define MAX_MTU     9216
+#define MIN_BUF     256
+#define MAX_BUF     (1u << 30)         /* RFC 7323 window scale limit */
+#define MAX_CONNS   (1u << 24)
+#define MAX_MSL_MS  600000u
+#define MAX_PERIOD  86400u
+
+enum {
+	OPT_IP = 256,
+	OPT_GATEWAY,
+	OPT_PORT,
+	OPT_MTU,
+	OPT_STATS_PERIOD,
+	OPT_MAX_CONNS,
+	OPT_PCAP,
+	OPT_MSL_MS,
+	OPT_RCV_BUF,
+	OPT_SND_BUF,
+	OPT_MBUFS,
+	OPT_LINK_WAIT,
+	OPT_NO_OFFLOAD,
+};
+
+static const struct option long_opts[] = {
+	{ "help",         no_argument,       NULL, 'h' },
+	{ "ip",           required_argument, NULL, OPT_IP },
+	{ "gateway",      required_argument, NULL, OPT_GATEWAY },
+	{ "port",         required_argument, NULL, OPT_PORT },
+	{ "mtu",          required_argument, NULL, OPT_MTU },
+	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
+	{ "max-conns",    required_argument, NULL, OPT_MAX_CONNS },
+	{ "pcap",         required_argument, NULL, OPT_PCAP },
+	{ "msl-ms",       required_argument, NULL, OPT_MSL_MS },
+	{ "rcv-buf",      required_argument, NULL, OPT_RCV_BUF },
+	{ "snd-buf",      required_argument, NULL, OPT_SND_BUF },
+	{ "mbufs",        required_argument, NULL, OPT_MBUFS },
+	{ "link-wait",    required_argument, NULL, OPT_LINK_WAIT },
+	{ "no-offload",   no_argument,       NULL, OPT_NO_OFFLOAD },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"Usage: " ECHO_NAME " [EAL options] -- --ip ADDR/LEN [options]\n"
+"RFC 862 echo server on the polltcp userspace TCP/IPv4 stack (DPDK).\n"
+"\n"
+"EAL options come first, as for dpdk-testpmd, e.g.\n"
+"  --vdev=net_tap0,iface=pt0 --no-pci --no-huge -m 512 -l 0 --file-prefix NAME\n"
+"Every enabled lcore polls one RX/TX queue pair of the first port.\n"
+"\n"
+"Options after \"--\":\n"
+"  --ip ADDR/LEN          our IPv4 address and on-link prefix (required; LEN 24 if omitted)\n"
+"  --gateway ADDR         next hop for off-link peers (must be on-link)\n"
+"  --port N               TCP port to serve (default 7)\n"
+"  --mtu N                IP MTU of the port, %u..%u (default 1500)\n"
+"  --stats-period SECONDS print port stats and counters every SECONDS (0 = off, default)\n"
+"  --max-conns N          connections per lcore (stack default 4096)\n"
+"  --pcap FILE            write every received and sent frame to FILE (pcapng)\n"
+"  --msl-ms N             maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30000)\n"
+"  --rcv-buf BYTES        receive buffer per connection (default 65535)\n"
+"  --snd-buf BYTES        send buffer per connection (default 65536)\n"
+"  --mbufs N              mbufs per lcore beyond the descriptor rings (default 16384)\n"
+"  --link-wait SECONDS    wait this long for link up at start (default 5)\n"
+"  --no-offload           compute checksums in software even if the port offloads them\n"
+"  -h, --help             this help\n"
+"\n"
+"Prints \"listening on ADDR:PORT\" when ready. SIGINT/SIGTERM: close connections\n"
+"gracefully, print port stats and counters, exit 0.\n",
+		MIN_MTU, MAX_MTU);
+}
+
+static int __attribute__((format(printf, 1, 2)))
+error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, ECHO_NAME ": error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	return -1;
+}
+
+/* Decimal unsigned in [min, max], the whole string. */
+static int
+parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (s[0] < '0' || s[0] > '9')
+		goto bad;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s)
+		goto bad;
+	if (v < min || v > max)
+		return error("--%s %s: out of range (%" PRIu32 "..%" PRIu32 ")", opt, s, min, max);
+	*out = (uint32_t)v;
+	return 0;
+bad:
+	return error("--%s '%s': not a number (expected %" PRIu32 "..%" PRIu32 ")", opt, s, min,
+		     max);
+}
+
+/* A dotted-quad unicast address (network order). */
+static int
+parse_addr(const char *opt, const char *s, rte_be32_t *out)
+{
+	struct in_addr a;
+	uint32_t h;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return error("--%s '%s': not an IPv4 address", opt, s);
+	h = ntohl(a.s_addr);
+	if (h == 0 || h == UINT32_MAX || (h >> 28) == 0xe || (h >> 24) == 127)
+		return error("--%s %s: not a usable unicast address", opt, s);
+	*out = a.s_addr;
+	return 0;
+}
+
+static int
+parse_ip_prefix(const char *s, struct echo_args *a)
+{
+	char buf[64];
+	char *slash;
+	uint32_t len = 24, mask, h;
+
+	if (strlen(s) >= sizeof(buf))
+		return error("--ip '%s': not ADDR/LEN", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		if (parse_u32("ip prefix length", slash + 1, 1, 32, &len) != 0)
+			return -1;
+	}
+	if (parse_addr("ip", buf, &a->ip) != 0)
+		return -1;
+	a->prefix_len = (uint8_t)len;
+	h = ntohl(a->ip);
+	mask = len == 32 ? UINT32_MAX : ~(UINT32_MAX >> len);
+	if (len <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask))
+		return error("--ip %s: the network or broadcast address of its prefix", s);
+	return 0;
+}
+
+static int
+check_gateway(const struct echo_args *a, const char *s)
+{
+	uint32_t mask = a->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> a->prefix_len);
+	char net[INET_ADDRSTRLEN];
+	struct in_addr n = { .s_addr = htonl(ntohl(a->ip) & mask) };
+
+	if (a->gateway == a->ip)
+		return error("--gateway %s: that is our own address", s);
+	if ((ntohl(a->gateway) & mask) != (ntohl(a->ip) & mask)) {
+		inet_ntop(AF_INET, &n, net, sizeof(net));
+		return error("--gateway %s: not on our network %s/%u", s, net, a->prefix_len);
+	}
+	return 0;
+}
+
+int
+echo_args_parse(int argc, char **argv, struct echo_args *a)
+{
+	const char *gw = NULL;
+	uint32_t v;
+	bool have_ip = false;
+	int opt, ret = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->port = 7;
+	a->mtu = 1500;
+	a->link_wait_s = 5;
+
+	optind = 0;            /* full reset of getopt's state */
+	opterr = 0;            /* our own messages */
+	while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 1;
+		case OPT_IP:
+			ret = parse_ip_prefix(optarg, a);
+			have_ip = true;
+			break;
+		case OPT_GATEWAY:
+			gw = optarg;
+			ret = parse_addr("gateway", optarg, &a->gateway);
+			break;
+		case OPT_PORT:
+			ret = parse_u32("port", optarg, 1, UINT16_MAX, &v);
+			a->port = (uint16_t)v;
+			break;
+		case OPT_MTU:
+			ret = parse_u32("mtu", optarg, MIN_MTU, MAX_MTU, &v);
+			a->mtu = (uint16_t)v;
+			break;
+		case OPT_STATS_PERIOD:
+			ret = parse_u32("stats-period", optarg, 0, MAX_PERIOD, &a->stats_period_s);
+			break;
+		case OPT_MAX_CONNS:
+			ret = parse_u32("max-conns", optarg, 1, MAX_CONNS, &a->max_conns);
+			break;
+		case OPT_PCAP:
+			if (optarg[0] == '\0')
+				return error("--pcap: empty file name");
+			a->pcap_path = optarg;
+			break;
+		case OPT_MSL_MS:
+			ret = parse_u32("msl-ms", optarg, 1, MAX_MSL_MS, &a->msl_ms);
+			break;
+		case OPT_RCV_BUF:
+			ret = parse_u32("rcv-buf", optarg, MIN_BUF, MAX_BUF, &a->rcv_buf);
+			break;
+		case OPT_SND_BUF:
+			ret = parse_u32("snd-buf", optarg, MIN_BUF, MAX_BUF, &a->snd_buf);
+			break;
+		case OPT_MBUFS:
+			ret = parse_u32("mbufs", optarg, 1024, 1u << 24, &a->mbufs);
+			break;
+		case OPT_LINK_WAIT:
+			ret = parse_u32("link-wait", optarg, 0, 600, &a->link_wait_s);
+			break;
+		case OPT_NO_OFFLOAD:
+			a->no_offload = true;
+			break;
+		case ':':
+			return error("option %s needs a value", argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return error("unknown option -%c (see --help)", optopt);
+			return error("unknown option %s (see --help)", argv[optind - 1]);
+		}
+		if (ret != 0)
+			return -1;
+	}
+	if (optind < argc)
+		return error("unexpected argument '%s' (see --help)", argv[optind]);
+	if (!have_ip)
+		return error("missing --ip ADDR/LEN (application options go after \"--\")");
+	if (gw != NULL && check_gateway(a, gw) != 0)
+		return -1;
+	return 0;
+}

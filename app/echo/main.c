@@ -1,2 +1,269 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * main.c - polltcp-echo, an RFC 862 echo server on polltcp.
+ *
+ *   polltcp-echo [EAL options] -- --ip ADDR/LEN [options]
+ *
+ * main(): split argv at "--" -> echo_args_parse (before EAL, so a bad
+ * option costs no EAL start) -> signals -> ptcp_port_eal_init ->
+ * ptcp_port_init (stack_init: ptcp_listen on every lcore's stack) ->
+ * "listening on" -> ptcp_port_run -> ptcp_port_report -> ptcp_port_fini.
+ *
+ * Echo with backpressure: on_readable and on_writable both run drain(),
+ * which moves min(readable, send space) bytes from the connection's
+ * receive buffer to its send buffer. Nothing is buffered in the app:
+ * bytes it cannot send stay in the stack's receive buffer, so the window
+ * closes and the peer slows down. After the peer's FIN and the last byte
+ * echoed, we shut our side down; the stack frees the connection once both
+ * FINs are acknowledged (on_closed).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_lcore.h>
+
+#include "ptcp_api.h"
+#include "ptcp_port.h"
+#include "echo.h"
+
+#define ECHO_CHUNK (16 * 1024)
+
+/* Per-lcore application counters (written by their lcore only). */
+struct echo_lcore {
+	uint64_t accepted;
+	uint64_t closed;               /* orderly */
+	uint64_t reset;                /* -ECONNRESET */
+	uint64_t timedout;             /* -ETIMEDOUT */
+	uint64_t aborted;              /* -ECONNABORTED and others */
+	uint64_t bytes;                /* echoed */
+	uint64_t send_bugs;            /* ptcp_send took less than the space it announced */
+} __rte_cache_aligned;
+
+static struct echo_lcore echo_lcores[RTE_MAX_LCORE];
+static struct echo_args args;
+
+/*
+ * The connection's arg is its lcore's struct echo_lcore (cache aligned, so
+ * bit 0 is free); bit 0 set means "our FIN was requested already".
+ */
+#define SHUT_BIT ((uintptr_t)1)
+
+static inline struct echo_lcore *
+conn_lcore(void *arg)
+{
+	return (struct echo_lcore *)((uintptr_t)arg & ~SHUT_BIT);
+}
+
+static inline bool
+conn_shut(void *arg)
+{
+	return ((uintptr_t)arg & SHUT_BIT) != 0;
+}
+
+static void
+drain(struct ptcp_conn *c, void *arg)
+{
+	struct echo_lcore *el = conn_lcore(arg);
+	uint8_t buf[ECHO_CHUNK];
+	uint32_t n, got;
+	int32_t sent;
+
+	for (;;) {
+		n = RTE_MIN(ptcp_readable(c), ptcp_send_space(c));
+		if (n == 0)
+			break;
+		n = RTE_MIN(n, (uint32_t)sizeof(buf));
+		got = ptcp_recv(c, buf, n);
+		if (got == 0)
+			break;
+		sent = ptcp_send(c, buf, got);
+		if (sent < 0)          /* -EPIPE / -ENOTCONN: the stack is closing it */
+			return;
+		if ((uint32_t)sent != got) {
+			el->send_bugs++;
+			fprintf(stderr, ECHO_NAME ": bug: ptcp_send took %" PRId32 " of %" PRIu32
+				" bytes after announcing space; aborting the connection\n",
+				sent, got);
+			ptcp_abort(c);
+			return;
+		}
+		el->bytes += got;
+	}
+
+	/* RFC 862 + half-close: the peer is done and all it sent is echoed. */
+	if (!conn_shut(arg) && ptcp_conn_eof(c) && ptcp_readable(c) == 0) {
+		ptcp_conn_set_arg(c, (void *)((uintptr_t)arg | SHUT_BIT));
+		ptcp_shutdown(c);
+	}
+}
+
+static void
+on_established(struct ptcp_conn *c, void *arg)
+{
+	conn_lcore(arg)->accepted++;
+	drain(c, arg);
+}
+
+static void
+on_closed(struct ptcp_conn *c __rte_unused, void *arg, int err)
+{
+	struct echo_lcore *el = conn_lcore(arg);
+
+	switch (err) {
+	case 0:
+		el->closed++;
+		break;
+	case -ECONNRESET:
+		el->reset++;
+		break;
+	case -ETIMEDOUT:
+		el->timedout++;
+		break;
+	default:
+		el->aborted++;
+		break;
+	}
+}
+
+static const struct ptcp_conn_ops echo_ops = {
+	.on_established = on_established,
+	.on_readable = drain,
+	.on_writable = drain,
+	.on_closed = on_closed,
+};
+
+static int
+stack_init(struct ptcp_stack *st, unsigned int lcore_id, void *arg __rte_unused)
+{
+	return ptcp_listen(st, args.port, &echo_ops, &echo_lcores[lcore_id]);
+}
+
+static void
+on_signal(int sig __rte_unused)
+{
+	ptcp_port_stop();      /* async-signal-safe */
+}
+
+static int
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return -errno;
+	return 0;
+}
+
+static void
+print_app_counters(void)
+{
+	struct echo_lcore sum = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		sum.accepted += echo_lcores[i].accepted;
+		sum.closed += echo_lcores[i].closed;
+		sum.reset += echo_lcores[i].reset;
+		sum.timedout += echo_lcores[i].timedout;
+		sum.aborted += echo_lcores[i].aborted;
+		sum.bytes += echo_lcores[i].bytes;
+		sum.send_bugs += echo_lcores[i].send_bugs;
+	}
+	printf("echo: accepted %" PRIu64 " closed %" PRIu64 " reset %" PRIu64 " timedout %"
+	       PRIu64 " aborted %" PRIu64 " bytes %" PRIu64 " send_bugs %" PRIu64 "\n",
+	       sum.accepted, sum.closed, sum.reset, sum.timedout, sum.aborted, sum.bytes,
+	       sum.send_bugs);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ptcp_port_conf pc;
+	char ipstr[INET_ADDRSTRLEN];
+	char **app_argv;
+	int eal_argc, app_argc, ret;
+
+	/* EAL options, then "--", then ours (argv[eal_argc] is "--" or NULL). */
+	for (eal_argc = 1; eal_argc < argc; eal_argc++)
+		if (strcmp(argv[eal_argc], "--") == 0)
+			break;
+	app_argc = argc - eal_argc;          /* "--" stands in for argv[0] */
+	app_argv = &argv[eal_argc];
+	if (app_argc > 0) {
+		app_argv[0] = argv[0];
+		ret = echo_args_parse(app_argc, app_argv, &args);
+	} else {
+		/* No "--": all EAL's, but still answer -h/--help with our usage. */
+		char help[] = "--help";
+		char *only[3] = { argv[0], NULL, NULL };
+		int i;
+
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+				only[1] = help;
+		ret = echo_args_parse(only[1] != NULL ? 2 : 1, only, &args);
+	}
+	if (ret != 0)
+		return ret > 0 ? 0 : 1;
+
+	/* Before EAL starts threads, so they inherit nothing odd; handler only sets a flag. */
+	ret = install_signals();
+	if (ret != 0) {
+		fprintf(stderr, ECHO_NAME ": error: sigaction: %s\n", strerror(-ret));
+		return 1;
+	}
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (ptcp_port_eal_init(eal_argc, argv) < 0) {
+		fprintf(stderr, ECHO_NAME ": error: %s\n", ptcp_port_errmsg());
+		return 1;
+	}
+
+	memset(&pc, 0, sizeof(pc));
+	pc.port_id = PTCP_PORT_ANY;
+	pc.mbufs_per_lcore = args.mbufs;
+	pc.link_wait_ms = args.link_wait_s * 1000;
+	pc.no_offload = args.no_offload;
+	pc.pcap_path = args.pcap_path;
+	pc.stats_period_s = args.stats_period_s;
+	pc.stack.ip = args.ip;
+	pc.stack.prefix_len = args.prefix_len;
+	pc.stack.gateway = args.gateway;
+	pc.stack.mtu = args.mtu;
+	pc.stack.max_conns = args.max_conns;
+	pc.stack.msl_ms = args.msl_ms;
+	pc.stack.rcv_buf = args.rcv_buf;
+	pc.stack.snd_buf = args.snd_buf;
+	pc.stack_init = stack_init;
+
+	ret = ptcp_port_init(&pc);
+	if (ret != 0) {
+		fprintf(stderr, ECHO_NAME ": error: %s\n", ptcp_port_errmsg());
+		ptcp_port_fini();
+		return 1;
+	}
+
+	inet_ntop(AF_INET, &args.ip, ipstr, sizeof(ipstr));
+	printf("listening on %s:%u (%u lcore%s)\n", ipstr, args.port, ptcp_port_lcore_count(),
+	       ptcp_port_lcore_count() == 1 ? "" : "s");
+	fflush(stdout);
+
+	ret = ptcp_port_run();
+	if (ret != 0)
+		fprintf(stderr, ECHO_NAME ": error: %s\n", ptcp_port_errmsg());
+
+	ptcp_port_report(stdout);
+	print_app_counters();
+	ptcp_port_fini();
+	fflush(stdout);
+	return ret != 0 ? 1 : 0;
+}

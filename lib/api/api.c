@@ -1,2 +1,340 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * api.c - listen / connect / send / recv / shutdown / close / abort.
+ *
+ * Calls made from inside a callback of the same connection (PTCP_TF_IN_INPUT)
+ * only queue work: tcp_input sends once when the segment is done, so an
+ * echo reply carries the ACK. Calls from elsewhere send at once.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "ptcp_api.h"
+#include "ptcp_net.h"
+#include "tcp_private.h"
+
+static void
+kick(struct ptcp_conn *c)
+{
+	if (!(c->flags & PTCP_TF_IN_INPUT))
+		ptcp_tcp_output(c);
+}
+
+int
+ptcp_listen(struct ptcp_stack *st, uint16_t port, const struct ptcp_conn_ops *ops, void *arg)
+{
+	struct ptcp_listener *l = NULL;
+
+	if (port == 0)
+		return -EINVAL;
+	if (ptcp_tcp_listener_find(st, port) != NULL)
+		return -EADDRINUSE;
+	for (unsigned int i = 0; l == NULL && i < PTCP_TCP_MAX_LISTENERS; i++)
+		if (st->tcp->listeners[i].port == 0)
+			l = &st->tcp->listeners[i];
+	if (l == NULL)
+		return -ENOSPC;
+	l->port = port;
+	l->ops = ops;
+	l->arg = arg;
+	return 0;
+}
+
+int
+ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
+{
+	struct ptcp_listener *l = ptcp_tcp_listener_find(st, port);
+
+	if (l == NULL)
+		return -ENOENT;
+	memset(l, 0, sizeof(*l));
+	return 0;
+}
+
+static int
+pick_port(struct ptcp_stack *st, struct ptcp_flow *f)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	unsigned int tries;
+
+	for (tries = 0; tries < 16384; tries++) {
+		uint16_t p = tcp->next_ephemeral;
+
+		tcp->next_ephemeral = p == 65535 ? 49152 : p + 1;
+		f->lport = p;
+		if (ptcp_tcp_listener_find(st, p) == NULL && ptcp_tcp_conn_lookup(st, f) == NULL)
+			return 0;
+	}
+	return -EADDRINUSE;
+}
+
+struct ptcp_conn *
+ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t lport,
+	     const struct ptcp_conn_ops *ops, void *arg)
+{
+	struct ptcp_flow f = { .laddr = st->conf.ip, .raddr = raddr, .lport = lport,
+			       .rport = rport };
+	struct ptcp_conn *c;
+
+	if (raddr == 0 || rport == 0) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (lport == 0 && pick_port(st, &f) != 0) {
+		rte_errno = EADDRINUSE;
+		return NULL;
+	}
+	if (lport != 0 && ptcp_tcp_conn_lookup(st, &f) != NULL) {
+		rte_errno = EADDRINUSE;
+		return NULL;
+	}
+	c = ptcp_tcp_conn_new(st, &f);
+	if (c == NULL) {
+		rte_errno = ENOSPC;
+		return NULL;
+	}
+	c->ops = ops;
+	c->arg = arg;
+	c->flags |= PTCP_TF_APP_KNOWS;
+	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f.laddr, f.lport, f.raddr, f.rport, st->now_us);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	c->sndq_seq = c->iss + 1;
+	ptcp_tcp_set_state(c, PTCP_TCP_SYN_SENT);
+	ptcp_tcp_send_syn(c);
+	ptcp_tcp_rto_arm(c);
+	return c;
+}
+
+uint32_t
+ptcp_send_space(const struct ptcp_conn *c)
+{
+	uint32_t buf = c->st->conf.snd_buf;
+
+	return buf > c->sndq_bytes ? buf - c->sndq_bytes : 0;
+}
+
+/* Append bytes to the send queue, filling the tail's room then new mbufs. */
+static uint32_t
+sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len)
+{
+	uint32_t done = 0;
+
+	while (done < len) {
+		struct rte_mbuf *t = c->sndq_tail;
+		uint32_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
+		uint32_t n;
+
+		if (room == 0) {
+			t = ptcp_mbuf_alloc(c->st);
+			if (t == NULL)
+				break;
+			t->data_off = 0;   /* a queue buffer needs no headroom */
+			if (c->sndq_tail == NULL)
+				c->sndq_head = t;
+			else
+				c->sndq_tail->next = t;
+			c->sndq_tail = t;
+			room = rte_pktmbuf_tailroom(t);
+		}
+		n = RTE_MIN(room, len - done);
+		memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len), data + done, n);
+		t->data_len = (uint16_t)(t->data_len + n);
+		done += n;
+	}
+	c->sndq_bytes += done;
+	return done;
+}
+
+int32_t
+ptcp_send(struct ptcp_conn *c, const void *data, uint32_t len)
+{
+	uint32_t n;
+
+	switch (c->state) {
+	case PTCP_TCP_SYN_SENT:
+	case PTCP_TCP_SYN_RECEIVED:
+	case PTCP_TCP_ESTABLISHED:
+	case PTCP_TCP_CLOSE_WAIT:
+		break;
+	case PTCP_TCP_CLOSED:
+		return -ENOTCONN;
+	default:
+		return -EPIPE;
+	}
+	if (c->flags & PTCP_TF_FIN_QUEUED)
+		return -EPIPE;
+	n = RTE_MIN(len, ptcp_send_space(c));
+	if (n == 0)
+		return 0;
+	n = sndq_append(c, data, n);
+	kick(c);
+	return (int32_t)n;
+}
+
+uint32_t
+ptcp_readable(const struct ptcp_conn *c)
+{
+	return c->rcvq_bytes;
+}
+
+bool
+ptcp_conn_eof(const struct ptcp_conn *c)
+{
+	switch (c->state) {
+	case PTCP_TCP_CLOSE_WAIT:
+	case PTCP_TCP_LAST_ACK:
+	case PTCP_TCP_CLOSING:
+	case PTCP_TCP_TIME_WAIT:
+		return c->rcvq_bytes == 0;
+	default:
+		return false;
+	}
+}
+
+uint32_t
+ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len)
+{
+	uint8_t *dst = buf;
+	uint32_t done = 0, before;
+
+	if (c->rcvq_bytes == 0)
+		return 0;
+	before = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	while (done < len && c->rcvq_head != NULL) {
+		struct rte_mbuf *m = c->rcvq_head;
+		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len);
+
+		memcpy(dst + done, rte_pktmbuf_mtod(m, const void *), n);
+		done += n;
+		if (n < m->data_len) {
+			m->data_off = (uint16_t)(m->data_off + n);
+			m->data_len = (uint16_t)(m->data_len - n);
+			break;
+		}
+		c->rcvq_head = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	/* Zero-length segments of a consumed chain. */
+	while (c->rcvq_head != NULL && c->rcvq_head->data_len == 0) {
+		struct rte_mbuf *m = c->rcvq_head;
+
+		c->rcvq_head = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	if (c->rcvq_head == NULL)
+		c->rcvq_tail = NULL;
+	c->rcvq_bytes -= done;
+	/* Window update when the window opens by the SWS threshold (3.8.6.2.2). */
+	if (c->state != PTCP_TCP_CLOSED && ptcp_tcp_rcv_window(c) > before) {
+		c->flags |= PTCP_TF_ACK_NOW;
+		kick(c);
+	}
+	return done;
+}
+
+int
+ptcp_shutdown(struct ptcp_conn *c)
+{
+	if (c->flags & PTCP_TF_FIN_QUEUED)
+		return 0;
+	switch (c->state) {
+	case PTCP_TCP_SYN_SENT:
+	case PTCP_TCP_SYN_RECEIVED:
+		/* RFC 9293 3.10.4: queued until ESTABLISHED is reached. */
+		c->flags |= PTCP_TF_FIN_QUEUED;
+		return 0;
+	case PTCP_TCP_ESTABLISHED:
+		ptcp_tcp_set_state(c, PTCP_TCP_FIN_WAIT_1);
+		break;
+	case PTCP_TCP_CLOSE_WAIT:
+		ptcp_tcp_set_state(c, PTCP_TCP_LAST_ACK);
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	c->flags |= PTCP_TF_FIN_QUEUED;
+	kick(c);
+	return 0;
+}
+
+static void
+abort_conn(struct ptcp_conn *c, int err)
+{
+	switch (c->state) {
+	case PTCP_TCP_SYN_RECEIVED:
+	case PTCP_TCP_ESTABLISHED:
+	case PTCP_TCP_FIN_WAIT_1:
+	case PTCP_TCP_FIN_WAIT_2:
+	case PTCP_TCP_CLOSE_WAIT:
+		ptcp_tcp_send_rst(c);
+		break;
+	default:
+		break;
+	}
+	ptcp_tcp_conn_closed(c, err);
+}
+
+int
+ptcp_close(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+	int ret = 0;
+
+	if (c->state == PTCP_TCP_CLOSED)
+		return -ENOTCONN;
+	ptcp_tcp_enter(st);
+	c->flags |= PTCP_TF_APP_CLOSED;
+	if (c->state == PTCP_TCP_SYN_SENT) {
+		ptcp_tcp_conn_closed(c, 0);
+	} else if (c->rcvq_bytes > 0 ||
+		   (c->state == PTCP_TCP_SYN_RECEIVED && !(c->flags & PTCP_TF_APP_KNOWS))) {
+		/* RFC 1122 4.2.2.13: unread data (or a handshake nobody owns): reset. */
+		abort_conn(c, -ECONNABORTED);
+	} else if (c->state != PTCP_TCP_TIME_WAIT) {
+		ret = ptcp_shutdown(c);
+		if (ret == -ENOTCONN)
+			ret = 0;   /* already closing */
+	}
+	ptcp_tcp_leave(st);
+	return ret;
+}
+
+void
+ptcp_abort(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+
+	if (c->state == PTCP_TCP_CLOSED)
+		return;
+	ptcp_tcp_enter(st);
+	abort_conn(c, -ECONNABORTED);
+	ptcp_tcp_leave(st);
+}
+
+void
+ptcp_conn_set_arg(struct ptcp_conn *c, void *arg)
+{
+	c->arg = arg;
+}
+
+enum ptcp_tcp_state
+ptcp_conn_state(const struct ptcp_conn *c)
+{
+	return (enum ptcp_tcp_state)c->state;
+}
+
+void
+ptcp_conn_tuple(const struct ptcp_conn *c, rte_be32_t *laddr, uint16_t *lport,
+		rte_be32_t *raddr, uint16_t *rport)
+{
+	*laddr = c->flow.laddr;
+	*lport = c->flow.lport;
+	*raddr = c->flow.raddr;
+	*rport = c->flow.rport;
+}

@@ -1,2 +1,140 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * stack.c - lifecycle of one per-lcore stack and the burst entry points.
+ *
+ * ptcp_stack_rx_burst() -> ptcp_net_input() per frame -> (ptcp_tcp_input())
+ * ptcp_stack_poll()     -> ptcp_net_poll(), ptcp_tcp_poll()
+ * ptcp_stack_flush()    -> conf.tx_fn
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "ptcp_api.h"
+#include "ptcp_net.h"
+#include "tcp_private.h"
+
+struct ptcp_stack *
+ptcp_stack_create(const struct ptcp_stack_conf *conf)
+{
+	struct ptcp_stack *st;
+	int ret;
+
+	if (conf == NULL || conf->ip == 0 || conf->pool == NULL || conf->tx_fn == NULL ||
+	    rte_is_zero_ether_addr(&conf->mac)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	st = rte_zmalloc_socket("ptcp_stack", sizeof(*st), RTE_CACHE_LINE_SIZE, conf->socket_id);
+	if (st == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	st->conf = *conf;
+	ptcp_conf_defaults(&st->conf);
+	if (st->conf.mtu < 68 || st->conf.prefix_len > 32 || st->conf.max_conns == 0) {
+		rte_free(st);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	snprintf(st->name, sizeof(st->name), "%s", st->conf.name);
+	st->conf.name = st->name;
+	st->pool = st->conf.pool;
+	ret = ptcp_net_init(st);
+	if (ret == 0) {
+		ret = ptcp_tcp_init(st);
+		if (ret != 0)
+			ptcp_net_fini(st);
+	}
+	if (ret != 0) {
+		rte_free(st);
+		rte_errno = -ret;
+		return NULL;
+	}
+	return st;
+}
+
+void
+ptcp_stack_destroy(struct ptcp_stack *st)
+{
+	if (st == NULL)
+		return;
+	ptcp_tcp_fini(st);
+	ptcp_net_fini(st);
+	rte_pktmbuf_free_bulk(st->tx.pkts, st->tx.n);
+	rte_free(st);
+}
+
+uint16_t
+ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_us)
+{
+	uint16_t i;
+
+	st->now_us = now_us;
+	PTCP_ADD(st, RX_PKTS, n);
+	ptcp_tcp_enter(st);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		ptcp_net_input(st, pkts[i]);
+	}
+	ptcp_tcp_leave(st);
+	return n;
+}
+
+void
+ptcp_stack_poll(struct ptcp_stack *st, uint64_t now_us)
+{
+	st->now_us = now_us;
+	ptcp_net_poll(st);
+	ptcp_tcp_poll(st);
+}
+
+void
+ptcp_stack_flush(struct ptcp_stack *st)
+{
+	ptcp_tx_flush(st);
+}
+
+uint32_t
+ptcp_stack_conn_count(const struct ptcp_stack *st)
+{
+	return ptcp_tcp_conn_count(st);
+}
+
+void
+ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum)
+{
+	unsigned int i;
+
+	for (i = 0; i < PTCP_CTR_MAX; i++)
+		sum[i] += st->ctr[i];
+}
+
+void
+ptcp_stack_close_all(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	const void *key;
+	void *data;
+	uint32_t iter = 0, n = 0, i;
+	struct ptcp_conn **all;
+
+	memset(tcp->listeners, 0, sizeof(tcp->listeners));
+	if (tcp->nconns == 0)
+		return;
+	/* Snapshot first: closing changes the table. */
+	all = rte_malloc("ptcp_close_all", sizeof(*all) * tcp->nconns, 0);
+	if (all == NULL)
+		return;
+	while (n < tcp->nconns && rte_hash_iterate(tcp->table, &key, &data, &iter) >= 0)
+		all[n++] = data;
+	ptcp_tcp_enter(st);
+	for (i = 0; i < n; i++)
+		if (all[i]->state != PTCP_TCP_CLOSED && all[i]->state != PTCP_TCP_TIME_WAIT)
+			ptcp_close(all[i]);
+	ptcp_tcp_leave(st);
+	rte_free(all);
+}

@@ -1,2 +1,435 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * arp.c - ARP (RFC 826) for Ethernet/IPv4: answering requests for our
+ * address, the neighbour table with its wait queues, resolution retries,
+ * expiry, and the gratuitous announcement (RFC 5227 2.3).
+ *
+ * Input:  ptcp_arp_input() -> arp_merge() (RFC 826 "packet reception")
+ *                          -> arp_send() of the reply
+ * Output: ptcp_arp_output() -> cached MAC -> ptcp_tx_enqueue()
+ *                           | arp_create() + ptcp_arp_request() -> wait queue
+ *         arp_resolved() flushes the wait queue when the answer arrives.
+ * Timers: ptcp_arp_poll() -> arp_timer() per due entry.
+ *
+ * The table is an rte_hash (ip -> slot) over a fixed array of entries, both
+ * allocated at init. Entry life cycle (RFC 1122 2.3.2.1 and 2.3.2.2):
+ *
+ *   INCOMPLETE  a broadcast request is sent every arp_retry_ms, arp_retries
+ *               in all; packets sent meanwhile wait in a ring of
+ *               PTCP_ARP_QUEUE_LEN (when full the oldest is dropped, since
+ *               2.3.2.2 says to save "at least one (the latest) packet");
+ *               no answer: the queued packets are dropped (ARP_TIMEOUT_DROP)
+ *               and the entry removed.
+ *   REACHABLE   any ARP packet from the neighbour refreshes it (RFC 826
+ *               merge). After arp_timeout_ms without refresh it expires:
+ *               if no packet used it since the last refresh it is removed;
+ *   PROBE       otherwise the old MAC keeps being used while we re-validate
+ *               it with unicast requests to that MAC (2.3.2.1 "unicast
+ *               poll"), arp_retries of them arp_retry_ms apart; an answer
+ *               makes it REACHABLE again, silence removes it.
+ *
+ * When the table is full a new entry replaces the resolved entry refreshed
+ * longest ago; entries still resolving are never evicted.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "net_private.h"
+
+static const struct rte_ether_addr ether_bcast = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+static const struct rte_ether_addr ether_zero = {{ 0 }};
+
+/* ---- Table --------------------------------------------------------------- */
+
+int
+ptcp_arp_init(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters p = {
+		.name = name,
+		.entries = PTCP_ARP_TABLE_SIZE,
+		.key_len = sizeof(rte_be32_t),
+		.hash_func = rte_hash_crc,
+		.socket_id = st->conf.socket_id,
+		/* the extendable table guarantees room for every one of .entries */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	int32_t max_id;
+	int n;
+
+	n = snprintf(name, sizeof(name), "%s_arp", st->name);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return -ENAMETOOLONG;
+	net->arp_hash = rte_hash_create(&p);
+	if (net->arp_hash == NULL)
+		return rte_errno != 0 ? -rte_errno : -ENOMEM;
+	/* rte_hash_add_key() returns slots 0 .. max key id. */
+	max_id = rte_hash_max_key_id(net->arp_hash);
+	if (max_id < 0)
+		return -EINVAL;
+	net->arp_slots = (uint32_t)max_id + 1;
+	net->arp = rte_zmalloc_socket("ptcp_arp", net->arp_slots * sizeof(net->arp[0]),
+				      RTE_CACHE_LINE_SIZE, st->conf.socket_id);
+	if (net->arp == NULL)
+		return -ENOMEM;
+	net->arp_next_us = UINT64_MAX;
+	return 0;
+}
+
+static void
+queue_free(struct ptcp_arp_entry *e)
+{
+	while (e->qlen > 0) {
+		rte_pktmbuf_free(e->q[e->qhead]);
+		e->qhead = (uint8_t)((e->qhead + 1) % PTCP_ARP_QUEUE_LEN);
+		e->qlen--;
+	}
+}
+
+void
+ptcp_arp_fini(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	uint32_t i;
+
+	if (net->arp != NULL) {
+		for (i = 0; i < net->arp_slots; i++)
+			queue_free(&net->arp[i]);
+		rte_free(net->arp);
+		net->arp = NULL;
+	}
+	rte_hash_free(net->arp_hash);   /* NULL is fine */
+	net->arp_hash = NULL;
+}
+
+static struct ptcp_arp_entry *
+arp_find(struct ptcp_net *net, rte_be32_t ip)
+{
+	int32_t pos = rte_hash_lookup(net->arp_hash, &ip);
+
+	if (pos < 0 || (uint32_t)pos >= net->arp_slots)
+		return NULL;
+	return &net->arp[pos];
+}
+
+static void
+arp_arm(struct ptcp_net *net, struct ptcp_arp_entry *e, uint64_t deadline)
+{
+	e->deadline_us = deadline;
+	if (deadline < net->arp_next_us)
+		net->arp_next_us = deadline;
+}
+
+/* Remove e, dropping any packets still waiting on it (counted as ARP_TIMEOUT_DROP). */
+static void
+arp_delete(struct ptcp_stack *st, struct ptcp_arp_entry *e)
+{
+	PTCP_ADD(st, ARP_TIMEOUT_DROP, e->qlen);
+	queue_free(e);
+	rte_hash_del_key(st->net->arp_hash, &e->ip);
+	e->state = PTCP_ARP_FREE;
+}
+
+/* Table full: evict the resolved entry refreshed longest ago, if any. */
+static bool
+arp_evict(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	struct ptcp_arp_entry *victim = NULL;
+	uint32_t i;
+
+	for (i = 0; i < net->arp_slots; i++) {
+		struct ptcp_arp_entry *e = &net->arp[i];
+
+		if (e->state != PTCP_ARP_REACHABLE && e->state != PTCP_ARP_PROBE)
+			continue;
+		if (victim == NULL || e->updated_us < victim->updated_us)
+			victim = e;
+	}
+	if (victim == NULL)
+		return false;
+	PTCP_INC(st, ARP_EXPIRED);
+	arp_delete(st, victim);
+	return true;
+}
+
+/* A new, zeroed entry for ip (state FREE: the caller sets it), or NULL counted ARP_TABLE_FULL. */
+static struct ptcp_arp_entry *
+arp_create(struct ptcp_stack *st, rte_be32_t ip)
+{
+	struct ptcp_net *net = st->net;
+	struct ptcp_arp_entry *e;
+	int32_t pos;
+
+	pos = rte_hash_add_key(net->arp_hash, &ip);
+	if (pos == -ENOSPC && arp_evict(st))
+		pos = rte_hash_add_key(net->arp_hash, &ip);
+	if (pos < 0 || (uint32_t)pos >= net->arp_slots) {
+		if (pos >= 0)
+			rte_hash_del_key(net->arp_hash, &ip);
+		PTCP_INC(st, ARP_TABLE_FULL);
+		return NULL;
+	}
+	e = &net->arp[pos];
+	memset(e, 0, sizeof(*e));
+	e->ip = ip;
+	return e;
+}
+
+/* ---- Sending ARP --------------------------------------------------------- */
+
+/* Build and enqueue one ARP packet from us. */
+static void
+arp_send(struct ptcp_stack *st, uint16_t op, const struct rte_ether_addr *eth_dst,
+	 const struct rte_ether_addr *tha, rte_be32_t tpa)
+{
+	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
+	uint8_t *p;
+
+	if (unlikely(m == NULL))
+		return;
+	p = (uint8_t *)rte_pktmbuf_append(m, RTE_ETHER_HDR_LEN + sizeof(struct rte_arp_hdr));
+	if (unlikely(p == NULL)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ptcp_eth_build(p, eth_dst, &st->conf.mac, RTE_ETHER_TYPE_ARP);
+	ptcp_arp_build(p + RTE_ETHER_HDR_LEN, op, &st->conf.mac, st->conf.ip, tha, tpa);
+	if (op == RTE_ARP_OP_REQUEST)
+		PTCP_INC(st, ARP_REQ_TX);
+	else
+		PTCP_INC(st, ARP_REPLY_TX);
+	ptcp_tx_enqueue(st, m);
+}
+
+void
+ptcp_arp_request(struct ptcp_stack *st, rte_be32_t tpa)
+{
+	/* RFC 826: the target hardware address of a request is "don't care": zero. */
+	arp_send(st, RTE_ARP_OP_REQUEST, &ether_bcast, &ether_zero, tpa);
+}
+
+/* Hand a frame waiting in (or bound for) e to the TX batch with e's MAC. */
+static void
+arp_xmit(struct ptcp_stack *st, struct ptcp_arp_entry *e, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(&e->mac, &eth->dst_addr);
+	e->used = true;
+	PTCP_INC(st, IP_TX);
+	ptcp_tx_enqueue(st, m);
+}
+
+/* e's MAC is (re)confirmed: REACHABLE for arp_timeout_ms; send what waited. */
+static void
+arp_resolved(struct ptcp_stack *st, struct ptcp_arp_entry *e, const struct rte_ether_addr *mac)
+{
+	rte_ether_addr_copy(mac, &e->mac);
+	e->state = PTCP_ARP_REACHABLE;
+	e->tries = 0;
+	e->used = false;
+	e->updated_us = st->now_us;
+	arp_arm(st->net, e, st->now_us + PTCP_MS(st->conf.arp_timeout_ms));
+	while (e->qlen > 0) {
+		struct rte_mbuf *m = e->q[e->qhead];
+
+		e->qhead = (uint8_t)((e->qhead + 1) % PTCP_ARP_QUEUE_LEN);
+		e->qlen--;
+		arp_xmit(st, e, m);
+	}
+}
+
+int
+ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
+{
+	struct ptcp_net *net = st->net;
+	struct ptcp_arp_entry *e = arp_find(net, nh);
+
+	if (likely(e != NULL && e->state >= PTCP_ARP_REACHABLE)) {
+		arp_xmit(st, e, m);
+		return 0;
+	}
+	PTCP_INC(st, ARP_MISS);
+	if (e == NULL) {
+		e = arp_create(st, nh);
+		if (e == NULL) {
+			rte_pktmbuf_free(m);   /* counted ARP_TABLE_FULL */
+			return -ENOBUFS;
+		}
+		e->state = PTCP_ARP_INCOMPLETE;
+		e->updated_us = st->now_us;
+		e->tries = 1;
+		ptcp_arp_request(st, nh);
+		arp_arm(net, e, st->now_us + PTCP_MS(st->conf.arp_retry_ms));
+	}
+	if (e->qlen == PTCP_ARP_QUEUE_LEN) {
+		/* RFC 1122 2.3.2.2: keep the latest packet; drop the oldest. */
+		PTCP_DROP(st, e->q[e->qhead], ARP_QUEUE_FULL);
+		e->qhead = (uint8_t)((e->qhead + 1) % PTCP_ARP_QUEUE_LEN);
+		e->qlen--;
+	}
+	e->q[(e->qhead + e->qlen) % PTCP_ARP_QUEUE_LEN] = m;
+	e->qlen++;
+	PTCP_INC(st, ARP_QUEUED);
+	return 0;
+}
+
+/* ---- Receiving ARP ------------------------------------------------------- */
+
+/*
+ * RFC 826 "Packet Reception": if the sender is in the table, update its
+ * MAC (Merge_flag); if we are the target and it was not, add it.
+ */
+static void
+arp_merge(struct ptcp_stack *st, const struct ptcp_arp_info *a, bool for_us)
+{
+	struct ptcp_arp_entry *e = arp_find(st->net, a->spa);
+
+	if (e == NULL) {
+		if (!for_us)
+			return;
+		e = arp_create(st, a->spa);
+		if (e == NULL)
+			return;
+	}
+	arp_resolved(st, e, &a->sha);
+}
+
+void
+ptcp_arp_input(struct ptcp_stack *st, struct rte_mbuf *m)
+{
+	struct ptcp_arp_info a;
+	bool for_us;
+
+	PTCP_INC(st, ARP_RX);
+	if (unlikely(ptcp_arp_parse(rte_pktmbuf_mtod_offset(m, const void *, m->l2_len),
+				    rte_pktmbuf_data_len(m) - m->l2_len, &a) != 0 ||
+		     (a.op != RTE_ARP_OP_REQUEST && a.op != RTE_ARP_OP_REPLY) ||
+		     !rte_is_valid_assigned_ether_addr(&a.sha))) {
+		PTCP_DROP(st, m, ARP_BAD);
+		return;
+	}
+	if (unlikely(a.spa == st->conf.ip)) {
+		/* RFC 5227 2.4: someone else claims our address. We only count it. */
+		if (!rte_is_same_ether_addr(&a.sha, &st->conf.mac))
+			PTCP_INC(st, ARP_CONFLICT);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	for_us = a.tpa == st->conf.ip;
+	/* An RFC 5227 probe has sender IP 0: answer it, but learn nothing. */
+	if (a.spa != 0) {
+		if (unlikely(ptcp_net_is_martian(st->net, a.spa))) {
+			PTCP_DROP(st, m, ARP_BAD);
+			return;
+		}
+		arp_merge(st, &a, for_us);
+	}
+	if (for_us && a.op == RTE_ARP_OP_REQUEST) {
+		/* RFC 826: swap, our addresses as sender, reply to the requester. */
+		PTCP_INC(st, ARP_REQ_RX);
+		arp_send(st, RTE_ARP_OP_REPLY, &a.sha, &a.sha, a.spa);
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* ---- Timers -------------------------------------------------------------- */
+
+static void
+arp_timer(struct ptcp_stack *st, struct ptcp_arp_entry *e)
+{
+	uint64_t now = st->now_us;
+
+	switch (e->state) {
+	case PTCP_ARP_INCOMPLETE:
+		if (e->tries >= st->conf.arp_retries) {
+			arp_delete(st, e);   /* queued packets count ARP_TIMEOUT_DROP */
+			return;
+		}
+		e->tries++;
+		ptcp_arp_request(st, e->ip);
+		break;
+	case PTCP_ARP_REACHABLE:
+		if (!e->used) {
+			PTCP_INC(st, ARP_EXPIRED);
+			arp_delete(st, e);
+			return;
+		}
+		e->state = PTCP_ARP_PROBE;
+		e->tries = 0;
+		/* fall through */
+	case PTCP_ARP_PROBE:
+		if (e->tries >= st->conf.arp_retries) {
+			PTCP_INC(st, ARP_EXPIRED);
+			arp_delete(st, e);
+			return;
+		}
+		e->tries++;
+		arp_send(st, RTE_ARP_OP_REQUEST, &e->mac, &ether_zero, e->ip);
+		break;
+	default:
+		return;
+	}
+	arp_arm(st->net, e, now + PTCP_MS(st->conf.arp_retry_ms));
+}
+
+void
+ptcp_arp_poll(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	uint64_t now = st->now_us, next = UINT64_MAX;
+	uint32_t i;
+
+	if (likely(now < net->arp_next_us))
+		return;
+	/* arp_arm() may lower arp_next_us meanwhile; the scan recomputes it. */
+	for (i = 0; i < net->arp_slots; i++) {
+		struct ptcp_arp_entry *e = &net->arp[i];
+
+		if (e->state == PTCP_ARP_FREE)
+			continue;
+		if (now >= e->deadline_us)
+			arp_timer(st, e);
+		if (e->state != PTCP_ARP_FREE && e->deadline_us < next)
+			next = e->deadline_us;
+	}
+	net->arp_next_us = next;
+}
+
+/* ---- Public table access ------------------------------------------------- */
+
+int
+ptcp_arp_update(struct ptcp_stack *st, rte_be32_t ip, const struct rte_ether_addr *mac)
+{
+	struct ptcp_arp_entry *e;
+
+	if (ptcp_net_is_martian(st->net, ip) || !rte_is_valid_assigned_ether_addr(mac))
+		return -EINVAL;
+	e = arp_find(st->net, ip);
+	if (e == NULL) {
+		e = arp_create(st, ip);
+		if (e == NULL)
+			return -ENOSPC;
+	}
+	arp_resolved(st, e, mac);
+	return 0;
+}
+
+int
+ptcp_arp_lookup(struct ptcp_stack *st, rte_be32_t ip, struct rte_ether_addr *mac)
+{
+	struct ptcp_arp_entry *e = arp_find(st->net, ip);
+
+	if (e == NULL || e->state < PTCP_ARP_REACHABLE)
+		return -ENOENT;
+	rte_ether_addr_copy(&e->mac, mac);
+	return 0;
+}

@@ -1,2 +1,229 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * icmp.c - ICMP (RFC 792, RFC 1122 3.2.2): echo replies, destination
+ * unreachable (protocol, port) with a rate limit; other types are counted.
+ *
+ * Input:  ptcp_icmp_input() -> icmp_check() -> echo_reply() -> ptcp_ipv4_output()
+ *                                           | ICMP_OTHER
+ * Errors: ptcp_icmp_unreach() -> may_send_error() (3.2.2 rules) -> rate_ok()
+ *         -> a new mbuf quoting the datagram -> ptcp_ipv4_output()
+ *
+ * Messages may be mbuf chains (reassembled datagrams): checksums are summed
+ * over the chain, and only the 8-byte ICMP header must be in the first segment
+ * (ptcp_net_pullup). The echo reply reuses the request mbuf and updates its
+ * checksum incrementally (RFC 1624) for the type change; a chained request is
+ * linearized into its first segment when it fits, so that the reply can
+ * leave through ports without multi-segment TX.
+ *
+ * Deviations: echo requests to a broadcast address are ignored (3.2.2.6
+ * allows it; replies would amplify); Record Route / Timestamp options of an
+ * echo request are not copied into the reply (3.2.2.6 SHOULD); an echo
+ * whose reply would exceed the MTU is dropped (we do not fragment).
+ */
+#include <string.h>
+
+#include "net_private.h"
+
+void
+ptcp_icmp_init(struct ptcp_stack *st)
+{
+	st->net->icmp_credit = (uint64_t)PTCP_ICMP_ERR_BURST * 1000000u;
+	st->net->icmp_last_us = st->now_us;
+}
+
+/* One's-complement sum of len bytes at off of a chain (folded, not inverted). */
+static uint16_t
+chain_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	uint32_t sum = 0, done = 0;
+
+	while (m != NULL && off >= rte_pktmbuf_data_len(m)) {
+		off -= rte_pktmbuf_data_len(m);
+		m = m->next;
+	}
+	for (; m != NULL && done < len; m = m->next, off = 0) {
+		uint32_t n = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m) - off, len - done);
+		uint16_t part = ptcp_cksum_raw(rte_pktmbuf_mtod_offset(m, const void *, off), n);
+
+		/* a part starting at an odd byte of the message has its bytes swapped */
+		sum += (done & 1) ? rte_bswap16(part) : part;
+		sum = (sum & 0xffff) + (sum >> 16);
+		done += n;
+	}
+	return (uint16_t)sum;
+}
+
+/* Verify the ICMP message of len bytes at off (header contiguous) and decode its header. */
+static int
+icmp_check(const struct rte_mbuf *m, uint32_t off, uint32_t len, struct ptcp_icmp_info *info)
+{
+	const struct rte_icmp_hdr *h = rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, off);
+
+	if (likely(rte_pktmbuf_data_len(m) >= off + len))
+		return ptcp_icmp_parse(h, len, info);
+	if (chain_sum(m, off, len) != 0xffff)
+		return -PTCP_WIRE_ECKSUM;
+	info->type = h->icmp_type;
+	info->code = h->icmp_code;
+	info->ident = rte_be_to_cpu_16(h->icmp_ident);
+	info->seq = rte_be_to_cpu_16(h->icmp_seq_nb);
+	return 0;
+}
+
+/*
+ * RFC 792 echo: the same message with type 0 back to the sender. m's data is
+ * at the Ethernet header; it becomes the reply.
+ */
+static void
+echo_reply(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
+	   uint32_t len)
+{
+	struct rte_icmp_hdr *h;
+	uint16_t old_word, new_word;
+
+	if (unlikely(len + sizeof(struct rte_ipv4_hdr) > st->conf.mtu)) {
+		PTCP_DROP(st, m, ICMP_ECHO_TOOBIG);
+		return;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)(m->l2_len + m->l3_len));
+	h = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
+	memcpy(&old_word, h, sizeof(old_word));   /* type and code, as stored */
+	h->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	memcpy(&new_word, h, sizeof(new_word));
+	h->icmp_cksum = ptcp_cksum_update16(h->icmp_cksum, old_word, new_word);
+	/*
+	 * A reassembled request is a chain. Many PMDs send chains only with
+	 * RTE_ETH_TX_OFFLOAD_MULTI_SEGS, and an MTU-sized reply fits in the first
+	 * segment's buffer: copy it there (if it does not fit, the chain goes).
+	 */
+	if (unlikely(!rte_pktmbuf_is_contiguous(m)))
+		(void)rte_pktmbuf_linearize(m);
+	if (ptcp_ipv4_output(st, m, ip->src, IPPROTO_ICMP) == 0)
+		PTCP_INC(st, ICMP_ECHO_TX);
+}
+
+void
+ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
+		bool ip_bcast)
+{
+	uint32_t off = m->l2_len + m->l3_len;
+	uint32_t len = (uint32_t)ip->total_len - ip->hdr_len;
+	struct ptcp_icmp_info info;
+
+	PTCP_INC(st, ICMP_RX);
+	if (unlikely(len < PTCP_ICMP_HDR_LEN || ptcp_net_pullup(m, off + PTCP_ICMP_HDR_LEN) != 0 ||
+		     icmp_check(m, off, len, &info) != 0)) {
+		PTCP_DROP(st, m, ICMP_BAD);
+		return;
+	}
+	switch (info.type) {
+	case RTE_IP_ICMP_ECHO_REQUEST:
+		PTCP_INC(st, ICMP_ECHO_RX);
+		if (unlikely(ip_bcast)) {
+			PTCP_DROP(st, m, ICMP_ECHO_BCAST);
+			return;
+		}
+		echo_reply(st, m, ip, len);
+		return;
+	default:
+		/* Echo replies, errors (frag-needed goes to TCP in a later step), ... */
+		PTCP_DROP(st, m, ICMP_OTHER);
+		return;
+	}
+}
+
+/* ---- Errors -------------------------------------------------------------- */
+
+/* The ICMP error messages of RFC 792 (RFC 1122 3.2.2 lists them). */
+static bool
+icmp_type_is_error(uint8_t type)
+{
+	return type == PTCP_ICMP_DEST_UNREACH || type == PTCP_ICMP_SOURCE_QUENCH ||
+	       type == PTCP_ICMP_REDIRECT || type == PTCP_ICMP_TIME_EXCEEDED ||
+	       type == PTCP_ICMP_PARAM_PROBLEM;
+}
+
+/*
+ * RFC 1122 3.2.2: "An ICMP error message MUST NOT be sent as the result of
+ * receiving: an ICMP error message, or a datagram destined to an IP broadcast
+ * or IP multicast address, or a datagram sent as a link-layer broadcast, or a
+ * non-initial fragment, or a datagram whose source address does not define a
+ * single host." Bad sources never get here (IP_BAD_SRC).
+ */
+static bool
+may_send_error(const struct ptcp_stack *st, const struct rte_mbuf *m,
+	       const struct ptcp_ipv4_info *ip, bool l2_bcast)
+{
+	uint8_t type;
+	const uint8_t *p;
+
+	if (l2_bcast || ip->dst != st->conf.ip || (ip->frag & RTE_IPV4_HDR_OFFSET_MASK) != 0 ||
+	    ptcp_net_is_martian(st->net, ip->src))
+		return false;
+	if (ip->proto != IPPROTO_ICMP)
+		return true;
+	p = rte_pktmbuf_read(m, m->l2_len + m->l3_len, 1, &type);
+	return p != NULL && !icmp_type_is_error(*p);
+}
+
+/* Token bucket: PTCP_ICMP_ERR_RATE per second, PTCP_ICMP_ERR_BURST deep. */
+static bool
+rate_ok(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	const uint64_t one = 1000000u, depth = (uint64_t)PTCP_ICMP_ERR_BURST * one;
+	uint64_t now = st->now_us;
+
+	if (now > net->icmp_last_us) {
+		uint64_t add = (now - net->icmp_last_us) * PTCP_ICMP_ERR_RATE;
+
+		net->icmp_credit = RTE_MIN(net->icmp_credit + RTE_MIN(add, depth), depth);
+		net->icmp_last_us = now;
+	}
+	if (net->icmp_credit < one) {
+		PTCP_INC(st, ICMP_RATE_LIMITED);
+		return false;
+	}
+	net->icmp_credit -= one;
+	return true;
+}
+
+void
+ptcp_icmp_unreach(struct ptcp_stack *st, const struct rte_mbuf *m,
+		  const struct ptcp_ipv4_info *ip, uint8_t code, bool l2_bcast)
+{
+	/*
+	 * RFC 792 quotes the IP header and 8 data bytes; we quote as much as keeps
+	 * the error within 576 bytes (RFC 1812 4.3.2.3).
+	 */
+	uint32_t quote = RTE_MIN((uint32_t)ip->total_len,
+				 PTCP_ICMP_ERR_MAX_LEN - (uint32_t)sizeof(struct rte_ipv4_hdr) -
+				 PTCP_ICMP_HDR_LEN);
+	struct rte_icmp_hdr *h;
+	struct rte_mbuf *e;
+	const void *src;
+
+	if (!may_send_error(st, m, ip, l2_bcast) || !rate_ok(st))
+		return;
+	e = ptcp_mbuf_alloc(st);
+	if (unlikely(e == NULL))
+		return;
+	h = (struct rte_icmp_hdr *)rte_pktmbuf_append(e, (uint16_t)(PTCP_ICMP_HDR_LEN + quote));
+	if (unlikely(h == NULL)) {
+		rte_pktmbuf_free(e);
+		return;
+	}
+	memset(h, 0, PTCP_ICMP_HDR_LEN);   /* the second word is unused: zero */
+	h->icmp_type = PTCP_ICMP_DEST_UNREACH;
+	h->icmp_code = code;
+	src = rte_pktmbuf_read(m, m->l2_len, quote, (uint8_t *)h + PTCP_ICMP_HDR_LEN);
+	if (unlikely(src == NULL)) {
+		rte_pktmbuf_free(e);
+		return;
+	}
+	if (src != (uint8_t *)h + PTCP_ICMP_HDR_LEN)
+		memcpy((uint8_t *)h + PTCP_ICMP_HDR_LEN, src, quote);
+	h->icmp_cksum = (uint16_t)~ptcp_cksum_raw(h, PTCP_ICMP_HDR_LEN + quote);
+	if (ptcp_ipv4_output(st, e, ip->src, IPPROTO_ICMP) == 0)
+		PTCP_INC(st, ICMP_UNREACH_TX);
+}

@@ -1,2 +1,256 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * lcore.c - the per-lcore poll loop and the TX callback of its stack.
+ *
+ * ptcp_port_lcore_main():
+ *   loop until ptcp_port_stop():
+ *     rx_burst -> [pcap copy] -> [ARP fan-out] -> ptcp_stack_rx_burst
+ *     -> ARP replies from other lcores -> ptcp_stack_poll (every 100 us)
+ *     -> conf.lcore_poll -> ptcp_stack_flush -> ptcp_port_tx()
+ *     main lcore only: link monitor (announce on link up), --stats-period
+ *   then ptcp_stack_close_all() and the same loop until no connection is
+ *   left or PTCP_PORT_DRAIN_MS passed; flush; return.
+ *
+ * ptcp_port_tx(): rte_eth_tx_prepare -> [pcap copy] -> rte_eth_tx_burst,
+ * retried PTCP_PORT_TX_RETRIES times; the stack counts and frees the rest.
+ */
+#define ALLOW_EXPERIMENTAL_API 1
+
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "ptcp_api.h"
+#include "port_private.h"
+
+#define M (&ptcp_port_m)
+
+#define LINK_CHECK_MS 500
+
+static inline int
+stop_state(void)
+{
+	return __atomic_load_n(&M->stop, __ATOMIC_ACQUIRE);
+}
+
+static inline uint64_t
+now_us(void)
+{
+	return port_tsc_to_us(rte_rdtsc(), M->tsc_hz);
+}
+
+/* ---- TX ------------------------------------------------------------------- */
+
+/*
+ * Run rte_eth_tx_prepare over pkts[0..n). A frame it rejects is moved
+ * behind the accepted ones (order of the accepted kept), so the caller's
+ * "free what was not taken" covers it. Returns the number accepted.
+ */
+static uint16_t
+tx_prepare(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t good = 0, end = n;
+
+	while (good < end) {
+		good += rte_eth_tx_prepare(lc->port_id, lc->queue, &pkts[good], end - good);
+		if (good < end) {
+			struct rte_mbuf *bad = pkts[good];
+
+			memmove(&pkts[good], &pkts[good + 1], (end - good - 1) * sizeof(*pkts));
+			pkts[--end] = bad;
+			PTCP_INC(lc->st, TX_PREP_FAIL);
+		}
+	}
+	return good;
+}
+
+static uint16_t
+tx_burst(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *copies[PTCP_TX_BURST];
+	uint16_t ok, sent, retry;
+
+	ok = tx_prepare(lc, pkts, n);
+	if (unlikely(M->pcap != NULL))
+		ptcp_port_pcap_copy(lc, pkts, ok, true, copies);
+
+	sent = rte_eth_tx_burst(lc->port_id, lc->queue, pkts, ok);
+	for (retry = 0; sent < ok && retry < PTCP_PORT_TX_RETRIES; retry++) {
+		PTCP_INC(lc->st, TX_RETRY);
+		sent += rte_eth_tx_burst(lc->port_id, lc->queue, &pkts[sent], ok - sent);
+	}
+
+	if (unlikely(M->pcap != NULL))
+		ptcp_port_pcap_write(lc, copies, sent, ok);
+	return sent;
+}
+
+uint16_t
+ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct port_lcore *lc = arg;
+	uint16_t done = 0;
+
+	/* The stack hands at most PTCP_TX_BURST; chunk anyway for the copy array. */
+	while (done < n) {
+		uint16_t k = RTE_MIN((uint16_t)(n - done), (uint16_t)PTCP_TX_BURST);
+		uint16_t sent = tx_burst(lc, &pkts[done], k);
+
+		done += sent;
+		if (sent < k)
+			break;
+	}
+	return done;
+}
+
+/* ---- ARP fan-out (more than one lcore) --------------------------------------- */
+
+static inline bool
+is_arp_reply(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth;
+	const struct rte_arp_hdr *arp;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp))
+		return false;
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return false;
+	arp = (const struct rte_arp_hdr *)(eth + 1);
+	return arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY);
+}
+
+/*
+ * Each lcore's stack keeps its own ARP table, but a reply lands on
+ * whichever queue the NIC picks: copy every reply to the other lcores.
+ */
+static void
+arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i, q;
+
+	for (i = 0; i < n; i++) {
+		if (likely(!is_arp_reply(pkts[i])))
+			continue;
+		for (q = 0; q < M->nb_queues; q++) {
+			struct port_lcore *other = M->lcores[q];
+			struct rte_mbuf *c;
+
+			if (other == lc)
+				continue;
+			c = rte_pktmbuf_copy(pkts[i], lc->pool, 0, UINT32_MAX);
+			if (c == NULL || rte_ring_mp_enqueue(other->arp_ring, c) != 0) {
+				rte_pktmbuf_free(c);
+				PTCP_INC(lc->st, ARP_FANOUT_DROP);
+				continue;
+			}
+			PTCP_INC(lc->st, ARP_FANOUT);
+		}
+	}
+}
+
+static inline void
+arp_ring_drain(struct port_lcore *lc, uint64_t now)
+{
+	struct rte_mbuf *pkts[PTCP_PORT_RX_BURST];
+	unsigned int n;
+
+	n = rte_ring_sc_dequeue_burst(lc->arp_ring, (void **)pkts, PTCP_PORT_RX_BURST, NULL);
+	if (n > 0)
+		ptcp_stack_rx_burst(lc->st, pkts, (uint16_t)n, now);
+}
+
+/* ---- The loop ------------------------------------------------------------------ */
+
+static inline void
+iterate(struct port_lcore *lc)
+{
+	struct rte_mbuf *pkts[PTCP_PORT_RX_BURST];
+	struct rte_mbuf *copies[PTCP_PORT_RX_BURST];
+	struct ptcp_stack *st = lc->st;
+	uint64_t now = now_us();
+	uint16_t n;
+
+	n = rte_eth_rx_burst(lc->port_id, lc->queue, pkts, PTCP_PORT_RX_BURST);
+	if (n > 0) {
+		if (unlikely(M->pcap != NULL)) {
+			ptcp_port_pcap_copy(lc, pkts, n, false, copies);
+			ptcp_port_pcap_write(lc, copies, n, n);
+		}
+		if (lc->arp_ring != NULL)
+			arp_fanout(lc, pkts, n);
+		ptcp_stack_rx_burst(st, pkts, n, now);
+	}
+	if (lc->arp_ring != NULL)
+		arp_ring_drain(lc, now);
+	if (now - lc->last_poll_us >= PTCP_PORT_POLL_US) {
+		ptcp_stack_poll(st, now);
+		lc->last_poll_us = now;
+	}
+	if (M->conf.lcore_poll != NULL)
+		M->conf.lcore_poll(st, lc->lcore_id, now, M->conf.arg);
+	ptcp_stack_flush(st);
+}
+
+/* Main lcore: link monitor and periodic stats, on TSC deadlines. */
+struct main_duties {
+	uint64_t next_link_tsc;
+	uint64_t next_stats_tsc;
+	uint64_t stats_period_tsc;
+};
+
+static void
+run_main_duties(struct port_lcore *lc, struct main_duties *d)
+{
+	uint64_t tsc = rte_rdtsc();
+
+	if (tsc >= d->next_link_tsc) {
+		ptcp_port_link_check(lc, true);
+		d->next_link_tsc = tsc + M->tsc_hz * LINK_CHECK_MS / 1000;
+	}
+	if (d->stats_period_tsc != 0 && tsc >= d->next_stats_tsc) {
+		ptcp_port_report_periodic(stdout, (tsc - M->start_tsc) / M->tsc_hz);
+		d->next_stats_tsc += d->stats_period_tsc;
+	}
+}
+
+int
+ptcp_port_lcore_main(void *arg __rte_unused)
+{
+	unsigned int lcore = rte_lcore_id();
+	struct port_lcore *lc = M->lcores[M->queue_of_lcore[lcore]];
+	bool is_main = lcore == rte_get_main_lcore();
+	struct main_duties d = { 0 };
+	uint64_t deadline;
+
+	if (lc == NULL || lc->lcore_id != lcore)
+		return -1;
+	if (is_main) {
+		d.stats_period_tsc = (uint64_t)M->conf.stats_period_s * M->tsc_hz;
+		d.next_stats_tsc = rte_rdtsc() + d.stats_period_tsc;
+	}
+	lc->last_poll_us = now_us();
+
+	while (likely(stop_state() == 0)) {
+		iterate(lc);
+		if (is_main)
+			run_main_duties(lc, &d);
+	}
+
+	/* Graceful stop: FINs out, wait for the peers (TIME-WAIT counts too). */
+	if (stop_state() == 1) {
+		ptcp_stack_close_all(lc->st);
+		ptcp_stack_flush(lc->st);
+		deadline = now_us() + PTCP_MS(PTCP_PORT_DRAIN_MS);
+		while (stop_state() == 1 && ptcp_stack_conn_count(lc->st) > 0 &&
+		       now_us() < deadline)
+			iterate(lc);
+	}
+	ptcp_stack_flush(lc->st);
+	return 0;
+}

@@ -1,2 +1,250 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * tcp_conn.c - the per-lcore connection table, connection objects and
+ * their lifetime (see tcp_private.h), listeners, receive window.
+ *
+ * ptcp_tcp_init() -> table + pool + wheel
+ * ptcp_tcp_conn_new() -> insert; ... ptcp_tcp_conn_closed() -> out of the
+ * table, onto the reap list -> ptcp_tcp_leave() -> on_closed, free.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "tcp_private.h"
+
+static const char *const state_names[] = {
+#define _(sym, str) [PTCP_TCP_##sym] = str,
+	PTCP_FOREACH_TCP_STATE(_)
+#undef _
+};
+
+const char *
+ptcp_tcp_state_name(enum ptcp_tcp_state s)
+{
+	return (unsigned int)s < PTCP_TCP_N_STATES ? state_names[s] : "?";
+}
+
+int
+ptcp_tcp_init(struct ptcp_stack *st)
+{
+	const struct ptcp_stack_conf *conf = &st->conf;
+	struct ptcp_tcp *tcp;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(conf->max_conns, 8u),
+		.key_len = sizeof(struct ptcp_flow),
+		.hash_func = rte_hash_crc,
+		.socket_id = conf->socket_id,
+		/* Never fail an insert because one bucket is full. */
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	unsigned int i;
+
+	tcp = rte_zmalloc_socket("ptcp_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
+				 conf->socket_id);
+	if (tcp == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "%.20s_ct", st->name);
+	tcp->table = rte_hash_create(&hp);
+	if (tcp->table == NULL)
+		goto fail;
+	snprintf(name, sizeof(name), "%.20s_cp", st->name);
+	/* Single producer/consumer: only this lcore allocates and frees. */
+	tcp->conn_pool = rte_mempool_create(name, conf->max_conns, sizeof(struct ptcp_conn), 0, 0,
+					    NULL, NULL, NULL, NULL, conf->socket_id,
+					    RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (tcp->conn_pool == NULL)
+		goto fail;
+	/* RFC 6528: the ISN secret must not be guessable. */
+	if (getrandom(&tcp->isn_key, sizeof(tcp->isn_key), 0) != sizeof(tcp->isn_key))
+		goto fail;
+	for (i = 0; i < PTCP_TW_SLOTS; i++)
+		LIST_INIT(&tcp->wheel[i]);
+	LIST_INIT(&tcp->reap);
+	tcp->tw_tick = st->now_us / PTCP_TW_TICK_US;
+	tcp->next_ephemeral = 49152 + (uint16_t)(rte_rand() % 16384);
+	st->tcp = tcp;
+	return 0;
+fail:
+	rte_hash_free(tcp->table);
+	rte_mempool_free(tcp->conn_pool);
+	rte_free(tcp);
+	return rte_errno ? -rte_errno : -ENOMEM;
+}
+
+static void
+conn_free_buffers(struct ptcp_conn *c)
+{
+	rte_pktmbuf_free(c->sndq_head);
+	rte_pktmbuf_free(c->rcvq_head);
+	c->sndq_head = c->sndq_tail = NULL;
+	c->rcvq_head = c->rcvq_tail = NULL;
+	c->sndq_bytes = c->rcvq_bytes = 0;
+}
+
+void
+ptcp_tcp_fini(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (tcp == NULL)
+		return;
+	while (rte_hash_iterate(tcp->table, &key, &data, &iter) >= 0) {
+		struct ptcp_conn *c = data;
+
+		conn_free_buffers(c);
+		rte_mempool_put(tcp->conn_pool, c);
+	}
+	while (!LIST_EMPTY(&tcp->reap)) {
+		struct ptcp_conn *c = LIST_FIRST(&tcp->reap);
+
+		LIST_REMOVE(c, reap_link);
+		conn_free_buffers(c);
+		rte_mempool_put(tcp->conn_pool, c);
+	}
+	rte_hash_free(tcp->table);
+	rte_mempool_free(tcp->conn_pool);
+	rte_free(tcp);
+	st->tcp = NULL;
+}
+
+uint32_t
+ptcp_tcp_conn_count(const struct ptcp_stack *st)
+{
+	return st->tcp->nconns;
+}
+
+struct ptcp_conn *
+ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(st->tcp->table, f, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/* A new connection in CLOSED state, in the table. NULL if the pool is empty. */
+struct ptcp_conn *
+ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_conn *c;
+	void *obj;
+
+	if (rte_mempool_get(tcp->conn_pool, &obj) < 0)
+		return NULL;
+	c = obj;
+	memset(c, 0, sizeof(*c));
+	c->flow = *f;
+	c->st = st;
+	c->rto_us = (uint32_t)PTCP_MS(st->conf.rto_init_ms);
+	c->rcv_mss = (uint16_t)(st->conf.mtu - 40);
+	c->snd_mss = 536;   /* RFC 9293 3.7.1 default until the peer's MSS option */
+	c->chal_budget = PTCP_TCP_CHALLENGE_ACK_LIMIT;
+	c->chal_epoch = st->now_us;
+	if (rte_hash_add_key_data(tcp->table, f, c) < 0) {
+		rte_mempool_put(tcp->conn_pool, c);
+		return NULL;
+	}
+	tcp->nconns++;
+	return c;
+}
+
+void
+ptcp_tcp_set_state(struct ptcp_conn *c, enum ptcp_tcp_state s)
+{
+	c->state = (uint8_t)s;
+}
+
+/*
+ * The connection is CLOSED: take it out of the table and the wheel now;
+ * on_closed and the free happen in ptcp_tcp_leave().
+ */
+void
+ptcp_tcp_conn_closed(struct ptcp_conn *c, int err)
+{
+	struct ptcp_tcp *tcp = c->st->tcp;
+
+	if (c->flags & PTCP_TF_REAPED)
+		return;
+	c->state = PTCP_TCP_CLOSED;
+	c->err = err;
+	c->flags |= PTCP_TF_REAPED;
+	ptcp_tcp_timer_cancel_all(c);
+	rte_hash_del_key(tcp->table, &c->flow);
+	tcp->nconns--;
+	PTCP_INC(c->st, TCP_CONN_CLOSED);
+	LIST_INSERT_HEAD(&tcp->reap, c, reap_link);
+}
+
+void
+ptcp_tcp_enter(struct ptcp_stack *st)
+{
+	st->tcp->depth++;
+}
+
+void
+ptcp_tcp_leave(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+
+	if (tcp->depth > 1) {
+		tcp->depth--;
+		return;
+	}
+	/* Outermost: reap. on_closed may open or close others; keep depth 1 meanwhile. */
+	while (!LIST_EMPTY(&tcp->reap)) {
+		struct ptcp_conn *c = LIST_FIRST(&tcp->reap);
+
+		LIST_REMOVE(c, reap_link);
+		if ((c->flags & PTCP_TF_APP_KNOWS) && c->ops != NULL && c->ops->on_closed != NULL)
+			c->ops->on_closed(c, c->arg, c->err);
+		conn_free_buffers(c);
+		rte_mempool_put(tcp->conn_pool, c);
+	}
+	tcp->depth--;
+}
+
+struct ptcp_listener *
+ptcp_tcp_listener_find(struct ptcp_stack *st, uint16_t port)
+{
+	struct ptcp_listener *l = st->tcp->listeners;
+	unsigned int i;
+
+	for (i = 0; i < PTCP_TCP_MAX_LISTENERS; i++)
+		if (l[i].port == port && port != 0)
+			return &l[i];
+	return NULL;
+}
+
+/*
+ * The window to advertise (RFC 9293 3.8.6.2.2 receiver-side SWS avoidance):
+ * the right edge moves only when it can move by min(RCV.BUFF/2, MSS); it
+ * never moves left (3.8.6: "shrinking the window" is strongly discouraged).
+ */
+uint32_t
+ptcp_tcp_rcv_window(const struct ptcp_conn *c)
+{
+	uint32_t buf = c->st->conf.rcv_buf;
+	uint32_t space = buf > c->rcvq_bytes ? buf - c->rcvq_bytes : 0;
+	uint32_t cur = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t thresh = RTE_MIN(buf / 2, (uint32_t)c->rcv_mss);
+
+	space = RTE_MIN(space, 65535u);   /* no window scaling yet */
+	if (space <= cur)
+		return cur;
+	if (space - cur < thresh)
+		return cur;
+	return space;
+}

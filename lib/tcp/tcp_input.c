@@ -1,2 +1,671 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * tcp_input.c - segment arrival (RFC 9293 3.10.7).
+ *
+ * Read first: RFC 9293 3.10.7 (the processing order followed here step by
+ * step), RFC 5961 (blind RST/SYN/data injection: challenge ACKs and the
+ * ACK acceptability range, folded into RFC 9293), RFC 6298 (RTT and RTO),
+ * RFC 1122 4.2.2.13 (closing with unread data), RFC 1337 (TIME-WAIT
+ * assassination).
+ *
+ * ptcp_tcp_input() -> checksum, parse -> lookup
+ *   -> listen_input()     LISTEN: SYN creates a SYN-RECEIVED connection
+ *   -> syn_sent_input()   SYN-SENT
+ *   -> sync_input()       every other state: sequence check, RST, SYN,
+ *                         ACK, text, FIN
+ *   -> events to the application, then ptcp_tcp_output() once, so data the
+ *      application queues from a callback rides on the ACK.
+ *
+ * Deviations, this version: out-of-order segments are dropped and
+ * answered with an ACK (the peer retransmits); options other than MSS are
+ * parsed but not used; data on a SYN is not accepted (the peer resends it).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ptcp_net.h"
+#include "tcp_private.h"
+
+/* Events for the application, delivered after the segment is processed. */
+#define EV_ESTABLISHED (1u << 0)
+#define EV_WRITABLE    (1u << 1)
+#define EV_READABLE    (1u << 2)
+
+/* Smallest send MSS we accept from a peer's option (Linux uses 48). */
+#define PTCP_TCP_MIN_SND_MSS 64
+
+/* Per-segment working state, trimmed as the RFC steps go. */
+struct seg_ctx {
+	struct ptcp_tcp_seg seg;         /* as received */
+	uint32_t seq;                    /* first payload byte after trimming */
+	uint32_t len;                    /* payload bytes after trimming */
+	bool syn;
+	bool fin;
+	struct rte_mbuf *m;              /* payload (data at seq); NULL once consumed */
+	unsigned int ev;
+};
+
+static void
+set_snd_mss(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	uint16_t mss = (seg->opt.present & PTCP_TCPOPT_F_MSS) ? seg->opt.mss : 536;
+
+	mss = RTE_MAX(mss, (uint16_t)PTCP_TCP_MIN_SND_MSS);
+	c->snd_mss = RTE_MIN(mss, c->rcv_mss);
+}
+
+static void
+update_window(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	c->snd_wnd = seg->wnd;
+	c->snd_wl1 = seg->seq;
+	c->snd_wl2 = seg->ack;
+	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
+}
+
+/* ---- Receive and send queues ------------------------------------------------ */
+
+/* Cut a (chained) mbuf to its first len bytes, freeing what follows. */
+static void
+mbuf_cut(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m;
+
+	m->pkt_len = len;
+	while (seg != NULL && len > seg->data_len) {
+		len -= seg->data_len;
+		seg = seg->next;
+	}
+	if (seg == NULL)
+		return;
+	seg->data_len = (uint16_t)len;
+	if (seg->next != NULL) {
+		rte_pktmbuf_free(seg->next);
+		seg->next = NULL;
+	}
+	for (m->nb_segs = 1, seg = m; seg->next != NULL; seg = seg->next)
+		m->nb_segs++;
+}
+
+/* Drop the first n bytes of a (chained) payload mbuf; returns the new head. */
+static struct rte_mbuf *
+mbuf_skip(struct rte_mbuf *m, uint32_t n)
+{
+	while (m != NULL && n >= m->data_len && m->next != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		n -= m->data_len;
+		next->pkt_len = m->pkt_len - m->data_len;
+		next->nb_segs = (uint16_t)(m->nb_segs - 1);
+		m->next = NULL;
+		m->nb_segs = 1;
+		rte_pktmbuf_free_seg(m);
+		m = next;
+	}
+	if (m != NULL) {
+		n = RTE_MIN(n, (uint32_t)m->data_len);
+		m->data_off = (uint16_t)(m->data_off + n);
+		m->data_len = (uint16_t)(m->data_len - n);
+		m->pkt_len -= n;
+	}
+	return m;
+}
+
+/*
+ * Queue in-order payload for the application. Small payloads are copied
+ * into the tail's free room, so a stream of tiny segments does not pin one
+ * mbuf each (memory stays proportional to the bytes queued).
+ */
+static void
+rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *tail = c->rcvq_tail;
+
+	c->rcvq_bytes += len;
+	if (tail != NULL && len <= rte_pktmbuf_tailroom(tail) &&
+	    RTE_MBUF_DIRECT(tail) && rte_mbuf_refcnt_read(tail) == 1) {
+		uint8_t *dst = rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len);
+		const void *src = rte_pktmbuf_read(m, 0, len, dst);
+
+		if (src != dst)
+			memcpy(dst, src, len);
+		tail->data_len = (uint16_t)(tail->data_len + len);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (tail == NULL)
+		c->rcvq_head = m;
+	else
+		tail->next = m;
+	c->rcvq_tail = rte_pktmbuf_lastseg(m);
+}
+
+/* Free n acknowledged bytes from the head of the send queue. */
+static void
+sndq_trim(struct ptcp_conn *c, uint32_t n)
+{
+	c->sndq_bytes -= n;
+	c->sndq_seq += n;
+	while (n > 0 && c->sndq_head != NULL) {
+		struct rte_mbuf *m = c->sndq_head;
+
+		if (n < m->data_len) {
+			m->data_off = (uint16_t)(m->data_off + n);
+			m->data_len = (uint16_t)(m->data_len - n);
+			return;
+		}
+		n -= m->data_len;
+		c->sndq_head = m->next;
+		m->next = NULL;
+		rte_pktmbuf_free_seg(m);
+	}
+	if (c->sndq_head == NULL)
+		c->sndq_tail = NULL;
+}
+
+/* ---- LISTEN ----------------------------------------------------------------- */
+
+static void
+listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct ptcp_flow *f,
+	     const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg)
+{
+	struct ptcp_conn *c;
+
+	/* RFC 9293 3.10.7.2: first RST (ignore), second ACK (reset), third SYN. */
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		PTCP_INC(st, TCP_RST_RX);
+		PTCP_INC(st, TCP_RST_IGNORED);
+		return;
+	}
+	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		ptcp_tcp_reply_rst(st, ip, seg);
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_SYN_FLAG)) {
+		PTCP_INC(st, TCP_NO_CONN);
+		return;
+	}
+	PTCP_INC(st, TCP_SYN_RX);
+	c = ptcp_tcp_conn_new(st, f);
+	if (c == NULL) {
+		PTCP_INC(st, TCP_SYN_DROP);
+		return;
+	}
+	c->flags |= PTCP_TF_PASSIVE;
+	c->ops = l->ops;
+	c->arg = l->arg;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f->laddr, f->lport, f->raddr, f->rport,
+			      st->now_us);
+	c->snd_una = c->iss;
+	c->snd_nxt = c->iss;
+	c->snd_max = c->iss;
+	c->sndq_seq = c->iss + 1;
+	set_snd_mss(c, seg);
+	update_window(c, seg);
+	c->snd_wl2 = c->iss;
+	ptcp_tcp_set_state(c, PTCP_TCP_SYN_RECEIVED);
+	ptcp_tcp_send_syn(c);
+	ptcp_tcp_rto_arm(c);
+}
+
+/* ---- SYN-SENT (RFC 9293 3.10.7.3) -------------------------------------------- */
+
+static void
+established(struct ptcp_conn *c, struct seg_ctx *s)
+{
+	struct ptcp_stack *st = c->st;
+
+	ptcp_tcp_set_state(c, PTCP_TCP_ESTABLISHED);
+	if (c->flags & PTCP_TF_PASSIVE)
+		PTCP_INC(st, TCP_ACCEPTED);
+	else
+		PTCP_INC(st, TCP_CONNECTED);
+	/* RFC 6298 5.7: a retransmitted SYN leaves RTO at 3 s until a new sample. */
+	if ((c->flags & PTCP_TF_SYN_REXMIT) && !(c->flags & PTCP_TF_RTT_VALID))
+		c->rto_us = (uint32_t)PTCP_MS(3000);
+	c->nrexmit = 0;
+	ptcp_tcp_cc_init(c);
+	s->ev |= EV_ESTABLISHED;
+	/* A shutdown requested during the handshake takes effect now. */
+	if (c->flags & PTCP_TF_FIN_QUEUED)
+		ptcp_tcp_set_state(c, PTCP_TCP_FIN_WAIT_1);
+}
+
+static void
+syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
+{
+	const struct ptcp_tcp_seg *seg = &s->seg;
+	struct ptcp_stack *st = c->st;
+	bool ack_ok = false;
+
+	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		if (ptcp_seq_le(seg->ack, c->iss) || ptcp_seq_gt(seg->ack, c->snd_max)) {
+			PTCP_INC(st, TCP_BAD_ACK);
+			if (!(seg->flags & RTE_TCP_RST_FLAG))
+				ptcp_tcp_reply_rst(st, ip, seg);
+			return;
+		}
+		ack_ok = true;
+	}
+	if (seg->flags & RTE_TCP_RST_FLAG) {
+		PTCP_INC(st, TCP_RST_RX);
+		if (!ack_ok) {
+			PTCP_INC(st, TCP_RST_IGNORED);
+			return;
+		}
+		PTCP_INC(st, TCP_CONN_REFUSED);
+		ptcp_tcp_conn_closed(c, -ECONNREFUSED);
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_SYN_FLAG))
+		return;
+	c->irs = seg->seq;
+	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;
+	set_snd_mss(c, seg);
+	if (ack_ok) {
+		c->snd_una = seg->ack;
+		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(seg->ack, c->rtt_seq)) {
+			c->flags &= ~PTCP_TF_RTT_TIMING;
+			ptcp_tcp_rtt_sample(c, (uint32_t)(st->now_us - c->rtt_start));
+		}
+		ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
+		update_window(c, seg);
+		established(c, s);
+		c->flags |= PTCP_TF_ACK_NOW;
+		return;
+	}
+	/* Simultaneous open: SYN-RECEIVED, SYN,ACK with our ISS. */
+	update_window(c, seg);
+	c->snd_wl2 = c->iss;
+	ptcp_tcp_set_state(c, PTCP_TCP_SYN_RECEIVED);
+	ptcp_tcp_send_syn(c);
+	ptcp_tcp_rto_arm(c);
+}
+
+/* ---- Synchronized states (RFC 9293 3.10.7.4) --------------------------------- */
+
+/* First: sequence number acceptability, then trim to the window. */
+static bool
+check_seq(struct ptcp_conn *c, struct seg_ctx *s)
+{
+	struct ptcp_stack *st = c->st;
+	const struct ptcp_tcp_seg *seg = &s->seg;
+	uint32_t wnd = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t seg_len = seg->len + s->syn + s->fin;
+	uint32_t wnd_end = c->rcv_nxt + wnd;
+	bool ok;
+
+	if (seg_len == 0)
+		ok = wnd == 0 ? seg->seq == c->rcv_nxt : ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end);
+	else
+		ok = wnd != 0 && (ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end) ||
+				  ptcp_seq_in(seg->seq + seg_len - 1, c->rcv_nxt, wnd_end));
+	/* "special allowance should be made to accept valid ACKs, URGs, and RSTs"
+	 * with a zero window: keep the control part of a probe at RCV.NXT. */
+	if (!ok && wnd == 0 && seg->seq == c->rcv_nxt) {
+		if (seg->len)
+			PTCP_ADD(st, TCP_RCV_BUF_FULL, seg->len);
+		s->len = 0;
+		s->fin = false;
+		c->flags |= PTCP_TF_ACK_NOW;
+		return true;
+	}
+	if (!ok) {
+		PTCP_INC(st, TCP_OUT_OF_WINDOW);
+		if (c->state == PTCP_TCP_TIME_WAIT && s->fin && !(seg->flags & RTE_TCP_RST_FLAG))
+			ptcp_tcp_enter_time_wait(c);   /* a retransmitted FIN restarts 2*MSL */
+		if (seg->flags & RTE_TCP_RST_FLAG)
+			return false;
+		/* RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK at any sequence. */
+		if (seg->flags & RTE_TCP_SYN_FLAG)
+			ptcp_tcp_send_challenge_ack(c);
+		else
+			c->flags |= PTCP_TF_ACK_NOW;
+		return false;
+	}
+	/* Left edge: skip what was already received (SYN first, then bytes). */
+	if (s->syn && ptcp_seq_lt(seg->seq, c->rcv_nxt))
+		s->syn = false;
+	if (ptcp_seq_lt(s->seq, c->rcv_nxt)) {
+		uint32_t dup = RTE_MIN(c->rcv_nxt - s->seq, s->len);
+
+		if (dup) {
+			PTCP_ADD(st, TCP_DUP_DATA, dup);
+			c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2: ACK duplicates at once */
+			s->len -= dup;
+			s->seq += dup;
+			if (s->m != NULL)
+				s->m = mbuf_skip(s->m, dup);
+		}
+	}
+	/* Right edge: bytes beyond the window (and a FIN after them) are not kept. */
+	if (s->len && ptcp_seq_gt(s->seq + s->len, wnd_end)) {
+		uint32_t keep = ptcp_seq_gt(wnd_end, s->seq) ? wnd_end - s->seq : 0;
+
+		PTCP_ADD(st, TCP_RCV_BUF_FULL, s->len - keep);
+		s->len = keep;
+		s->fin = false;
+		c->flags |= PTCP_TF_ACK_NOW;
+	}
+	return true;
+}
+
+/* Second: RST (RFC 5961 3.2). Returns true if the segment is finished. */
+static bool
+check_rst(struct ptcp_conn *c, struct seg_ctx *s)
+{
+	struct ptcp_stack *st = c->st;
+
+	if (!(s->seg.flags & RTE_TCP_RST_FLAG))
+		return false;
+	PTCP_INC(st, TCP_RST_RX);
+	if (c->state == PTCP_TCP_TIME_WAIT) {
+		PTCP_INC(st, TCP_RST_IGNORED);   /* RFC 1337 */
+		return true;
+	}
+	if (s->seg.seq != c->rcv_nxt) {
+		ptcp_tcp_send_challenge_ack(c);
+		return true;
+	}
+	switch (c->state) {
+	case PTCP_TCP_SYN_RECEIVED:
+		if (c->flags & PTCP_TF_PASSIVE) {
+			/* Back to LISTEN: the listener still is; this attempt is gone. */
+			ptcp_tcp_conn_closed(c, -ECONNRESET);
+			return true;
+		}
+		PTCP_INC(st, TCP_CONN_REFUSED);
+		ptcp_tcp_conn_closed(c, -ECONNREFUSED);
+		return true;
+	default:
+		PTCP_INC(st, TCP_CONN_RESET);
+		ptcp_tcp_conn_closed(c, -ECONNRESET);
+		return true;
+	}
+}
+
+/* Fifth: the ACK field. Returns false if the segment is to be dropped. */
+static bool
+check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
+{
+	struct ptcp_stack *st = c->st;
+	const struct ptcp_tcp_seg *seg = &s->seg;
+	uint32_t ack = seg->ack;
+
+	if (!(seg->flags & RTE_TCP_ACK_FLAG))
+		return false;
+	if (c->state == PTCP_TCP_SYN_RECEIVED) {
+		if (!ptcp_seq_gt(ack, c->snd_una) || ptcp_seq_gt(ack, c->snd_max)) {
+			PTCP_INC(st, TCP_BAD_ACK);
+			ptcp_tcp_reply_rst(st, ip, seg);
+			return false;
+		}
+		update_window(c, seg);
+		established(c, s);
+	}
+	/* RFC 5961 5.2: SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT, else ACK and drop. */
+	if (ptcp_seq_gt(ack, c->snd_max) || ptcp_seq_lt(ack, c->snd_una - c->max_snd_wnd)) {
+		PTCP_INC(st, TCP_BAD_ACK);
+		ptcp_tcp_send_challenge_ack(c);
+		return false;
+	}
+	if (ptcp_seq_gt(ack, c->snd_una)) {
+		uint32_t data_end = c->sndq_seq + c->sndq_bytes;
+		uint32_t n = 0;
+
+		if (ptcp_seq_gt(ack, c->sndq_seq))
+			n = RTE_MIN(ack - c->sndq_seq, c->sndq_bytes);
+		if (n) {
+			sndq_trim(c, n);
+			ptcp_tcp_cc_ack(c, n);
+			s->ev |= EV_WRITABLE;
+		}
+		/* RTT sample only from segments never retransmitted (Karn). */
+		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(ack, c->rtt_seq)) {
+			c->flags &= ~PTCP_TF_RTT_TIMING;
+			ptcp_tcp_rtt_sample(c, (uint32_t)(st->now_us - c->rtt_start));
+		}
+		c->snd_una = ack;
+		if (ptcp_seq_lt(c->snd_nxt, ack))
+			c->snd_nxt = ack;
+		c->nrexmit = 0;
+		/* RFC 6298 5.2 / 5.3 */
+		if (c->snd_una == c->snd_max)
+			ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
+		else
+			ptcp_tcp_rto_arm(c);
+		/* Our FIN is acknowledged when the ACK covers the byte after the data. */
+		if ((c->flags & PTCP_TF_FIN_QUEUED) && ptcp_seq_gt(ack, data_end)) {
+			switch (c->state) {
+			case PTCP_TCP_FIN_WAIT_1:
+				ptcp_tcp_set_state(c, PTCP_TCP_FIN_WAIT_2);
+				break;
+			case PTCP_TCP_CLOSING:
+				ptcp_tcp_enter_time_wait(c);
+				break;
+			case PTCP_TCP_LAST_ACK:
+				ptcp_tcp_conn_closed(c, 0);
+				return false;
+			default:
+				break;
+			}
+		}
+	}
+	/* SND.WL1/WL2 rule: only a newer segment updates the window. */
+	if (ptcp_seq_ge(ack, c->snd_una) &&
+	    (ptcp_seq_lt(c->snd_wl1, seg->seq) ||
+	     (c->snd_wl1 == seg->seq && ptcp_seq_le(c->snd_wl2, ack)))) {
+		if (seg->wnd > c->snd_wnd)
+			s->ev |= EV_WRITABLE;
+		update_window(c, seg);
+	}
+	return true;
+}
+
+/* Seventh: segment text. Consumes s->m when the payload is queued. */
+static void
+take_text(struct ptcp_conn *c, struct seg_ctx *s)
+{
+	struct ptcp_stack *st = c->st;
+
+	if (s->len == 0)
+		return;
+	switch (c->state) {
+	case PTCP_TCP_ESTABLISHED:
+	case PTCP_TCP_FIN_WAIT_1:
+	case PTCP_TCP_FIN_WAIT_2:
+		break;
+	default:
+		/* After the peer's FIN no text can be valid: ignore it. */
+		s->len = 0;
+		return;
+	}
+	if (s->seq != c->rcv_nxt) {
+		/* Out of order: not kept in this version; the ACK asks for the gap. */
+		PTCP_INC(st, TCP_OOO_DROP);
+		c->flags |= PTCP_TF_ACK_NOW;
+		s->len = 0;
+		s->fin = false;
+		return;
+	}
+	if (c->flags & PTCP_TF_APP_CLOSED) {
+		/* RFC 1122 4.2.2.13: data for a closed application resets. */
+		ptcp_tcp_send_rst(c);
+		ptcp_tcp_conn_closed(c, -ECONNABORTED);
+		return;
+	}
+	mbuf_cut(s->m, s->len);
+	rcvq_append(c, s->m, s->len);
+	s->m = NULL;
+	c->rcv_nxt += s->len;
+	PTCP_ADD(st, TCP_DATA_RX, s->len);
+	c->flags |= PTCP_TF_ACK_NOW;
+	s->ev |= EV_READABLE;
+}
+
+/* Eighth: FIN. */
+static void
+take_fin(struct ptcp_conn *c, struct seg_ctx *s)
+{
+	if (!s->fin || c->state == PTCP_TCP_CLOSED || s->seq + s->len != c->rcv_nxt)
+		return;
+	c->rcv_nxt++;
+	c->flags |= PTCP_TF_ACK_NOW;
+	s->ev |= EV_READABLE;
+	switch (c->state) {
+	case PTCP_TCP_SYN_RECEIVED:
+	case PTCP_TCP_ESTABLISHED:
+		ptcp_tcp_set_state(c, PTCP_TCP_CLOSE_WAIT);
+		break;
+	case PTCP_TCP_FIN_WAIT_1:
+		/* Our FIN not yet acknowledged (else we would be in FIN-WAIT-2). */
+		ptcp_tcp_set_state(c, PTCP_TCP_CLOSING);
+		break;
+	case PTCP_TCP_FIN_WAIT_2:
+	case PTCP_TCP_TIME_WAIT:
+		ptcp_tcp_enter_time_wait(c);
+		break;
+	default:
+		break;   /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+	}
+}
+
+static void
+sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
+{
+	/* A duplicate of the SYN that created us: our SYN,ACK was lost. */
+	if (c->state == PTCP_TCP_SYN_RECEIVED && s->syn &&
+	    !(s->seg.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && s->seg.seq == c->irs) {
+		c->flags |= PTCP_TF_SYN_REXMIT;
+		ptcp_tcp_send_syn(c);
+		return;
+	}
+	if (!check_seq(c, s))
+		return;
+	if (check_rst(c, s))
+		return;
+	/* Fourth: a SYN in a synchronized state gets a challenge ACK (RFC 5961 4.2),
+	 * whatever its sequence number. */
+	if (s->seg.flags & RTE_TCP_SYN_FLAG) {
+		ptcp_tcp_send_challenge_ack(c);
+		return;
+	}
+	if (!check_ack(c, s, ip))
+		return;
+	take_text(c, s);
+	if (c->state == PTCP_TCP_CLOSED)
+		return;
+	take_fin(c, s);
+}
+
+/* ---- Entry ------------------------------------------------------------------ */
+
+static void
+notify(struct ptcp_conn *c, unsigned int ev)
+{
+	const struct ptcp_conn_ops *ops = c->ops;
+
+	if (ev & EV_ESTABLISHED) {
+		c->flags |= PTCP_TF_APP_KNOWS;
+		if (ops != NULL && ops->on_established != NULL)
+			ops->on_established(c, c->arg);
+	}
+	if (ops == NULL || !(c->flags & PTCP_TF_APP_KNOWS))
+		return;
+	if ((ev & EV_WRITABLE) && c->state != PTCP_TCP_CLOSED && ops->on_writable != NULL)
+		ops->on_writable(c, c->arg);
+	if ((ev & EV_READABLE) && c->state != PTCP_TCP_CLOSED &&
+	    !(c->flags & PTCP_TF_APP_CLOSED) && ops->on_readable != NULL)
+		ops->on_readable(c, c->arg);
+}
+
+static void
+conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
+{
+	c->flags |= PTCP_TF_IN_INPUT;
+	if (c->state == PTCP_TCP_SYN_SENT)
+		syn_sent_input(c, s, ip);
+	else
+		sync_input(c, s, ip);
+	if (c->state != PTCP_TCP_CLOSED)
+		notify(c, s->ev);
+	c->flags &= ~PTCP_TF_IN_INPUT;
+	if (c->state != PTCP_TCP_CLOSED)
+		ptcp_tcp_output(c);
+}
+
+static bool
+cksum_ok(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
+{
+	if (st->conf.offloads & PTCP_OFFLOAD_RX_L4_CKSUM) {
+		uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+		if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+			return true;
+		if (f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+			return false;
+	}
+	return ptcp_l4_cksum_mbuf(m, 0, ip->src, ip->dst, IPPROTO_TCP,
+				  rte_pktmbuf_pkt_len(m)) == 0;
+}
+
+void
+ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
+{
+	uint8_t hdr_buf[PTCP_TCP_MAX_HDR_LEN];
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	struct seg_ctx s = { 0 };
+	struct ptcp_tcp_seg *seg = &s.seg;
+	const void *hdr;
+	struct ptcp_flow f;
+	struct ptcp_conn *c;
+
+	PTCP_INC(st, TCP_RX);
+	if (unlikely(!cksum_ok(st, m, ip))) {
+		PTCP_DROP(st, m, TCP_BAD_CSUM);
+		return;
+	}
+	hdr = rte_pktmbuf_read(m, 0, RTE_MIN(len, PTCP_TCP_MAX_HDR_LEN), hdr_buf);
+	if (unlikely(hdr == NULL || ptcp_tcp_parse(hdr, len, seg) != 0 ||
+		     seg->sport == 0 || seg->dport == 0)) {
+		PTCP_DROP(st, m, TCP_BAD_HDR);
+		return;
+	}
+	f.laddr = ip->dst;
+	f.raddr = ip->src;
+	f.lport = seg->dport;
+	f.rport = seg->sport;
+	ptcp_tcp_enter(st);
+	c = ptcp_tcp_conn_lookup(st, &f);
+	if (c == NULL) {
+		const struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
+
+		if (l != NULL) {
+			listen_input(st, l, &f, ip, seg);
+		} else {
+			/* RFC 9293 3.10.7.1: CLOSED. An incoming RST is never answered. */
+			PTCP_INC(st, TCP_NO_CONN);
+			if (seg->flags & RTE_TCP_RST_FLAG)
+				PTCP_INC(st, TCP_RST_RX);
+			else
+				ptcp_tcp_reply_rst(st, ip, seg);
+		}
+		rte_pktmbuf_free(m);
+		ptcp_tcp_leave(st);
+		return;
+	}
+	s.seq = seg->seq;
+	s.len = seg->len;
+	s.syn = (seg->flags & RTE_TCP_SYN_FLAG) != 0;
+	s.fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
+	if (s.syn)
+		s.seq++;   /* s.seq is the first payload byte */
+	s.m = mbuf_skip(m, seg->hdr_len);
+	conn_input(c, &s, ip);
+	if (s.m != NULL)
+		rte_pktmbuf_free(s.m);
+	ptcp_tcp_leave(st);
+}

@@ -1,2 +1,259 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * tcp_output.c - building and sending segments.
+ *
+ * ptcp_tcp_output(c) sends what the state, the send queue and the peer's
+ * window allow (data segments of at most snd_mss, the FIN after the last
+ * byte), or a bare ACK when one is owed; every segment goes through
+ * xmit() -> ptcp_ipv4_output() -> the TX batch.
+ *
+ * The payload is copied from the send queue into a fresh mbuf, so the
+ * queue keeps the bytes for retransmission. (A zero-copy path attaching
+ * indirect mbufs is a later step.)
+ */
+#include <string.h>
+
+#include "ptcp_net.h"
+#include "tcp_private.h"
+
+uint32_t
+ptcp_tcp_fin_seq(const struct ptcp_conn *c)
+{
+	return c->sndq_seq + c->sndq_bytes;
+}
+
+/* Copy len bytes starting off bytes into the send queue. */
+static void
+sndq_copy(const struct ptcp_conn *c, uint32_t off, uint32_t len, uint8_t *dst)
+{
+	const struct rte_mbuf *m = c->sndq_head;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (len > 0 && m != NULL) {
+		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
+
+		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
+		dst += n;
+		len -= n;
+		off = 0;
+		m = m->next;
+	}
+}
+
+static uint16_t
+window_field(struct ptcp_conn *c)
+{
+	uint32_t wnd = ptcp_tcp_rcv_window(c);
+
+	c->rcv_adv = c->rcv_nxt + wnd;
+	return (uint16_t)RTE_MIN(wnd, 65535u);
+}
+
+/*
+ * Build and send one segment of the connection: seq, flags, and len bytes
+ * of the send queue from seq (data), with the MSS option on SYNs.
+ */
+static int
+xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
+{
+	struct ptcp_stack *st = c->st;
+	struct ptcp_tcp_opts opt = { 0 };
+	uint32_t optlen = 0, hlen;
+	struct rte_mbuf *m;
+	uint8_t *p;
+	uint16_t wnd;
+
+	m = ptcp_mbuf_alloc(st);
+	if (unlikely(m == NULL))
+		return -ENOBUFS;
+	if (flags & RTE_TCP_SYN_FLAG) {
+		opt.present = PTCP_TCPOPT_F_MSS;
+		opt.mss = c->rcv_mss;
+	}
+	hlen = PTCP_TCP_HDR_LEN + (opt.present ? 4 : 0);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + len));
+	if (unlikely(p == NULL)) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	if (opt.present)
+		optlen = ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
+	wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : window_field(c);
+	ptcp_tcp_build(p, c->flow.lport, c->flow.rport, seq,
+		       (flags & RTE_TCP_ACK_FLAG) ? c->rcv_nxt : 0, flags, wnd, optlen);
+	if (len)
+		sndq_copy(c, seq - c->sndq_seq, len, p + hlen);
+	if (flags & RTE_TCP_ACK_FLAG)
+		c->flags &= ~PTCP_TF_ACK_NOW;
+	PTCP_INC(st, TCP_TX);
+	if (flags & RTE_TCP_RST_FLAG)
+		PTCP_INC(st, TCP_RST_TX);
+	return ptcp_ipv4_output(st, m, c->flow.raddr, IPPROTO_TCP);
+}
+
+void
+ptcp_tcp_send_ack(struct ptcp_conn *c)
+{
+	xmit(c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
+}
+
+/* <SEQ=SND.NXT><CTL=RST> (RFC 9293 3.10.5 ABORT, 3.8.3 R2). */
+void
+ptcp_tcp_send_rst(struct ptcp_conn *c)
+{
+	xmit(c, c->snd_max, RTE_TCP_RST_FLAG, 0);
+}
+
+/* SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED) with our ISS; times the handshake RTT. */
+void
+ptcp_tcp_send_syn(struct ptcp_conn *c)
+{
+	uint8_t flags = RTE_TCP_SYN_FLAG;
+
+	if (c->state == PTCP_TCP_SYN_RECEIVED)
+		flags |= RTE_TCP_ACK_FLAG;
+	c->snd_nxt = c->iss + 1;
+	c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
+	if (!(c->flags & PTCP_TF_SYN_REXMIT)) {
+		c->flags |= PTCP_TF_RTT_TIMING;
+		c->rtt_seq = c->iss;
+		c->rtt_start = c->st->now_us;
+	}
+	xmit(c, c->iss, flags, 0);
+}
+
+/*
+ * RFC 5961 7: challenge ACKs (and ACKs for unacceptable ACK values) are
+ * limited to PTCP_TCP_CHALLENGE_ACK_LIMIT per second per connection.
+ */
+void
+ptcp_tcp_send_challenge_ack(struct ptcp_conn *c)
+{
+	uint64_t now = c->st->now_us;
+
+	if (now - c->chal_epoch >= PTCP_MS(1000)) {
+		c->chal_epoch = now;
+		c->chal_budget = PTCP_TCP_CHALLENGE_ACK_LIMIT;
+	}
+	if (c->chal_budget == 0) {
+		PTCP_INC(c->st, TCP_CHALLENGE_LIMIT);
+		return;
+	}
+	c->chal_budget--;
+	PTCP_INC(c->st, TCP_CHALLENGE_ACK);
+	ptcp_tcp_send_ack(c);
+}
+
+/*
+ * RST for a segment that has no connection (RFC 9293 3.10.7.1):
+ *   ACK set:  <SEQ=SEG.ACK><CTL=RST>
+ *   ACK off:  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+ * Never for an incoming RST (the caller checks).
+ */
+void
+ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
+		   const struct ptcp_tcp_seg *seg)
+{
+	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
+	uint32_t seq = 0, ack = 0;
+	uint8_t flags = RTE_TCP_RST_FLAG;
+	void *p;
+
+	if (m == NULL)
+		return;
+	p = rte_pktmbuf_append(m, PTCP_TCP_HDR_LEN);
+	if (seg->flags & RTE_TCP_ACK_FLAG) {
+		seq = seg->ack;
+	} else {
+		ack = seg->seq + seg->len + !!(seg->flags & RTE_TCP_SYN_FLAG) +
+			!!(seg->flags & RTE_TCP_FIN_FLAG);
+		flags |= RTE_TCP_ACK_FLAG;
+	}
+	ptcp_tcp_build(p, seg->dport, seg->sport, seq, ack, flags, 0, 0);
+	PTCP_INC(st, TCP_TX);
+	PTCP_INC(st, TCP_RST_TX);
+	ptcp_ipv4_output(st, m, ip->src, IPPROTO_TCP);
+}
+
+static bool
+can_send_data(const struct ptcp_conn *c)
+{
+	switch (c->state) {
+	case PTCP_TCP_ESTABLISHED:
+	case PTCP_TCP_CLOSE_WAIT:
+	case PTCP_TCP_FIN_WAIT_1:
+	case PTCP_TCP_CLOSING:
+	case PTCP_TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Send new (or, after a timeout, resent) data from snd_nxt within
+ * SND.UNA + SND.WND, then the FIN once every byte before it is out, or an
+ * owed ACK if nothing else carried it.
+ */
+void
+ptcp_tcp_output(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+	bool sent = false;
+
+	if (c->state == PTCP_TCP_CLOSED || (c->flags & PTCP_TF_REAPED))
+		return;
+	if (can_send_data(c)) {
+		uint32_t data_end = c->sndq_seq + c->sndq_bytes;
+		uint32_t wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->cwnd);
+		bool fin = (c->flags & PTCP_TF_FIN_QUEUED) != 0;
+
+		if (ptcp_seq_lt(c->snd_nxt, c->sndq_seq))
+			c->snd_nxt = c->sndq_seq;
+		while (ptcp_seq_lt(c->snd_nxt, data_end)) {
+			uint32_t avail = data_end - c->snd_nxt;
+			uint32_t win = ptcp_seq_lt(c->snd_nxt, wnd_end) ? wnd_end - c->snd_nxt : 0;
+			uint32_t len = RTE_MIN(RTE_MIN(avail, win), (uint32_t)c->snd_mss);
+			uint8_t flags = RTE_TCP_ACK_FLAG;
+
+			if (len == 0)
+				break;   /* zero window: the peer's update or our RTO moves us */
+			if (len == avail) {
+				flags |= RTE_TCP_PSH_FLAG;
+				if (fin)
+					flags |= RTE_TCP_FIN_FLAG;
+			}
+			if (c->snd_nxt == c->snd_max && !(c->flags & PTCP_TF_RTT_TIMING)) {
+				c->flags |= PTCP_TF_RTT_TIMING;
+				c->rtt_seq = c->snd_nxt;
+				c->rtt_start = st->now_us;
+			}
+			if (xmit(c, c->snd_nxt, flags, len) == -ENOBUFS)
+				break;
+			if (ptcp_seq_ge(c->snd_nxt, c->snd_max))
+				PTCP_ADD(st, TCP_DATA_TX, len);
+			else
+				PTCP_INC(st, TCP_REXMIT);
+			c->snd_nxt += len + !!(flags & RTE_TCP_FIN_FLAG);
+			c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
+			sent = true;
+		}
+		/* FIN alone: no data left to carry it. */
+		if (fin && c->snd_nxt == data_end) {
+			if (xmit(c, c->snd_nxt, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 0) == 0) {
+				c->snd_nxt++;
+				c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
+				sent = true;
+			}
+		}
+	}
+	if (sent) {
+		if (c->timer[PTCP_TCP_T_REXMIT] == 0)
+			ptcp_tcp_rto_arm(c);
+	} else if (c->flags & PTCP_TF_ACK_NOW) {
+		ptcp_tcp_send_ack(c);
+	}
+}

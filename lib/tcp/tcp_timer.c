@@ -1,2 +1,216 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* stub: to be written */
+/*
+ * tcp_timer.c - per-lcore timer wheel and the TCP timers on it.
+ *
+ * Each connection has one wheel entry at the earliest of its timers
+ * (conn->timer[]); ptcp_tcp_poll() walks the ticks since the last poll and
+ * runs what expired: retransmission (RFC 6298 with Karn's rule, exponential
+ * backoff and the RFC 9293 3.8.3 R1/R2 limits) and TIME-WAIT expiry.
+ *
+ * Why not rte_timer: its skiplist node costs ~80 bytes per connection and it
+ * reads the TSC itself; this wheel costs 24 bytes and runs on the injected
+ * clock, so unit tests drive time exactly.
+ */
+#include <errno.h>
+
+#include "tcp_private.h"
+
+static void
+wheel_insert(struct ptcp_tcp *tcp, struct ptcp_conn *c)
+{
+	uint64_t tick = c->timer_expire / PTCP_TW_TICK_US;
+
+	if (tick <= tcp->tw_tick)
+		tick = tcp->tw_tick + 1;
+	LIST_INSERT_HEAD(&tcp->wheel[tick & (PTCP_TW_SLOTS - 1)], c, timer_link);
+}
+
+static void
+wheel_update(struct ptcp_conn *c)
+{
+	uint64_t next = 0;
+	unsigned int i;
+
+	for (i = 0; i < PTCP_TCP_T_MAX; i++)
+		if (c->timer[i] != 0 && (next == 0 || c->timer[i] < next))
+			next = c->timer[i];
+	if (next == c->timer_expire)
+		return;
+	if (c->timer_expire != 0)
+		LIST_REMOVE(c, timer_link);
+	c->timer_expire = next;
+	if (next != 0)
+		wheel_insert(c->st->tcp, c);
+}
+
+void
+ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_us)
+{
+	c->timer[t] = expire_us ? expire_us : 1;
+	wheel_update(c);
+}
+
+void
+ptcp_tcp_timer_stop(struct ptcp_conn *c, enum ptcp_tcp_timer t)
+{
+	c->timer[t] = 0;
+	wheel_update(c);
+}
+
+void
+ptcp_tcp_timer_cancel_all(struct ptcp_conn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < PTCP_TCP_T_MAX; i++)
+		c->timer[i] = 0;
+	wheel_update(c);
+}
+
+/* (Re)start the retransmission timer at now + RTO (RFC 6298 5.1, 5.3). */
+void
+ptcp_tcp_rto_arm(struct ptcp_conn *c)
+{
+	ptcp_tcp_timer_set(c, PTCP_TCP_T_REXMIT, c->st->now_us + c->rto_us);
+}
+
+/* RFC 6298 2.2 / 2.3: update SRTT, RTTVAR and RTO from one measurement. */
+void
+ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
+{
+	const struct ptcp_stack_conf *conf = &c->st->conf;
+	uint64_t rto;
+
+	if (!(c->flags & PTCP_TF_RTT_VALID)) {
+		c->srtt_us = r;
+		c->rttvar_us = r / 2;
+		c->flags |= PTCP_TF_RTT_VALID;
+	} else {
+		/* beta = 1/4, alpha = 1/8 */
+		uint32_t delta = c->srtt_us > r ? c->srtt_us - r : r - c->srtt_us;
+
+		c->rttvar_us = c->rttvar_us - c->rttvar_us / 4 + delta / 4;
+		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;
+	}
+	/* RTO = SRTT + max(G, K*RTTVAR), G = the 1 ms wheel tick, K = 4 */
+	rto = (uint64_t)c->srtt_us + RTE_MAX((uint64_t)PTCP_TW_TICK_US, 4ull * c->rttvar_us);
+	rto = RTE_MAX(rto, PTCP_MS(conf->rto_min_ms));   /* 2.4 */
+	rto = RTE_MIN(rto, PTCP_MS(conf->rto_max_ms));   /* 2.5 */
+	c->rto_us = (uint32_t)rto;
+}
+
+void
+ptcp_tcp_enter_time_wait(struct ptcp_conn *c)
+{
+	if (c->state != PTCP_TCP_TIME_WAIT)
+		PTCP_INC(c->st, TCP_TIME_WAIT);
+	ptcp_tcp_set_state(c, PTCP_TCP_TIME_WAIT);
+	c->timer[PTCP_TCP_T_REXMIT] = 0;
+	ptcp_tcp_timer_set(c, PTCP_TCP_T_2MSL, c->st->now_us + 2 * PTCP_MS(c->st->conf.msl_ms));
+}
+
+/*
+ * RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back
+ * off the timer, restart it. RFC 9293 3.8.3: give up after the configured
+ * number of retransmissions (R2); SYN and SYN-ACK have their own limits.
+ */
+static void
+rexmit_timeout(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+	const struct ptcp_stack_conf *conf = &st->conf;
+	unsigned int limit;
+	uint64_t rto;
+
+	switch (c->state) {
+	case PTCP_TCP_SYN_SENT:
+		limit = conf->syn_retries;
+		break;
+	case PTCP_TCP_SYN_RECEIVED:
+		limit = conf->synack_retries;
+		break;
+	default:
+		limit = conf->data_retries;
+		break;
+	}
+	PTCP_INC(st, TCP_RTO);
+	if (c->nrexmit >= limit) {
+		PTCP_INC(st, TCP_CONN_TIMEOUT);
+		/* A synchronized connection tells the peer it is gone. */
+		if (c->state != PTCP_TCP_SYN_SENT && c->state != PTCP_TCP_SYN_RECEIVED)
+			ptcp_tcp_send_rst(c);
+		ptcp_tcp_conn_closed(c, -ETIMEDOUT);
+		return;
+	}
+	c->nrexmit++;
+	rto = RTE_MIN(2ull * c->rto_us, PTCP_MS(conf->rto_max_ms));   /* 5.5 */
+	c->rto_us = (uint32_t)rto;
+	c->flags &= ~PTCP_TF_RTT_TIMING;   /* Karn: no sample across a retransmission */
+	PTCP_INC(st, TCP_REXMIT);
+	if (c->state == PTCP_TCP_SYN_SENT || c->state == PTCP_TCP_SYN_RECEIVED) {
+		c->flags |= PTCP_TF_SYN_REXMIT;
+		ptcp_tcp_send_syn(c);
+		ptcp_tcp_rto_arm(c);
+		return;
+	}
+	/* Go back to the first unacknowledged byte; the loss window lets one
+	 * segment out now (RFC 6298 5.4), the rest follows as ACKs open cwnd. */
+	ptcp_tcp_cc_rto(c);
+	c->snd_nxt = c->snd_una;
+	ptcp_tcp_rto_arm(c);
+	ptcp_tcp_output(c);
+}
+
+static void
+conn_timers_fire(struct ptcp_conn *c, uint64_t now)
+{
+	if (c->timer[PTCP_TCP_T_2MSL] != 0 && c->timer[PTCP_TCP_T_2MSL] <= now) {
+		c->timer[PTCP_TCP_T_2MSL] = 0;
+		ptcp_tcp_conn_closed(c, 0);
+		return;
+	}
+	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && c->timer[PTCP_TCP_T_REXMIT] <= now) {
+		c->timer[PTCP_TCP_T_REXMIT] = 0;
+		rexmit_timeout(c);
+	}
+	if (c->state != PTCP_TCP_CLOSED)
+		wheel_update(c);
+}
+
+void
+ptcp_tcp_poll(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	uint64_t now = st->now_us, now_tick = now / PTCP_TW_TICK_US;
+	uint64_t steps;
+
+	if (now_tick <= tcp->tw_tick)
+		return;
+	/* After a full lap every slot has been looked at once. */
+	steps = RTE_MIN(now_tick - tcp->tw_tick, (uint64_t)PTCP_TW_SLOTS);
+	tcp->tw_tick = now_tick - steps;
+	ptcp_tcp_enter(st);
+	while (tcp->tw_tick < now_tick) {
+		struct ptcp_conn_list due;
+		struct ptcp_conn *c;
+
+		tcp->tw_tick++;
+		LIST_INIT(&due);
+		/* Detach the slot: callbacks may re-arm into it. */
+		while ((c = LIST_FIRST(&tcp->wheel[tcp->tw_tick & (PTCP_TW_SLOTS - 1)])) != NULL) {
+			LIST_REMOVE(c, timer_link);
+			LIST_INSERT_HEAD(&due, c, timer_link);
+		}
+		while ((c = LIST_FIRST(&due)) != NULL) {
+			LIST_REMOVE(c, timer_link);
+			if (c->timer_expire > now) {
+				/* Not this lap. */
+				wheel_insert(tcp, c);
+				continue;
+			}
+			c->timer_expire = 0;
+			conn_timers_fire(c, now);
+		}
+	}
+	ptcp_tcp_leave(st);
+}

@@ -3,6 +3,7 @@
  * harness.c - unit test fixtures: EAL without hugepages, a stack whose TX
  * callback captures frames, frame crafting and decoding.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +103,12 @@ ptest_free(struct ptest_ctx *t)
 	assert_int_equal(rte_mempool_avail_count(t->pool), PTEST_POOL_SIZE);
 	rte_mempool_free(t->pool);
 	free(t);
+}
+
+unsigned int
+ptest_pool_held(const struct ptest_ctx *t)
+{
+	return PTEST_POOL_SIZE - rte_mempool_avail_count(t->pool) - t->nsent;
 }
 
 static struct rte_mbuf *
@@ -249,4 +256,403 @@ ptest_assert_nothing_sent(struct ptest_ctx *t)
 		fail_msg("expected nothing sent; got flags 0x%02x seq %u ack %u len %u",
 			 s.flags, s.seq, s.ack, s.len);
 	}
+}
+
+/* ---- TCP connection fixtures ---------------------------------------------- */
+
+static void
+rec_established(struct ptcp_conn *c, void *arg)
+{
+	struct ptest_rec *r = arg;
+
+	r->conn = c;
+	r->n_established++;
+}
+
+static void
+rec_readable(struct ptcp_conn *c, void *arg)
+{
+	struct ptest_rec *r = arg;
+	uint8_t buf[4096];
+	uint32_t n;
+
+	r->n_readable++;
+	if (r->auto_read) {
+		while ((n = ptcp_recv(c, buf, sizeof(buf))) > 0) {
+			uint32_t room = (uint32_t)sizeof(r->rx) - r->rx_len;
+
+			memcpy(r->rx + r->rx_len, buf, RTE_MIN(n, room));
+			r->rx_len += RTE_MIN(n, room);
+			if (r->echo)
+				assert_int_equal(ptcp_send(c, buf, n), (int32_t)n);
+		}
+	}
+	if (ptcp_conn_eof(c)) {
+		r->eof = true;
+		if (r->close_on_eof && !r->close_done) {
+			r->close_done = true;
+			ptcp_close(c);
+		}
+	}
+}
+
+static void
+rec_writable(struct ptcp_conn *c, void *arg)
+{
+	struct ptest_rec *r = arg;
+
+	RTE_SET_USED(c);
+	r->n_writable++;
+}
+
+static void
+rec_closed(struct ptcp_conn *c, void *arg, int err)
+{
+	struct ptest_rec *r = arg;
+
+	r->n_closed++;
+	r->closed_err = err;
+	r->closed_conn = c;
+	if (r->conn == c)
+		r->conn = NULL;
+}
+
+const struct ptcp_conn_ops ptest_rec_ops = {
+	.on_established = rec_established,
+	.on_readable = rec_readable,
+	.on_writable = rec_writable,
+	.on_closed = rec_closed,
+};
+
+static const char *
+flags_str(uint8_t f, char *buf)
+{
+	static const char names[8] = { 'F', 'S', 'R', 'P', 'A', 'U', 'E', 'C' };
+	int n = 0;
+
+	for (int i = 0; i < 8; i++)
+		if (f & (1u << i))
+			buf[n++] = names[i];
+	if (n == 0)
+		buf[n++] = '-';
+	buf[n] = '\0';
+	return buf;
+}
+
+void
+ptest_kick(struct ptest_ctx *t)
+{
+	ptest_advance(t, 0);
+}
+
+void
+ptest_pattern(void *buf, uint32_t len, uint8_t seed)
+{
+	uint8_t *p = buf;
+
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(seed + i * 7);
+}
+
+void
+ptest_expect_at(const char *file, int line, struct ptest_ctx *t, const struct ptest_exp *e,
+		struct ptcp_tcp_seg *out)
+{
+	uint8_t ign = RTE_TCP_PSH_FLAG | e->flags_opt;
+	char fe[9], fg[9];
+	uint8_t pl[4096];
+	struct ptcp_tcp_seg s;
+	bool bad = false;
+
+	if (t->nsent == 0) {
+		print_error("expected segment [%s] seq %u ack %u wnd %d len %u; nothing was sent\n",
+			    flags_str(e->flags, fe), e->seq, e->ack, e->wnd, e->len);
+		_fail(file, line);
+	}
+	ptest_pop_tcp(t, &s, pl, sizeof(pl));
+	if ((s.flags & ~ign) != (e->flags & ~ign))
+		bad = true;
+	if ((e->sport && s.sport != e->sport) || (e->dport && s.dport != e->dport))
+		bad = true;
+	if (s.seq != e->seq || s.len != e->len)
+		bad = true;
+	if ((s.flags & RTE_TCP_ACK_FLAG) && s.ack != e->ack)
+		bad = true;
+	if (e->wnd != PTEST_WND_ANY && s.wnd != (uint32_t)e->wnd)
+		bad = true;
+	if (!bad && e->data != NULL && s.len && memcmp(pl, e->data, RTE_MIN(s.len, sizeof(pl))))
+		bad = true;
+	if (bad) {
+		print_error("expected %u->%u [%s] seq %u ack %u wnd %d len %u%s\n"
+			    "     got %u->%u [%s] seq %u ack %u wnd %u len %u%s\n",
+			    e->sport, e->dport, flags_str(e->flags, fe), e->seq, e->ack, e->wnd,
+			    e->len, e->flags_opt ? " (some flags optional)" : "",
+			    s.sport, s.dport, flags_str(s.flags, fg), s.seq, s.ack, s.wnd, s.len,
+			    (e->data != NULL && s.len == e->len) ? " (payload compared)" : "");
+		_fail(file, line);
+	}
+	if (out != NULL)
+		*out = s;
+}
+
+void
+ptest_nothing_sent_at(const char *file, int line, struct ptest_ctx *t)
+{
+	struct ptcp_tcp_seg s;
+	char fg[9];
+
+	if (t->nsent == 0)
+		return;
+	ptest_pop_tcp(t, &s, NULL, 0);
+	print_error("expected nothing sent; got %u->%u [%s] seq %u ack %u wnd %u len %u"
+		    " (+%u more)\n", s.sport, s.dport, flags_str(s.flags, fg), s.seq, s.ack,
+		    s.wnd, s.len, t->nsent);
+	_fail(file, line);
+}
+
+uint64_t
+ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx *t, uint64_t us)
+{
+	uint64_t elapsed = 0;
+
+	if (us > 1000) {
+		ptest_advance(t, us - 1000);
+		elapsed = us - 1000;
+		ptest_nothing_sent_at(file, line, t);
+	}
+	while (t->nsent == 0 && elapsed < us + PTEST_SLACK_US) {
+		ptest_advance(t, 1000);
+		elapsed += 1000;
+	}
+	if (t->nsent == 0) {
+		print_error("expected a segment %" PRIu64 " us from then; nothing sent within"
+			    " %" PRIu64 " us\n", us, elapsed);
+		_fail(file, line);
+	}
+	return elapsed;
+}
+
+void
+ptest_conn_init(struct ptest_ctx *t, struct ptest_conn *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->t = t;
+	pc->lport = PTEST_LPORT;
+	pc->rport = PTEST_RPORT;
+	pc->irs = PTEST_PEER_ISN;
+	pc->rcv_nxt = pc->irs + 1;
+	pc->peer_wnd = 65535;
+	pc->peer_mss = PTEST_MSS;
+	pc->rcv_wnd = RTE_MIN(t->st->conf.rcv_buf, 65535u);
+}
+
+struct ptcp_conn *
+ptest_conn_c(struct ptest_conn *pc)
+{
+	assert_non_null(pc->rec.conn);
+	return pc->rec.conn;
+}
+
+void
+ptest_conn_listen(struct ptest_conn *pc)
+{
+	assert_int_equal(ptcp_listen(pc->t->st, pc->lport, &ptest_rec_ops, &pc->rec), 0);
+}
+
+static void
+syn_opts(const struct ptest_conn *pc, struct ptcp_tcp_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (pc->peer_mss) {
+		o->present = PTCP_TCPOPT_F_MSS;
+		o->mss = pc->peer_mss;
+	}
+}
+
+/* Our SYN or SYN-ACK: MSS option mtu - 40 and no other option, full window. */
+static void
+check_our_syn(struct ptest_conn *pc, const struct ptcp_tcp_seg *s, uint8_t flags)
+{
+	assert_int_equal(s->flags, flags);
+	assert_int_equal(s->sport, pc->lport);
+	assert_int_equal(s->dport, pc->rport);
+	assert_int_equal(s->len, 0);
+	assert_int_equal(s->wnd, pc->rcv_wnd);
+	assert_int_equal(s->opt.present, PTCP_TCPOPT_F_MSS);
+	assert_int_equal(s->opt.mss, pc->t->st->conf.mtu - 40);
+	if (flags & RTE_TCP_ACK_FLAG)
+		assert_int_equal(s->ack, pc->irs + 1);
+}
+
+void
+ptest_conn_syn_received(struct ptest_conn *pc)
+{
+	struct ptcp_tcp_opts o;
+	struct ptcp_tcp_seg s;
+
+	syn_opts(pc, &o);
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+		.seq = pc->irs, .flags = RTE_TCP_SYN_FLAG, .wnd = pc->peer_wnd,
+		.opt = pc->peer_mss ? &o : NULL });
+	ptest_pop_tcp(pc->t, &s, NULL, 0);
+	check_our_syn(pc, &s, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	pc->iss = s.seq;
+	pc->snd_nxt = s.seq + 1;
+	pc->rcv_nxt = pc->irs + 1;
+	PTEST_NOTHING_SENT(pc->t);
+}
+
+void
+ptest_conn_passive(struct ptest_conn *pc)
+{
+	ptest_conn_listen(pc);
+	ptest_conn_syn_received(pc);
+	ptest_conn_rx_ack(pc);
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(pc->rec.n_established, 1);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_ESTABLISHED);
+}
+
+void
+ptest_conn_syn_sent(struct ptest_conn *pc)
+{
+	struct ptcp_tcp_seg s;
+	struct ptcp_conn *c;
+
+	if (pc->lport == PTEST_LPORT)
+		pc->lport = PTEST_ACTIVE_LPORT;
+	c = ptcp_connect(pc->t->st, PTEST_PEER_IP, pc->rport, pc->lport, &ptest_rec_ops,
+			 &pc->rec);
+	assert_non_null(c);
+	pc->rec.conn = c;
+	ptest_kick(pc->t);
+	ptest_pop_tcp(pc->t, &s, NULL, 0);
+	check_our_syn(pc, &s, RTE_TCP_SYN_FLAG);
+	pc->iss = s.seq;
+	pc->snd_nxt = s.seq + 1;
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(c), PTCP_TCP_SYN_SENT);
+}
+
+void
+ptest_conn_active(struct ptest_conn *pc)
+{
+	struct ptcp_tcp_opts o;
+
+	ptest_conn_syn_sent(pc);
+	syn_opts(pc, &o);
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+		.seq = pc->irs, .ack = pc->snd_nxt, .flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		.wnd = pc->peer_wnd, .opt = pc->peer_mss ? &o : NULL });
+	pc->rcv_nxt = pc->irs + 1;
+	PTEST_EXPECT_ACK(pc);
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(pc->rec.n_established, 1);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_ESTABLISHED);
+}
+
+void
+ptest_conn_fin_wait_1(struct ptest_conn *pc)
+{
+	assert_int_equal(ptcp_shutdown(ptest_conn_c(pc)), 0);
+	ptest_kick(pc->t);
+	PTEST_EXPECT(pc, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, pc->snd_nxt, pc->rcv_nxt,
+		     ptest_conn_wnd(pc), 0, NULL, NULL);
+	pc->snd_nxt++;
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_FIN_WAIT_1);
+}
+
+void
+ptest_conn_fin_wait_2(struct ptest_conn *pc)
+{
+	ptest_conn_fin_wait_1(pc);
+	ptest_conn_rx_ack(pc);
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_FIN_WAIT_2);
+}
+
+void
+ptest_conn_time_wait(struct ptest_conn *pc)
+{
+	ptest_conn_fin_wait_2(pc);
+	ptest_conn_rx_fin(pc);
+	PTEST_EXPECT_ACK(pc);
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_TIME_WAIT);
+}
+
+void
+ptest_conn_close_wait(struct ptest_conn *pc)
+{
+	ptest_conn_rx_fin(pc);
+	PTEST_EXPECT_ACK(pc);
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_CLOSE_WAIT);
+}
+
+void
+ptest_conn_last_ack(struct ptest_conn *pc)
+{
+	ptest_conn_close_wait(pc);
+	assert_int_equal(ptcp_shutdown(ptest_conn_c(pc)), 0);
+	ptest_kick(pc->t);
+	PTEST_EXPECT(pc, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, pc->snd_nxt, pc->rcv_nxt,
+		     ptest_conn_wnd(pc), 0, NULL, NULL);
+	pc->snd_nxt++;
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_LAST_ACK);
+}
+
+void
+ptest_conn_closing(struct ptest_conn *pc)
+{
+	ptest_conn_fin_wait_1(pc);
+	/* The peer's FIN crosses ours: it acknowledges everything but our FIN. */
+	ptest_conn_rx(pc, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, pc->rcv_nxt, pc->snd_nxt - 1,
+		      NULL, 0);
+	pc->rcv_nxt++;
+	PTEST_EXPECT_ACK(pc);
+	PTEST_NOTHING_SENT(pc->t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_CLOSING);
+}
+
+void
+ptest_conn_rx(struct ptest_conn *pc, uint8_t flags, uint32_t seq, uint32_t ack,
+	      const void *data, uint32_t len)
+{
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+		.seq = seq, .ack = ack, .flags = flags, .wnd = pc->peer_wnd, .data = data,
+		.len = len });
+}
+
+void
+ptest_conn_rx_data(struct ptest_conn *pc, const void *data, uint32_t len)
+{
+	ptest_conn_rx(pc, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, pc->rcv_nxt, pc->snd_nxt,
+		      data, len);
+	pc->rcv_nxt += len;
+	if (!pc->rec.auto_read)
+		pc->unread += len;
+}
+
+void
+ptest_conn_rx_ack(struct ptest_conn *pc)
+{
+	ptest_conn_rx(pc, RTE_TCP_ACK_FLAG, pc->rcv_nxt, pc->snd_nxt, NULL, 0);
+}
+
+void
+ptest_conn_rx_fin(struct ptest_conn *pc)
+{
+	ptest_conn_rx(pc, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, pc->rcv_nxt, pc->snd_nxt,
+		      NULL, 0);
+	pc->rcv_nxt++;
+}
+
+void
+ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len)
+{
+	assert_int_equal(ptcp_send(ptest_conn_c(pc), data, len), (int32_t)len);
+	ptest_kick(pc->t);
 }

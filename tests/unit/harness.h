@@ -30,9 +30,9 @@
 
 #define PTEST_MAX_SENT 512
 
-#define PTEST_LOCAL_IP   RTE_BE32(RTE_IPV4(198, 18, 0, 2))
-#define PTEST_PEER_IP    RTE_BE32(RTE_IPV4(198, 18, 0, 1))
-#define PTEST_OTHER_IP   RTE_BE32(RTE_IPV4(198, 18, 0, 3))   /* on-link, not in ARP */
+#define PTEST_LOCAL_IP   RTE_BE32(UINT32_C(0xC6120002))   /* 198.18.0.2 */
+#define PTEST_PEER_IP    RTE_BE32(UINT32_C(0xC6120001))   /* 198.18.0.1 */
+#define PTEST_OTHER_IP   RTE_BE32(UINT32_C(0xC6120003))   /* 198.18.0.3: on-link, not in ARP */
 
 extern const struct rte_ether_addr ptest_local_mac;
 extern const struct rte_ether_addr ptest_peer_mac;
@@ -102,7 +102,175 @@ void ptest_assert_nothing_sent(struct ptest_ctx *t);
 /** Free all captured frames. */
 void ptest_clear(struct ptest_ctx *t);
 
+/** Mbufs of the test pool held by the stack (not free, not in the capture). */
+unsigned int ptest_pool_held(const struct ptest_ctx *t);
+
 /** Current value of a counter. */
 #define PTEST_CTR(t, name) ((t)->st->ctr[PTCP_CTR_##name])
+
+
+/* ---- TCP connection fixtures (tests of lib/tcp and lib/api) -------------- */
+
+#define PTEST_PEER_ISN      0xFFFFFFF0u  /* peer ISN just below 2^32: data crosses the wrap */
+#define PTEST_LPORT         7            /* our listening port */
+#define PTEST_RPORT         40000        /* the peer's port */
+#define PTEST_ACTIVE_LPORT  50000        /* our port for ptcp_connect fixtures */
+#define PTEST_MSS           1460         /* mtu 1500 - 40 */
+#define PTEST_WND           65535        /* min(rcv_buf, 65535) with the default rcv_buf */
+#define PTEST_WND_ANY       (-1)         /* struct ptest_exp.wnd: do not check */
+#define PTEST_SLACK_US      10000        /* timer lateness tolerated (wheel granularity) */
+
+/* Short TCP flag names for tests. */
+#define PT_FIN RTE_TCP_FIN_FLAG
+#define PT_SYN RTE_TCP_SYN_FLAG
+#define PT_RST RTE_TCP_RST_FLAG
+#define PT_PSH RTE_TCP_PSH_FLAG
+#define PT_ACK RTE_TCP_ACK_FLAG
+
+/**
+ * Callback recorder: pass &rec as the arg of ptcp_listen/ptcp_connect with
+ * ptest_rec_ops. Counts every event; optional behaviours in on_readable.
+ */
+struct ptest_rec {
+	struct ptcp_conn *conn;        /* from on_established/connect; NULL after on_closed */
+	struct ptcp_conn *closed_conn; /* the connection of the last on_closed */
+	unsigned int n_established;
+	unsigned int n_readable;
+	unsigned int n_writable;
+	unsigned int n_closed;
+	int closed_err;                /* err of the last on_closed */
+	bool eof;                      /* ptcp_conn_eof() was true in an on_readable */
+	bool auto_read;                /* on_readable: ptcp_recv() everything into rx[] */
+	bool echo;                     /* on_readable: ptcp_send() back what was read (needs auto_read) */
+	bool close_on_eof;             /* on_readable: ptcp_close() once ptcp_conn_eof() */
+	bool close_done;               /* close_on_eof did its ptcp_close() */
+	uint32_t rx_len;
+	uint8_t rx[1u << 17];
+};
+
+extern const struct ptcp_conn_ops ptest_rec_ops;
+
+/**
+ * One connection between the stack and the synthetic peer, with the
+ * sequence state the test expects (the stack's point of view: snd_nxt is
+ * our SND.NXT, rcv_nxt our RCV.NXT = the peer's next sequence number).
+ * Set fields after ptest_conn_init() and before a fixture to change the
+ * handshake (peer_mss 0 = no MSS option, peer_wnd = the peer's window).
+ */
+struct ptest_conn {
+	struct ptest_ctx *t;
+	struct ptest_rec rec;
+	uint16_t lport;                /* our port */
+	uint16_t rport;                /* the peer's port */
+	uint32_t iss;                  /* our ISS (read from our SYN or SYN-ACK) */
+	uint32_t snd_nxt;
+	uint32_t irs;                  /* the peer's ISN (PTEST_PEER_ISN) */
+	uint32_t rcv_nxt;
+	uint16_t peer_wnd;             /* window in the peer's segments */
+	uint16_t peer_mss;             /* MSS option of the peer's SYN / SYN-ACK; 0 = none */
+	uint32_t rcv_wnd;              /* our window with an empty receive buffer */
+	uint32_t unread;               /* bytes delivered and not read: our window = rcv_wnd - unread */
+};
+
+/** Defaults: passive ports, peer ISN PTEST_PEER_ISN, peer MSS 1460 and window 65535. */
+void ptest_conn_init(struct ptest_ctx *t, struct ptest_conn *pc);
+/** ptcp_listen(lport) with the recorder. */
+void ptest_conn_listen(struct ptest_conn *pc);
+/** Peer SYN to a listener; asserts the SYN-ACK; leaves SYN-RECEIVED (pc->iss set). */
+void ptest_conn_syn_received(struct ptest_conn *pc);
+/** Passive open: listen, SYN, SYN-ACK, ACK -> ESTABLISHED (on_established seen). */
+void ptest_conn_passive(struct ptest_conn *pc);
+/** ptcp_connect from PTEST_ACTIVE_LPORT; asserts the SYN; leaves SYN-SENT. */
+void ptest_conn_syn_sent(struct ptest_conn *pc);
+/** Active open: SYN, SYN-ACK, ACK -> ESTABLISHED. */
+void ptest_conn_active(struct ptest_conn *pc);
+/** ESTABLISHED -> ptcp_shutdown -> FIN sent -> FIN-WAIT-1 (snd_nxt counts the FIN). */
+void ptest_conn_fin_wait_1(struct ptest_conn *pc);
+/** FIN-WAIT-1 -> ACK of our FIN -> FIN-WAIT-2. */
+void ptest_conn_fin_wait_2(struct ptest_conn *pc);
+/** FIN-WAIT-2 -> peer FIN -> our ACK -> TIME-WAIT. */
+void ptest_conn_time_wait(struct ptest_conn *pc);
+/** ESTABLISHED -> peer FIN -> our ACK -> CLOSE-WAIT. */
+void ptest_conn_close_wait(struct ptest_conn *pc);
+/** CLOSE-WAIT -> ptcp_shutdown -> FIN sent -> LAST-ACK. */
+void ptest_conn_last_ack(struct ptest_conn *pc);
+/** FIN-WAIT-1 -> peer FIN not acking ours -> our ACK -> CLOSING. */
+void ptest_conn_closing(struct ptest_conn *pc);
+
+/** Peer segment on pc's ports with pc->peer_wnd. */
+void ptest_conn_rx(struct ptest_conn *pc, uint8_t flags, uint32_t seq, uint32_t ack,
+		   const void *data, uint32_t len);
+/** In-order data from the peer (ACK of snd_nxt); rcv_nxt and unread advance by len. */
+void ptest_conn_rx_data(struct ptest_conn *pc, const void *data, uint32_t len);
+/** Pure ACK of snd_nxt at rcv_nxt. */
+void ptest_conn_rx_ack(struct ptest_conn *pc);
+/** FIN|ACK at rcv_nxt acking snd_nxt; rcv_nxt advances by 1. */
+void ptest_conn_rx_fin(struct ptest_conn *pc);
+
+/** The connection the recorder holds, asserted non-NULL. */
+struct ptcp_conn *ptest_conn_c(struct ptest_conn *pc);
+/** Our advertised window as the test tracks it: rcv_wnd - unread. */
+static inline int32_t ptest_conn_wnd(const struct ptest_conn *pc)
+{
+	return (int32_t)(pc->rcv_wnd - pc->unread);
+}
+
+/** ptcp_send of all len bytes (asserted taken), then flush what it caused. */
+void ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len);
+
+/** Run timers at the current time and flush (after API calls outside callbacks). */
+void ptest_kick(struct ptest_ctx *t);
+
+/** Deterministic payload bytes: buf[i] = (seed + i * 7) & 0xff. */
+void ptest_pattern(void *buf, uint32_t len, uint8_t seed);
+
+/** What one sent segment must look like (see PTEST_EXPECT). */
+struct ptest_exp {
+	uint16_t sport;                /* 0 = do not check */
+	uint16_t dport;                /* 0 = do not check */
+	uint8_t flags;                 /* exact, PSH ignored */
+	uint8_t flags_opt;             /* flags that may be present or not */
+	uint32_t seq;
+	uint32_t ack;                  /* checked when ACK is present */
+	int32_t wnd;                   /* PTEST_WND_ANY = do not check */
+	uint32_t len;
+	const void *data;              /* expected payload, or NULL */
+};
+
+/** Pop one segment and assert it; fails at file:line. Returns the segment in *out. */
+void ptest_expect_at(const char *file, int line, struct ptest_ctx *t,
+		     const struct ptest_exp *e, struct ptcp_tcp_seg *out);
+void ptest_nothing_sent_at(const char *file, int line, struct ptest_ctx *t);
+uint64_t ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx *t,
+				    uint64_t us);
+
+/** Exactly one segment with these fields from pc's ports. */
+#define PTEST_EXPECT(pc, fl, sq, ak, wn, ln, dt, out) \
+	ptest_expect_at(__FILE__, __LINE__, (pc)->t, &(struct ptest_exp){ \
+		.sport = (pc)->lport, .dport = (pc)->rport, .flags = (fl), .seq = (sq), \
+		.ack = (ak), .wnd = (wn), .len = (ln), .data = (dt) }, (out))
+/** A pure ACK <SEQ=snd_nxt><ACK=rcv_nxt> with our tracked window. */
+#define PTEST_EXPECT_ACK(pc) \
+	PTEST_EXPECT(pc, RTE_TCP_ACK_FLAG, (pc)->snd_nxt, (pc)->rcv_nxt, ptest_conn_wnd(pc), \
+		     0, NULL, NULL)
+/** A data segment <SEQ=snd_nxt><ACK=rcv_nxt> of len bytes equal to dt; snd_nxt advances. */
+#define PTEST_EXPECT_DATA(pc, dt, ln) do { \
+		PTEST_EXPECT(pc, RTE_TCP_ACK_FLAG, (pc)->snd_nxt, (pc)->rcv_nxt, \
+			     ptest_conn_wnd(pc), (ln), (dt), NULL); \
+		(pc)->snd_nxt += (ln); \
+	} while (0)
+/** A RST <SEQ=sq> (an ACK bit, if present, must carry rcv_nxt). */
+#define PTEST_EXPECT_RST(pc, sq) \
+	ptest_expect_at(__FILE__, __LINE__, (pc)->t, &(struct ptest_exp){ \
+		.sport = (pc)->lport, .dport = (pc)->rport, .flags = RTE_TCP_RST_FLAG, \
+		.flags_opt = RTE_TCP_ACK_FLAG, .seq = (sq), .ack = (pc)->rcv_nxt, \
+		.wnd = PTEST_WND_ANY }, NULL)
+/** Assert nothing was transmitted. */
+#define PTEST_NOTHING_SENT(t) ptest_nothing_sent_at(__FILE__, __LINE__, (t))
+/**
+ * Timers: nothing is sent during the next us - 1 ms, then something is sent
+ * at us (within PTEST_SLACK_US, probed in 1 ms steps). Returns the elapsed time.
+ */
+#define PTEST_EXPECT_SENT_AFTER(t, us) ptest_expect_sent_after_at(__FILE__, __LINE__, (t), (us))
 
 #endif /* PTCP_TEST_HARNESS_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * port_private.h - state shared by port.c (setup, teardown, reports) and
+ * lcore.c (the poll loop, TX callback, capture, ARP fan-out).
+ */
+#ifndef PTCP_PORT_PRIVATE_H
+#define PTCP_PORT_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_lcore.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
+
+#include "ptcp_port.h"
+
+/* Size of the ring that carries ARP replies copied from other lcores. */
+#define PORT_ARP_RING_SIZE 256
+
+/* One worker lcore: its queue pair and its stack. */
+struct port_lcore {
+	/* hot: read on every loop iteration */
+	struct ptcp_stack *st;
+	uint16_t port_id;
+	uint16_t queue;
+	unsigned int lcore_id;
+	struct rte_ring *arp_ring;     /* ARP replies copied by other lcores; NULL if alone */
+	uint64_t last_poll_us;
+
+	struct rte_mempool *pool;      /* this lcore's socket pool */
+	int socket_id;
+	char name[32];                 /* stack name "ptcp_l<lcore>" */
+} __rte_cache_aligned;
+
+/* The process-wide port state (one port). */
+struct port_main {
+	struct ptcp_port_conf conf;
+	uint16_t port_id;
+	uint16_t nb_queues;            /* = number of worker lcores */
+	uint16_t mtu;
+	uint32_t offloads;             /* PTCP_OFFLOAD_* in use */
+	uint64_t tsc_hz;
+	uint64_t start_tsc;
+
+	struct port_lcore *lcores[RTE_MAX_LCORE];   /* by queue */
+	unsigned int queue_of_lcore[RTE_MAX_LCORE];
+
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+
+	/* --pcap: copies come from pcap_pool; writes serialised by pcap_lock */
+	void *pcap;                    /* rte_pcapng_t * */
+	struct rte_mempool *pcap_pool;
+	rte_spinlock_t pcap_lock;
+	uint64_t pcap_frames;          /* under pcap_lock */
+	uint64_t pcap_dropped;         /* under pcap_lock */
+
+	bool eal_up;
+	bool port_configured;
+	bool port_started;
+	bool link_up;                  /* last link state seen by the main lcore */
+	bool announced;                /* gratuitous ARP sent */
+
+	/* 0 running, 1 stopping (graceful), 2 stop now; written by signal handlers,
+	 * read by every lcore on every iteration: its own cache line. */
+	volatile int stop __rte_cache_aligned;
+
+	char errmsg[256];
+};
+
+extern struct port_main ptcp_port_m;
+
+/* lcore.c */
+uint16_t ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n);
+int ptcp_port_lcore_main(void *arg);
+
+/*
+ * port.c, --pcap only: copy n frames into copies[] (NULL where the capture
+ * pool was empty, counted PCAP_DROP), then write the first `keep` of them
+ * and free the rest (TX: only what the queue took).
+ */
+void ptcp_port_pcap_copy(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n, bool tx,
+			 struct rte_mbuf **copies);
+void ptcp_port_pcap_write(struct port_lcore *lc, struct rte_mbuf **copies, uint16_t keep,
+			  uint16_t n);
+/* port.c: link monitor run by the main lcore; announces on link up. */
+void ptcp_port_link_check(struct port_lcore *lc, bool verbose);
+/* port.c: periodic report ("stats (N s):") from the main lcore. */
+void ptcp_port_report_periodic(FILE *f, uint64_t secs);
+
+/* Microseconds since the epoch of the TSC (no overflow for 2^64 cycles). */
+static inline uint64_t
+port_tsc_to_us(uint64_t tsc, uint64_t hz)
+{
+	return (tsc / hz) * 1000000u + (tsc % hz) * 1000000u / hz;
+}
+
+#endif /* PTCP_PORT_PRIVATE_H */

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_private.h - TCP internals shared by tcp_*.c and lib/api.
+ *
+ * Ownership: every struct here belongs to one lcore's struct ptcp_stack.
+ * Connections come from a per-stack mempool (no malloc per connection),
+ * are found by 4-tuple in a per-stack rte_hash, and have one entry in the
+ * per-stack timer wheel holding the earliest of their timers.
+ *
+ * Lifetime: a connection that reaches CLOSED is taken out of the table at
+ * once and put on the stack's reap list; the reap list is emptied (on_closed
+ * callback, buffers freed, object returned to the pool) when the outermost
+ * stack entry point (rx burst, poll, API call) returns, so no caller ever
+ * holds a pointer to a freed connection.
+ */
+#ifndef PTCP_TCP_PRIVATE_H
+#define PTCP_TCP_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_hash.h>
+#include <rte_mempool.h>
+
+#include "ptcp_core.h"
+#include "ptcp_wire.h"
+#include "ptcp_tcp.h"
+#include "ptcp_api.h"
+#include "tcp_seq.h"
+
+/* 4-tuple key of the connection table: addresses network order, ports host order. */
+struct ptcp_flow {
+	rte_be32_t laddr;
+	rte_be32_t raddr;
+	uint16_t lport;
+	uint16_t rport;
+};
+
+/* Per-connection timers; conn->timer_expire is the earliest armed one. */
+enum ptcp_tcp_timer {
+	PTCP_TCP_T_REXMIT,    /* RFC 6298 retransmission (SYN, SYN-ACK, data, FIN) */
+	PTCP_TCP_T_2MSL,      /* TIME-WAIT */
+	PTCP_TCP_T_MAX
+};
+
+/* conn->flags */
+#define PTCP_TF_ACK_NOW      (1u << 0)   /* send an ACK at the next output */
+#define PTCP_TF_FIN_QUEUED   (1u << 1)   /* shutdown: FIN follows the send queue */
+#define PTCP_TF_PASSIVE      (1u << 2)   /* created by a listener */
+#define PTCP_TF_APP_KNOWS    (1u << 3)   /* app holds the pointer: on_closed owed */
+#define PTCP_TF_IN_INPUT     (1u << 4)   /* a segment of this conn is being processed */
+#define PTCP_TF_APP_CLOSED   (1u << 5)   /* ptcp_close: app reads no more */
+#define PTCP_TF_RTT_TIMING   (1u << 6)   /* rtt_seq/rtt_start hold a sample in flight */
+#define PTCP_TF_SYN_REXMIT   (1u << 7)   /* SYN or SYN-ACK was retransmitted (RFC 6298 5.7) */
+#define PTCP_TF_RTT_VALID    (1u << 8)   /* srtt/rttvar hold a measurement */
+#define PTCP_TF_REAPED       (1u << 9)   /* on the reap list */
+
+/* RFC 5961 7: challenge ACK budget per connection per second. */
+#define PTCP_TCP_CHALLENGE_ACK_LIMIT 10
+
+struct ptcp_conn {
+	/* Cache line 0: read on every segment of the connection. */
+	struct ptcp_flow flow;
+	uint8_t state;               /* enum ptcp_tcp_state */
+	uint8_t nrexmit;             /* consecutive retransmissions (R1/R2) */
+	uint16_t flags;              /* PTCP_TF_* */
+	uint32_t snd_una;
+	uint32_t snd_nxt;
+	uint32_t snd_max;            /* highest sequence number sent + 1 */
+	uint32_t snd_wnd;
+	uint32_t snd_wl1;
+	uint32_t snd_wl2;
+	uint32_t rcv_nxt;
+	uint32_t rcv_adv;            /* right edge of the window we advertised */
+	uint32_t sndq_seq;           /* sequence number of the first byte in sndq */
+	uint32_t sndq_bytes;
+	uint32_t rcvq_bytes;
+	uint16_t snd_mss;            /* effective send MSS (RFC 9293 3.7.1) */
+	uint16_t rcv_mss;            /* what we announced */
+	struct rte_mbuf *sndq_head;  /* unacked + unsent bytes, linked by ->next */
+	struct rte_mbuf *sndq_tail;
+	struct rte_mbuf *rcvq_head;  /* in-order bytes not yet read by the app */
+	struct rte_mbuf *rcvq_tail;
+
+	/* Cache line 1: timers, RTT, application. */
+	uint64_t timer_expire;               /* wheel position: min of timer[] */
+	LIST_ENTRY(ptcp_conn) timer_link;
+	uint64_t timer[PTCP_TCP_T_MAX];      /* absolute us; 0 = not armed */
+	uint32_t iss;
+	uint32_t irs;
+	uint32_t max_snd_wnd;                /* RFC 5961 5.2 MAX.SND.WND */
+	uint32_t srtt_us;
+	uint32_t rttvar_us;
+	uint32_t rto_us;
+	uint32_t rtt_seq;
+	uint32_t cwnd;                       /* RFC 5681 congestion window, bytes */
+	uint32_t ssthresh;
+	uint32_t chal_budget;                /* challenge ACKs left in this second */
+	uint64_t rtt_start;
+	uint64_t chal_epoch;                 /* start of the current budget second */
+	int err;                             /* reason given to on_closed */
+	const struct ptcp_conn_ops *ops;
+	void *arg;
+	struct ptcp_stack *st;
+	LIST_ENTRY(ptcp_conn) reap_link;
+} __rte_cache_aligned;
+
+#define PTCP_TCP_MAX_LISTENERS 16
+
+struct ptcp_listener {
+	uint16_t port;                       /* 0 = free slot */
+	const struct ptcp_conn_ops *ops;
+	void *arg;
+};
+
+/* Timer wheel: 1 ms ticks, 4096 slots; later expiries wait in their slot for a lap. */
+#define PTCP_TW_TICK_US   1000u
+#define PTCP_TW_SLOTS     4096u
+
+LIST_HEAD(ptcp_conn_list, ptcp_conn);
+
+struct ptcp_tcp {
+	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */
+	struct rte_mempool *conn_pool;
+	uint32_t nconns;                     /* in the table */
+	uint32_t depth;                      /* nesting of stack entry points */
+	uint16_t next_ephemeral;
+	struct ptcp_isn_key isn_key;
+	struct ptcp_conn_list reap;
+	struct ptcp_listener listeners[PTCP_TCP_MAX_LISTENERS];
+	uint64_t tw_tick;                    /* last tick processed */
+	struct ptcp_conn_list wheel[PTCP_TW_SLOTS];
+};
+
+static inline struct ptcp_tcp *
+tcp_of(const struct ptcp_stack *st)
+{
+	return st->tcp;
+}
+
+/* tcp_conn.c */
+struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
+struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
+void ptcp_tcp_conn_closed(struct ptcp_conn *c, int err);
+void ptcp_tcp_enter(struct ptcp_stack *st);
+void ptcp_tcp_leave(struct ptcp_stack *st);
+struct ptcp_listener *ptcp_tcp_listener_find(struct ptcp_stack *st, uint16_t port);
+uint32_t ptcp_tcp_rcv_window(const struct ptcp_conn *c);
+void ptcp_tcp_set_state(struct ptcp_conn *c, enum ptcp_tcp_state s);
+
+/* tcp_output.c */
+void ptcp_tcp_output(struct ptcp_conn *c);
+void ptcp_tcp_send_ack(struct ptcp_conn *c);
+void ptcp_tcp_send_syn(struct ptcp_conn *c);
+void ptcp_tcp_send_rst(struct ptcp_conn *c);
+void ptcp_tcp_send_challenge_ack(struct ptcp_conn *c);
+void ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
+			const struct ptcp_tcp_seg *seg);
+uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
+
+/* tcp_cc.c: RFC 5681 slow start / congestion avoidance, RTO response */
+void ptcp_tcp_cc_init(struct ptcp_conn *c);
+void ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked);
+void ptcp_tcp_cc_rto(struct ptcp_conn *c);
+
+/* tcp_timer.c */
+void ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_us);
+void ptcp_tcp_timer_stop(struct ptcp_conn *c, enum ptcp_tcp_timer t);
+void ptcp_tcp_timer_cancel_all(struct ptcp_conn *c);
+void ptcp_tcp_rto_arm(struct ptcp_conn *c);
+void ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t rtt_us);
+void ptcp_tcp_enter_time_wait(struct ptcp_conn *c);
+
+#endif /* PTCP_TCP_PRIVATE_H */
