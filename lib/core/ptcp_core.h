@@ -68,7 +68,7 @@ struct ptcp_stack_conf {
 	struct rte_mempool *pool;      /* mbufs for frames we build (required) */
 	ptcp_tx_fn tx_fn;              /* required */
 	void *tx_arg;
-	int socket_id;                 /* NUMA socket for tables (SOCKET_ID_ANY) */
+	int socket_id;                 /* NUMA socket for tables (0 means socket 0) */
 	uint32_t offloads;             /* PTCP_OFFLOAD_* */
 	const char *name;              /* unique per process, for rte_hash etc. ("ptcp0") */
 

@@ -1,0 +1,1498 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_net.c - Ethernet, ARP, IPv4 (with reassembly) and ICMP (lib/net).
+ *
+ * Frames are crafted byte by byte here (not with the stack's own builders
+ * where the bytes are what is tested), fed with ptest_rx(), and what the
+ * stack transmits is popped raw and decoded. The stack is 198.18.0.2/24 with
+ * the peer 198.18.0.1 in its ARP table; 198.18.0.3 (OTHER) is on-link but
+ * unknown. ptest_free() asserts that no mbuf leaked.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+static const struct rte_ether_addr other_mac = {{ 0x02, 0, 0, 0, 0, 0x03 }};
+static const struct rte_ether_addr new_mac = {{ 0x02, 0, 0, 0, 0, 0x33 }};
+static const struct rte_ether_addr bcast_mac = {{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }};
+static const struct rte_ether_addr zero_mac = {{ 0 }};
+
+/* unsigned operands: RTE_IPV4(198, ...) shifts a signed int into its sign bit */
+#define IP4(a, b, c, d)  RTE_BE32(RTE_IPV4((uint32_t)(a), (uint32_t)(b), (uint32_t)(c), \
+					    (uint32_t)(d)))
+#define NOWHERE_IP       IP4(198, 18, 0, 9)    /* on-link, nobody */
+#define OFFLINK_IP       IP4(198, 19, 0, 1)
+#define SUBNET_BCAST     IP4(198, 18, 0, 255)
+#define LIMITED_BCAST    IP4(255, 255, 255, 255)
+#define MS               1000u
+
+/* ---- Crafting ------------------------------------------------------------ */
+
+/* An IPv4 frame to craft; zero fields take the usual values (peer -> us, TTL 64). */
+struct ipspec {
+	rte_be32_t src;                       /* 0: the peer, unless src_set */
+	bool src_set;
+	rte_be32_t dst;
+	uint8_t proto;
+	uint16_t id;
+	uint16_t frag;                        /* flags + offset field, host order */
+	bool ttl_set;
+	uint8_t ttl;
+	const uint8_t *opts;                  /* IP options, a multiple of 4 bytes */
+	uint8_t optlen;
+	const void *data;                     /* the IPv4 payload */
+	uint32_t len;
+	const struct rte_ether_addr *eth_dst; /* NULL: our MAC */
+	uint32_t pad;                         /* Ethernet padding after the datagram */
+	int tot_adj;                          /* added to the total length field */
+	uint8_t version;                      /* 0: 4 */
+	uint8_t ihl;                          /* 0: computed */
+	bool bad_cksum;
+};
+
+static uint32_t
+ip_bytes(uint8_t *f, const struct ipspec *s)
+{
+	uint32_t hlen = 20u + s->optlen;
+	uint8_t *ip = f + RTE_ETHER_HDR_LEN;
+	uint16_t tot = (uint16_t)((int)(hlen + s->len) + s->tot_adj);
+	rte_be32_t src = s->src || s->src_set ? s->src : PTEST_PEER_IP;
+	rte_be32_t dst = s->dst ? s->dst : PTEST_LOCAL_IP;
+	uint16_t ck;
+
+	memcpy(f, s->eth_dst ? s->eth_dst : &ptest_local_mac, 6);
+	memcpy(f + 6, &ptest_peer_mac, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	ip[0] = (uint8_t)(((s->version ? s->version : 4) << 4) | (s->ihl ? s->ihl : hlen / 4));
+	ip[1] = 0;
+	ip[2] = (uint8_t)(tot >> 8);
+	ip[3] = (uint8_t)tot;
+	ip[4] = (uint8_t)(s->id >> 8);
+	ip[5] = (uint8_t)s->id;
+	ip[6] = (uint8_t)(s->frag >> 8);
+	ip[7] = (uint8_t)s->frag;
+	ip[8] = s->ttl_set ? s->ttl : 64;
+	ip[9] = s->proto;
+	ip[10] = 0;
+	ip[11] = 0;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	if (s->optlen)
+		memcpy(ip + 20, s->opts, s->optlen);
+	ck = (uint16_t)~ptcp_cksum_raw(ip, hlen);
+	if (s->bad_cksum)
+		ck ^= 0x0101;
+	memcpy(ip + 10, &ck, 2);
+	if (s->len)
+		memcpy(ip + hlen, s->data, s->len);
+	memset(ip + hlen + s->len, 0xaa, s->pad);
+	return RTE_ETHER_HDR_LEN + hlen + s->len + s->pad;
+}
+
+static struct rte_mbuf *
+ip_frame(struct ptest_ctx *t, const struct ipspec *s)
+{
+	uint8_t f[2048];
+
+	return ptest_raw_frame(t, f, ip_bytes(f, s));
+}
+
+static void
+fill(uint8_t *p, uint32_t len, uint8_t seed)
+{
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(i * 7 + seed);
+}
+
+/* An ICMP echo request/reply message; returns its length. */
+static uint32_t
+echo_msg(uint8_t *buf, uint8_t type, uint16_t ident, uint16_t seq, const uint8_t *data,
+	 uint32_t len)
+{
+	uint16_t ck;
+
+	buf[0] = type;
+	buf[1] = 0;
+	buf[2] = 0;
+	buf[3] = 0;
+	buf[4] = (uint8_t)(ident >> 8);
+	buf[5] = (uint8_t)ident;
+	buf[6] = (uint8_t)(seq >> 8);
+	buf[7] = (uint8_t)seq;
+	if (len)
+		memcpy(buf + 8, data, len);
+	ck = (uint16_t)~ptcp_cksum_raw(buf, 8 + len);
+	memcpy(buf + 2, &ck, 2);
+	return 8 + len;
+}
+
+/* A 60-byte Ethernet/ARP frame from sha. */
+static struct rte_mbuf *
+arp_frame(struct ptest_ctx *t, const struct rte_ether_addr *eth_dst, uint16_t op,
+	  const struct rte_ether_addr *sha, rte_be32_t spa, const struct rte_ether_addr *tha,
+	  rte_be32_t tpa)
+{
+	uint8_t f[60] = { 0 };
+
+	ptcp_eth_build(f, eth_dst, sha, RTE_ETHER_TYPE_ARP);
+	ptcp_arp_build(f + RTE_ETHER_HDR_LEN, op, sha, spa, tha, tpa);
+	return ptest_raw_frame(t, f, sizeof(f));
+}
+
+/* The ARP reply of OTHER to our request. */
+static void
+rx_other_reply(struct ptest_ctx *t)
+{
+	ptest_rx(t, arp_frame(t, &ptest_local_mac, RTE_ARP_OP_REPLY, &other_mac, PTEST_OTHER_IP,
+			      &ptest_local_mac, PTEST_LOCAL_IP));
+}
+
+/* Send a 20-byte TCP segment with source port sport through ptcp_ipv4_output. */
+static int
+send_tcp(struct ptest_ctx *t, rte_be32_t dst, uint16_t sport)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t->pool);
+	uint8_t *p;
+	int rc;
+
+	assert_non_null(m);
+	p = (uint8_t *)rte_pktmbuf_append(m, PTCP_TCP_HDR_LEN);
+	assert_non_null(p);
+	ptcp_tcp_build(p, sport, 80, 1, 0, RTE_TCP_SYN_FLAG, 1000, 0);
+	t->st->now_us = t->now;
+	rc = ptcp_ipv4_output(t->st, m, dst, IPPROTO_TCP);
+	ptcp_stack_flush(t->st);
+	return rc;
+}
+
+/* ---- Decoding what the stack sent ---------------------------------------- */
+
+struct sent {
+	uint8_t f[4096];
+	uint32_t len;
+	struct ptcp_ipv4_info ip;
+	const uint8_t *l4;
+	uint32_t l4_len;
+};
+
+static void
+assert_nothing_sent(struct ptest_ctx *t)
+{
+	assert_int_equal(t->nsent, 0);
+}
+
+/* Pop an IPv4 frame from us to eth_dst carrying proto; check the IPv4 header. */
+static void
+pop_ipv4(struct ptest_ctx *t, struct sent *d, const struct rte_ether_addr *eth_dst,
+	 uint8_t proto)
+{
+	uint16_t et;
+
+	d->len = ptest_pop_raw(t, d->f, sizeof(d->f));
+	assert_true(d->len <= sizeof(d->f));
+	assert_int_equal(ptcp_eth_parse(d->f, d->len, &et), 0);
+	assert_int_equal(et, RTE_ETHER_TYPE_IPV4);
+	assert_memory_equal(d->f, eth_dst, 6);
+	assert_memory_equal(d->f + 6, &ptest_local_mac, 6);
+	assert_int_equal(ptcp_ipv4_parse(d->f + 14, d->len - 14, true, &d->ip), 0);
+	assert_int_equal(d->ip.total_len, d->len - 14);
+	assert_int_equal(d->ip.hdr_len, 20);
+	assert_int_equal(d->ip.src, PTEST_LOCAL_IP);
+	assert_int_equal(d->ip.proto, proto);
+	assert_int_equal(d->ip.ttl, 64);
+	assert_int_equal(d->ip.frag, RTE_IPV4_HDR_DF_FLAG);
+	d->l4 = d->f + 14 + 20;
+	d->l4_len = d->ip.total_len - 20u;
+}
+
+/* Pop an echo reply to the peer and check it carries exactly data[0..len). */
+static void
+pop_echo_reply(struct ptest_ctx *t, uint16_t ident, uint16_t seq, const uint8_t *data,
+	       uint32_t len)
+{
+	struct sent d;
+	struct ptcp_icmp_info ic;
+
+	pop_ipv4(t, &d, &ptest_peer_mac, IPPROTO_ICMP);
+	assert_int_equal(d.ip.dst, PTEST_PEER_IP);
+	assert_int_equal(d.l4_len, 8 + len);
+	assert_int_equal(ptcp_icmp_parse(d.l4, d.l4_len, &ic), 0);
+	assert_int_equal(ic.type, RTE_IP_ICMP_ECHO_REPLY);
+	assert_int_equal(ic.code, 0);
+	assert_int_equal(ic.ident, ident);
+	assert_int_equal(ic.seq, seq);
+	if (len)
+		assert_memory_equal(d.l4 + 8, data, len);
+}
+
+/* Pop a TCP segment we sent to eth_dst/dst; returns its source port. */
+static uint16_t
+pop_tcp_to(struct ptest_ctx *t, const struct rte_ether_addr *eth_dst, rte_be32_t dst)
+{
+	struct ptcp_tcp_seg seg;
+	struct sent d;
+
+	pop_ipv4(t, &d, eth_dst, IPPROTO_TCP);
+	assert_int_equal(d.ip.dst, dst);
+	assert_int_equal(ptcp_l4_cksum(d.ip.src, d.ip.dst, IPPROTO_TCP, d.l4, d.l4_len), 0);
+	assert_int_equal(ptcp_tcp_parse(d.l4, d.l4_len, &seg), 0);
+	return seg.sport;
+}
+
+/* Pop an ARP frame (42 bytes) and decode it. */
+static void
+pop_arp(struct ptest_ctx *t, const struct rte_ether_addr *eth_dst, struct ptcp_arp_info *a)
+{
+	uint8_t f[64];
+	uint16_t et;
+
+	assert_int_equal(ptest_pop_raw(t, f, sizeof(f)), 42);
+	assert_int_equal(ptcp_eth_parse(f, 42, &et), 0);
+	assert_int_equal(et, RTE_ETHER_TYPE_ARP);
+	assert_memory_equal(f, eth_dst, 6);
+	assert_memory_equal(f + 6, &ptest_local_mac, 6);
+	assert_int_equal(ptcp_arp_parse(f + 14, 28, a), 0);
+}
+
+/* Pop our ARP request for tpa (broadcast unless eth_dst is given). */
+static void
+pop_arp_request(struct ptest_ctx *t, const struct rte_ether_addr *eth_dst, rte_be32_t tpa)
+{
+	struct ptcp_arp_info a;
+
+	pop_arp(t, eth_dst ? eth_dst : &bcast_mac, &a);
+	assert_int_equal(a.op, RTE_ARP_OP_REQUEST);
+	assert_memory_equal(&a.sha, &ptest_local_mac, 6);
+	assert_int_equal(a.spa, PTEST_LOCAL_IP);
+	assert_memory_equal(&a.tha, &zero_mac, 6);
+	assert_int_equal(a.tpa, tpa);
+}
+
+static unsigned int
+pool_avail(struct ptest_ctx *t)
+{
+	return rte_mempool_avail_count(t->pool);
+}
+
+/* ---- Ethernet (RFC 894) -------------------------------------------------- */
+
+static void
+test_rfc894_runt_frame_dropped(void **state)
+{
+	/* Ensure that a frame shorter than an Ethernet header is counted and dropped. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t f[13] = { 0 };
+
+	(void)state;
+	ptest_rx(t, ptest_raw_frame(t, f, sizeof(f)));
+	assert_int_equal(PTEST_CTR(t, ETH_BAD_HDR), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc894_frame_for_other_mac_dropped(void **state)
+{
+	/* Ensure that an echo request framed to another host's MAC is not answered. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, NULL, 0);
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n,
+						  .eth_dst = &other_mac }));
+	assert_int_equal(PTEST_CTR(t, ETH_NOT_OURS), 1);
+	assert_int_equal(PTEST_CTR(t, IP_RX), 0);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc894_unknown_ethertype_dropped(void **state)
+{
+	/* Ensure that a frame of an ethertype we do not speak (IPv6) is counted and dropped. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t f[60] = { 0 };
+
+	(void)state;
+	ptcp_eth_build(f, &ptest_local_mac, &ptest_peer_mac, RTE_ETHER_TYPE_IPV6);
+	ptest_rx(t, ptest_raw_frame(t, f, sizeof(f)));
+	assert_int_equal(PTEST_CTR(t, ETH_UNKNOWN_TYPE), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc894_padding_trimmed(void **state)
+{
+	/* Ensure that Ethernet padding after a short datagram is not taken as payload. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[4] = { 1, 2, 3, 4 }, msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 7, 8, data, sizeof(data));
+
+	(void)state;
+	/* 14 + 20 + 12 = 46 bytes: padded to the 60-byte minimum with 0xaa. */
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n,
+						  .pad = 14 }));
+	pop_echo_reply(t, 7, 8, data, sizeof(data));
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc894_tcp_segment_trimmed_to_ip_length(void **state)
+{
+	/* Ensure that TCP receives a padded segment trimmed to the IPv4 payload. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_mbuf *m = ptest_tcp_frame(t, &(struct ptest_seg){ .sport = 40000, .dport = 9,
+								     .seq = 100,
+								     .flags = RTE_TCP_SYN_FLAG,
+								     .wnd = 1000 });
+	struct ptcp_tcp_seg seg;
+	uint8_t *pad;
+
+	(void)state;
+	pad = (uint8_t *)rte_pktmbuf_append(m, 6);   /* 54 -> 60 bytes */
+	assert_non_null(pad);
+	memset(pad, 0xaa, 6);
+	ptest_rx(t, m);
+	/* padding counted as payload would break the TCP checksum */
+	assert_int_equal(PTEST_CTR(t, TCP_BAD_CSUM), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_NO_CONN), 1);
+	ptest_pop_tcp(t, &seg, NULL, 0);
+	assert_true(seg.flags & RTE_TCP_RST_FLAG);
+	assert_int_equal(seg.ack, 101);
+	ptest_free(t);
+}
+
+/* ---- ARP (RFC 826, RFC 1122 2.3.2, RFC 5227) ----------------------------- */
+
+static void
+test_rfc826_request_for_us_gets_reply(void **state)
+{
+	/* Ensure that a request for our address gets a unicast reply, byte for byte. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint8_t want[42] = {
+		0x02, 0, 0, 0, 0, 0x03,   0x02, 0, 0, 0, 0, 0x02,   0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x02,
+		0x02, 0, 0, 0, 0, 0x02,   198, 18, 0, 2,
+		0x02, 0, 0, 0, 0, 0x03,   198, 18, 0, 3,
+	};
+	uint8_t got[64];
+
+	(void)state;
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_OTHER_IP,
+			      &zero_mac, PTEST_LOCAL_IP));
+	assert_int_equal(ptest_pop_raw(t, got, sizeof(got)), sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	assert_int_equal(PTEST_CTR(t, ARP_REQ_RX), 1);
+	assert_int_equal(PTEST_CTR(t, ARP_REPLY_TX), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc826_request_for_us_adds_sender(void **state)
+{
+	/* Ensure that the sender of a request for us is added to the table (Merge_flag false). */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), -ENOENT);
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_OTHER_IP,
+			      &zero_mac, PTEST_LOCAL_IP));
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), 0);
+	assert_memory_equal(&mac, &other_mac, 6);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc826_request_for_someone_else_ignored(void **state)
+{
+	/* Ensure that a request for another address is not answered and teaches us nothing. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_OTHER_IP,
+			      &zero_mac, NOWHERE_IP));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ARP_RX), 1);
+	assert_int_equal(PTEST_CTR(t, ARP_REQ_RX), 0);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), -ENOENT);
+	ptest_free(t);
+}
+
+static void
+test_rfc826_known_sender_refreshed_by_any_packet(void **state)
+{
+	/* Ensure that any ARP packet from a known sender updates its MAC (Merge_flag true). */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &new_mac, PTEST_PEER_IP,
+			      &zero_mac, NOWHERE_IP));
+	assert_nothing_sent(t);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_PEER_IP, &mac), 0);
+	assert_memory_equal(&mac, &new_mac, 6);
+	ptest_free(t);
+}
+
+static void
+test_rfc826_bad_hardware_type_dropped(void **state)
+{
+	/* Ensure that an ARP packet for another hardware type is counted and ignored. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_mbuf *m;
+
+	(void)state;
+	m = arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_OTHER_IP, &zero_mac,
+		      PTEST_LOCAL_IP);
+	rte_pktmbuf_mtod(m, uint8_t *)[15] = 6;   /* htype 6: IEEE 802 */
+	ptest_rx(t, m);
+	assert_int_equal(PTEST_CTR(t, ARP_BAD), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc826_truncated_packet_dropped(void **state)
+{
+	/* Ensure that an ARP packet shorter than 28 bytes is counted and ignored. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t f[14 + 20] = { 0 };
+
+	(void)state;
+	ptcp_eth_build(f, &bcast_mac, &other_mac, RTE_ETHER_TYPE_ARP);
+	ptest_rx(t, ptest_raw_frame(t, f, sizeof(f)));
+	assert_int_equal(PTEST_CTR(t, ARP_BAD), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc5227_probe_for_our_address_answered(void **state)
+{
+	/* Ensure that a probe (sender IP 0) for our address is answered but not learnt. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct ptcp_arp_info a;
+	struct rte_ether_addr mac;
+
+	(void)state;
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, 0, &zero_mac,
+			      PTEST_LOCAL_IP));
+	pop_arp(t, &other_mac, &a);
+	assert_int_equal(a.op, RTE_ARP_OP_REPLY);
+	assert_memory_equal(&a.sha, &ptest_local_mac, 6);
+	assert_int_equal(a.spa, PTEST_LOCAL_IP);
+	assert_memory_equal(&a.tha, &other_mac, 6);
+	assert_int_equal(a.tpa, 0);
+	assert_int_equal(ptcp_arp_lookup(t->st, 0, &mac), -ENOENT);
+	ptest_free(t);
+}
+
+static void
+test_rfc5227_conflict_counted(void **state)
+{
+	/* Ensure that another host claiming our address is counted and never cached. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_LOCAL_IP,
+			      &zero_mac, PTEST_LOCAL_IP));
+	assert_int_equal(PTEST_CTR(t, ARP_CONFLICT), 1);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_LOCAL_IP, &mac), -ENOENT);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc5227_2_3_announcement_format(void **state)
+{
+	/* Ensure that the announcement is a broadcast request with sender = target = us. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint8_t want[42] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,   0x02, 0, 0, 0, 0, 0x02,   0x08, 0x06,
+		0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
+		0x02, 0, 0, 0, 0, 0x02,   198, 18, 0, 2,
+		0, 0, 0, 0, 0, 0,         198, 18, 0, 2,
+	};
+	uint8_t got[64];
+
+	(void)state;
+	ptcp_net_announce(t->st);
+	ptcp_stack_flush(t->st);
+	assert_int_equal(ptest_pop_raw(t, got, sizeof(got)), sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	assert_int_equal(PTEST_CTR(t, ARP_REQ_TX), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_2_resolution_queues_then_flushes(void **state)
+{
+	/* Ensure that packets wait for resolution and leave in order to the answered MAC. */
+	struct ptest_ctx *t = ptest_new(NULL);
+
+	(void)state;
+	for (uint16_t i = 0; i < 3; i++)
+		assert_int_equal(send_tcp(t, PTEST_OTHER_IP, (uint16_t)(1000 + i)), 0);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	assert_nothing_sent(t);   /* one request, no packet */
+	assert_int_equal(PTEST_CTR(t, ARP_QUEUED), 3);
+	assert_int_equal(PTEST_CTR(t, ARP_MISS), 3);
+
+	rx_other_reply(t);
+	for (uint16_t i = 0; i < 3; i++)
+		assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 1000 + i);
+	assert_nothing_sent(t);
+
+	/* resolved: the next one goes at once */
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 2000), 0);
+	assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 2000);
+	assert_int_equal(PTEST_CTR(t, ARP_MISS), 3);
+	assert_int_equal(PTEST_CTR(t, IP_TX), 4);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_2_request_retried_every_arp_retry_ms(void **state)
+{
+	/* Ensure that an unanswered request is repeated every arp_retry_ms, arp_retries in all. */
+	struct ptcp_stack_conf c = { .arp_retry_ms = 500, .arp_retries = 3 };
+	struct ptest_ctx *t = ptest_new(&c);
+
+	(void)state;
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1000), 0);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	ptest_advance(t, 500 * MS - 1);
+	assert_nothing_sent(t);
+	ptest_advance(t, 1);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	ptest_advance(t, 500 * MS);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	ptest_advance(t, 500 * MS);
+	assert_nothing_sent(t);   /* three requests, then it gives up */
+	assert_int_equal(PTEST_CTR(t, ARP_REQ_TX), 3);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_2_give_up_drops_queued_packets(void **state)
+{
+	/* Ensure that when resolution gives up the waiting packets are freed and counted. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	unsigned int base = pool_avail(t);
+
+	(void)state;
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1000), 0);
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1001), 0);
+	for (int i = 0; i < 3; i++) {
+		pop_arp_request(t, NULL, PTEST_OTHER_IP);
+		ptest_advance(t, 1000 * MS);
+	}
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ARP_TIMEOUT_DROP), 2);
+	assert_int_equal(pool_avail(t), base);
+
+	/* the entry is gone: the next packet starts a new resolution */
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1002), 0);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_2_wait_queue_bounded_keeps_latest(void **state)
+{
+	/* Ensure that the wait queue holds 8 packets, dropping the oldest to keep the latest. */
+	struct ptest_ctx *t = ptest_new(NULL);
+
+	(void)state;
+	for (uint16_t i = 0; i < 10; i++)
+		assert_int_equal(send_tcp(t, PTEST_OTHER_IP, (uint16_t)(1000 + i)), 0);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	assert_int_equal(PTEST_CTR(t, ARP_QUEUE_FULL), 2);
+	rx_other_reply(t);
+	for (uint16_t i = 2; i < 10; i++)
+		assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 1000 + i);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_2_table_bounded(void **state)
+{
+	/* Ensure that the table holds 256 neighbours, evicting resolved ones before refusing. */
+	struct ptcp_stack_conf c = { .prefix_len = 16 };
+	struct ptest_ctx *t = ptest_new(&c);
+	struct rte_ether_addr mac;
+	unsigned int i;
+
+	(void)state;
+	/* the peer plus 255 resolving entries fill the table */
+	for (i = 0; i < 255; i++)
+		assert_int_equal(send_tcp(t, IP4(198, 18, 1 + i / 200, 10 + i % 200), 1), 0);
+	assert_int_equal(PTEST_CTR(t, ARP_TABLE_FULL), 0);
+	/* the next one evicts the only resolved entry, the peer */
+	assert_int_equal(send_tcp(t, IP4(198, 18, 3, 1), 1), 0);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_PEER_IP, &mac), -ENOENT);
+	/* then nothing is left to evict */
+	assert_int_equal(send_tcp(t, IP4(198, 18, 3, 2), 1), -ENOBUFS);
+	assert_int_equal(PTEST_CTR(t, ARP_TABLE_FULL), 1);
+	assert_int_equal(PTEST_CTR(t, ARP_REQ_TX), 256);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_1_idle_entry_expires(void **state)
+{
+	/* Ensure that an entry nobody used is forgotten after arp_timeout_ms, silently. */
+	struct ptcp_stack_conf c = { .arp_timeout_ms = 5000 };
+	struct ptest_ctx *t = ptest_new(&c);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	assert_int_equal(ptcp_arp_update(t->st, PTEST_OTHER_IP, &other_mac), 0);
+	ptest_advance(t, 5000 * MS - 1);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), 0);
+	ptest_advance(t, 1);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), -ENOENT);
+	assert_true(PTEST_CTR(t, ARP_EXPIRED) >= 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_1_used_entry_revalidated_by_unicast_request(void **state)
+{
+	/* Ensure that an expired entry in use keeps its MAC while a unicast request rechecks it. */
+	struct ptcp_stack_conf c = { .arp_timeout_ms = 5000 };
+	struct ptest_ctx *t = ptest_new(&c);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	assert_int_equal(ptcp_arp_update(t->st, PTEST_OTHER_IP, &other_mac), 0);
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1000), 0);
+	assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 1000);
+	ptest_advance(t, 5000 * MS);
+	pop_arp_request(t, &other_mac, PTEST_OTHER_IP);
+	/* meanwhile traffic still flows to the old MAC */
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1001), 0);
+	assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 1001);
+	/* the answer makes it valid again: no more requests */
+	rx_other_reply(t);
+	ptest_advance(t, 3000 * MS);
+	assert_nothing_sent(t);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_1_unanswered_revalidation_removes_entry(void **state)
+{
+	/* Ensure that an entry whose unicast re-requests go unanswered is removed. */
+	struct ptcp_stack_conf c = { .arp_timeout_ms = 5000 };
+	struct ptest_ctx *t = ptest_new(&c);
+	struct rte_ether_addr mac;
+
+	(void)state;
+	assert_int_equal(ptcp_arp_update(t->st, PTEST_OTHER_IP, &other_mac), 0);
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 1000), 0);
+	assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 1000);
+	ptest_advance(t, 5000 * MS);
+	for (int i = 0; i < 3; i++) {
+		pop_arp_request(t, &other_mac, PTEST_OTHER_IP);
+		ptest_advance(t, 1000 * MS);
+	}
+	assert_nothing_sent(t);
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), -ENOENT);
+	ptest_free(t);
+}
+
+/* ---- IPv4 input (RFC 791, RFC 1122 3.2.1) -------------------------------- */
+
+/* Feed an echo request with the given header faults; expect it dropped. */
+static void
+expect_ip_drop(const struct ipspec *spec, enum ptcp_ctr ctr)
+{
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[64];
+	struct ipspec s = *spec;
+
+	s.proto = IPPROTO_ICMP;
+	s.data = msg;
+	s.len = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, NULL, 0);
+	ptest_rx(t, ip_frame(t, &s));
+	assert_int_equal(t->st->ctr[ctr], 1);
+	assert_int_equal(PTEST_CTR(t, ICMP_RX), 0);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_bad_version_dropped(void **state)
+{
+	/* Ensure that a header with version 6 is counted IP_BAD_HDR and dropped. */
+	(void)state;
+	expect_ip_drop(&(struct ipspec){ .version = 6 }, PTCP_CTR_IP_BAD_HDR);
+}
+
+static void
+test_rfc791_ihl_below_5_dropped(void **state)
+{
+	/* Ensure that an IHL of 4 (16 bytes) is counted IP_BAD_HDR and dropped. */
+	(void)state;
+	expect_ip_drop(&(struct ipspec){ .ihl = 4 }, PTCP_CTR_IP_BAD_HDR);
+}
+
+static void
+test_rfc791_total_length_beyond_frame_dropped(void **state)
+{
+	/* Ensure that a total length longer than the frame is counted IP_BAD_HDR and dropped. */
+	(void)state;
+	expect_ip_drop(&(struct ipspec){ .tot_adj = 40 }, PTCP_CTR_IP_BAD_HDR);
+}
+
+static void
+test_rfc791_total_length_below_header_dropped(void **state)
+{
+	/* Ensure that a total length shorter than the header is counted IP_BAD_HDR and dropped. */
+	(void)state;
+	expect_ip_drop(&(struct ipspec){ .tot_adj = -16 }, PTCP_CTR_IP_BAD_HDR);
+}
+
+static void
+test_rfc791_truncated_header_dropped(void **state)
+{
+	/* Ensure that a frame holding less than a 20-byte header is counted and dropped. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t f[2048];
+
+	(void)state;
+	ip_bytes(f, &(struct ipspec){ .proto = IPPROTO_ICMP });
+	ptest_rx(t, ptest_raw_frame(t, f, 14 + 12));
+	assert_int_equal(PTEST_CTR(t, IP_BAD_HDR), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_1_2_bad_header_checksum_dropped(void **state)
+{
+	/* Ensure that a header with a bad checksum is counted IP_BAD_CSUM and dropped. */
+	(void)state;
+	expect_ip_drop(&(struct ipspec){ .bad_cksum = true }, PTCP_CTR_IP_BAD_CSUM);
+}
+
+static void
+test_rfc1122_3_2_1_2_nic_verified_checksum_trusted(void **state)
+{
+	/* Ensure that with RX offload a NIC "checksum good" flag skips the software check. */
+	struct ptcp_stack_conf c = { .offloads = PTCP_OFFLOAD_RX_IPV4_CKSUM };
+	struct ptest_ctx *t = ptest_new(&c);
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 3, 4, NULL, 0);
+	struct rte_mbuf *m;
+
+	(void)state;
+	/* A wrong checksum the NIC claims is good: proof that software did not look. */
+	m = ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n,
+					  .bad_cksum = true });
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	ptest_rx(t, m);
+	pop_echo_reply(t, 3, 4, NULL, 0);
+	assert_int_equal(PTEST_CTR(t, IP_BAD_CSUM), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_1_2_nic_bad_checksum_dropped(void **state)
+{
+	/* Ensure that with RX offload a NIC "checksum bad" flag drops the datagram. */
+	struct ptcp_stack_conf c = { .offloads = PTCP_OFFLOAD_RX_IPV4_CKSUM };
+	struct ptest_ctx *t = ptest_new(&c);
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 3, 4, NULL, 0);
+	struct rte_mbuf *m;
+
+	(void)state;
+	m = ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n });
+	m->ol_flags |= RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	ptest_rx(t, m);
+	assert_int_equal(PTEST_CTR(t, IP_BAD_CSUM), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_not_for_us_dropped(void **state)
+{
+	/* Ensure that a datagram for another address is counted IP_NOT_OURS and dropped. */
+	(void)state;
+	expect_ip_drop(&(struct ipspec){ .dst = NOWHERE_IP }, PTCP_CTR_IP_NOT_OURS);
+}
+
+static void
+test_rfc1122_3_2_1_3_bad_source_dropped(void **state)
+{
+	/* Ensure that sources naming no single host are silently discarded. */
+	static const rte_be32_t bad[] = {
+		IP4(0, 0, 0, 0), IP4(0, 1, 2, 3), IP4(127, 0, 0, 1), IP4(224, 0, 0, 1),
+		IP4(240, 0, 0, 1), IP4(255, 255, 255, 255), IP4(198, 18, 0, 255),
+		IP4(198, 18, 0, 0), IP4(198, 18, 0, 2),
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(bad); i++)
+		expect_ip_drop(&(struct ipspec){ .src = bad[i], .src_set = true },
+			       PTCP_CTR_IP_BAD_SRC);
+}
+
+static void
+test_rfc791_options_skipped(void **state)
+{
+	/* Ensure that a header with options (IHL 7) is accepted and its payload found. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint8_t opts[8] = { 1, 1, 1, 1, 1, 1, 1, 0 };   /* NOPs, EOL */
+	uint8_t data[10], msg[64];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 1);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 5, 6, data, sizeof(data));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n,
+						  .opts = opts, .optlen = sizeof(opts) }));
+	pop_echo_reply(t, 5, 6, data, sizeof(data));
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_1_7_ttl_below_2_accepted(void **state)
+{
+	/* Ensure that datagrams received with TTL 0 or 1 are not discarded. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 9, 0, NULL, 0);
+
+	(void)state;
+	for (uint8_t ttl = 0; ttl < 2; ttl++) {
+		ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg,
+							  .len = n, .ttl_set = true, .ttl = ttl }));
+		pop_echo_reply(t, 9, 0, NULL, 0);
+	}
+	ptest_free(t);
+}
+
+/* ---- Reassembly (RFC 791 3.2, RFC 1122 3.3.2) ---------------------------- */
+
+/* Send msg[0..len) as ICMP fragments cut at the given offsets, in the order given. */
+static void
+rx_fragments(struct ptest_ctx *t, const uint8_t *msg, uint32_t len, const uint32_t *cuts,
+	     unsigned int ncuts, const unsigned int *order)
+{
+	for (unsigned int k = 0; k <= ncuts; k++) {
+		unsigned int i = order[k];
+		uint32_t from = i == 0 ? 0 : cuts[i - 1];
+		uint32_t to = i == ncuts ? len : cuts[i];
+		uint16_t frag = (uint16_t)(from / 8);
+
+		if (i != ncuts)
+			frag |= RTE_IPV4_HDR_MF_FLAG;
+		ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .id = 0x4242,
+							  .frag = frag, .data = msg + from,
+							  .len = to - from }));
+	}
+}
+
+static void
+test_rfc791_two_fragments_reassembled(void **state)
+{
+	/* Ensure that an echo request in two fragments is reassembled and answered in full. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint32_t cuts[] = { 512 };
+	static const unsigned int order[] = { 0, 1 };
+	uint8_t data[1000], msg[1008];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 3);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0x1234, 1, data, sizeof(data));
+	rx_fragments(t, msg, n, cuts, 1, order);
+	assert_int_equal(t->nsent, 1);
+	assert_int_equal(t->sent[0]->nb_segs, 1);   /* linearized for single-segment ports */
+	pop_echo_reply(t, 0x1234, 1, data, sizeof(data));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_RX), 2);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_REASM), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_three_fragments_out_of_order_reassembled(void **state)
+{
+	/* Ensure that three fragments arriving last, first, middle are reassembled. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint32_t cuts[] = { 400, 800 };
+	static const unsigned int order[] = { 2, 0, 1 };
+	uint8_t data[1200], msg[1208];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 11);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0x4321, 77, data, sizeof(data));
+	rx_fragments(t, msg, n, cuts, 2, order);
+	pop_echo_reply(t, 0x4321, 77, data, sizeof(data));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_RX), 3);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_REASM), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_jumbo_echo_answered_as_chain(void **state)
+{
+	/* Ensure that a reassembled echo too big for one mbuf is answered as an mbuf chain. */
+	struct ptcp_stack_conf c = { .mtu = 9000 };
+	struct ptest_ctx *t = ptest_new(&c);
+	static const uint32_t cuts[] = { 1480, 2960 };
+	static const unsigned int order[] = { 1, 2, 0 };
+	static uint8_t data[3000], msg[3008];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 17);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0x7777, 3, data, sizeof(data));
+	rx_fragments(t, msg, n, cuts, 2, order);
+	assert_int_equal(t->nsent, 1);
+	assert_true(t->sent[0]->nb_segs > 1);
+	pop_echo_reply(t, 0x7777, 3, data, sizeof(data));
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_REASM), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_3_2_lone_fragment_times_out(void **state)
+{
+	/* Ensure that a fragment whose siblings never come is freed after the timeout, silently. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	unsigned int base = pool_avail(t);
+	uint8_t data[1000], msg[1008];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 5);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, data, sizeof(data));
+	/* the last fragment only: offset 512, no MF */
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .id = 7, .frag = 512 / 8,
+						  .data = msg + 512, .len = n - 512 }));
+	assert_int_equal(pool_avail(t), base - 1);  /* held by the table */
+	ptest_advance(t, 30000 * MS);
+	assert_int_equal(pool_avail(t), base - 1);
+	ptest_advance(t, 1);
+	assert_int_equal(pool_avail(t), base);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_REASM), 0);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_empty_fragment_dropped(void **state)
+{
+	/* Ensure that a fragment without data is counted IP_FRAG_DROP and not held. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	unsigned int base = pool_avail(t);
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP,
+						  .frag = RTE_IPV4_HDR_MF_FLAG }));
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_DROP), 1);
+	assert_int_equal(pool_avail(t), base);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_fragmented_tcp_reaches_tcp(void **state)
+{
+	/* Ensure that a TCP segment split inside its header is reassembled and handed to TCP. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[100], l4[20 + sizeof(data)];
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+	struct ptcp_tcp_seg seg;
+
+	(void)state;
+	fill(data, sizeof(data), 1);
+	ptcp_tcp_build(l4, 40000, 9, 100, 0, RTE_TCP_SYN_FLAG, 1000, 0);
+	memcpy(l4 + 20, data, sizeof(data));
+	th->cksum = 0;
+	th->cksum = ptcp_l4_cksum(PTEST_PEER_IP, PTEST_LOCAL_IP, IPPROTO_TCP, l4, sizeof(l4));
+	/* 8 bytes of the TCP header, then the rest */
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_TCP, .id = 9,
+						  .frag = RTE_IPV4_HDR_MF_FLAG, .data = l4,
+						  .len = 8 }));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_TCP, .id = 9, .frag = 1,
+						  .data = l4 + 8, .len = sizeof(l4) - 8 }));
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_REASM), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_BAD_CSUM), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_BAD_HDR), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_NO_CONN), 1);
+	ptest_pop_tcp(t, &seg, NULL, 0);
+	assert_true(seg.flags & RTE_TCP_RST_FLAG);
+	assert_int_equal(seg.ack, 100 + 1 + sizeof(data));
+	ptest_free(t);
+}
+
+/* ---- ICMP echo (RFC 792) ------------------------------------------------- */
+
+static void
+echo_roundtrip(uint32_t len)
+{
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[1472], msg[1480];
+	uint32_t n;
+
+	fill(data, len, (uint8_t)len);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0xbeef, (uint16_t)len, data, len);
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	pop_echo_reply(t, 0xbeef, (uint16_t)len, data, len);
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ICMP_ECHO_RX), 1);
+	assert_int_equal(PTEST_CTR(t, ICMP_ECHO_TX), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc792_echo_reply_0_bytes(void **state)
+{
+	/* Ensure that an echo request without data is answered with none. */
+	(void)state;
+	echo_roundtrip(0);
+}
+
+static void
+test_rfc792_echo_reply_1_byte(void **state)
+{
+	/* Ensure that an odd-sized (1 byte) echo payload comes back intact. */
+	(void)state;
+	echo_roundtrip(1);
+}
+
+static void
+test_rfc792_echo_reply_56_bytes(void **state)
+{
+	/* Ensure that ping's default 56-byte payload comes back intact. */
+	(void)state;
+	echo_roundtrip(56);
+}
+
+static void
+test_rfc792_echo_reply_1472_bytes(void **state)
+{
+	/* Ensure that the largest echo fitting a 1500-byte MTU comes back intact. */
+	(void)state;
+	echo_roundtrip(1472);
+}
+
+static void
+test_rfc792_echo_bad_checksum_dropped(void **state)
+{
+	/* Ensure that an echo request with a bad ICMP checksum is counted and not answered. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[8] = { 0 }, msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, data, sizeof(data));
+
+	(void)state;
+	msg[9] ^= 0x40;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	assert_int_equal(PTEST_CTR(t, ICMP_BAD), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc792_truncated_message_dropped(void **state)
+{
+	/* Ensure that an ICMP message shorter than its 8-byte header is counted and dropped. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[4] = { 8, 0, 0xf7, 0xff };   /* checksum right for these 4 bytes */
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = 4 }));
+	assert_int_equal(PTEST_CTR(t, ICMP_BAD), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_2_6_echo_to_broadcast_ignored(void **state)
+{
+	/* Ensure that echo requests to the limited or subnet broadcast are not answered. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, NULL, 0);
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n,
+						  .dst = LIMITED_BCAST, .eth_dst = &bcast_mac }));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n,
+						  .dst = SUBNET_BCAST, .eth_dst = &bcast_mac }));
+	assert_int_equal(PTEST_CTR(t, ICMP_ECHO_BCAST), 2);
+	assert_int_equal(PTEST_CTR(t, IP_NOT_OURS), 0);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc792_echo_reply_beyond_mtu_dropped(void **state)
+{
+	/* Ensure that an echo whose reply would exceed our MTU is counted, not fragmented. */
+	struct ptcp_stack_conf c = { .mtu = 576 };
+	struct ptest_ctx *t = ptest_new(&c);
+	uint8_t data[1000], msg[1008];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 0);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, data, sizeof(data));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	assert_int_equal(PTEST_CTR(t, ICMP_ECHO_TOOBIG), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc792_other_types_counted(void **state)
+{
+	/* Ensure that an ICMP type we do not handle (echo reply) is counted ICMP_OTHER. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REPLY, 1, 1, NULL, 0);
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	assert_int_equal(PTEST_CTR(t, ICMP_OTHER), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+/* ---- ICMP errors (RFC 1122 3.2.2) ---------------------------------------- */
+
+/* Pop a destination unreachable to the peer quoting orig[0..qlen) (the datagram as sent). */
+static void
+pop_unreach(struct ptest_ctx *t, uint8_t code, const uint8_t *orig, uint32_t qlen)
+{
+	struct sent d;
+	struct ptcp_icmp_info ic;
+
+	pop_ipv4(t, &d, &ptest_peer_mac, IPPROTO_ICMP);
+	assert_int_equal(d.ip.dst, PTEST_PEER_IP);
+	assert_int_equal(d.l4_len, 8 + qlen);
+	assert_int_equal(ptcp_icmp_parse(d.l4, d.l4_len, &ic), 0);
+	assert_int_equal(ic.type, 3);
+	assert_int_equal(ic.code, code);
+	assert_int_equal(d.l4[4] | d.l4[5] | d.l4[6] | d.l4[7], 0);   /* unused: zero */
+	assert_memory_equal(d.l4 + 8, orig, qlen);
+}
+
+static void
+test_rfc1122_3_2_2_1_protocol_unreachable_contents(void **state)
+{
+	/* Ensure that an unknown protocol gets code 2 quoting its IP header and data. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[30], f[2048];
+	uint32_t flen;
+
+	(void)state;
+	fill(data, sizeof(data), 9);
+	flen = ip_bytes(f, &(struct ipspec){ .proto = 253, .id = 77, .data = data,
+					     .len = sizeof(data) });
+	ptest_rx(t, ptest_raw_frame(t, f, flen));
+	pop_unreach(t, 2, f + 14, 20 + sizeof(data));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_UNKNOWN_PROTO), 1);
+	assert_int_equal(PTEST_CTR(t, ICMP_UNREACH_TX), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_2_1_udp_port_unreachable(void **state)
+{
+	/* Ensure that UDP (which this stack lacks) gets code 3, port unreachable. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t udp[16] = { 0x30, 0x39, 0x00, 0x35, 0x00, 0x10, 0, 0 }, f[2048];
+	uint32_t flen;
+
+	(void)state;
+	flen = ip_bytes(f, &(struct ipspec){ .proto = IPPROTO_UDP, .data = udp,
+					     .len = sizeof(udp) });
+	ptest_rx(t, ptest_raw_frame(t, f, flen));
+	pop_unreach(t, 3, f + 14, 20 + sizeof(udp));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_NO_UDP), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc1812_4_3_2_3_error_quote_fits_576_bytes(void **state)
+{
+	/* Ensure that an error quotes as much of a long datagram as fits in 576 bytes. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[1000], f[2048];
+	uint32_t flen;
+
+	(void)state;
+	fill(data, sizeof(data), 21);
+	flen = ip_bytes(f, &(struct ipspec){ .proto = IPPROTO_UDP, .data = data,
+					     .len = sizeof(data) });
+	ptest_rx(t, ptest_raw_frame(t, f, flen));
+	pop_unreach(t, 3, f + 14, 576 - 28);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_2_no_icmp_error_for_ip_broadcast(void **state)
+{
+	/* Ensure that UDP to a broadcast address draws no port unreachable. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t udp[8] = { 0 };
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_UDP, .data = udp, .len = 8,
+						  .dst = LIMITED_BCAST, .eth_dst = &bcast_mac }));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_UDP, .data = udp, .len = 8,
+						  .dst = SUBNET_BCAST, .eth_dst = &bcast_mac }));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ICMP_UNREACH_TX), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_2_no_icmp_error_for_link_broadcast(void **state)
+{
+	/* Ensure that UDP to our address in a link-layer broadcast draws no error. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t udp[8] = { 0 };
+
+	(void)state;
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_UDP, .data = udp, .len = 8,
+						  .eth_dst = &bcast_mac }));
+	assert_int_equal(PTEST_CTR(t, IP_NO_UDP), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_2_no_icmp_error_for_icmp_error(void **state)
+{
+	/* Ensure that a received ICMP error (destination unreachable) draws nothing back. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t msg[8 + 28] = { 3, 3 }, orig[14 + 28], udp[8] = { 0 };
+	uint16_t ck;
+
+	(void)state;
+	/* port unreachable quoting a UDP datagram we "sent" to the peer */
+	ip_bytes(orig, &(struct ipspec){ .src = PTEST_LOCAL_IP, .dst = PTEST_PEER_IP,
+					 .proto = IPPROTO_UDP, .data = udp, .len = sizeof(udp) });
+	memcpy(msg + 8, orig + 14, 28);
+	ck = (uint16_t)~ptcp_cksum_raw(msg, sizeof(msg));
+	memcpy(msg + 2, &ck, 2);
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg,
+						  .len = sizeof(msg) }));
+	assert_int_equal(PTEST_CTR(t, ICMP_OTHER), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_2_2_icmp_errors_rate_limited(void **state)
+{
+	/* Ensure that errors beyond the token bucket are suppressed and counted. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t udp[8] = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 15; i++)
+		ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_UDP, .data = udp,
+							  .len = 8 }));
+	assert_int_equal(t->nsent, 10);
+	assert_int_equal(PTEST_CTR(t, ICMP_RATE_LIMITED), 5);
+	ptest_clear(t);
+	/* 100 per second: one more token after 10 ms */
+	ptest_advance(t, 10 * MS);
+	for (int i = 0; i < 2; i++)
+		ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_UDP, .data = udp,
+							  .len = 8 }));
+	assert_int_equal(t->nsent, 1);
+	assert_int_equal(PTEST_CTR(t, ICMP_RATE_LIMITED), 6);
+	ptest_free(t);
+}
+
+/* ---- IPv4 output --------------------------------------------------------- */
+
+static void
+test_rfc791_output_header_fields(void **state)
+{
+	/* Ensure that output carries a valid 20-byte header, DF, TTL 64 and counting IDs. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct sent a, b;
+
+	(void)state;
+	assert_int_equal(send_tcp(t, PTEST_PEER_IP, 1), 0);
+	assert_int_equal(send_tcp(t, PTEST_PEER_IP, 2), 0);
+	pop_ipv4(t, &a, &ptest_peer_mac, IPPROTO_TCP);
+	pop_ipv4(t, &b, &ptest_peer_mac, IPPROTO_TCP);
+	assert_int_equal(a.ip.dst, PTEST_PEER_IP);
+	assert_int_equal(a.ip.total_len, 40);
+	assert_int_equal((uint16_t)(b.ip.id - a.ip.id), 1);
+	assert_int_equal(ptcp_l4_cksum(a.ip.src, a.ip.dst, IPPROTO_TCP, a.l4, a.l4_len), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_3_1_off_link_without_gateway_no_route(void **state)
+{
+	/* Ensure that an off-link destination without a gateway is dropped as IP_NO_ROUTE. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	unsigned int base = pool_avail(t);
+
+	(void)state;
+	assert_int_equal(send_tcp(t, OFFLINK_IP, 1), -ENETUNREACH);
+	assert_int_equal(PTEST_CTR(t, IP_NO_ROUTE), 1);
+	assert_nothing_sent(t);
+	assert_int_equal(pool_avail(t), base);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_3_3_1_off_link_via_gateway(void **state)
+{
+	/* Ensure that an off-link destination is framed to the gateway's MAC. */
+	struct ptcp_stack_conf c = { .gateway = PTEST_PEER_IP };
+	struct ptest_ctx *t = ptest_new(&c);
+
+	(void)state;
+	assert_int_equal(send_tcp(t, OFFLINK_IP, 1), 0);
+	assert_int_equal(pop_tcp_to(t, &ptest_peer_mac, OFFLINK_IP), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_output_beyond_mtu_dropped(void **state)
+{
+	/* Ensure that a packet larger than the MTU is refused, not fragmented. */
+	struct ptcp_stack_conf c = { .mtu = 576 };
+	struct ptest_ctx *t = ptest_new(&c);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(t->pool);
+
+	(void)state;
+	assert_non_null(rte_pktmbuf_append(m, 576 - 20 + 1));
+	assert_int_equal(ptcp_ipv4_output(t->st, m, PTEST_PEER_IP, 253), -EMSGSIZE);
+	assert_int_equal(PTEST_CTR(t, IP_TX_TOO_BIG), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_1_tx_cksum_offload_seeds_pseudo_header(void **state)
+{
+	/* Ensure that with TX offload the TCP checksum holds the pseudo-header sum and flags. */
+	struct ptcp_stack_conf c = { .offloads = PTCP_OFFLOAD_TX_TCP_CKSUM |
+						 PTCP_OFFLOAD_TX_IPV4_CKSUM };
+	struct ptest_ctx *t = ptest_new(&c);
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
+
+	(void)state;
+	assert_int_equal(send_tcp(t, PTEST_PEER_IP, 1), 0);
+	assert_int_equal(t->nsent, 1);
+	m = t->sent[0];
+	assert_true((m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM |
+				    RTE_MBUF_F_TX_IP_CKSUM)) ==
+		    (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IP_CKSUM));
+	assert_int_equal(m->l2_len, 14);
+	assert_int_equal(m->l3_len, 20);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, 14);
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, 34);
+	assert_int_equal(ip->hdr_checksum, 0);
+	assert_int_equal(th->cksum, ptcp_l4_phdr_cksum(PTEST_LOCAL_IP, PTEST_PEER_IP,
+						       IPPROTO_TCP, 20));
+	ptest_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc894_runt_frame_dropped),
+		cmocka_unit_test(test_rfc894_frame_for_other_mac_dropped),
+		cmocka_unit_test(test_rfc894_unknown_ethertype_dropped),
+		cmocka_unit_test(test_rfc894_padding_trimmed),
+		cmocka_unit_test(test_rfc894_tcp_segment_trimmed_to_ip_length),
+		cmocka_unit_test(test_rfc826_request_for_us_gets_reply),
+		cmocka_unit_test(test_rfc826_request_for_us_adds_sender),
+		cmocka_unit_test(test_rfc826_request_for_someone_else_ignored),
+		cmocka_unit_test(test_rfc826_known_sender_refreshed_by_any_packet),
+		cmocka_unit_test(test_rfc826_bad_hardware_type_dropped),
+		cmocka_unit_test(test_rfc826_truncated_packet_dropped),
+		cmocka_unit_test(test_rfc5227_probe_for_our_address_answered),
+		cmocka_unit_test(test_rfc5227_conflict_counted),
+		cmocka_unit_test(test_rfc5227_2_3_announcement_format),
+		cmocka_unit_test(test_rfc1122_2_3_2_2_resolution_queues_then_flushes),
+		cmocka_unit_test(test_rfc1122_2_3_2_2_request_retried_every_arp_retry_ms),
+		cmocka_unit_test(test_rfc1122_2_3_2_2_give_up_drops_queued_packets),
+		cmocka_unit_test(test_rfc1122_2_3_2_2_wait_queue_bounded_keeps_latest),
+		cmocka_unit_test(test_rfc1122_2_3_2_2_table_bounded),
+		cmocka_unit_test(test_rfc1122_2_3_2_1_idle_entry_expires),
+		cmocka_unit_test(test_rfc1122_2_3_2_1_used_entry_revalidated_by_unicast_request),
+		cmocka_unit_test(test_rfc1122_2_3_2_1_unanswered_revalidation_removes_entry),
+		cmocka_unit_test(test_rfc791_bad_version_dropped),
+		cmocka_unit_test(test_rfc791_ihl_below_5_dropped),
+		cmocka_unit_test(test_rfc791_total_length_beyond_frame_dropped),
+		cmocka_unit_test(test_rfc791_total_length_below_header_dropped),
+		cmocka_unit_test(test_rfc791_truncated_header_dropped),
+		cmocka_unit_test(test_rfc1122_3_2_1_2_bad_header_checksum_dropped),
+		cmocka_unit_test(test_rfc1122_3_2_1_2_nic_verified_checksum_trusted),
+		cmocka_unit_test(test_rfc1122_3_2_1_2_nic_bad_checksum_dropped),
+		cmocka_unit_test(test_rfc791_not_for_us_dropped),
+		cmocka_unit_test(test_rfc1122_3_2_1_3_bad_source_dropped),
+		cmocka_unit_test(test_rfc791_options_skipped),
+		cmocka_unit_test(test_rfc1122_3_2_1_7_ttl_below_2_accepted),
+		cmocka_unit_test(test_rfc791_two_fragments_reassembled),
+		cmocka_unit_test(test_rfc791_three_fragments_out_of_order_reassembled),
+		cmocka_unit_test(test_rfc791_jumbo_echo_answered_as_chain),
+		cmocka_unit_test(test_rfc1122_3_3_2_lone_fragment_times_out),
+		cmocka_unit_test(test_rfc791_empty_fragment_dropped),
+		cmocka_unit_test(test_rfc791_fragmented_tcp_reaches_tcp),
+		cmocka_unit_test(test_rfc792_echo_reply_0_bytes),
+		cmocka_unit_test(test_rfc792_echo_reply_1_byte),
+		cmocka_unit_test(test_rfc792_echo_reply_56_bytes),
+		cmocka_unit_test(test_rfc792_echo_reply_1472_bytes),
+		cmocka_unit_test(test_rfc792_echo_bad_checksum_dropped),
+		cmocka_unit_test(test_rfc792_truncated_message_dropped),
+		cmocka_unit_test(test_rfc1122_3_2_2_6_echo_to_broadcast_ignored),
+		cmocka_unit_test(test_rfc792_echo_reply_beyond_mtu_dropped),
+		cmocka_unit_test(test_rfc792_other_types_counted),
+		cmocka_unit_test(test_rfc1122_3_2_2_1_protocol_unreachable_contents),
+		cmocka_unit_test(test_rfc1122_3_2_2_1_udp_port_unreachable),
+		cmocka_unit_test(test_rfc1812_4_3_2_3_error_quote_fits_576_bytes),
+		cmocka_unit_test(test_rfc1122_3_2_2_no_icmp_error_for_ip_broadcast),
+		cmocka_unit_test(test_rfc1122_3_2_2_no_icmp_error_for_link_broadcast),
+		cmocka_unit_test(test_rfc1122_3_2_2_no_icmp_error_for_icmp_error),
+		cmocka_unit_test(test_rfc1122_3_2_2_icmp_errors_rate_limited),
+		cmocka_unit_test(test_rfc791_output_header_fields),
+		cmocka_unit_test(test_rfc1122_3_3_1_off_link_without_gateway_no_route),
+		cmocka_unit_test(test_rfc1122_3_3_1_off_link_via_gateway),
+		cmocka_unit_test(test_rfc791_output_beyond_mtu_dropped),
+		cmocka_unit_test(test_rfc9293_3_1_tx_cksum_offload_seeds_pseudo_header),
+	};
+
+	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
+}
