@@ -196,6 +196,7 @@ listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct 
 	c->arg = l->arg;
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
+	c->rcv_adv = c->rcv_nxt;   /* nothing advertised yet: the SYN,ACK sets it */
 	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f->laddr, f->lport, f->raddr, f->rport,
 			      st->now_us);
 	c->snd_una = c->iss;
@@ -307,13 +308,18 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 	 * with a zero window: keep the control part of a probe at RCV.NXT. */
 	if (!ok && wnd == 0 && seg->seq == c->rcv_nxt) {
 		if (seg->len)
-			PTCP_ADD(st, TCP_RCV_BUF_FULL, seg->len);
+			PTCP_INC(st, TCP_OUT_OF_WINDOW);
 		s->len = 0;
 		s->fin = false;
 		c->flags |= PTCP_TF_ACK_NOW;
 		return true;
 	}
 	if (!ok) {
+		if (seg->flags & RTE_TCP_RST_FLAG) {
+			PTCP_INC(st, TCP_RST_RX);
+			PTCP_INC(st, TCP_RST_IGNORED);   /* RFC 5961 3.2: out of window */
+			return false;
+		}
 		PTCP_INC(st, TCP_OUT_OF_WINDOW);
 		if (c->state == PTCP_TCP_TIME_WAIT && s->fin && !(seg->flags & RTE_TCP_RST_FLAG))
 			ptcp_tcp_enter_time_wait(c);   /* a retransmitted FIN restarts 2*MSL */

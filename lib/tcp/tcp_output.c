@@ -244,6 +244,8 @@ ptcp_tcp_output(struct ptcp_conn *c)
 		/* FIN alone: no data left to carry it. */
 		if (fin && c->snd_nxt == data_end) {
 			if (xmit(c, c->snd_nxt, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 0) == 0) {
+				if (ptcp_seq_lt(c->snd_nxt, c->snd_max))
+					PTCP_INC(st, TCP_REXMIT);
 				c->snd_nxt++;
 				c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
 				sent = true;

@@ -146,8 +146,9 @@ rexmit_timeout(struct ptcp_conn *c)
 	rto = RTE_MIN(2ull * c->rto_us, PTCP_MS(conf->rto_max_ms));   /* 5.5 */
 	c->rto_us = (uint32_t)rto;
 	c->flags &= ~PTCP_TF_RTT_TIMING;   /* Karn: no sample across a retransmission */
-	PTCP_INC(st, TCP_REXMIT);
 	if (c->state == PTCP_TCP_SYN_SENT || c->state == PTCP_TCP_SYN_RECEIVED) {
+		/* Data retransmissions are counted where they are sent (output). */
+		PTCP_INC(st, TCP_REXMIT);
 		c->flags |= PTCP_TF_SYN_REXMIT;
 		ptcp_tcp_send_syn(c);
 		ptcp_tcp_rto_arm(c);

@@ -50,6 +50,24 @@ capture_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return i;
 }
 
+/* The context of the running test; a failed test leaves it for the next ptest_new. */
+static struct ptest_ctx *ptest_live;
+
+static void
+ptest_reap_failed(void)
+{
+	struct ptest_ctx *t = ptest_live;
+
+	if (t == NULL)
+		return;
+	ptest_live = NULL;
+	ptcp_stack_destroy(t->st);
+	for (unsigned int i = 0; i < t->nsent; i++)
+		rte_pktmbuf_free(t->sent[i]);
+	rte_mempool_free(t->pool);
+	free(t);
+}
+
 struct ptest_ctx *
 ptest_new(const struct ptcp_stack_conf *conf)
 {
@@ -59,6 +77,7 @@ ptest_new(const struct ptcp_stack_conf *conf)
 	char name[32];
 
 	ptest_eal_init();
+	ptest_reap_failed();   /* a previous test failed before ptest_free */
 	t = calloc(1, sizeof(*t));
 	assert_non_null(t);
 	snprintf(name, sizeof(name), "ptest_pool%u", seq);
@@ -75,6 +94,9 @@ ptest_new(const struct ptcp_stack_conf *conf)
 	c.pool = t->pool;
 	c.tx_fn = capture_tx;
 	c.tx_arg = t;
+	/* The seeded peer stays resolved however far a test moves the clock. */
+	if (c.arp_timeout_ms == 0)
+		c.arp_timeout_ms = UINT32_MAX;
 	snprintf(t->name_buf, sizeof(t->name_buf), "ptest%u", seq++);
 	c.name = t->name_buf;
 	t->now = 1000000;   /* 1 s: timers never see 0 */
@@ -83,7 +105,22 @@ ptest_new(const struct ptcp_stack_conf *conf)
 	assert_non_null(t->st);
 	t->st->now_us = t->now;
 	assert_int_equal(ptcp_arp_update(t->st, PTEST_PEER_IP, &ptest_peer_mac), 0);
+	ptest_live = t;
 	return t;
+}
+
+struct ptest_ctx *
+ptest_new_tcp(const struct ptcp_stack_conf *conf)
+{
+	struct ptcp_stack_conf c;
+
+	if (conf != NULL)
+		c = *conf;
+	else
+		memset(&c, 0, sizeof(c));
+	if (c.arp_timeout_ms == 0)
+		c.arp_timeout_ms = 24u * 3600u * 1000u;
+	return ptest_new(&c);
 }
 
 void
@@ -97,6 +134,8 @@ ptest_clear(struct ptest_ctx *t)
 void
 ptest_free(struct ptest_ctx *t)
 {
+	if (ptest_live == t)
+		ptest_live = NULL;
 	ptcp_stack_destroy(t->st);
 	ptest_clear(t);
 	/* Every mbuf back in the pool: nothing leaked by the stack. */
@@ -267,6 +306,8 @@ rec_established(struct ptcp_conn *c, void *arg)
 
 	r->conn = c;
 	r->n_established++;
+	if (r->greet != NULL)
+		assert_int_equal(ptcp_send(c, r->greet, r->greet_len), (int32_t)r->greet_len);
 }
 
 static void
@@ -432,6 +473,33 @@ ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx *t, uint
 	return elapsed;
 }
 
+int32_t
+ptest_conn_wnd(const struct ptest_conn *pc)
+{
+	const struct ptcp_stack_conf *conf = &pc->t->st->conf;
+	uint32_t space = conf->rcv_buf > pc->unread ? conf->rcv_buf - pc->unread : 0;
+	uint32_t cur = (int32_t)(pc->rcv_adv - pc->rcv_nxt) > 0 ? pc->rcv_adv - pc->rcv_nxt : 0;
+	uint32_t thresh = RTE_MIN(conf->rcv_buf / 2, (uint32_t)conf->mtu - 40);
+
+	space = RTE_MIN(space, 65535u);
+	if (space <= cur || space - cur < thresh)
+		return (int32_t)cur;
+	return (int32_t)space;
+}
+
+void
+ptest_conn_expect_at(const char *file, int line, struct ptest_conn *pc,
+		     const struct ptest_exp *e, struct ptcp_tcp_seg *out)
+{
+	struct ptcp_tcp_seg s;
+
+	ptest_expect_at(file, line, pc->t, e, &s);
+	if ((s.flags & RTE_TCP_ACK_FLAG) && !(s.flags & RTE_TCP_RST_FLAG))
+		pc->rcv_adv = s.ack + s.wnd;
+	if (out != NULL)
+		*out = s;
+}
+
 void
 ptest_conn_init(struct ptest_ctx *t, struct ptest_conn *pc)
 {
@@ -444,6 +512,7 @@ ptest_conn_init(struct ptest_ctx *t, struct ptest_conn *pc)
 	pc->peer_wnd = 65535;
 	pc->peer_mss = PTEST_MSS;
 	pc->rcv_wnd = RTE_MIN(t->st->conf.rcv_buf, 65535u);
+	pc->rcv_adv = pc->rcv_nxt + pc->rcv_wnd;
 }
 
 struct ptcp_conn *
@@ -499,6 +568,7 @@ ptest_conn_syn_received(struct ptest_conn *pc)
 	pc->iss = s.seq;
 	pc->snd_nxt = s.seq + 1;
 	pc->rcv_nxt = pc->irs + 1;
+	pc->rcv_adv = pc->rcv_nxt + s.wnd;
 	PTEST_NOTHING_SENT(pc->t);
 }
 
@@ -545,6 +615,7 @@ ptest_conn_active(struct ptest_conn *pc)
 		.seq = pc->irs, .ack = pc->snd_nxt, .flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
 		.wnd = pc->peer_wnd, .opt = pc->peer_mss ? &o : NULL });
 	pc->rcv_nxt = pc->irs + 1;
+	pc->rcv_adv = pc->rcv_nxt + pc->rcv_wnd;   /* our SYN's window */
 	PTEST_EXPECT_ACK(pc);
 	PTEST_NOTHING_SENT(pc->t);
 	assert_int_equal(pc->rec.n_established, 1);

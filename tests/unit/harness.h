@@ -70,6 +70,17 @@ void ptest_eal_init(void);
  * fields take test defaults (ip, mac, pool, tx_fn are always the harness's).
  */
 struct ptest_ctx *ptest_new(const struct ptcp_stack_conf *conf);
+/**
+ * ptest_new for TCP tests: as ptest_new, but ARP entries live 24 h unless
+ * conf says otherwise, so the seeded peer survives long retransmission and
+ * TIME-WAIT timelines.
+ */
+struct ptest_ctx *ptest_new_tcp(const struct ptcp_stack_conf *conf);
+/*
+ * A test holds one context at a time: a context a failed test left behind
+ * (it never reached ptest_free) is destroyed by the next ptest_new, without
+ * assertions, so one failure does not exhaust memory for the tests after it.
+ */
 /** Destroy the stack, free captured frames, and assert every mbuf returned to the pool. */
 void ptest_free(struct ptest_ctx *t);
 
@@ -141,9 +152,11 @@ struct ptest_rec {
 	int closed_err;                /* err of the last on_closed */
 	bool eof;                      /* ptcp_conn_eof() was true in an on_readable */
 	bool auto_read;                /* on_readable: ptcp_recv() everything into rx[] */
-	bool echo;                     /* on_readable: ptcp_send() back what was read (needs auto_read) */
+	bool echo;                     /* on_readable: ptcp_send() back what it read (auto_read) */
 	bool close_on_eof;             /* on_readable: ptcp_close() once ptcp_conn_eof() */
 	bool close_done;               /* close_on_eof did its ptcp_close() */
+	const void *greet;             /* on_established: ptcp_send() these greet_len bytes */
+	uint32_t greet_len;
 	uint32_t rx_len;
 	uint8_t rx[1u << 17];
 };
@@ -169,7 +182,8 @@ struct ptest_conn {
 	uint16_t peer_wnd;             /* window in the peer's segments */
 	uint16_t peer_mss;             /* MSS option of the peer's SYN / SYN-ACK; 0 = none */
 	uint32_t rcv_wnd;              /* our window with an empty receive buffer */
-	uint32_t unread;               /* bytes delivered and not read: our window = rcv_wnd - unread */
+	uint32_t unread;               /* bytes delivered and not read */
+	uint32_t rcv_adv;              /* right edge we last advertised (RCV.NXT + window) */
 };
 
 /** Defaults: passive ports, peer ISN PTEST_PEER_ISN, peer MSS 1460 and window 65535. */
@@ -209,11 +223,13 @@ void ptest_conn_rx_fin(struct ptest_conn *pc);
 
 /** The connection the recorder holds, asserted non-NULL. */
 struct ptcp_conn *ptest_conn_c(struct ptest_conn *pc);
-/** Our advertised window as the test tracks it: rcv_wnd - unread. */
-static inline int32_t ptest_conn_wnd(const struct ptest_conn *pc)
-{
-	return (int32_t)(pc->rcv_wnd - pc->unread);
-}
+/**
+ * The window our next segment must advertise, by RFC 9293 3.8.6.2.2
+ * (receiver SWS avoidance): the free buffer min(rcv_buf - unread, 65535)
+ * if that moves the advertised right edge (rcv_adv) by at least
+ * min(rcv_buf / 2, MSS), else the window that keeps the right edge.
+ */
+int32_t ptest_conn_wnd(const struct ptest_conn *pc);
 
 /** ptcp_send of all len bytes (asserted taken), then flush what it caused. */
 void ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len);
@@ -244,9 +260,13 @@ void ptest_nothing_sent_at(const char *file, int line, struct ptest_ctx *t);
 uint64_t ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx *t,
 				    uint64_t us);
 
+/** As ptest_expect_at on pc's ports; also records the right edge the segment advertised. */
+void ptest_conn_expect_at(const char *file, int line, struct ptest_conn *pc,
+			  const struct ptest_exp *e, struct ptcp_tcp_seg *out);
+
 /** Exactly one segment with these fields from pc's ports. */
 #define PTEST_EXPECT(pc, fl, sq, ak, wn, ln, dt, out) \
-	ptest_expect_at(__FILE__, __LINE__, (pc)->t, &(struct ptest_exp){ \
+	ptest_conn_expect_at(__FILE__, __LINE__, (pc), &(struct ptest_exp){ \
 		.sport = (pc)->lport, .dport = (pc)->rport, .flags = (fl), .seq = (sq), \
 		.ack = (ak), .wnd = (wn), .len = (ln), .data = (dt) }, (out))
 /** A pure ACK <SEQ=snd_nxt><ACK=rcv_nxt> with our tracked window. */
@@ -259,9 +279,17 @@ uint64_t ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx
 			     ptest_conn_wnd(pc), (ln), (dt), NULL); \
 		(pc)->snd_nxt += (ln); \
 	} while (0)
+/** A data segment <SEQ=sq><ACK=rcv_nxt> of ln bytes equal to dt (a retransmission). */
+#define PTEST_EXPECT_SEG(pc, sq, ln, dt) \
+	PTEST_EXPECT(pc, RTE_TCP_ACK_FLAG, (sq), (pc)->rcv_nxt, ptest_conn_wnd(pc), (ln), (dt), \
+		     NULL)
+/** A FIN <SEQ=sq><ACK=rcv_nxt><CTL=FIN,ACK> without data. */
+#define PTEST_EXPECT_FIN(pc, sq) \
+	PTEST_EXPECT(pc, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, (sq), (pc)->rcv_nxt, \
+		     ptest_conn_wnd(pc), 0, NULL, NULL)
 /** A RST <SEQ=sq> (an ACK bit, if present, must carry rcv_nxt). */
 #define PTEST_EXPECT_RST(pc, sq) \
-	ptest_expect_at(__FILE__, __LINE__, (pc)->t, &(struct ptest_exp){ \
+	ptest_conn_expect_at(__FILE__, __LINE__, (pc), &(struct ptest_exp){ \
 		.sport = (pc)->lport, .dport = (pc)->rport, .flags = RTE_TCP_RST_FLAG, \
 		.flags_opt = RTE_TCP_ACK_FLAG, .seq = (sq), .ack = (pc)->rcv_nxt, \
 		.wnd = PTEST_WND_ANY }, NULL)

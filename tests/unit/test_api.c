@@ -1,0 +1,656 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_api.c - the application interface (ptcp_api.h): listen/unlisten,
+ * connect (ephemeral ports, limits), send (snd_buf, -EPIPE), recv (order,
+ * receiver SWS window updates, RFC 9293 3.8.6.2.2), close_all, teardown,
+ * and pool levels across 100 connections opened and closed in a loop.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_errno.h>
+
+#include "harness.h"
+
+static struct ptest_conn conn;
+
+static struct ptest_ctx *
+established_conf(const struct ptcp_stack_conf *c)
+{
+	struct ptest_ctx *t = ptest_new_tcp(c);
+
+	ptest_conn_init(t, &conn);
+	ptest_conn_passive(&conn);
+	return t;
+}
+
+static struct ptest_ctx *
+established(void)
+{
+	return established_conf(NULL);
+}
+
+/* ====================================================================== */
+/* Names, listen, unlisten                                               */
+/* ====================================================================== */
+
+static void
+test_api_state_names(void **state)
+{
+	/* Ensure that state names are the RFC 9293 spellings. */
+	(void)state;
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_CLOSED), "CLOSED");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_LISTEN), "LISTEN");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_SYN_SENT), "SYN-SENT");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_SYN_RECEIVED), "SYN-RECEIVED");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_ESTABLISHED), "ESTABLISHED");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_FIN_WAIT_1), "FIN-WAIT-1");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_FIN_WAIT_2), "FIN-WAIT-2");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_CLOSE_WAIT), "CLOSE-WAIT");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_CLOSING), "CLOSING");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_LAST_ACK), "LAST-ACK");
+	assert_string_equal(ptcp_tcp_state_name(PTCP_TCP_TIME_WAIT), "TIME-WAIT");
+}
+
+static void
+test_api_listen_twice_eaddrinuse(void **state)
+{
+	/* Ensure that listening twice on one port fails with -EADDRINUSE. */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_listen(&conn);
+	assert_int_equal(ptcp_listen(t->st, PTEST_LPORT, &ptest_rec_ops, &conn.rec), -EADDRINUSE);
+	assert_int_equal(ptcp_listen(t->st, PTEST_LPORT + 1, &ptest_rec_ops, &conn.rec), 0);
+	ptest_free(t);
+}
+
+static void
+test_api_unlisten_refuses_new_keeps_established(void **state)
+{
+	/*
+	 * Ensure that after ptcp_unlisten a SYN gets RST,ACK while the established connection keeps
+	 * working.
+	 */
+	struct ptest_ctx *t = established();
+	static struct ptest_conn other;
+
+	(void)state;
+	assert_int_equal(ptcp_unlisten(t->st, PTEST_LPORT), 0);
+	ptest_conn_init(t, &other);
+	other.rport = PTEST_RPORT + 1;
+	ptest_conn_rx(&other, PT_SYN, other.irs, 0, NULL, 0);
+	PTEST_EXPECT(&other, PT_RST | PT_ACK, 0, other.irs + 1, PTEST_WND_ANY, 0, NULL, NULL);
+	PTEST_NOTHING_SENT(t);
+	ptest_conn_rx_data(&conn, "still", 5);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_api_set_arg_redirects_callbacks(void **state)
+{
+	/* Ensure that ptcp_conn_set_arg changes the arg later callbacks receive. */
+	struct ptest_ctx *t = established();
+	static struct ptest_rec other;
+
+	(void)state;
+	memset(&other, 0, sizeof(other));
+	ptcp_conn_set_arg(ptest_conn_c(&conn), &other);
+	ptest_conn_rx_data(&conn, "x", 1);
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(other.n_readable, 1);
+	assert_int_equal(conn.rec.n_readable, 0);
+	ptest_free(t);
+}
+
+static void
+test_api_send_from_on_established_passive(void **state)
+{
+	/* Ensure that data sent from on_established (a server greeting) goes out after the handshake. */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	conn.rec.greet = "220 hello\r\n";
+	conn.rec.greet_len = 11;
+	ptest_conn_listen(&conn);
+	ptest_conn_syn_received(&conn);
+	ptest_conn_rx_ack(&conn);
+	PTEST_EXPECT_DATA(&conn, "220 hello\r\n", 11);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_established, 1);
+	ptest_free(t);
+}
+
+static void
+test_api_send_from_on_established_active_rides_on_ack(void **state)
+{
+	/*
+	 * Ensure that data sent from on_established of an active open rides on
+	 * the ACK of the SYN-ACK (API: segments caused in a callback are sent
+	 * once the segment has been processed): one segment, data + ACK.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct ptcp_tcp_opts o = { .present = PTCP_TCPOPT_F_MSS, .mss = PTEST_MSS };
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	conn.rec.greet = "GET /\r\n";
+	conn.rec.greet_len = 7;
+	ptest_conn_syn_sent(&conn);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = conn.rport, .dport = conn.lport,
+		.seq = conn.irs, .ack = conn.snd_nxt, .flags = PT_SYN | PT_ACK, .wnd = 65535,
+		.opt = &o });
+	conn.rcv_nxt = conn.irs + 1;
+	PTEST_EXPECT_DATA(&conn, "GET /\r\n", 7);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_established, 1);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Connect                                                               */
+/* ====================================================================== */
+
+static void
+test_api_connect_ephemeral_port(void **state)
+{
+	/*
+	 * Ensure that lport 0 picks a nonzero port, reported by ptcp_conn_tuple and used in the
+	 * SYN.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct ptcp_tcp_seg s;
+	struct ptcp_conn *c;
+	rte_be32_t la, ra;
+	uint16_t lp, rp;
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	c = ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, &ptest_rec_ops, &conn.rec);
+	assert_non_null(c);
+	ptest_kick(t);
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.flags, PT_SYN);
+	assert_int_equal(s.dport, 80);
+	assert_int_not_equal(s.sport, 0);
+	ptcp_conn_tuple(c, &la, &lp, &ra, &rp);
+	assert_int_equal(lp, s.sport);
+	assert_int_equal(rp, 80);
+	assert_int_equal(la, PTEST_LOCAL_IP);
+	assert_int_equal(ra, PTEST_PEER_IP);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_api_connect_same_tuple_eaddrinuse(void **state)
+{
+	/* Ensure that a second connect on the same 4-tuple fails with EADDRINUSE. */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	static struct ptest_rec r2;
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_syn_sent(&conn);
+	rte_errno = 0;
+	assert_null(ptcp_connect(t->st, PTEST_PEER_IP, conn.rport, conn.lport, &ptest_rec_ops,
+				 &r2));
+	assert_int_equal(rte_errno, EADDRINUSE);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_api_max_conns_syn_dropped(void **state)
+{
+	/*
+	 * Ensure that with max_conns 2 a third SYN is dropped (TCP_SYN_DROP) and connect fails with
+	 * ENOSPC.
+	 */
+	struct ptcp_stack_conf c = { .max_conns = 2 };
+	struct ptest_ctx *t = ptest_new_tcp(&c);
+	static struct ptest_conn b, x;
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_listen(&conn);
+	ptest_conn_syn_received(&conn);
+	ptest_conn_init(t, &b);
+	b.rport = PTEST_RPORT + 1;
+	ptest_conn_syn_received(&b);
+	ptest_conn_init(t, &x);
+	x.rport = PTEST_RPORT + 2;
+	ptest_conn_rx(&x, PT_SYN, x.irs, 0, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_SYN_DROP), 1);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 2);
+	rte_errno = 0;
+	assert_null(ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, &ptest_rec_ops, &x.rec));
+	assert_int_equal(rte_errno, ENOSPC);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Send                                                                  */
+/* ====================================================================== */
+
+static void
+test_api_send_accepts_up_to_snd_buf(void **state)
+{
+	/*
+	 * Ensure that ptcp_send takes at most snd_buf unacknowledged bytes
+	 * (2920 of 5000), returns 0 when full, and an ACK frees space
+	 * (on_writable) for more.
+	 */
+	struct ptcp_stack_conf c = { .snd_buf = 2 * PTEST_MSS };
+	struct ptest_ctx *t = established_conf(&c);
+	static uint8_t d[5000];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 1);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 2 * PTEST_MSS);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d, sizeof(d)), 2 * PTEST_MSS);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 0);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d, sizeof(d)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_DATA(&conn, d, PTEST_MSS);
+	PTEST_EXPECT_DATA(&conn, d + PTEST_MSS, PTEST_MSS);
+	PTEST_NOTHING_SENT(t);
+	/* ACK of the first segment frees 1460 bytes. */
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt - PTEST_MSS, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_writable, 1);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), PTEST_MSS);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d + 2 * PTEST_MSS, 2000), PTEST_MSS);
+	ptest_kick(t);
+	PTEST_EXPECT_DATA(&conn, d + 2 * PTEST_MSS, PTEST_MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_api_send_after_shutdown_epipe(void **state)
+{
+	/* Ensure that ptcp_send after ptcp_shutdown fails with -EPIPE and sends nothing. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_1(&conn);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), "no", 2), -EPIPE);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_api_send_after_close_epipe(void **state)
+{
+	/* Ensure that ptcp_send after ptcp_close (connection still lingering) fails with -EPIPE. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), "no", 2), -EPIPE);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Receive and the receive window                                        */
+/* ====================================================================== */
+
+static void
+test_api_recv_partial_reads_in_order(void **state)
+{
+	/* Ensure that ptcp_recv returns bytes in order across partial reads, then 0. */
+	struct ptest_ctx *t = established();
+	uint8_t d[300], got[300];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 2);
+	for (int i = 0; i < 3; i++) {
+		ptest_conn_rx_data(&conn, d + 100 * i, 100);
+		PTEST_EXPECT_ACK(&conn);
+	}
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 300);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 50), 50);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 250);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got + 50, 200), 200);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got + 250, 500), 50);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 10), 0);
+	assert_memory_equal(got, d, 300);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_8_6_2_2_window_update_after_one_mss(void **state)
+{
+	/*
+	 * Ensure that reading opens the window with an update ACK only once it
+	 * grew by min(rcv_buf/2, MSS) = 1460: reading 500 of 3000 sends nothing,
+	 * reading 1000 more sends <ACK=RCV.NXT> with window 64035.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[1000], got[1000];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 3);
+	for (int i = 0; i < 3; i++) {
+		ptest_conn_rx_data(&conn, d, sizeof(d));
+		PTEST_EXPECT_ACK(&conn);
+	}
+	assert_int_equal(ptest_conn_wnd(&conn), 62535);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 500), 500);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 1000), 1000);
+	ptest_kick(t);
+	conn.unread -= 1500;
+	PTEST_EXPECT_ACK(&conn);   /* window 64035 */
+	PTEST_NOTHING_SENT(t);
+	/* 100 more bytes read: growth 100 < 1460, no update. */
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 100), 100);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_8_6_2_2_window_update_from_zero_mss(void **state)
+{
+	/*
+	 * Ensure that a closed window (rcv_buf 2920) reopens with an update once 1460 bytes are
+	 * read, not at 1459.
+	 */
+	struct ptcp_stack_conf c = { .rcv_buf = 2 * PTEST_MSS };
+	struct ptest_ctx *t = established_conf(&c);
+	uint8_t d[PTEST_MSS], got[PTEST_MSS];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 4);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);   /* window 0 */
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, PTEST_MSS - 1), PTEST_MSS - 1);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 1), 1);
+	ptest_kick(t);
+	conn.unread -= PTEST_MSS;
+	PTEST_EXPECT_ACK(&conn);   /* window 1460 */
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_8_6_2_2_window_update_half_rcv_buf(void **state)
+{
+	/*
+	 * Ensure that with rcv_buf 2000 the update threshold is rcv_buf/2 = 1000 (< MSS): 999 no,
+	 * 1000 yes.
+	 */
+	struct ptcp_stack_conf c = { .rcv_buf = 2000 };
+	struct ptest_ctx *t = established_conf(&c);
+	uint8_t d[1000], got[1000];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 5);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);   /* window 0 */
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 999), 999);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, 1), 1);
+	ptest_kick(t);
+	conn.unread -= 1000;
+	PTEST_EXPECT_ACK(&conn);   /* window 1000 */
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Stack-wide operations                                                 */
+/* ====================================================================== */
+
+static void
+test_api_close_all_fins_and_unlistens(void **state)
+{
+	/* Ensure that ptcp_stack_close_all sends a FIN on every connection and stops listening. */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	static struct ptest_conn c2;
+	struct ptcp_tcp_seg s;
+	bool seen[2] = { false, false };
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_passive(&conn);
+	ptest_conn_init(t, &c2);
+	c2.rport = PTEST_RPORT + 1;
+	c2.irs = 0x12345678u;
+	ptest_conn_syn_received(&c2);
+	ptest_conn_rx_ack(&c2);
+	PTEST_NOTHING_SENT(t);
+	ptcp_stack_close_all(t->st);
+	ptest_kick(t);
+	for (int i = 0; i < 2; i++) {
+		ptest_pop_tcp(t, &s, NULL, 0);
+		assert_int_equal(s.flags & ~PT_PSH, PT_FIN | PT_ACK);
+		if (s.dport == conn.rport) {
+			assert_int_equal(s.seq, conn.snd_nxt);
+			assert_int_equal(s.ack, conn.rcv_nxt);
+			seen[0] = true;
+		} else {
+			assert_int_equal(s.dport, c2.rport);
+			assert_int_equal(s.seq, c2.snd_nxt);
+			assert_int_equal(s.ack, c2.rcv_nxt);
+			seen[1] = true;
+		}
+	}
+	assert_true(seen[0] && seen[1]);
+	PTEST_NOTHING_SENT(t);
+	/* The listener is gone: a new SYN is refused. */
+	static struct ptest_conn n;
+	ptest_conn_init(t, &n);
+	n.rport = PTEST_RPORT + 2;
+	ptest_conn_rx(&n, PT_SYN, n.irs, 0, NULL, 0);
+	PTEST_EXPECT(&n, PT_RST | PT_ACK, 0, n.irs + 1, PTEST_WND_ANY, 0, NULL, NULL);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_api_destroy_with_live_connections_no_leak(void **state)
+{
+	/*
+	 * Ensure that destroying a stack with connections holding unread and unacked data returns
+	 * every mbuf.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[3000];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 6);
+	ptest_conn_rx_data(&conn, d, 1000);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_send(&conn, d, sizeof(d));
+	ptest_clear(t);
+	ptest_free(t);   /* asserts the pool is full again */
+}
+
+static void
+test_api_counters_add_sums(void **state)
+{
+	/* Ensure that ptcp_stack_counters_add adds this stack's counters into the array. */
+	struct ptest_ctx *t = established();
+	uint64_t sum[PTCP_CTR_MAX];
+
+	(void)state;
+	for (int i = 0; i < PTCP_CTR_MAX; i++)
+		sum[i] = 1;
+	ptcp_stack_counters_add(t->st, sum);
+	assert_int_equal(sum[PTCP_CTR_TCP_ACCEPTED], 2);
+	assert_int_equal(sum[PTCP_CTR_TCP_RX], PTEST_CTR(t, TCP_RX) + 1);
+	assert_true(PTEST_CTR(t, TCP_RX) >= 2);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Pool levels across many connections                                  */
+/* ====================================================================== */
+
+static void
+test_api_100_passive_connections_no_leak(void **state)
+{
+	/*
+	 * Ensure that 100 passive connections, each exchanging data then closed
+	 * by the peer first (CLOSE-WAIT, LAST-ACK), leave no connection and no
+	 * mbuf held by the stack.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	uint8_t d[200], got[200];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 7);
+	ptest_conn_init(t, &conn);
+	ptest_conn_listen(&conn);
+	for (int i = 0; i < 100; i++) {
+		ptest_conn_init(t, &conn);   /* the listener's recorder is conn.rec */
+		conn.rport = (uint16_t)(PTEST_RPORT + i);
+		conn.irs = PTEST_PEER_ISN - (uint32_t)i;
+		conn.rcv_nxt = conn.irs + 1;
+		ptest_conn_syn_received(&conn);
+		ptest_conn_rx_ack(&conn);
+		assert_int_equal(conn.rec.n_established, 1);
+		ptest_conn_rx_data(&conn, d, sizeof(d));
+		PTEST_EXPECT_ACK(&conn);
+		assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), sizeof(d));
+		conn.unread = 0;
+		ptest_conn_send(&conn, got, sizeof(got));
+		PTEST_EXPECT_DATA(&conn, d, sizeof(d));
+		ptest_conn_rx_fin(&conn);
+		PTEST_EXPECT_ACK(&conn);
+		assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+		ptest_kick(t);
+		PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+		conn.snd_nxt++;
+		ptest_conn_rx_ack(&conn);
+		PTEST_NOTHING_SENT(t);
+		assert_int_equal(conn.rec.n_closed, 1);
+		assert_int_equal(conn.rec.closed_err, 0);
+		assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	}
+	assert_int_equal(PTEST_CTR(t, TCP_ACCEPTED), 100);
+	assert_int_equal(ptest_pool_held(t), 0);
+	ptest_free(t);
+}
+
+static void
+test_api_100_active_connections_no_leak(void **state)
+{
+	/*
+	 * Ensure that 100 active opens from ephemeral ports, alternately aborted
+	 * and closed first by us (TIME-WAIT), leave no connection and no mbuf
+	 * once TIME-WAIT has expired.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	unsigned int closed_ok = 0, aborted = 0;
+	static uint16_t ports[100];
+	static struct ptest_rec recs[100];
+
+	(void)state;
+	for (int i = 0; i < 100; i++) {
+		struct ptcp_tcp_seg s;
+		struct ptcp_conn *c;
+
+		ptest_conn_init(t, &conn);
+		memset(&recs[i], 0, sizeof(recs[i]));
+		c = ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, &ptest_rec_ops, &recs[i]);
+		assert_non_null(c);
+		recs[i].conn = c;
+		ptest_kick(t);
+		ptest_pop_tcp(t, &s, NULL, 0);
+		assert_int_equal(s.flags, PT_SYN);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(ports[j], s.sport);   /* all alive or in TIME-WAIT */
+		ports[i] = s.sport;
+		conn.lport = s.sport;
+		conn.rport = 80;
+		conn.iss = s.seq;
+		conn.snd_nxt = s.seq + 1;
+		ptest_conn_rx(&conn, PT_SYN | PT_ACK, conn.irs, conn.snd_nxt, NULL, 0);
+		PTEST_EXPECT_ACK(&conn);
+		assert_int_equal(recs[i].n_established, 1);
+		if (i % 2 == 0) {
+			ptcp_abort(c);
+			ptest_kick(t);
+			PTEST_EXPECT_RST(&conn, conn.snd_nxt);
+			assert_int_equal(recs[i].n_closed, 1);
+			assert_int_equal(recs[i].closed_err, -ECONNABORTED);
+		} else {
+			assert_int_equal(ptcp_shutdown(c), 0);
+			ptest_kick(t);
+			PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+			conn.snd_nxt++;
+			ptest_conn_rx_fin(&conn);   /* ACKs our FIN too */
+			PTEST_EXPECT_ACK(&conn);
+			assert_int_equal(ptcp_conn_state(c), PTCP_TCP_TIME_WAIT);
+		}
+		PTEST_NOTHING_SENT(t);
+	}
+	assert_int_equal(ptcp_stack_conn_count(t->st), 50);
+	ptest_advance(t, 2 * PTCP_MS(t->st->conf.msl_ms) + PTEST_SLACK_US);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(recs[i].n_closed, 1);
+		if (recs[i].closed_err == 0)
+			closed_ok++;
+		else if (recs[i].closed_err == -ECONNABORTED)
+			aborted++;
+	}
+	assert_int_equal(closed_ok, 50);
+	assert_int_equal(aborted, 50);
+	assert_int_equal(ptest_pool_held(t), 0);
+	ptest_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_api_state_names),
+		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
+		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
+		cmocka_unit_test(test_api_set_arg_redirects_callbacks),
+		cmocka_unit_test(test_api_send_from_on_established_passive),
+		cmocka_unit_test(test_api_send_from_on_established_active_rides_on_ack),
+		cmocka_unit_test(test_api_connect_ephemeral_port),
+		cmocka_unit_test(test_api_connect_same_tuple_eaddrinuse),
+		cmocka_unit_test(test_api_max_conns_syn_dropped),
+		cmocka_unit_test(test_api_send_accepts_up_to_snd_buf),
+		cmocka_unit_test(test_api_send_after_shutdown_epipe),
+		cmocka_unit_test(test_api_send_after_close_epipe),
+		cmocka_unit_test(test_api_recv_partial_reads_in_order),
+		cmocka_unit_test(test_rfc9293_3_8_6_2_2_window_update_after_one_mss),
+		cmocka_unit_test(test_rfc9293_3_8_6_2_2_window_update_from_zero_mss),
+		cmocka_unit_test(test_rfc9293_3_8_6_2_2_window_update_half_rcv_buf),
+		cmocka_unit_test(test_api_close_all_fins_and_unlistens),
+		cmocka_unit_test(test_api_destroy_with_live_connections_no_leak),
+		cmocka_unit_test(test_api_counters_add_sums),
+		cmocka_unit_test(test_api_100_passive_connections_no_leak),
+		cmocka_unit_test(test_api_100_active_connections_no_leak),
+	};
+
+	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}

@@ -1,0 +1,702 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_tcp_close.c - closing a connection (RFC 9293 3.6, 3.10.4, figures
+ * 5 and 6, 3.10.7.4 eighth step): FIN-WAIT-1, FIN-WAIT-2, CLOSING,
+ * TIME-WAIT (2*MSL, RFC 1337), CLOSE-WAIT, LAST-ACK, simultaneous close,
+ * half-close both ways, ptcp_close with unread data (RFC 1122 4.2.2.13)
+ * and ptcp_abort.
+ *
+ * The connection comes from a passive open with peer ISN PTEST_PEER_ISN.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+
+static struct ptest_conn conn;
+
+static struct ptest_ctx *
+established_conf(const struct ptcp_stack_conf *c)
+{
+	struct ptest_ctx *t = ptest_new_tcp(c);
+
+	ptest_conn_init(t, &conn);
+	ptest_conn_passive(&conn);
+	return t;
+}
+
+static struct ptest_ctx *
+established(void)
+{
+	return established_conf(NULL);
+}
+
+/*
+ * The connection must still exist for us - 1 ms, then be gone (on_closed(0))
+ * within PTEST_SLACK_US after us. Nothing may be sent meanwhile.
+ */
+static void
+expect_freed_after(struct ptest_ctx *t, uint64_t us)
+{
+	uint64_t waited = 0;
+
+	ptest_advance(t, us - 1000);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 1);
+	assert_int_equal(conn.rec.n_closed, 0);
+	while (ptcp_stack_conn_count(t->st) != 0 && waited < 1000 + PTEST_SLACK_US) {
+		ptest_advance(t, 1000);
+		waited += 1000;
+	}
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, 0);
+}
+
+#define TWO_MSL_US(t) (2 * PTCP_MS((t)->st->conf.msl_ms))
+
+/* ====================================================================== */
+/* Tests for the FIN-WAIT-1 state                                        */
+/* ====================================================================== */
+
+static void
+test_rfc9293_3_10_4_shutdown_sends_fin(void **state)
+{
+	/*
+	 * Ensure that ptcp_shutdown sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=FIN,ACK> and enters FIN-
+	 * WAIT-1.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_1(&conn);   /* asserts the FIN and the state */
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_4_shutdown_fin_after_data(void **state)
+{
+	/* Ensure that the FIN follows queued data: its SEQ is after the last data byte. */
+	struct ptest_ctx *t = established();
+	uint8_t d[100];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 1);
+	ptest_conn_send(&conn, d, sizeof(d));
+	PTEST_EXPECT_DATA(&conn, d, 100);
+	assert_int_equal(ptcp_shutdown(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_FIN(&conn, conn.iss + 1 + 100);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_1_ack_of_fin_to_fin_wait_2(void **state)
+{
+	/* Ensure that in FIN-WAIT-1 the ACK of our FIN moves to FIN-WAIT-2 silently. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_2(&conn);   /* asserts nothing sent and the state */
+	assert_int_equal(conn.rec.n_closed, 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_1_ack_before_fin_stays(void **state)
+{
+	/*
+	 * Ensure that in FIN-WAIT-1 an ACK not covering our FIN (SEG.ACK = SND.NXT-1) keeps FIN-
+	 * WAIT-1.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_1(&conn);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt - 1, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_FIN_WAIT_1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_1_fin_to_closing(void **state)
+{
+	/*
+	 * Ensure that in FIN-WAIT-1 a FIN not acking ours is ACKed and moves to CLOSING
+	 * (simultaneous close).
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_closing(&conn);   /* asserts the ACK and the state */
+	assert_true(conn.rec.eof);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(PTEST_CTR(t, TCP_TIME_WAIT), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_closing_ack_to_time_wait(void **state)
+{
+	/* Ensure that in CLOSING the ACK of our FIN moves to TIME-WAIT silently. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_closing(&conn);
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_TIME_WAIT);
+	assert_int_equal(PTEST_CTR(t, TCP_TIME_WAIT), 1);
+	assert_int_equal(conn.rec.n_closed, 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_6_simultaneous_close_ends_after_2msl(void **state)
+{
+	/*
+	 * Ensure that a simultaneous close (figure 13) ends in TIME-WAIT and on_closed(0) after
+	 * 2*MSL.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_closing(&conn);
+	ptest_conn_rx_ack(&conn);
+	expect_freed_after(t, TWO_MSL_US(t));
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_1_fin_ack_to_time_wait(void **state)
+{
+	/*
+	 * Ensure that in FIN-WAIT-1 a FIN that also ACKs our FIN goes straight to TIME-WAIT, ACKed.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_1(&conn);
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_TIME_WAIT);
+	assert_int_equal(PTEST_CTR(t, TCP_TIME_WAIT), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_1_data_received(void **state)
+{
+	/*
+	 * Ensure that after our FIN, data from the peer (not yet acking the FIN) is delivered and
+	 * ACKed.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[50], got[64];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 2);
+	ptest_conn_fin_wait_1(&conn);
+	ptest_conn_rx(&conn, PT_ACK | PT_PSH, conn.rcv_nxt, conn.snd_nxt - 1, d, sizeof(d));
+	conn.rcv_nxt += sizeof(d);
+	conn.unread += sizeof(d);
+	PTEST_EXPECT_ACK(&conn);   /* SEQ = SND.NXT, after our FIN */
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), sizeof(d));
+	assert_memory_equal(got, d, sizeof(d));
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_FIN_WAIT_1);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Tests for the FIN-WAIT-2 state (half-close: we still receive)         */
+/* ====================================================================== */
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_2_data_received(void **state)
+{
+	/*
+	 * Ensure that after ptcp_shutdown data is still received, delivered and ACKed in FIN-
+	 * WAIT-2.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[300], got[300];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 3);
+	ptest_conn_fin_wait_2(&conn);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_readable, 1);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), sizeof(d));
+	assert_memory_equal(got, d, sizeof(d));
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_FIN_WAIT_2);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_2_fin_to_time_wait(void **state)
+{
+	/*
+	 * Ensure that in FIN-WAIT-2 the peer's FIN is ACKed, signals EOF and enters TIME-WAIT (no
+	 * on_closed yet).
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);   /* asserts the ACK and the state */
+	assert_true(conn.rec.eof);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(PTEST_CTR(t, TCP_TIME_WAIT), 1);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_wait_2_fin_with_data(void **state)
+{
+	/* Ensure that a FIN carrying data delivers the data and ACKs data + FIN. */
+	struct ptest_ctx *t = established();
+	uint8_t d[20], got[20];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 4);
+	ptest_conn_fin_wait_2(&conn);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt, conn.snd_nxt, d, sizeof(d));
+	conn.rcv_nxt += sizeof(d) + 1;
+	conn.unread += sizeof(d);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_TIME_WAIT);
+	assert_false(ptcp_conn_eof(ptest_conn_c(&conn)));   /* 20 bytes still unread */
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), sizeof(d));
+	assert_memory_equal(got, d, sizeof(d));
+	assert_true(ptcp_conn_eof(ptest_conn_c(&conn)));
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Tests for the TIME-WAIT state                                         */
+/* ====================================================================== */
+
+static void
+test_rfc9293_3_10_7_4_time_wait_lasts_2msl(void **state)
+{
+	/*
+	 * Ensure that TIME-WAIT lasts 2*MSL (60 s by default), then on_closed(0) and the connection
+	 * is freed.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	assert_int_equal(TWO_MSL_US(t), 60000000);
+	expect_freed_after(t, TWO_MSL_US(t));
+	assert_int_equal(PTEST_CTR(t, TCP_CONN_CLOSED), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_time_wait_msl_configurable(void **state)
+{
+	/* Ensure that TIME-WAIT follows conf.msl_ms (500 ms -> 1 s). */
+	struct ptcp_stack_conf c = { .msl_ms = 500 };
+	struct ptest_ctx *t = established_conf(&c);
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	expect_freed_after(t, 1000000);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_time_wait_fin_reacked_restarts_2msl(void **state)
+{
+	/*
+	 * Ensure that a retransmitted FIN in TIME-WAIT is ACKed again and restarts the 2*MSL timer.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	ptest_advance(t, 30000000);
+	PTEST_NOTHING_SENT(t);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt - 1, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_TIME_WAIT);
+	/* 2*MSL from the retransmitted FIN, not from the first one. */
+	expect_freed_after(t, TWO_MSL_US(t));
+	ptest_free(t);
+}
+
+static void
+test_rfc1337_time_wait_rst_ignored(void **state)
+{
+	/*
+	 * Ensure that a RST in TIME-WAIT is ignored (RFC 1337 TIME-WAIT assassination),
+	 * TCP_RST_IGNORED.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt, 0, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_RST_IGNORED), 1);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_TIME_WAIT);
+	expect_freed_after(t, TWO_MSL_US(t));
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Tests for the CLOSE-WAIT state (the peer closed first)                */
+/* ====================================================================== */
+
+static void
+test_rfc9293_3_10_7_4_established_fin_to_close_wait(void **state)
+{
+	/*
+	 * Ensure that a FIN in ESTABLISHED is ACKed, calls on_readable with ptcp_conn_eof true,
+	 * enters CLOSE-WAIT.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t b[8];
+
+	(void)state;
+	ptest_conn_close_wait(&conn);   /* asserts the ACK (ack = FIN + 1) and the state */
+	assert_int_equal(conn.rec.n_readable, 1);
+	assert_true(conn.rec.eof);
+	assert_true(ptcp_conn_eof(ptest_conn_c(&conn)));
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), b, sizeof(b)), 0);
+	assert_int_equal(conn.rec.n_closed, 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_fin_with_data_eof_after_read(void **state)
+{
+	/* Ensure that with FIN+data the EOF is reported only after the data has been read. */
+	struct ptest_ctx *t = established();
+	uint8_t d[10], got[10];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 5);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt, conn.snd_nxt, d, sizeof(d));
+	conn.rcv_nxt += sizeof(d) + 1;
+	conn.unread += sizeof(d);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	assert_false(ptcp_conn_eof(ptest_conn_c(&conn)));
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), sizeof(d));
+	assert_memory_equal(got, d, sizeof(d));
+	assert_true(ptcp_conn_eof(ptest_conn_c(&conn)));
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_close_wait_send_half_close(void **state)
+{
+	/* Ensure that after the peer's FIN we can still send data, which is ACKed normally. */
+	struct ptest_ctx *t = established();
+	uint8_t d[200];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 6);
+	ptest_conn_close_wait(&conn);
+	ptest_conn_send(&conn, d, sizeof(d));
+	PTEST_EXPECT_DATA(&conn, d, sizeof(d));
+	PTEST_NOTHING_SENT(t);
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), t->st->conf.snd_buf);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_close_wait_duplicate_fin_reacked(void **state)
+{
+	/*
+	 * Ensure that a retransmitted FIN in CLOSE-WAIT (old sequence) is ACKed and changes
+	 * nothing.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_close_wait(&conn);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt - 1, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	ptest_free(t);
+}
+
+static void
+test_rfc5961_3_2_close_wait_rst_resets(void **state)
+{
+	/* Ensure that a RST at RCV.NXT in CLOSE-WAIT resets: on_closed(-ECONNRESET). */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_close_wait(&conn);
+	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt, 0, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, -ECONNRESET);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* Tests for the LAST-ACK state                                          */
+/* ====================================================================== */
+
+static void
+test_rfc9293_3_10_4_close_wait_shutdown_to_last_ack(void **state)
+{
+	/* Ensure that ptcp_shutdown in CLOSE-WAIT sends FIN <ACK=RCV.NXT> and enters LAST-ACK. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_last_ack(&conn);   /* asserts the FIN and the state */
+	assert_int_equal(conn.rec.n_closed, 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_last_ack_ack_closes(void **state)
+{
+	/*
+	 * Ensure that in LAST-ACK the ACK of our FIN closes: on_closed(0), freed at once, nothing
+	 * sent.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_last_ack(&conn);
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_CONN_CLOSED), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_TIME_WAIT), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_last_ack_old_ack_stays(void **state)
+{
+	/* Ensure that in LAST-ACK an ACK not covering our FIN keeps the connection. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_last_ack(&conn);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt - 1, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_LAST_ACK);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_6_close_on_eof_from_callback(void **state)
+{
+	/*
+	 * Ensure that ptcp_close from on_readable at EOF (an echo server) rides
+	 * on the ACK of the peer's FIN: one FIN|ACK, LAST-ACK, and the ACK of
+	 * our FIN closes with on_closed(0).
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	conn.rec.close_on_eof = true;
+	ptest_conn_passive(&conn);
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+	conn.snd_nxt++;
+	PTEST_NOTHING_SENT(t);
+	assert_true(conn.rec.close_done);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_LAST_ACK);
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* ptcp_close and ptcp_abort                                             */
+/* ====================================================================== */
+
+static void
+test_rfc9293_3_10_4_close_without_unread_sends_fin(void **state)
+{
+	/* Ensure that ptcp_close with nothing unread sends a FIN like shutdown (FIN-WAIT-1). */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+	conn.snd_nxt++;
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_4_2_2_13_close_with_unread_data_rst(void **state)
+{
+	/*
+	 * Ensure that ptcp_close with unread received data sends RST <SEQ=SND.NXT> instead of FIN.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[10];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 7);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_RST(&conn, conn.snd_nxt);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_RST_TX), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_4_2_2_13_data_after_close_rst(void **state)
+{
+	/*
+	 * Ensure that data arriving after ptcp_close (FIN-WAIT-2) is answered by RST and the
+	 * connection ends.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+	conn.snd_nxt++;
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	ptest_conn_rx(&conn, PT_ACK | PT_PSH, conn.rcv_nxt, conn.snd_nxt, "late", 4);
+	PTEST_EXPECT_RST(&conn, conn.snd_nxt);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_4_abort_sends_rst(void **state)
+{
+	/*
+	 * Ensure that ptcp_abort sends RST <SEQ=SND.NXT>, calls on_closed(-ECONNABORTED), frees the
+	 * connection.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[100];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 8);
+	ptest_conn_send(&conn, d, sizeof(d));
+	PTEST_EXPECT_DATA(&conn, d, sizeof(d));
+	ptcp_abort(ptest_conn_c(&conn));
+	ptest_kick(t);
+	PTEST_EXPECT_RST(&conn, conn.snd_nxt);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, -ECONNABORTED);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	/* No retransmission of the aborted data later. */
+	ptest_advance(t, 5000000);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_4_abort_syn_sent_no_rst(void **state)
+{
+	/*
+	 * Ensure that ptcp_abort in SYN-SENT sends nothing (the peer has no state) and calls
+	 * on_closed(-ECONNABORTED).
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_syn_sent(&conn);
+	ptcp_abort(ptest_conn_c(&conn));
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, -ECONNABORTED);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	ptest_advance(t, 5000000);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		/* FIN-WAIT-1, CLOSING */
+		cmocka_unit_test(test_rfc9293_3_10_4_shutdown_sends_fin),
+		cmocka_unit_test(test_rfc9293_3_10_4_shutdown_fin_after_data),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_1_ack_of_fin_to_fin_wait_2),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_1_ack_before_fin_stays),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_1_fin_to_closing),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_closing_ack_to_time_wait),
+		cmocka_unit_test(test_rfc9293_3_6_simultaneous_close_ends_after_2msl),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_1_fin_ack_to_time_wait),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_1_data_received),
+		/* FIN-WAIT-2 */
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_2_data_received),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_2_fin_to_time_wait),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_2_fin_with_data),
+		/* TIME-WAIT */
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_lasts_2msl),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_msl_configurable),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_fin_reacked_restarts_2msl),
+		cmocka_unit_test(test_rfc1337_time_wait_rst_ignored),
+		/* CLOSE-WAIT */
+		cmocka_unit_test(test_rfc9293_3_10_7_4_established_fin_to_close_wait),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_with_data_eof_after_read),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_close_wait_send_half_close),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_close_wait_duplicate_fin_reacked),
+		cmocka_unit_test(test_rfc5961_3_2_close_wait_rst_resets),
+		/* LAST-ACK */
+		cmocka_unit_test(test_rfc9293_3_10_4_close_wait_shutdown_to_last_ack),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_last_ack_ack_closes),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_last_ack_old_ack_stays),
+		cmocka_unit_test(test_rfc9293_3_6_close_on_eof_from_callback),
+		/* close / abort */
+		cmocka_unit_test(test_rfc9293_3_10_4_close_without_unread_sends_fin),
+		cmocka_unit_test(test_rfc1122_4_2_2_13_close_with_unread_data_rst),
+		cmocka_unit_test(test_rfc1122_4_2_2_13_data_after_close_rst),
+		cmocka_unit_test(test_rfc9293_3_10_4_abort_sends_rst),
+		cmocka_unit_test(test_rfc9293_3_10_4_abort_syn_sent_no_rst),
+	};
+
+	return cmocka_run_group_tests_name("tcp_close", tests, NULL, NULL);
+}
