@@ -98,6 +98,10 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 	c->ops = ops;
 	c->arg = arg;
 	c->flags |= PTCP_TF_APP_KNOWS;
+	if (st->conf.nodelay)
+		c->flags |= PTCP_TF_NODELAY;
+	if (st->conf.keepalive_idle_ms)
+		c->flags |= PTCP_TF_KEEPALIVE;
 	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f.laddr, f.lport, f.raddr, f.rport, st->now_us);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
@@ -315,6 +319,32 @@ ptcp_abort(struct ptcp_conn *c)
 	ptcp_tcp_enter(st);
 	abort_conn(c, -ECONNABORTED);
 	ptcp_tcp_leave(st);
+}
+
+void
+ptcp_conn_set_nodelay(struct ptcp_conn *c, bool on)
+{
+	if (on)
+		c->flags |= PTCP_TF_NODELAY;
+	else
+		c->flags &= ~PTCP_TF_NODELAY;
+	kick(c);
+}
+
+int
+ptcp_conn_set_keepalive(struct ptcp_conn *c, bool on)
+{
+	if (on && c->st->conf.keepalive_idle_ms == 0)
+		return -EINVAL;
+	if (on) {
+		c->flags |= PTCP_TF_KEEPALIVE;
+		if (c->state == PTCP_TCP_ESTABLISHED || c->state == PTCP_TCP_CLOSE_WAIT)
+			ptcp_tcp_keepalive_arm(c);
+	} else {
+		c->flags &= ~PTCP_TF_KEEPALIVE;
+		ptcp_tcp_timer_stop(c, PTCP_TCP_T_KEEPALIVE);
+	}
+	return 0;
 }
 
 void

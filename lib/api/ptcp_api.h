@@ -142,6 +142,19 @@ int ptcp_close(struct ptcp_conn *c);
 /** Send RST and drop the connection now; on_closed(-ECONNABORTED) follows. */
 void ptcp_abort(struct ptcp_conn *c);
 
+/**
+ * Nagle's algorithm (RFC 896) is on unless conf.nodelay; this turns it off
+ * (on = true) or on for one connection. Off suits request/response traffic
+ * such as echo, where holding a small reply waits for a delayed ACK.
+ */
+void ptcp_conn_set_nodelay(struct ptcp_conn *c, bool on);
+/**
+ * Keepalive (RFC 9293 3.8.4) for one connection, with the stack's
+ * keepalive_idle_ms / keepalive_intvl_ms / keepalive_cnt. -EINVAL if the
+ * stack has no keepalive_idle_ms. New connections get it when that is set.
+ */
+int ptcp_conn_set_keepalive(struct ptcp_conn *c, bool on);
+
 void ptcp_conn_set_arg(struct ptcp_conn *c, void *arg);
 enum ptcp_tcp_state ptcp_conn_state(const struct ptcp_conn *c);
 /** 4-tuple: addresses network order, ports host order. */

@@ -82,6 +82,12 @@ struct ptcp_stack_conf {
 	uint8_t data_retries;          /* RFC 9293 R2 for data/FIN (15) */
 	uint32_t rcv_buf;              /* receive buffer bytes per connection (65535) */
 	uint32_t snd_buf;              /* send buffer bytes per connection (65536) */
+	uint32_t delack_ms;            /* delayed-ACK timeout, RFC 9293 3.8.6.3 (40; <= 200) */
+	bool quickack;                 /* ACK every segment at once, no delayed ACKs (false) */
+	uint32_t keepalive_idle_ms;    /* idle time before keepalive probes (0 = off) */
+	uint32_t keepalive_intvl_ms;   /* between keepalive probes (75000) */
+	uint8_t keepalive_cnt;         /* unanswered probes before abort (9) */
+	bool nodelay;                  /* Nagle off for new connections (false) */
 	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */
 	uint32_t arp_retry_ms;         /* ARP request retry interval (1000) */
 	uint8_t arp_retries;           /* ARP requests before giving up (3) */

@@ -47,6 +47,8 @@ ptcp_tcp_init(struct ptcp_stack *st)
 	};
 	unsigned int i;
 
+	if (ptcp_tcp_reass_register() != 0)
+		return -rte_errno;
 	tcp = rte_zmalloc_socket("ptcp_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
 				 conf->socket_id);
 	if (tcp == NULL)
@@ -84,6 +86,7 @@ conn_free_buffers(struct ptcp_conn *c)
 {
 	rte_pktmbuf_free(c->sndq_head);
 	rte_pktmbuf_free(c->rcvq_head);
+	ptcp_tcp_reass_free(c);
 	c->sndq_head = c->sndq_tail = NULL;
 	c->rcvq_head = c->rcvq_tail = NULL;
 	c->sndq_bytes = c->rcvq_bytes = 0;

@@ -16,9 +16,8 @@
  *   -> events to the application, then ptcp_tcp_output() once, so data the
  *      application queues from a callback rides on the ACK.
  *
- * Deviations, this version: out-of-order segments are dropped and
- * answered with an ACK (the peer retransmits); options other than MSS are
- * parsed but not used; data on a SYN is not accepted (the peer resends it).
+ * Deviations, this version: options other than MSS are parsed but not
+ * used; data on a SYN is not accepted (the peer resends it).
  */
 #include <errno.h>
 #include <string.h>
@@ -66,8 +65,8 @@ update_window(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 /* ---- Receive and send queues ------------------------------------------------ */
 
 /* Cut a (chained) mbuf to its first len bytes, freeing what follows. */
-static void
-mbuf_cut(struct rte_mbuf *m, uint32_t len)
+void
+ptcp_tcp_mbuf_cut(struct rte_mbuf *m, uint32_t len)
 {
 	struct rte_mbuf *seg = m;
 
@@ -88,8 +87,8 @@ mbuf_cut(struct rte_mbuf *m, uint32_t len)
 }
 
 /* Drop the first n bytes of a (chained) payload mbuf; returns the new head. */
-static struct rte_mbuf *
-mbuf_skip(struct rte_mbuf *m, uint32_t n)
+struct rte_mbuf *
+ptcp_tcp_mbuf_skip(struct rte_mbuf *m, uint32_t n)
 {
 	while (m != NULL && n >= m->data_len && m->next != NULL) {
 		struct rte_mbuf *next = m->next;
@@ -116,8 +115,8 @@ mbuf_skip(struct rte_mbuf *m, uint32_t n)
  * into the tail's free room, so a stream of tiny segments does not pin one
  * mbuf each (memory stays proportional to the bytes queued).
  */
-static void
-rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
+void
+ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
 {
 	struct rte_mbuf *tail = c->rcvq_tail;
 
@@ -192,6 +191,10 @@ listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct 
 		return;
 	}
 	c->flags |= PTCP_TF_PASSIVE;
+	if (st->conf.nodelay)
+		c->flags |= PTCP_TF_NODELAY;
+	if (st->conf.keepalive_idle_ms)
+		c->flags |= PTCP_TF_KEEPALIVE;
 	c->ops = l->ops;
 	c->arg = l->arg;
 	c->irs = seg->seq;
@@ -228,6 +231,7 @@ established(struct ptcp_conn *c, struct seg_ctx *s)
 		c->rto_us = (uint32_t)PTCP_MS(3000);
 	c->nrexmit = 0;
 	ptcp_tcp_cc_init(c);
+	ptcp_tcp_keepalive_arm(c);
 	s->ev |= EV_ESTABLISHED;
 	/* A shutdown requested during the handshake takes effect now. */
 	if (c->flags & PTCP_TF_FIN_QUEUED)
@@ -344,7 +348,7 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 			s->len -= dup;
 			s->seq += dup;
 			if (s->m != NULL)
-				s->m = mbuf_skip(s->m, dup);
+				s->m = ptcp_tcp_mbuf_skip(s->m, dup);
 		}
 	}
 	/* Right edge: bytes beyond the window (and a FIN after them) are not kept. */
@@ -438,6 +442,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 		if (ptcp_seq_lt(c->snd_nxt, ack))
 			c->snd_nxt = ack;
 		c->nrexmit = 0;
+		c->persist_shift = 0;
 		/* RFC 6298 5.2 / 5.3 */
 		if (c->snd_una == c->snd_max)
 			ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
@@ -460,6 +465,8 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 			}
 		}
 	}
+	/* The peer answers: probes (persist, keepalive) are not unanswered. */
+	c->nprobe = 0;
 	/* SND.WL1/WL2 rule: only a newer segment updates the window. */
 	if (ptcp_seq_ge(ack, c->snd_una) &&
 	    (ptcp_seq_lt(c->snd_wl1, seg->seq) ||
@@ -471,7 +478,25 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 	return true;
 }
 
-/* Seventh: segment text. Consumes s->m when the payload is queued. */
+/*
+ * RFC 9293 3.8.6.3 / RFC 5681 4.2: ACK at least every second full-sized
+ * segment, otherwise within conf.delack_ms.
+ */
+static void
+ack_delayed(struct ptcp_conn *c)
+{
+	if (c->st->conf.quickack || c->rcv_nxt - c->rcv_acked >= 2u * c->rcv_mss) {
+		c->flags |= PTCP_TF_ACK_NOW;
+		return;
+	}
+	if (!(c->flags & PTCP_TF_DELACK)) {
+		c->flags |= PTCP_TF_DELACK;
+		ptcp_tcp_timer_set(c, PTCP_TCP_T_DELACK,
+				   c->st->now_us + PTCP_MS(c->st->conf.delack_ms));
+	}
+}
+
+/* Seventh: segment text. Consumes s->m when the payload is kept. */
 static void
 take_text(struct ptcp_conn *c, struct seg_ctx *s)
 {
@@ -489,35 +514,52 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 		s->len = 0;
 		return;
 	}
-	if (s->seq != c->rcv_nxt) {
-		/* Out of order: not kept in this version; the ACK asks for the gap. */
-		PTCP_INC(st, TCP_OOO_DROP);
-		c->flags |= PTCP_TF_ACK_NOW;
-		s->len = 0;
-		s->fin = false;
-		return;
-	}
 	if (c->flags & PTCP_TF_APP_CLOSED) {
 		/* RFC 1122 4.2.2.13: data for a closed application resets. */
 		ptcp_tcp_send_rst(c);
 		ptcp_tcp_conn_closed(c, -ECONNABORTED);
 		return;
 	}
-	mbuf_cut(s->m, s->len);
-	rcvq_append(c, s->m, s->len);
+	ptcp_tcp_mbuf_cut(s->m, s->len);
+	if (s->seq != c->rcv_nxt) {
+		/* Beyond a gap: hold it; the immediate duplicate ACK asks for the gap. */
+		ptcp_tcp_reass_insert(c, s->m, s->seq, s->len);
+		s->m = NULL;
+		c->flags |= PTCP_TF_ACK_NOW;
+		return;
+	}
+	ptcp_tcp_rcvq_append(c, s->m, s->len);
 	s->m = NULL;
 	c->rcv_nxt += s->len;
 	PTCP_ADD(st, TCP_DATA_RX, s->len);
-	c->flags |= PTCP_TF_ACK_NOW;
 	s->ev |= EV_READABLE;
+	if (c->ooo_head != NULL) {
+		ptcp_tcp_reass_drain(c);
+		c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2: a filled gap is ACKed at once */
+	} else {
+		ack_delayed(c);
+	}
 }
 
-/* Eighth: FIN. */
+/* Eighth: FIN, in order now or once the data before it has arrived. */
 static void
-take_fin(struct ptcp_conn *c, struct seg_ctx *s)
+take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq)
 {
-	if (!s->fin || c->state == PTCP_TCP_CLOSED || s->seq + s->len != c->rcv_nxt)
+	if (c->state == PTCP_TCP_CLOSED)
 		return;
+	if (s->fin && ptcp_seq_gt(fin_seq, c->rcv_nxt) && c->state != PTCP_TCP_TIME_WAIT) {
+		c->flags |= PTCP_TF_FIN_OOO;
+		c->ooo_fin_seq = fin_seq;
+		return;
+	}
+	if (s->fin && fin_seq == c->rcv_nxt) {
+		c->flags &= ~PTCP_TF_FIN_OOO;
+	} else if ((c->flags & PTCP_TF_FIN_OOO) && c->ooo_fin_seq == c->rcv_nxt) {
+		c->flags &= ~PTCP_TF_FIN_OOO;
+		ptcp_tcp_reass_free(c);   /* nothing after a FIN is data */
+	} else {
+		return;
+	}
 	c->rcv_nxt++;
 	c->flags |= PTCP_TF_ACK_NOW;
 	s->ev |= EV_READABLE;
@@ -542,6 +584,8 @@ take_fin(struct ptcp_conn *c, struct seg_ctx *s)
 static void
 sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
 {
+	uint32_t fin_seq;
+
 	/* A duplicate of the SYN that created us: our SYN,ACK was lost. */
 	if (c->state == PTCP_TCP_SYN_RECEIVED && s->syn &&
 	    !(s->seg.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && s->seg.seq == c->irs) {
@@ -561,10 +605,9 @@ sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 	}
 	if (!check_ack(c, s, ip))
 		return;
+	fin_seq = s->seq + s->len;
 	take_text(c, s);
-	if (c->state == PTCP_TCP_CLOSED)
-		return;
-	take_fin(c, s);
+	take_fin(c, s, fin_seq);
 }
 
 /* ---- Entry ------------------------------------------------------------------ */
@@ -592,6 +635,7 @@ static void
 conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
 {
 	c->flags |= PTCP_TF_IN_INPUT;
+	c->last_rx = c->st->now_us;
 	if (c->state == PTCP_TCP_SYN_SENT)
 		syn_sent_input(c, s, ip);
 	else
@@ -601,6 +645,20 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 	c->flags &= ~PTCP_TF_IN_INPUT;
 	if (c->state != PTCP_TCP_CLOSED)
 		ptcp_tcp_output(c);
+}
+
+/*
+ * A SYN in TIME-WAIT may open a new connection when a listener exists and
+ * its ISN lies beyond everything of the old connection (RFC 6191 without
+ * timestamps; the classic BSD rule).
+ */
+static bool
+tw_reusable(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	return (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
+		RTE_TCP_SYN_FLAG &&
+		ptcp_seq_gt(seg->seq, c->rcv_nxt) &&
+		ptcp_tcp_listener_find(c->st, seg->dport) != NULL;
 }
 
 static bool
@@ -646,6 +704,12 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	f.rport = seg->sport;
 	ptcp_tcp_enter(st);
 	c = ptcp_tcp_conn_lookup(st, &f);
+	if (c != NULL && c->state == PTCP_TCP_TIME_WAIT && tw_reusable(c, seg)) {
+		/* RFC 9293 3.10.7.4 / RFC 6191: a new incarnation beyond the old one. */
+		PTCP_INC(st, TCP_TW_REUSE);
+		ptcp_tcp_conn_closed(c, 0);
+		c = NULL;
+	}
 	if (c == NULL) {
 		const struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
 
@@ -669,7 +733,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	s.fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
 	if (s.syn)
 		s.seq++;   /* s.seq is the first payload byte */
-	s.m = mbuf_skip(m, seg->hdr_len);
+	s.m = ptcp_tcp_mbuf_skip(m, seg->hdr_len);
 	conn_input(c, &s, ip);
 	if (s.m != NULL)
 		rte_pktmbuf_free(s.m);

@@ -2,10 +2,13 @@
 /*
  * tcp_output.c - building and sending segments.
  *
- * ptcp_tcp_output(c) sends what the state, the send queue and the peer's
- * window allow (data segments of at most snd_mss, the FIN after the last
- * byte), or a bare ACK when one is owed; every segment goes through
- * xmit() -> ptcp_ipv4_output() -> the TX batch.
+ * ptcp_tcp_output(c) sends what the state, the send queue, the peer's
+ * window, the congestion window and sender-side SWS avoidance / Nagle
+ * (RFC 9293 3.8.6.2.1, RFC 896) allow: data segments of at most snd_mss,
+ * the FIN after the last byte, or a bare ACK when one is owed. When data
+ * waits with nothing in flight (zero window, or SWS holding a runt) the
+ * persist timer is armed. Every segment goes through xmit() ->
+ * ptcp_ipv4_output() -> the TX batch.
  *
  * The payload is copied from the send queue into a fresh mbuf, so the
  * queue keeps the bytes for retransmission. (A zero-copy path attaching
@@ -86,8 +89,15 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		       (flags & RTE_TCP_ACK_FLAG) ? c->rcv_nxt : 0, flags, wnd, optlen);
 	if (len)
 		sndq_copy(c, seq - c->sndq_seq, len, p + hlen);
-	if (flags & RTE_TCP_ACK_FLAG)
+	if (flags & RTE_TCP_ACK_FLAG) {
+		/* Any ACK we send carries RCV.NXT: nothing is owed any more. */
 		c->flags &= ~PTCP_TF_ACK_NOW;
+		c->rcv_acked = c->rcv_nxt;
+		if (c->flags & PTCP_TF_DELACK) {
+			c->flags &= ~PTCP_TF_DELACK;
+			ptcp_tcp_timer_stop(c, PTCP_TCP_T_DELACK);
+		}
+	}
 	PTCP_INC(st, TCP_TX);
 	if (flags & RTE_TCP_RST_FLAG)
 		PTCP_INC(st, TCP_RST_TX);
@@ -178,6 +188,19 @@ ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
 	ptcp_ipv4_output(st, m, ip->src, IPPROTO_TCP);
 }
 
+/*
+ * Zero-window probe and keepalive probe: a segment at SND.UNA-1 with no
+ * data. The sequence number is unacceptable to the peer, which therefore
+ * answers with an ACK carrying its current window (RFC 9293 3.10.7.4). RFC
+ * 9293 3.8.6.1 describes a one-octet probe; like Linux we send none, which
+ * works with every conforming receiver and consumes no sequence space.
+ */
+void
+ptcp_tcp_send_probe(struct ptcp_conn *c)
+{
+	xmit(c, c->snd_una - 1, RTE_TCP_ACK_FLAG, 0);
+}
+
 static bool
 can_send_data(const struct ptcp_conn *c)
 {
@@ -194,12 +217,24 @@ can_send_data(const struct ptcp_conn *c)
 }
 
 /*
- * Send new (or, after a timeout, resent) data from snd_nxt within
- * SND.UNA + SND.WND, then the FIN once every byte before it is out, or an
- * owed ACK if nothing else carried it.
+ * Sender-side SWS avoidance and Nagle (RFC 9293 3.8.6.2.1): send when a
+ * full segment fits, or everything queued fits and (Nagle) nothing is in
+ * flight or no-delay is set, or at least half the largest window the peer
+ * ever offered fits. `force` is the persist timer's override.
  */
-void
-ptcp_tcp_output(struct ptcp_conn *c)
+static bool
+sws_ok(const struct ptcp_conn *c, uint32_t len, uint32_t avail, bool force)
+{
+	if (len == c->snd_mss || force)
+		return true;
+	if (len == avail &&
+	    ((c->flags & PTCP_TF_NODELAY) || c->snd_max == c->snd_una || c->snd_nxt != c->snd_max))
+		return true;
+	return len >= c->max_snd_wnd / 2 && c->max_snd_wnd != 0;
+}
+
+static void
+output(struct ptcp_conn *c, bool force)
 {
 	struct ptcp_stack *st = c->st;
 	bool sent = false;
@@ -219,8 +254,9 @@ ptcp_tcp_output(struct ptcp_conn *c)
 			uint32_t len = RTE_MIN(RTE_MIN(avail, win), (uint32_t)c->snd_mss);
 			uint8_t flags = RTE_TCP_ACK_FLAG;
 
-			if (len == 0)
-				break;   /* zero window: the peer's update or our RTO moves us */
+			if (len == 0 || !sws_ok(c, len, avail, force))
+				break;
+			force = false;
 			if (len == avail) {
 				flags |= RTE_TCP_PSH_FLAG;
 				if (fin)
@@ -251,6 +287,13 @@ ptcp_tcp_output(struct ptcp_conn *c)
 				sent = true;
 			}
 		}
+		/* Data waits and nothing in flight will bring an ACK: persist. */
+		if (ptcp_seq_lt(c->snd_nxt, data_end) && c->snd_max == c->snd_una) {
+			if (c->timer[PTCP_TCP_T_PERSIST] == 0)
+				ptcp_tcp_persist_arm(c);
+		} else if (c->timer[PTCP_TCP_T_PERSIST] != 0) {
+			ptcp_tcp_timer_stop(c, PTCP_TCP_T_PERSIST);
+		}
 	}
 	if (sent) {
 		if (c->timer[PTCP_TCP_T_REXMIT] == 0)
@@ -258,4 +301,17 @@ ptcp_tcp_output(struct ptcp_conn *c)
 	} else if (c->flags & PTCP_TF_ACK_NOW) {
 		ptcp_tcp_send_ack(c);
 	}
+}
+
+void
+ptcp_tcp_output(struct ptcp_conn *c)
+{
+	output(c, false);
+}
+
+/* The persist timer's SWS override: send what the window allows now. */
+void
+ptcp_tcp_output_force(struct ptcp_conn *c)
+{
+	output(c, true);
 }

@@ -22,6 +22,7 @@
 
 #include <rte_hash.h>
 #include <rte_mempool.h>
+#include <rte_mbuf_dyn.h>
 
 #include "ptcp_core.h"
 #include "ptcp_wire.h"
@@ -40,6 +41,9 @@ struct ptcp_flow {
 /* Per-connection timers; conn->timer_expire is the earliest armed one. */
 enum ptcp_tcp_timer {
 	PTCP_TCP_T_REXMIT,    /* RFC 6298 retransmission (SYN, SYN-ACK, data, FIN) */
+	PTCP_TCP_T_PERSIST,   /* RFC 9293 3.8.6.1 zero-window probe / SWS override */
+	PTCP_TCP_T_DELACK,    /* RFC 9293 3.8.6.3 delayed ACK */
+	PTCP_TCP_T_KEEPALIVE, /* RFC 9293 3.8.4 */
 	PTCP_TCP_T_2MSL,      /* TIME-WAIT */
 	PTCP_TCP_T_MAX
 };
@@ -55,6 +59,10 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_SYN_REXMIT   (1u << 7)   /* SYN or SYN-ACK was retransmitted (RFC 6298 5.7) */
 #define PTCP_TF_RTT_VALID    (1u << 8)   /* srtt/rttvar hold a measurement */
 #define PTCP_TF_REAPED       (1u << 9)   /* on the reap list */
+#define PTCP_TF_DELACK       (1u << 10)  /* an ACK is owed, the delayed-ACK timer runs */
+#define PTCP_TF_NODELAY      (1u << 11)  /* Nagle off */
+#define PTCP_TF_FIN_OOO      (1u << 12)  /* a FIN arrived beyond a gap at ooo_fin_seq */
+#define PTCP_TF_KEEPALIVE    (1u << 13)  /* keepalive on for this connection */
 
 /* RFC 5961 7: challenge ACK budget per connection per second. */
 #define PTCP_TCP_CHALLENGE_ACK_LIMIT 10
@@ -82,6 +90,7 @@ struct ptcp_conn {
 	struct rte_mbuf *sndq_tail;
 	struct rte_mbuf *rcvq_head;  /* in-order bytes not yet read by the app */
 	struct rte_mbuf *rcvq_tail;
+	struct rte_mbuf *ooo_head;   /* out-of-order blocks, sorted (ptcp_tcp_blk) */
 
 	/* Cache line 1: timers, RTT, application. */
 	uint64_t timer_expire;               /* wheel position: min of timer[] */
@@ -94,6 +103,13 @@ struct ptcp_conn {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;
+	uint32_t rcv_acked;                  /* RCV.NXT last sent in an ACK */
+	uint32_t ooo_fin_seq;
+	uint32_t ooo_bytes;
+	uint16_t ooo_blocks;
+	uint8_t nprobe;                      /* unanswered persist / keepalive probes */
+	uint8_t persist_shift;               /* persist backoff exponent */
+	uint64_t last_rx;                    /* time of the last segment received */
 	uint32_t cwnd;                       /* RFC 5681 congestion window, bytes */
 	uint32_t ssthresh;
 	uint32_t chal_budget;                /* challenge ACKs left in this second */
@@ -139,6 +155,28 @@ tcp_of(const struct ptcp_stack *st)
 	return st->tcp;
 }
 
+/*
+ * Out-of-order blocks: each is a payload mbuf (chain) whose sequence range
+ * and list link live in an mbuf dynamic field, so a connection with no
+ * reordering pays one pointer.
+ */
+struct ptcp_tcp_blk {
+	uint32_t seq;
+	uint32_t len;
+	struct rte_mbuf *next;
+};
+
+extern int ptcp_tcp_blk_offset;
+
+static inline struct ptcp_tcp_blk *
+ptcp_tcp_blk(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, ptcp_tcp_blk_offset, struct ptcp_tcp_blk *);
+}
+
+/* Bound on out-of-order blocks per connection (each pins at least one mbuf). */
+#define PTCP_TCP_MAX_OOO_BLOCKS 64
+
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
@@ -151,6 +189,8 @@ void ptcp_tcp_set_state(struct ptcp_conn *c, enum ptcp_tcp_state s);
 
 /* tcp_output.c */
 void ptcp_tcp_output(struct ptcp_conn *c);
+void ptcp_tcp_send_probe(struct ptcp_conn *c);
+void ptcp_tcp_output_force(struct ptcp_conn *c);
 void ptcp_tcp_send_ack(struct ptcp_conn *c);
 void ptcp_tcp_send_syn(struct ptcp_conn *c);
 void ptcp_tcp_send_rst(struct ptcp_conn *c);
@@ -171,5 +211,20 @@ void ptcp_tcp_timer_cancel_all(struct ptcp_conn *c);
 void ptcp_tcp_rto_arm(struct ptcp_conn *c);
 void ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t rtt_us);
 void ptcp_tcp_enter_time_wait(struct ptcp_conn *c);
+void ptcp_tcp_persist_arm(struct ptcp_conn *c);
+void ptcp_tcp_keepalive_arm(struct ptcp_conn *c);
+
+/* tcp_input.c */
+/** Keep only the first len bytes of a payload chain (frees the rest). */
+void ptcp_tcp_mbuf_cut(struct rte_mbuf *m, uint32_t len);
+/** Drop the first n bytes of a payload chain; returns the new head. */
+struct rte_mbuf *ptcp_tcp_mbuf_skip(struct rte_mbuf *m, uint32_t n);
+void ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len);
+
+/* tcp_reass.c */
+void ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len);
+void ptcp_tcp_reass_drain(struct ptcp_conn *c);
+void ptcp_tcp_reass_free(struct ptcp_conn *c);
+int ptcp_tcp_reass_register(void);
 
 #endif /* PTCP_TCP_PRIVATE_H */

@@ -5,7 +5,9 @@
  * Each connection has one wheel entry at the earliest of its timers
  * (conn->timer[]); ptcp_tcp_poll() walks the ticks since the last poll and
  * runs what expired: retransmission (RFC 6298 with Karn's rule, exponential
- * backoff and the RFC 9293 3.8.3 R1/R2 limits) and TIME-WAIT expiry.
+ * backoff and the RFC 9293 3.8.3 R1/R2 limits), persist (zero-window probes
+ * and the SWS override, RFC 9293 3.8.6.1/3.8.6.2.1), delayed ACK (3.8.6.3),
+ * keepalive (3.8.4, RFC 1122 4.2.3.6) and TIME-WAIT expiry.
  *
  * Why not rte_timer: its skiplist node costs ~80 bytes per connection and it
  * reads the TSC itself; this wheel costs 24 bytes and runs on the injected
@@ -102,10 +104,13 @@ ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
 void
 ptcp_tcp_enter_time_wait(struct ptcp_conn *c)
 {
+	unsigned int i;
+
 	if (c->state != PTCP_TCP_TIME_WAIT)
 		PTCP_INC(c->st, TCP_TIME_WAIT);
 	ptcp_tcp_set_state(c, PTCP_TCP_TIME_WAIT);
-	c->timer[PTCP_TCP_T_REXMIT] = 0;
+	for (i = 0; i < PTCP_TCP_T_MAX; i++)
+		c->timer[i] = 0;
 	ptcp_tcp_timer_set(c, PTCP_TCP_T_2MSL, c->st->now_us + 2 * PTCP_MS(c->st->conf.msl_ms));
 }
 
@@ -162,6 +167,95 @@ rexmit_timeout(struct ptcp_conn *c)
 	ptcp_tcp_output(c);
 }
 
+/*
+ * Persist interval: the RTO, doubled per probe, capped at rto_max (RFC 1122
+ * 4.2.2.17: "increase exponentially the interval between successive probes").
+ */
+void
+ptcp_tcp_persist_arm(struct ptcp_conn *c)
+{
+	const struct ptcp_stack_conf *conf = &c->st->conf;
+	uint64_t t = (uint64_t)c->rto_us << RTE_MIN(c->persist_shift, (uint8_t)20);
+
+	t = RTE_MIN(RTE_MAX(t, PTCP_MS(conf->rto_min_ms)), PTCP_MS(conf->rto_max_ms));
+	ptcp_tcp_timer_set(c, PTCP_TCP_T_PERSIST, c->st->now_us + t);
+}
+
+/*
+ * RFC 9293 3.8.6.1: probes go on while the peer answers them; only
+ * data_retries probes in a row without any ACK abort the connection.
+ */
+static void
+persist_timeout(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+
+	if (c->nprobe >= st->conf.data_retries) {
+		PTCP_INC(st, TCP_CONN_TIMEOUT);
+		ptcp_tcp_send_rst(c);
+		ptcp_tcp_conn_closed(c, -ETIMEDOUT);
+		return;
+	}
+	if (c->snd_wnd == 0) {
+		c->nprobe++;
+		PTCP_INC(st, TCP_PERSIST_PROBE);
+		ptcp_tcp_send_probe(c);
+	} else {
+		PTCP_INC(st, TCP_PERSIST_FORCE);
+		ptcp_tcp_output_force(c);
+	}
+	if (c->state == PTCP_TCP_CLOSED)
+		return;
+	if (c->persist_shift < 20)
+		c->persist_shift++;
+	if (c->timer[PTCP_TCP_T_REXMIT] == 0)
+		ptcp_tcp_persist_arm(c);
+}
+
+void
+ptcp_tcp_keepalive_arm(struct ptcp_conn *c)
+{
+	if (c->flags & PTCP_TF_KEEPALIVE)
+		ptcp_tcp_timer_set(c, PTCP_TCP_T_KEEPALIVE,
+				   c->last_rx + PTCP_MS(c->st->conf.keepalive_idle_ms));
+}
+
+/*
+ * RFC 1122 4.2.3.6: after keepalive_idle_ms without a segment from the
+ * peer send a probe (no data, SEG.SEQ = SND.UNA - 1) every
+ * keepalive_intvl_ms; keepalive_cnt unanswered probes abort the connection.
+ * Only an idle connection is probed: queued data has its own timers.
+ */
+static void
+keepalive_timeout(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+	const struct ptcp_stack_conf *conf = &st->conf;
+	uint64_t now = st->now_us;
+
+	if (!(c->flags & PTCP_TF_KEEPALIVE))
+		return;
+	if (c->state != PTCP_TCP_ESTABLISHED && c->state != PTCP_TCP_CLOSE_WAIT &&
+	    c->state != PTCP_TCP_FIN_WAIT_2)
+		return;
+	if (c->sndq_bytes != 0 || now - c->last_rx < PTCP_MS(conf->keepalive_idle_ms)) {
+		c->nprobe = 0;
+		ptcp_tcp_timer_set(c, PTCP_TCP_T_KEEPALIVE,
+				   RTE_MAX(c->last_rx, now) + PTCP_MS(conf->keepalive_idle_ms));
+		return;
+	}
+	if (c->nprobe >= conf->keepalive_cnt) {
+		PTCP_INC(st, TCP_KEEPALIVE_DROP);
+		ptcp_tcp_send_rst(c);
+		ptcp_tcp_conn_closed(c, -ETIMEDOUT);
+		return;
+	}
+	c->nprobe++;
+	PTCP_INC(st, TCP_KEEPALIVE_PROBE);
+	ptcp_tcp_send_probe(c);
+	ptcp_tcp_timer_set(c, PTCP_TCP_T_KEEPALIVE, now + PTCP_MS(conf->keepalive_intvl_ms));
+}
+
 static void
 conn_timers_fire(struct ptcp_conn *c, uint64_t now)
 {
@@ -173,6 +267,24 @@ conn_timers_fire(struct ptcp_conn *c, uint64_t now)
 	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && c->timer[PTCP_TCP_T_REXMIT] <= now) {
 		c->timer[PTCP_TCP_T_REXMIT] = 0;
 		rexmit_timeout(c);
+	}
+	if (c->state != PTCP_TCP_CLOSED && c->timer[PTCP_TCP_T_PERSIST] != 0 &&
+	    c->timer[PTCP_TCP_T_PERSIST] <= now) {
+		c->timer[PTCP_TCP_T_PERSIST] = 0;
+		persist_timeout(c);
+	}
+	if (c->state != PTCP_TCP_CLOSED && c->timer[PTCP_TCP_T_DELACK] != 0 &&
+	    c->timer[PTCP_TCP_T_DELACK] <= now) {
+		c->timer[PTCP_TCP_T_DELACK] = 0;
+		if (c->flags & PTCP_TF_DELACK) {
+			PTCP_INC(c->st, TCP_DELACK);
+			ptcp_tcp_send_ack(c);
+		}
+	}
+	if (c->state != PTCP_TCP_CLOSED && c->timer[PTCP_TCP_T_KEEPALIVE] != 0 &&
+	    c->timer[PTCP_TCP_T_KEEPALIVE] <= now) {
+		c->timer[PTCP_TCP_T_KEEPALIVE] = 0;
+		keepalive_timeout(c);
 	}
 	if (c->state != PTCP_TCP_CLOSED)
 		wheel_update(c);

@@ -94,6 +94,9 @@ ptest_new(const struct ptcp_stack_conf *conf)
 	c.pool = t->pool;
 	c.tx_fn = capture_tx;
 	c.tx_arg = t;
+	/* ACK every segment unless the test is about delayed ACKs (sets delack_ms). */
+	if (conf == NULL || conf->delack_ms == 0)
+		c.quickack = true;
 	/* The seeded peer stays resolved however far a test moves the clock. */
 	if (c.arp_timeout_ms == 0)
 		c.arp_timeout_ms = UINT32_MAX;

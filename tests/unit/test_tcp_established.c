@@ -218,25 +218,33 @@ test_rfc9293_3_10_7_4_data_without_ack_dropped(void **state)
 }
 
 static void
-test_rfc9293_3_10_7_4_out_of_order_dropped_acked(void **state)
+test_rfc9293_3_10_7_4_out_of_order_held_until_gap_fills(void **state)
 {
 	/*
-	 * Ensure that data beyond RCV.NXT (a hole before it) is not kept in this
-	 * version: dropped, TCP_OOO_DROP, answered by <ACK=RCV.NXT>.
+	 * Ensure that data beyond a hole is held and answered at once by
+	 * <ACK=RCV.NXT> (RFC 5681 4.2), then delivered in order together with the
+	 * hole's bytes, which are ACKed at once, when the hole fills.
 	 */
 	struct ptest_ctx *t = established();
-	uint8_t d[20];
+	uint8_t d[20], got[20];
 
 	(void)state;
 	ptest_pattern(d, sizeof(d), 6);
 	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 10, conn.snd_nxt, d + 10, 10);
-	PTEST_EXPECT_ACK(&conn);   /* ack RCV.NXT, window unchanged 65535 */
+	PTEST_EXPECT_ACK(&conn);   /* duplicate ACK: RCV.NXT has not moved */
 	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_OOO_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_QUEUED), 1);
 	assert_int_equal(conn.rec.n_readable, 0);
-	/* The hole is filled: only its 10 bytes are acknowledged (nothing was queued). */
-	rx_data_acked(d, 10);
-	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 10);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 0);
+	ptest_conn_rx_data(&conn, d, 10);
+	conn.rcv_nxt += 10;   /* the held 10 bytes follow the hole */
+	conn.unread += 10;
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_FILLED), 1);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 20);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), 20);
+	assert_memory_equal(got, d, 20);
 	ptest_free(t);
 }
 
@@ -318,8 +326,8 @@ static void
 test_rfc9293_3_10_7_4_len_gt0_right_edge_acceptable(void **state)
 {
 	/*
-	 * Ensure that a byte at RCV.NXT+RCV.WND-1 is acceptable (then dropped as out-of-order, not
-	 * out-of-window).
+	 * Ensure that a byte at RCV.NXT+RCV.WND-1 is acceptable (held as out-of-order, not
+	 * counted out-of-window).
 	 */
 	struct ptest_ctx *t = established();
 
@@ -327,7 +335,7 @@ test_rfc9293_3_10_7_4_len_gt0_right_edge_acceptable(void **state)
 	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + conn.rcv_wnd - 1, conn.snd_nxt, "z", 1);
 	PTEST_EXPECT_ACK(&conn);
 	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_OOO_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_QUEUED), 1);
 	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), 0);
 	ptest_free(t);
 }
@@ -1094,7 +1102,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_4_echo_rides_on_ack),
 		cmocka_unit_test(test_rfc9293_3_1_data_with_options_delivered),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_data_without_ack_dropped),
-		cmocka_unit_test(test_rfc9293_3_10_7_4_out_of_order_dropped_acked),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_out_of_order_held_until_gap_fills),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_overlap_left_trimmed),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_right_edge_trimmed),
 		/* acceptability: SEG.LEN > 0, RCV.WND > 0 */
