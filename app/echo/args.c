@@ -36,6 +36,7 @@ enum {
 	OPT_MBUFS,
 	OPT_LINK_WAIT,
 	OPT_NO_OFFLOAD,
+	OPT_IMPAIR,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
 	{ "mbufs",        required_argument, NULL, OPT_MBUFS },
 	{ "link-wait",    required_argument, NULL, OPT_LINK_WAIT },
 	{ "no-offload",   no_argument,       NULL, OPT_NO_OFFLOAD },
+	{ "impair",       required_argument, NULL, OPT_IMPAIR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -81,6 +83,10 @@ usage(FILE *f)
 "  --mbufs N              mbufs per lcore beyond the descriptor rings (default 16384)\n"
 "  --link-wait SECONDS    wait this long for link up at start (default 5)\n"
 "  --no-offload           compute checksums in software even if the port offloads them\n"
+"  --impair SPEC          impair both directions of the port, seeded, e.g.\n"
+"                         loss=2%%,reorder=1%%,dup=1%%,delay=5ms,seed=42; keys: loss, dup,\n"
+"                         reorder (percent), delay, jitter, reorder_hold (us/ms/s),\n"
+"                         seed, limit (packets held, default 8192); off by default\n"
 "  -h, --help             this help\n"
 "\n"
 "Prints \"listening on ADDR:PORT\" when ready. SIGINT/SIGTERM: close connections\n"
@@ -246,6 +252,14 @@ echo_args_parse(int argc, char **argv, struct echo_args *a)
 		case OPT_NO_OFFLOAD:
 			a->no_offload = true;
 			break;
+		case OPT_IMPAIR: {
+			char msg[160];
+
+			if (ptcp_impair_parse(optarg, &a->impair, msg, sizeof(msg)) != 0)
+				return error("--impair: %s", msg);
+			a->impair_on = true;
+			break;
+		}
 		case ':':
 			return error("option %s needs a value", argv[optind - 1]);
 		default:

@@ -10,6 +10,8 @@
 
 #include <rte_byteorder.h>
 
+#include "ptcp_impair.h"
+
 #define ECHO_NAME "polltcp-echo"
 
 /* The application's options (after "--"); zero means "stack default". */
@@ -28,6 +30,8 @@ struct echo_args {
 	uint32_t mbufs;                /* --mbufs N (per lcore) */
 	uint32_t link_wait_s;          /* --link-wait SECONDS (5) */
 	bool no_offload;               /* --no-offload */
+	bool impair_on;                /* --impair SPEC given */
+	struct ptcp_impair_conf impair;
 };
 
 /**

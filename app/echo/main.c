@@ -235,6 +235,7 @@ main(int argc, char **argv)
 	pc.no_offload = args.no_offload;
 	pc.pcap_path = args.pcap_path;
 	pc.stats_period_s = args.stats_period_s;
+	pc.impair = args.impair_on ? &args.impair : NULL;
 	pc.stack.ip = args.ip;
 	pc.stack.prefix_len = args.prefix_len;
 	pc.stack.gateway = args.gateway;

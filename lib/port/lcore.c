@@ -4,15 +4,20 @@
  *
  * ptcp_port_lcore_main():
  *   loop until ptcp_port_stop():
- *     rx_burst -> [pcap copy] -> [ARP fan-out] -> ptcp_stack_rx_burst
+ *     rx_burst -> [pcap copy] -> [impair RX: burst, or poll when nothing
+ *     arrived] -> [ARP fan-out] -> ptcp_stack_rx_burst
  *     -> ARP replies from other lcores -> ptcp_stack_poll (every 100 us)
  *     -> conf.lcore_poll -> ptcp_stack_flush -> ptcp_port_tx()
+ *     -> [impair TX poll: send held frames that came due]
  *     main lcore only: link monitor (announce on link up), --stats-period
  *   then ptcp_stack_close_all() and the same loop until no connection is
  *   left or PTCP_PORT_DRAIN_MS passed; flush; return.
  *
  * ptcp_port_tx(): rte_eth_tx_prepare -> [pcap copy] -> rte_eth_tx_burst,
  * retried PTCP_PORT_TX_RETRIES times; the stack counts and frees the rest.
+ * With --impair the TX impairer takes every frame first (the stack sees
+ * all taken); what it releases goes the same way, and the port layer
+ * counts TX_DROP and frees what the queue did not take.
  */
 #define ALLOW_EXPERIMENTAL_API 1
 
@@ -31,6 +36,8 @@
 #define M (&ptcp_port_m)
 
 #define LINK_CHECK_MS 500
+/* Frames one impairer call may release: a burst, its copies, and due ones. */
+#define IMPAIR_OUT (2 * RTE_MAX(PTCP_PORT_RX_BURST, PTCP_TX_BURST))
 
 static inline int
 stop_state(void)
@@ -90,13 +97,12 @@ tx_burst(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 	return sent;
 }
 
-uint16_t
-ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+/* Transmit pkts[0..n) in chunks of PTCP_TX_BURST; returns how many the queue took. */
+static uint16_t
+tx_chunks(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct port_lcore *lc = arg;
 	uint16_t done = 0;
 
-	/* The stack hands at most PTCP_TX_BURST; chunk anyway for the copy array. */
 	while (done < n) {
 		uint16_t k = RTE_MIN((uint16_t)(n - done), (uint16_t)PTCP_TX_BURST);
 		uint16_t sent = tx_burst(lc, &pkts[done], k);
@@ -106,6 +112,63 @@ ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 			break;
 	}
 	return done;
+}
+
+/* Frames the TX impairer released: send them; count and free what is left. */
+static void
+tx_released(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = tx_chunks(lc, pkts, n);
+
+	if (unlikely(sent < n)) {
+		PTCP_ADD(lc->st, TX_DROP, n - sent);
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+}
+
+/* --impair: send the held TX frames whose time came (nothing new from the stack). */
+static void
+tx_impair_poll(struct port_lcore *lc, uint64_t now)
+{
+	struct rte_mbuf *out[IMPAIR_OUT];
+	uint16_t k;
+
+	do {
+		k = ptcp_impair_poll(lc->imp_tx, out, IMPAIR_OUT, now);
+		if (k > 0)
+			tx_released(lc, out, k);
+	} while (k == IMPAIR_OUT);
+}
+
+/* At exit: let the frames still delayed in the TX impairer leave (bounded wait). */
+static void
+tx_impair_drain(struct port_lcore *lc)
+{
+	const struct ptcp_impair_conf *c = M->conf.impair;
+	uint64_t deadline = now_us() + c->delay_us + c->jitter_us + c->reorder_hold_us;
+	struct ptcp_impair_stats s;
+
+	do {
+		tx_impair_poll(lc, now_us());
+		ptcp_impair_stats_get(lc->imp_tx, &s);
+	} while (s.held > 0 && now_us() <= deadline && stop_state() != 2);
+}
+
+uint16_t
+ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct port_lcore *lc = arg;
+	struct rte_mbuf *out[IMPAIR_OUT];
+	uint16_t k;
+
+	if (likely(lc->imp_tx == NULL))
+		return tx_chunks(lc, pkts, n);
+
+	/* The impairer owns all n now: dropped, held or in out[]. */
+	k = ptcp_impair_burst(lc->imp_tx, pkts, n, out, IMPAIR_OUT, now_us(), lc->st->ctr);
+	if (k > 0)
+		tx_released(lc, out, k);
+	return n;
 }
 
 /* ---- ARP fan-out (more than one lcore) --------------------------------------- */
@@ -167,24 +230,50 @@ arp_ring_drain(struct port_lcore *lc, uint64_t now)
 
 /* ---- The loop ------------------------------------------------------------------ */
 
+/*
+ * --impair, RX: the burst as it arrived (already captured) goes through
+ * the impairer; *rx becomes what it releases now (held frames that came
+ * due first). Called on every iteration, so delayed frames are delivered
+ * when nothing new arrives. Returns the count in *rx.
+ */
+static inline uint16_t
+rx_impair(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n, struct rte_mbuf **out,
+	  struct rte_mbuf ***rx, uint64_t now)
+{
+	*rx = out;
+	if (n == 0)
+		return ptcp_impair_poll(lc->imp_rx, out, IMPAIR_OUT, now);
+	return ptcp_impair_burst(lc->imp_rx, pkts, n, out, IMPAIR_OUT, now, lc->st->ctr);
+}
+
 static inline void
 iterate(struct port_lcore *lc)
 {
 	struct rte_mbuf *pkts[PTCP_PORT_RX_BURST];
 	struct rte_mbuf *copies[PTCP_PORT_RX_BURST];
+	struct rte_mbuf *impaired[IMPAIR_OUT];
+	struct rte_mbuf **rx = pkts;
 	struct ptcp_stack *st = lc->st;
-	uint64_t now = now_us();
+	uint64_t now;
 	uint16_t n;
 
 	n = rte_eth_rx_burst(lc->port_id, lc->queue, pkts, PTCP_PORT_RX_BURST);
+	/*
+	 * The clock after the burst: read before it, a preemption in between
+	 * would date the frames too early (and --impair would release them
+	 * before their delay).
+	 */
+	now = now_us();
+	if (n > 0 && unlikely(M->pcap != NULL)) {
+		ptcp_port_pcap_copy(lc, pkts, n, false, copies);
+		ptcp_port_pcap_write(lc, copies, n, n);
+	}
+	if (unlikely(lc->imp_rx != NULL))
+		n = rx_impair(lc, pkts, n, impaired, &rx, now);
 	if (n > 0) {
-		if (unlikely(M->pcap != NULL)) {
-			ptcp_port_pcap_copy(lc, pkts, n, false, copies);
-			ptcp_port_pcap_write(lc, copies, n, n);
-		}
 		if (lc->arp_ring != NULL)
-			arp_fanout(lc, pkts, n);
-		ptcp_stack_rx_burst(st, pkts, n, now);
+			arp_fanout(lc, rx, n);
+		ptcp_stack_rx_burst(st, rx, n, now);
 	}
 	if (lc->arp_ring != NULL)
 		arp_ring_drain(lc, now);
@@ -195,6 +284,8 @@ iterate(struct port_lcore *lc)
 	if (M->conf.lcore_poll != NULL)
 		M->conf.lcore_poll(st, lc->lcore_id, now, M->conf.arg);
 	ptcp_stack_flush(st);
+	if (unlikely(lc->imp_tx != NULL))
+		tx_impair_poll(lc, now);
 }
 
 /* Main lcore: link monitor and periodic stats, on TSC deadlines. */
@@ -252,5 +343,7 @@ ptcp_port_lcore_main(void *arg __rte_unused)
 			iterate(lc);
 	}
 	ptcp_stack_flush(lc->st);
+	if (lc->imp_tx != NULL)
+		tx_impair_drain(lc);
 	return 0;
 }

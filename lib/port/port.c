@@ -5,7 +5,8 @@
  *
  * ptcp_port_init(): pick_port -> assign_queues -> configure (RSS, offloads,
  * MTU) -> create_pools -> setup_queues -> start -> wait_link -> open_pcap ->
- * create_stacks (conf.stack_init each) -> announce if the link is up.
+ * create_stacks (impairers, then the stack and conf.stack_init, per lcore)
+ * -> announce if the link is up.
  * ptcp_port_fini() undoes it in reverse, then rte_eal_cleanup().
  */
 #define ALLOW_EXPERIMENTAL_API 1   /* rte_pcapng_*, rte_eth_link_to_str (DPDK 22.11) */
@@ -262,6 +263,8 @@ create_pools(void)
 
 	per_lcore = M->conf.nb_rxd + M->conf.nb_txd + 2 * PTCP_PORT_RX_BURST +
 		2 * POOL_CACHE + M->conf.mbufs_per_lcore;
+	if (M->conf.impair != NULL)    /* frames held by the RX and TX impairers */
+		per_lcore += 2 * M->impair.limit;
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		char name[RTE_MEMPOOL_NAMESIZE];
 		uint32_t n = lcores_on[s] * per_lcore;
@@ -540,6 +543,73 @@ ptcp_port_pcap_write(struct port_lcore *lc, struct rte_mbuf **copies, uint16_t k
 		PTCP_ADD(lc->st, PCAP_DROP, k);
 }
 
+/* ---- Impairment (--impair) ---------------------------------------------------- */
+
+static int
+create_impairers(struct port_lcore *lc)
+{
+	struct ptcp_impair_conf c = M->impair;
+
+	if (M->conf.impair == NULL)
+		return 0;
+	c.seed = ptcp_impair_stream_seed(M->impair.seed, lc->lcore_id, PTCP_IMPAIR_RX);
+	lc->imp_rx = ptcp_impair_create(&c, lc->pool, lc->socket_id);
+	c.seed = ptcp_impair_stream_seed(M->impair.seed, lc->lcore_id, PTCP_IMPAIR_TX);
+	if (lc->imp_rx != NULL)
+		lc->imp_tx = ptcp_impair_create(&c, lc->pool, lc->socket_id);
+	if (lc->imp_rx == NULL || lc->imp_tx == NULL)
+		return fail(rte_errno, "--impair: cannot create the impairers of lcore %u: %s",
+			    lc->lcore_id, rte_strerror(rte_errno));
+	return 0;
+}
+
+static void
+print_impair_conf(void)
+{
+	char s[256];
+
+	if (M->conf.impair == NULL)
+		return;
+	ptcp_impair_format(&M->impair, s, sizeof(s));
+	printf("impair: %s\n", s);
+}
+
+/* "impair rx: in N out N ..." per direction, summed over lcores. */
+static void
+print_impair_stats(FILE *f)
+{
+	static const char *const dir_name[2] = { "rx", "tx" };
+	unsigned int d;
+	uint16_t q;
+
+	if (M->conf.impair == NULL)
+		return;
+	for (d = 0; d < 2; d++) {
+		struct ptcp_impair_stats sum = { 0 }, s;
+
+		for (q = 0; q < M->nb_queues; q++) {
+			struct port_lcore *lc = M->lcores[q];
+			struct ptcp_impair *imp = lc == NULL ? NULL : d == 0 ? lc->imp_rx : lc->imp_tx;
+
+			if (imp == NULL)
+				continue;
+			ptcp_impair_stats_get(imp, &s);
+			sum.in += s.in;
+			sum.out += s.out;
+			sum.drop += s.drop;
+			sum.dup += s.dup;
+			sum.reorder += s.reorder;
+			sum.delay += s.delay;
+			sum.overflow += s.overflow;
+			sum.held += s.held;
+		}
+		fprintf(f, "impair %s: in %" PRIu64 " out %" PRIu64 " drop %" PRIu64 " dup %" PRIu64
+			" reorder %" PRIu64 " delay %" PRIu64 " overflow %" PRIu64 " held %" PRIu32
+			"\n", dir_name[d], sum.in, sum.out, sum.drop, sum.dup, sum.reorder,
+			sum.delay, sum.overflow, sum.held);
+	}
+}
+
 /* ---- Stacks ------------------------------------------------------------------ */
 
 static int
@@ -582,6 +652,10 @@ create_stacks(void)
 				return fail(rte_errno, "cannot create ring %s: %s", rname,
 					    rte_strerror(rte_errno));
 		}
+
+		ret = create_impairers(lc);
+		if (ret != 0)
+			return ret;
 
 		rte_ether_addr_copy(&mac, &sc.mac);
 		sc.mtu = M->mtu;
@@ -645,6 +719,14 @@ ptcp_port_init(const struct ptcp_port_conf *conf)
 	if (!M->eal_up)
 		return fail(EINVAL, "ptcp_port_init before ptcp_port_eal_init");
 	M->conf = *conf;
+	if (conf->impair != NULL) {
+		M->impair = *conf->impair;
+		if (M->impair.limit == 0)
+			M->impair.limit = PTCP_IMPAIR_DEFAULT_LIMIT;
+		if (M->impair.reorder_hold_us == 0)
+			M->impair.reorder_hold_us = PTCP_IMPAIR_DEFAULT_HOLD_US;
+		M->conf.impair = &M->impair;
+	}
 	if (M->conf.nb_rxd == 0)
 		M->conf.nb_rxd = DEFAULT_NB_DESC;
 	if (M->conf.nb_txd == 0)
@@ -668,8 +750,10 @@ ptcp_port_init(const struct ptcp_port_conf *conf)
 		wait_link();
 	if (ret == 0)
 		ret = open_pcap();
-	if (ret == 0)
+	if (ret == 0) {
+		print_impair_conf();
 		ret = create_stacks();
+	}
 	if (ret != 0)
 		return ret;
 
@@ -772,6 +856,7 @@ ptcp_port_report(FILE *f)
 {
 	print_port_stats(f);
 	print_lcore_split(f);
+	print_impair_stats(f);
 	print_counters(f, "counters:");
 	fflush(f);
 }
@@ -784,6 +869,7 @@ ptcp_port_report_periodic(FILE *f, uint64_t secs)
 	/* Not "counters:": tests take the last block with that header as final. */
 	snprintf(header, sizeof(header), "stats (%" PRIu64 " s):", secs);
 	print_port_stats(f);
+	print_impair_stats(f);
 	print_counters(f, header);
 	fflush(f);
 }
@@ -808,6 +894,8 @@ ptcp_port_fini(void)
 			continue;
 		if (lc->st != NULL)
 			ptcp_stack_destroy(lc->st);
+		ptcp_impair_free(lc->imp_rx);      /* frees the frames it still holds */
+		ptcp_impair_free(lc->imp_tx);
 		if (lc->arp_ring != NULL) {
 			struct rte_mbuf *m;
 

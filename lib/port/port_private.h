@@ -14,6 +14,7 @@
 #include <rte_ring.h>
 #include <rte_spinlock.h>
 
+#include "ptcp_impair.h"
 #include "ptcp_port.h"
 
 /* Size of the ring that carries ARP replies copied from other lcores. */
@@ -28,6 +29,8 @@ struct port_lcore {
 	unsigned int lcore_id;
 	struct rte_ring *arp_ring;     /* ARP replies copied by other lcores; NULL if alone */
 	uint64_t last_poll_us;
+	struct ptcp_impair *imp_rx;    /* --impair: wire -> stack; NULL = off */
+	struct ptcp_impair *imp_tx;    /* --impair: stack -> wire; NULL = off */
 
 	struct rte_mempool *pool;      /* this lcore's socket pool */
 	int socket_id;
@@ -37,6 +40,7 @@ struct port_lcore {
 /* The process-wide port state (one port). */
 struct port_main {
 	struct ptcp_port_conf conf;
+	struct ptcp_impair_conf impair;   /* copy of *conf.impair (conf.impair points here) */
 	uint16_t port_id;
 	uint16_t nb_queues;            /* = number of worker lcores */
 	uint16_t mtu;

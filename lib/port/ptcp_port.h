@@ -23,10 +23,18 @@
  *
  * The loop of one lcore:
  *
- *   rx_burst(32) -> [pcap copy] -> ptcp_stack_rx_burst(now_us)
+ *   rx_burst(32) -> [pcap copy] -> [impair RX] -> ptcp_stack_rx_burst(now_us)
  *   -> ARP replies from other lcores -> ptcp_stack_poll (every 100 us)
- *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: tx_prepare, [pcap
- *   copy], tx_burst with retries
+ *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: [impair TX], tx_prepare,
+ *   [pcap copy], tx_burst with retries -> [release due impaired TX frames]
+ *
+ * Impairment (conf.impair, off when NULL): one ptcp_impair per direction
+ * per lcore sits between the wire and the stack, so a capture shows the
+ * wire: RX frames as they arrived (before loss), TX frames as they left
+ * (after it). Each impairer's seed is ptcp_impair_stream_seed(seed, lcore,
+ * direction). The TX impairer takes every frame the stack hands it (the
+ * stack counts them TX_PKTS); frames it releases that the TX queue does not
+ * take are freed and counted TX_DROP by the port layer.
  *
  * After ptcp_port_stop(): ptcp_stack_close_all(), then the same loop until
  * ptcp_stack_conn_count() is 0 or PTCP_PORT_DRAIN_MS passed.
@@ -39,6 +47,8 @@
 #include <stdio.h>
 
 #include "ptcp_core.h"
+
+struct ptcp_impair_conf;
 
 /** Let ptcp_port_init pick the first available port. */
 #define PTCP_PORT_ANY            (-1)
@@ -60,6 +70,8 @@ struct ptcp_port_conf {
 	bool no_offload;               /* use software checksums even if the port offloads */
 	const char *pcap_path;         /* capture every frame to this pcapng file; NULL = off */
 	uint32_t stats_period_s;       /* print counters every N s from the main lcore; 0 = off */
+	/* impair both directions of every lcore's queue pair (copied); NULL = off */
+	const struct ptcp_impair_conf *impair;
 
 	/*
 	 * Template of every lcore's stack. The port layer fills mac, mtu (when
@@ -113,6 +125,8 @@ void ptcp_port_counters(uint64_t *sum);
  * Print the port's rte_eth_stats line and then the stack counters:
  *
  *   port 0: ipackets N opackets N imissed N ierrors N oerrors N rx_nombuf N
+ *   impair rx: in N out N drop N dup N reorder N delay N overflow N held N
+ *   impair tx: ...                  (with conf.impair; summed over lcores)
  *   counters:
  *     NAME value          (non-zero counters, enum order)
  */
