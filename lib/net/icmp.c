@@ -15,10 +15,13 @@
  * linearized into its first segment when it fits, so that the reply can
  * leave through ports without multi-segment TX.
  *
+ * A reply larger than our MTU (its request came in fragments, or over a
+ * larger MTU) is not dropped: ptcp_ipv4_output() sends it without DF, in
+ * fragments.
+ *
  * Deviations: echo requests to a broadcast address are ignored (3.2.2.6
  * allows it; replies would amplify); Record Route / Timestamp options of an
- * echo request are not copied into the reply (3.2.2.6 SHOULD); an echo
- * whose reply would exceed the MTU is dropped (we do not fragment).
+ * echo request are not copied into the reply (3.2.2.6 SHOULD).
  */
 #include <string.h>
 
@@ -31,37 +34,18 @@ ptcp_icmp_init(struct ptcp_stack *st)
 	st->net->icmp_last_us = st->now_us;
 }
 
-/* One's-complement sum of len bytes at off of a chain (folded, not inverted). */
-static uint16_t
-chain_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len)
-{
-	uint32_t sum = 0, done = 0;
-
-	while (m != NULL && off >= rte_pktmbuf_data_len(m)) {
-		off -= rte_pktmbuf_data_len(m);
-		m = m->next;
-	}
-	for (; m != NULL && done < len; m = m->next, off = 0) {
-		uint32_t n = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m) - off, len - done);
-		uint16_t part = ptcp_cksum_raw(rte_pktmbuf_mtod_offset(m, const void *, off), n);
-
-		/* a part starting at an odd byte of the message has its bytes swapped */
-		sum += (done & 1) ? rte_bswap16(part) : part;
-		sum = (sum & 0xffff) + (sum >> 16);
-		done += n;
-	}
-	return (uint16_t)sum;
-}
-
 /* Verify the ICMP message of len bytes at off (header contiguous) and decode its header. */
 static int
 icmp_check(const struct rte_mbuf *m, uint32_t off, uint32_t len, struct ptcp_icmp_info *info)
 {
 	const struct rte_icmp_hdr *h = rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, off);
+	uint16_t sum;
 
 	if (likely(rte_pktmbuf_data_len(m) >= off + len))
 		return ptcp_icmp_parse(h, len, info);
-	if (chain_sum(m, off, len) != 0xffff)
+	if (ptcp_cksum_raw_mbuf(m, off, len, &sum) != 0)
+		return -PTCP_WIRE_ETRUNC;
+	if (sum != 0xffff)
 		return -PTCP_WIRE_ECKSUM;
 	info->type = h->icmp_type;
 	info->code = h->icmp_code;
@@ -72,7 +56,9 @@ icmp_check(const struct rte_mbuf *m, uint32_t off, uint32_t len, struct ptcp_icm
 
 /*
  * RFC 792 echo: the same message with type 0 back to the sender. m's data is
- * at the Ethernet header; it becomes the reply.
+ * at the Ethernet header; it becomes the reply. RFC 1122 3.2.2.6: "The data
+ * received in the ICMP Echo Request MUST be entirely included in the
+ * resulting Echo Reply": one beyond the MTU is fragmented, never cut.
  */
 static void
 echo_reply(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
@@ -81,10 +67,6 @@ echo_reply(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_inf
 	struct rte_icmp_hdr *h;
 	uint16_t old_word, new_word;
 
-	if (unlikely(len + sizeof(struct rte_ipv4_hdr) > st->conf.mtu)) {
-		PTCP_DROP(st, m, ICMP_ECHO_TOOBIG);
-		return;
-	}
 	rte_pktmbuf_adj(m, (uint16_t)(m->l2_len + m->l3_len));
 	h = rte_pktmbuf_mtod(m, struct rte_icmp_hdr *);
 	memcpy(&old_word, h, sizeof(old_word));   /* type and code, as stored */
@@ -95,8 +77,10 @@ echo_reply(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_inf
 	 * A reassembled request is a chain. Many PMDs send chains only with
 	 * RTE_ETH_TX_OFFLOAD_MULTI_SEGS, and an MTU-sized reply fits in the first
 	 * segment's buffer: copy it there (if it does not fit, the chain goes).
+	 * A reply beyond the MTU is copied into single-segment fragments anyway.
 	 */
-	if (unlikely(!rte_pktmbuf_is_contiguous(m)))
+	if (unlikely(!rte_pktmbuf_is_contiguous(m)) &&
+	    len + sizeof(struct rte_ipv4_hdr) <= st->conf.mtu)
 		(void)rte_pktmbuf_linearize(m);
 	if (ptcp_ipv4_output(st, m, ip->src, IPPROTO_ICMP) == 0)
 		PTCP_INC(st, ICMP_ECHO_TX);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ipv4.c - IPv4 input with reassembly, and IPv4 output (RFC 791, RFC 1122 3.2.1
- * and 3.3.2).
+ * ipv4.c - IPv4 input with reassembly, and IPv4 output with fragmentation
+ * (RFC 791, RFC 1122 3.2.1, 3.3.2 and 3.3.3).
  *
  * Input:  ptcp_ipv4_input() -> ptcp_ipv4_parse() -> trim padding -> address checks
  *         -> reasm() (rte_ip_frag) -> deliver() -> ptcp_tcp_input()
@@ -9,6 +9,7 @@
  *                                                | ptcp_icmp_unreach() + drop
  * Output: ptcp_ipv4_output() -> route() -> TCP checksum (software or offload)
  *         -> ptcp_ipv4_build() + Ethernet header -> ptcp_arp_output()
+ *                                                 | frag_output() -> ptcp_arp_output() each
  *
  * Receive policy, in order (each drop has its counter):
  *   - header: version 4, IHL >= 5, IHL*4 <= total length <= frame (IP_BAD_HDR),
@@ -26,8 +27,29 @@
  * incomplete datagram is dropped after PTCP_REASM_TIMEOUT_MS (no ICMP time
  * exceeded is sent, which 3.3.2 allows). A reassembled datagram is an mbuf
  * chain whose first segment holds the Ethernet and IPv4 headers.
+ *
+ * Send policy: TCP segments always carry DF (RFC 1191 path MTU discovery)
+ * and are sized by TCP to fit the MTU; one that does not is dropped
+ * (IP_TX_TOO_BIG). Other datagrams carry DF when they fit the MTU; a larger
+ * one (an echo reply to a fragmented request) is sent without DF, in
+ * fragments: RFC 1122 3.3.3 "the IP layer MAY implement a mechanism to
+ * fragment outgoing datagrams intentionally"; RFC 791 3.2 "its data portion
+ * must be broken on 8 octet boundaries".
+ *
+ * frag_output() copies the datagram (a chain or not) into single-segment
+ * fragments with DPDK's rte_ipv4_fragment_copy_nonseg_packet() ("nonseg" is
+ * its output), not rte_ipv4_fragment_packet(): that one makes each fragment
+ * a chain of a header mbuf and indirect mbufs into the datagram, which ports
+ * send only with RTE_ETH_TX_OFFLOAD_MULTI_SEGS (lib/port does not enable it;
+ * the echo reply is linearized for the same reason) and which
+ * RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE forbids. Each fragment gets its header
+ * checksum in software (a rare path) and goes through ARP like any frame.
+ * Towards an unresolved neighbour a datagram of more than
+ * PTCP_ARP_QUEUE_LEN fragments loses its first ones from the wait queue
+ * (ARP_QUEUE_FULL); the sender's retry then finds the neighbour resolved.
  */
-#define ALLOW_EXPERIMENTAL_API   /* rte_ip_frag_table_del_expired_entries() */
+/* rte_ip_frag_table_del_expired_entries(), rte_ipv4_fragment_copy_nonseg_packet() */
+#define ALLOW_EXPERIMENTAL_API
 
 #include <errno.h>
 #include <string.h>
@@ -265,6 +287,78 @@ route(const struct ptcp_stack *st, rte_be32_t dst)
 	return st->conf.gateway;
 }
 
+/*
+ * Largest IPv4 packet that frag_output() puts in one mbuf: the MTU, or less
+ * when the pool's buffers are smaller (the fragments are legal, just short).
+ * rte_ipv4_fragment_copy_nonseg_packet() checks only the payload against the
+ * tailroom, not payload + header, so the bound must hold here.
+ */
+static inline uint16_t
+frag_mtu(const struct ptcp_stack *st)
+{
+	uint16_t room = rte_pktmbuf_data_room_size(st->pool);
+
+	room = room > RTE_PKTMBUF_HEADROOM ? (uint16_t)(room - RTE_PKTMBUF_HEADROOM) : 0;
+	return RTE_MIN(st->conf.mtu, room);
+}
+
+/*
+ * RFC 791 3.2: send datagram m (data at room for the Ethernet header, then
+ * the IPv4 header, built with DF clear) to next hop nh as fragments of at
+ * most frag_mtu() bytes whose data lengths are multiples of 8, all with m's
+ * identification, MF on all but the last. Consumes m.
+ */
+static int
+frag_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
+{
+	struct rte_mbuf *frags[PTCP_IP_FRAG_MAX_OUT];
+	uint16_t mtu = frag_mtu(st);
+	uint32_t data = rte_pktmbuf_pkt_len(m) - RTE_ETHER_HDR_LEN - sizeof(struct rte_ipv4_hdr);
+	uint32_t per_frag = RTE_ALIGN_FLOOR((uint32_t)mtu - sizeof(struct rte_ipv4_hdr),
+					    RTE_IPV4_HDR_OFFSET_UNITS);
+	int32_t n, i;
+	int rc;
+
+	if (unlikely(mtu < RTE_ETHER_MIN_MTU ||
+		     (data + per_frag - 1) / per_frag > PTCP_IP_FRAG_MAX_OUT)) {
+		PTCP_DROP(st, m, IP_FRAG_TX_FAIL);
+		return -EMSGSIZE;
+	}
+	/* DPDK's fragmenter wants the data at the IPv4 header. */
+	rte_pktmbuf_adj(m, RTE_ETHER_HDR_LEN);
+	n = rte_ipv4_fragment_copy_nonseg_packet(m, frags, PTCP_IP_FRAG_MAX_OUT, mtu, st->pool);
+	rte_pktmbuf_free(m);   /* the fragments hold copies */
+	if (unlikely(n <= 0)) {
+		PTCP_INC(st, IP_FRAG_TX_FAIL);
+		if (n == -ENOMEM) {
+			PTCP_INC(st, POOL_EMPTY);
+			return -ENOBUFS;
+		}
+		return -EMSGSIZE;
+	}
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *f = frags[i];
+		struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(f, struct rte_ipv4_hdr *);
+		/* a fresh mbuf: RTE_PKTMBUF_HEADROOM in front, ol_flags clear */
+		void *eth = rte_pktmbuf_prepend(f, RTE_ETHER_HDR_LEN);
+
+		h->hdr_checksum = ptcp_ipv4_hdr_cksum(h);   /* rte_ip_frag left it 0 */
+		/* The destination MAC is filled in by ARP. */
+		ptcp_eth_build(eth, &st->conf.mac, &st->conf.mac, RTE_ETHER_TYPE_IPV4);
+		f->l2_len = RTE_ETHER_HDR_LEN;
+		rc = ptcp_arp_output(st, f, nh);
+		if (unlikely(rc != 0)) {
+			/* Only the first can fail (ARP table full): the rest would too. */
+			PTCP_INC(st, IP_FRAG_TX_FAIL);
+			while (++i < n)
+				rte_pktmbuf_free(frags[i]);
+			return rc;
+		}
+		PTCP_INC(st, IP_FRAG_TX);
+	}
+	return 0;
+}
+
 int
 ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint8_t proto)
 {
@@ -274,6 +368,7 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 	/* Keep the flags that say how to free m; every TX flag is set anew below. */
 	uint64_t ol = m->ol_flags & (RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL);
 	bool ip_cksum_offload = (offloads & PTCP_OFFLOAD_TX_IPV4_CKSUM) != 0;
+	bool frag = l4_len + sizeof(struct rte_ipv4_hdr) > st->conf.mtu;
 	rte_be32_t nh = route(st, dst);
 	uint8_t *p;
 
@@ -281,8 +376,9 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 		PTCP_DROP(st, m, IP_NO_ROUTE);
 		return -ENETUNREACH;
 	}
-	if (unlikely(l4_len + sizeof(struct rte_ipv4_hdr) > st->conf.mtu)) {
-		PTCP_DROP(st, m, IP_TX_TOO_BIG);   /* we do not fragment (DF is set) */
+	if (unlikely(frag) && (proto == IPPROTO_TCP ||
+			       l4_len > UINT16_MAX - sizeof(struct rte_ipv4_hdr))) {
+		PTCP_DROP(st, m, IP_TX_TOO_BIG);   /* DF, or too big for any datagram */
 		return -EMSGSIZE;
 	}
 	if (proto == IPPROTO_TCP) {
@@ -306,14 +402,20 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 		PTCP_DROP(st, m, IP_TX_NO_HEADROOM);
 		return -ENOSPC;
 	}
+	/* Fragments get their header checksums in frag_output(): skip this one. */
 	ptcp_ipv4_build(p + RTE_ETHER_HDR_LEN, net->ip, dst, proto, (uint16_t)l4_len,
-			net->ip_id++, PTCP_IP_TTL, ip_cksum_offload);
+			net->ip_id++, PTCP_IP_TTL, ip_cksum_offload || frag);
+	if (unlikely(frag)) {
+		/* ptcp_ipv4_build sets DF; RFC 791: "may fragment". */
+		((struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN))->fragment_offset = 0;
+		return frag_output(st, m, nh);
+	}
+	/* The destination MAC is filled in by ARP. */
+	ptcp_eth_build(p, &st->conf.mac, &st->conf.mac, RTE_ETHER_TYPE_IPV4);
 	if (ip_cksum_offload)
 		ol |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
 	m->ol_flags = ol;
 	m->l2_len = RTE_ETHER_HDR_LEN;
 	m->l3_len = sizeof(struct rte_ipv4_hdr);
-	/* The destination MAC is filled in by ARP. */
-	ptcp_eth_build(p, &st->conf.mac, &st->conf.mac, RTE_ETHER_TYPE_IPV4);
 	return ptcp_arp_output(st, m, nh);
 }

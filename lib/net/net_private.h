@@ -37,6 +37,12 @@
 #define PTCP_REASM_TIMEOUT_MS   30000
 
 #define PTCP_IP_TTL             64      /* RFC 1700 default TTL */
+/*
+ * Fragments one sent datagram may take (an array on the stack): enough for
+ * any datagram (65515 bytes of data) at an MTU of 576 or more (119 of 552
+ * bytes); below that, large datagrams are refused (IP_FRAG_TX_FAIL).
+ */
+#define PTCP_IP_FRAG_MAX_OUT    120     /* ptcp_net.h documents this value */
 #define PTCP_IPV4_MAX_HDR_LEN   60u
 #define PTCP_ICMP_HDR_LEN       8u
 #define PTCP_ICMP_ERR_MAX_LEN   576u    /* RFC 1812 4.3.2.3: error datagram <= 576 bytes */

@@ -5,9 +5,10 @@
  * Input:  ptcp_net_input(st, m) -> eth -> arp | ipv4 -> (reassembly) ->
  *         icmp | ptcp_tcp_input() | ICMP protocol/port unreachable.
  * Output: ptcp_ipv4_output(st, m, dst, proto) prepends IPv4 + Ethernet,
- *         fills checksums (offload when the port has it), resolves the next
- *         hop by ARP (queueing a bounded number of packets while resolving),
- *         and appends the frame to the TX batch.
+ *         fills checksums (offload when the port has it), fragments a
+ *         non-TCP datagram larger than the MTU, resolves the next hop by ARP
+ *         (queueing a bounded number of frames while resolving), and appends
+ *         the frame(s) to the TX batch.
  */
 #ifndef PTCP_NET_H
 #define PTCP_NET_H
@@ -40,13 +41,39 @@ void ptcp_net_poll(struct ptcp_stack *st);
 void ptcp_net_announce(struct ptcp_stack *st);
 
 /**
- * Send an IPv4 packet. m's data starts at the L4 header and holds the whole
- * L4 packet (single segment). Prepends the IPv4 header (src = our address),
- * and for IPPROTO_TCP fills the TCP checksum (software, or the pseudo-header
- * sum plus RTE_MBUF_F_TX_* flags when the port offloads it); other protocols
- * must have filled their own checksum. Resolves the next hop and enqueues.
- * Always consumes m. Returns 0 if sent or queued for ARP, else -errno
- * (counted: IP_NO_ROUTE, ARP_QUEUE_FULL, POOL_EMPTY).
+ * Send an IPv4 datagram from our address to dst. Always consumes m.
+ *
+ * m's data starts at the L4 header and holds the whole L4 packet; it may be
+ * an mbuf chain, and its first segment needs PTCP_NET_HEADROOM bytes of
+ * headroom. For IPPROTO_TCP the TCP checksum is filled here (software, or
+ * the pseudo-header sum plus RTE_MBUF_F_TX_* flags when the port offloads
+ * it); other protocols must have filled their own checksum.
+ *
+ * The datagram gets a 20-byte header, TTL 64 and a new identification.
+ * - Fits conf.mtu: sent as one frame with DF set (the IPv4 header checksum
+ *   offloaded when the port can).
+ * - Larger, IPPROTO_TCP: TCP always sends DF and sizes segments to the MTU,
+ *   so this is refused: -EMSGSIZE (IP_TX_TOO_BIG).
+ * - Larger, any other protocol (an echo reply to a fragmented request):
+ *   sent without DF as RFC 791 fragments, each a single-segment frame of at
+ *   most conf.mtu bytes (less if the pool's buffers are smaller) with its own
+ *   software header checksum (IP_FRAG_TX per fragment). Fails with
+ *   -ENOBUFS when the pool runs out, or -EMSGSIZE when it would take more
+ *   than 120 fragments, which only an MTU below 576 can cause
+ *   (IP_FRAG_TX_FAIL, nothing sent).
+ * Each frame then goes to the next hop (dst on-link, else conf.gateway):
+ * to the TX batch if its MAC is known, else into the neighbour's ARP wait
+ * queue (the oldest queued frame is dropped when full, ARP_QUEUE_FULL).
+ *
+ * Returns 0 if sent or queued for ARP, else a negative errno, counted:
+ *   -ENETUNREACH  no route: dst is not a unicast address, or off-link without
+ *                 a gateway (IP_NO_ROUTE);
+ *   -EMSGSIZE     TCP beyond the MTU, or any datagram beyond 65535 bytes
+ *                 (IP_TX_TOO_BIG); too many fragments (IP_FRAG_TX_FAIL);
+ *   -ENOSPC       too little headroom in m (IP_TX_NO_HEADROOM);
+ *   -ENOBUFS      the ARP table is full of unresolved entries (ARP_TABLE_FULL,
+ *                 and IP_FRAG_TX_FAIL for fragments), or no mbufs for the
+ *                 fragments (IP_FRAG_TX_FAIL, POOL_EMPTY).
  */
 int ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint8_t proto);
 

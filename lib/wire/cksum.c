@@ -11,7 +11,8 @@
  * the value to store into the header field as is, without rte_cpu_to_be_16().
  *
  * Call order: ptcp_l4_cksum() / ptcp_l4_cksum_mbuf() -> phdr_sum() +
- * ptcp_cksum_raw() (rte_raw_cksum() in chunks) or mbuf_raw_sum() -> fold -> invert.
+ * ptcp_cksum_raw() (rte_raw_cksum() in chunks) or ptcp_cksum_raw_mbuf() (the
+ * same per segment) -> fold -> invert.
  */
 #include <stdint.h>
 
@@ -128,22 +129,19 @@ ptcp_l4_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto, const void *l4, uin
 }
 
 /*
- * One's-complement sum of `len` bytes from offset `off` across a chain.
- *
  * Not rte_raw_cksum_mbuf(): in DPDK 22.11 (and later releases) it truncates
  * each segment's unreduced 32-bit partial sum to 16 bits before byte-swapping
  * one that starts at an odd offset, losing the carries, so chains split at an
  * odd byte give wrong sums. Here each segment is reduced first, then swapped.
- * Returns -1 when the range is not inside the packet.
  */
-static int
-mbuf_raw_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t *out)
+int
+ptcp_cksum_raw_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *sum)
 {
 	const struct rte_mbuf *seg;
-	uint32_t sum = 0, done = 0;
+	uint32_t acc = 0, done = 0;
 
 	if ((uint64_t)off + len > rte_pktmbuf_pkt_len(m))
-		return -1;
+		return -PTCP_WIRE_ETRUNC;
 	for (seg = m; seg != NULL && off >= rte_pktmbuf_data_len(seg); seg = seg->next)
 		off -= rte_pktmbuf_data_len(seg);
 	while (done < len) {
@@ -151,17 +149,17 @@ mbuf_raw_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t *out
 		uint16_t part;
 
 		if (seg == NULL)
-			return -1;	/* pkt_len disagrees with the chain */
+			return -PTCP_WIRE_ETRUNC;	/* pkt_len disagrees with the chain */
 		seglen = RTE_MIN((uint32_t)rte_pktmbuf_data_len(seg) - off, len - done);
 		part = ptcp_cksum_raw(rte_pktmbuf_mtod_offset(seg, const uint8_t *, off), seglen);
 		/* A segment starting at an odd byte of the range has its words shifted. */
-		sum += (done & 1) ? rte_bswap16(part) : part;
-		sum = fold32(sum);
+		acc += (done & 1) ? rte_bswap16(part) : part;
+		acc = fold32(acc);
 		done += seglen;
 		off = 0;
 		seg = seg->next;
 	}
-	*out = sum;
+	*sum = (uint16_t)acc;
 	return 0;
 }
 
@@ -174,9 +172,9 @@ uint16_t
 ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t src, rte_be32_t dst,
 		   uint8_t proto, uint32_t l4_len)
 {
-	uint32_t sum;
+	uint16_t sum;
 
-	if (mbuf_raw_sum(m, off, l4_len, &sum) != 0)
+	if (ptcp_cksum_raw_mbuf(m, off, l4_len, &sum) != 0)
 		return 0xffff;
 	return (uint16_t)~fold32(sum + phdr_sum(src, dst, proto, l4_len));
 }

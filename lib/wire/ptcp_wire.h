@@ -73,11 +73,23 @@ uint16_t ptcp_l4_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto,
 		       const void *l4, uint32_t l4_len);
 
 /**
+ * One's-complement sum of `len` bytes at offset `off` of a (chained) mbuf,
+ * folded to 16 bits, not inverted: the value ptcp_cksum_raw() gives over the
+ * same bytes made contiguous, whatever the segment boundaries (odd ones
+ * included). Stores it in *sum and returns 0, or returns -PTCP_WIRE_ETRUNC
+ * (*sum untouched) if the range runs past pkt_len or the chain holds fewer
+ * bytes than pkt_len says. Reads only the range. Verifying a message whose
+ * checksum field is inside the range: expect 0xffff.
+ *
+ * Written out rather than using rte_raw_cksum_mbuf(), which in DPDK 22.11
+ * drops carries on segments that start at an odd offset (see test_wire.c).
+ */
+int ptcp_cksum_raw_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *sum);
+
+/**
  * As ptcp_l4_cksum but over `l4_len` bytes at offset `off` of a (chained)
- * mbuf. Returns 0xffff (never a valid result to store, and a verification
- * failure) if the range runs past pkt_len. Written out rather than using
- * rte_raw_cksum_mbuf, which in DPDK 22.11 drops carries on segments that
- * start at an odd offset (see test_wire.c).
+ * mbuf (summed by ptcp_cksum_raw_mbuf). Returns 0xffff (never a valid result
+ * to store, and a verification failure) if the range runs past pkt_len.
  */
 uint16_t ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t src,
 			    rte_be32_t dst, uint8_t proto, uint32_t l4_len);

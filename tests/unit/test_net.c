@@ -4,7 +4,8 @@
  *
  * Frames are crafted byte by byte here (not with the stack's own builders
  * where the bytes are what is tested), fed with ptest_rx(), and what the
- * stack transmits is popped raw and decoded. The stack is 198.18.0.2/24 with
+ * stack transmits is popped raw and decoded (fragments it sends are checked
+ * one by one and reassembled here). The stack is 198.18.0.2/24 with
  * the peer 198.18.0.1 in its ARP table; 198.18.0.3 (OTHER) is on-link but
  * unknown. ptest_free() asserts that no mbuf leaked.
  */
@@ -1151,24 +1152,6 @@ test_rfc1122_3_2_2_6_echo_to_broadcast_ignored(void **state)
 }
 
 static void
-test_rfc792_echo_reply_beyond_mtu_dropped(void **state)
-{
-	/* Ensure that an echo whose reply would exceed our MTU is counted, not fragmented. */
-	struct ptcp_stack_conf c = { .mtu = 576 };
-	struct ptest_ctx *t = ptest_new(&c);
-	uint8_t data[1000], msg[1008];
-	uint32_t n;
-
-	(void)state;
-	fill(data, sizeof(data), 0);
-	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 1, data, sizeof(data));
-	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
-	assert_int_equal(PTEST_CTR(t, ICMP_ECHO_TOOBIG), 1);
-	assert_nothing_sent(t);
-	ptest_free(t);
-}
-
-static void
 test_rfc792_other_types_counted(void **state)
 {
 	/* Ensure that an ICMP type we do not handle (echo reply) is counted ICMP_OTHER. */
@@ -1385,17 +1368,23 @@ test_rfc1122_3_3_1_off_link_via_gateway(void **state)
 }
 
 static void
-test_rfc791_output_beyond_mtu_dropped(void **state)
+test_rfc1191_tcp_beyond_mtu_dropped_not_fragmented(void **state)
 {
-	/* Ensure that a packet larger than the MTU is refused, not fragmented. */
+	/* Ensure that a TCP segment larger than the MTU is refused (DF), never fragmented. */
 	struct ptcp_stack_conf c = { .mtu = 576 };
 	struct ptest_ctx *t = ptest_new(&c);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(t->pool);
+	uint8_t *p;
 
 	(void)state;
-	assert_non_null(rte_pktmbuf_append(m, 576 - 20 + 1));
-	assert_int_equal(ptcp_ipv4_output(t->st, m, PTEST_PEER_IP, 253), -EMSGSIZE);
+	p = (uint8_t *)rte_pktmbuf_append(m, 576 - 20 + 1);
+	assert_non_null(p);
+	ptcp_tcp_build(p, 1, 80, 1, 0, RTE_TCP_ACK_FLAG, 1000, 0);
+	assert_int_equal(ptcp_ipv4_output(t->st, m, PTEST_PEER_IP, IPPROTO_TCP), -EMSGSIZE);
+	ptcp_stack_flush(t->st);
 	assert_int_equal(PTEST_CTR(t, IP_TX_TOO_BIG), 1);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX), 0);
+	assert_nothing_sent(t);
 	ptest_free(t);
 }
 
@@ -1424,6 +1413,370 @@ test_rfc9293_3_1_tx_cksum_offload_seeds_pseudo_header(void **state)
 	assert_int_equal(ip->hdr_checksum, 0);
 	assert_int_equal(th->cksum, ptcp_l4_phdr_cksum(PTEST_LOCAL_IP, PTEST_PEER_IP,
 						       IPPROTO_TCP, 20));
+	ptest_free(t);
+}
+
+/* ---- IPv4 output fragmentation (RFC 791 3.2, RFC 1122 3.3.3) ------------- */
+
+/* Data bytes in every fragment but the last, at IP MTU mtu. */
+#define FRAG_DATA(mtu)   (((mtu) - 20u) & ~7u)
+
+/*
+ * Pop n frames that must be the fragments of one datagram from us to dst
+ * (framed to eth_dst), in order: single-segment, at most mtu bytes of IPv4,
+ * valid header checksums, no DF, one identification, offsets following each
+ * other, MF on all but the last, every fragment but the last full and a
+ * multiple of 8 bytes. Copies the datagram's data into buf; returns its length.
+ */
+static uint32_t
+pop_fragments(struct ptest_ctx *t, unsigned int n, uint16_t mtu, rte_be32_t dst,
+	      const struct rte_ether_addr *eth_dst, uint8_t proto, uint8_t *buf, uint32_t cap)
+{
+	static struct sent d;
+	uint32_t next = 0;
+	uint16_t id = 0, et;
+
+	assert_true(t->nsent >= n);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t ofs;
+		bool last = i + 1 == n;
+
+		assert_int_equal(t->sent[0]->nb_segs, 1);
+		d.len = ptest_pop_raw(t, d.f, sizeof(d.f));
+		assert_int_equal(ptcp_eth_parse(d.f, d.len, &et), 0);
+		assert_int_equal(et, RTE_ETHER_TYPE_IPV4);
+		assert_memory_equal(d.f, eth_dst, 6);
+		assert_memory_equal(d.f + 6, &ptest_local_mac, 6);
+		/* verify = true: each fragment carries its own header checksum */
+		assert_int_equal(ptcp_ipv4_parse(d.f + 14, d.len - 14, true, &d.ip), 0);
+		assert_int_equal(d.ip.total_len, d.len - 14);
+		assert_true(d.ip.total_len <= mtu);
+		assert_int_equal(d.ip.hdr_len, 20);
+		assert_int_equal(d.ip.src, PTEST_LOCAL_IP);
+		assert_int_equal(d.ip.dst, dst);
+		assert_int_equal(d.ip.proto, proto);
+		assert_int_equal(d.ip.ttl, 64);
+		assert_int_equal(d.ip.frag & RTE_IPV4_HDR_DF_FLAG, 0);
+		assert_int_equal((d.ip.frag & RTE_IPV4_HDR_MF_FLAG) != 0, !last);
+		ofs = (uint32_t)(d.ip.frag & RTE_IPV4_HDR_OFFSET_MASK) * 8u;
+		assert_int_equal(ofs, next);
+		if (i == 0)
+			id = d.ip.id;
+		assert_int_equal(d.ip.id, id);
+		d.l4_len = d.ip.total_len - 20u;
+		if (!last)
+			assert_int_equal(d.l4_len, FRAG_DATA(mtu));
+		assert_true(d.l4_len > 0 && ofs + d.l4_len <= cap);
+		memcpy(buf + ofs, d.f + 34, d.l4_len);
+		next = ofs + d.l4_len;
+	}
+	return next;
+}
+
+/* Pop the n fragments of an echo reply to the peer; check it carries exactly data[0..len). */
+static void
+pop_fragmented_echo_reply(struct ptest_ctx *t, unsigned int n, uint16_t mtu, uint16_t ident,
+			  uint16_t seq, const uint8_t *data, uint32_t len)
+{
+	static uint8_t msg[65536];
+	struct ptcp_icmp_info ic;
+
+	assert_int_equal(pop_fragments(t, n, mtu, PTEST_PEER_IP, &ptest_peer_mac, IPPROTO_ICMP,
+				       msg, sizeof(msg)), 8 + len);
+	assert_int_equal(ptcp_icmp_parse(msg, 8 + len, &ic), 0);   /* checksum over all of it */
+	assert_int_equal(ic.type, RTE_IP_ICMP_ECHO_REPLY);
+	assert_int_equal(ic.code, 0);
+	assert_int_equal(ic.ident, ident);
+	assert_int_equal(ic.seq, seq);
+	assert_memory_equal(msg + 8, data, len);
+}
+
+/* ping -s len with the request cut like Linux at MTU 1500; n fragments each way. */
+static void
+echo_fragmented_roundtrip(uint32_t len, unsigned int n, const unsigned int *order)
+{
+	struct ptest_ctx *t = ptest_new(NULL);
+	unsigned int base = pool_avail(t);
+	static uint8_t data[8000], msg[8008];
+	uint32_t cuts[8], mlen;
+
+	fill(data, len, 0x5a);
+	mlen = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0x0bad, 42, data, len);
+	for (unsigned int i = 0; i + 1 < n; i++)
+		cuts[i] = (i + 1) * 1480u;
+	rx_fragments(t, msg, mlen, cuts, n - 1, order);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_REASM), 1);
+	assert_int_equal(t->nsent, n);
+	pop_fragmented_echo_reply(t, n, 1500, 0x0bad, 42, data, len);
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ICMP_ECHO_TX), 1);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX), n);
+	assert_int_equal(PTEST_CTR(t, IP_TX), n);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX_FAIL), 0);
+	assert_int_equal(pool_avail(t), base);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_3_2_echo_3000_bytes_answered_in_fragments(void **state)
+{
+	/* Ensure that ping -s 3000 (3 fragments in) is answered by 3 fragments, byte-exact. */
+	static const unsigned int order[] = { 0, 1, 2 };
+
+	(void)state;
+	echo_fragmented_roundtrip(3000, 3, order);
+}
+
+static void
+test_rfc791_3_2_echo_8000_bytes_answered_in_fragments(void **state)
+{
+	/* Ensure that ping -s 8000 (6 fragments, out of order) is answered by 6 fragments. */
+	static const unsigned int order[] = { 5, 2, 0, 4, 1, 3 };
+
+	(void)state;
+	echo_fragmented_roundtrip(8000, 6, order);
+}
+
+static void
+test_rfc791_3_2_fragments_sized_to_mtu(void **state)
+{
+	/* Ensure that at MTU 576 a 1000-byte echo reply leaves as 552 + 456 data bytes. */
+	struct ptcp_stack_conf c = { .mtu = 576 };
+	struct ptest_ctx *t = ptest_new(&c);
+	uint8_t data[1000], msg[1008];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 0);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 1, 2, data, sizeof(data));
+	/* one unfragmented request, larger than our MTU: accepted, answered in pieces */
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	assert_int_equal(t->nsent, 2);
+	assert_int_equal(rte_pktmbuf_pkt_len(t->sent[0]), 14 + 20 + 552);
+	assert_int_equal(rte_pktmbuf_pkt_len(t->sent[1]), 14 + 20 + 1008 - 552);
+	pop_fragmented_echo_reply(t, 2, 576, 1, 2, data, sizeof(data));
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc792_echo_that_fits_keeps_df(void **state)
+{
+	/* Ensure that a reassembled echo whose reply fits the MTU is sent whole, with DF. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint32_t cuts[] = { 1000 };
+	static const unsigned int order[] = { 0, 1 };
+	uint8_t data[1472], msg[1480];
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 8);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 3, 3, data, sizeof(data));
+	rx_fragments(t, msg, n, cuts, 1, order);
+	pop_echo_reply(t, 3, 3, data, sizeof(data));   /* asserts DF, one frame */
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX), 0);
+	ptest_free(t);
+}
+
+/* A chain of len pattern bytes (seed) in segments of lens[], then of 2000 bytes. */
+static struct rte_mbuf *
+chain_datagram(struct ptest_ctx *t, uint32_t len, uint8_t seed, const uint16_t *lens,
+	       unsigned int nlens)
+{
+	static uint8_t buf[65536];
+	struct rte_mbuf *head = NULL;
+	uint32_t done = 0;
+
+	fill(buf, len, seed);
+	for (unsigned int i = 0; done < len; i++) {
+		uint16_t l = (uint16_t)RTE_MIN(i < nlens ? lens[i] : 2000u, len - done);
+		struct rte_mbuf *m = rte_pktmbuf_alloc(t->pool);
+		uint8_t *p;
+
+		assert_non_null(m);
+		p = (uint8_t *)rte_pktmbuf_append(m, l);
+		assert_non_null(p);
+		memcpy(p, buf + done, l);
+		if (head == NULL)
+			head = m;
+		else
+			assert_int_equal(rte_pktmbuf_chain(head, m), 0);
+		done += l;
+	}
+	return head;
+}
+
+/* Send a proto-253 datagram through ptcp_ipv4_output, then flush. */
+static int
+send_raw(struct ptest_ctx *t, struct rte_mbuf *m, rte_be32_t dst)
+{
+	int rc;
+
+	t->st->now_us = t->now;
+	rc = ptcp_ipv4_output(t->st, m, dst, 253);
+	ptcp_stack_flush(t->st);
+	return rc;
+}
+
+static void
+test_rfc791_3_2_chain_split_at_odd_bytes_fragmented(void **state)
+{
+	/* Ensure that a chained datagram cut at odd byte counts is fragmented byte-exact. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint16_t lens[] = { 1, 777, 1333, 3, 1471 };
+	static uint8_t want[4001], got[4001];
+	unsigned int base = pool_avail(t);
+
+	(void)state;
+	fill(want, sizeof(want), 99);
+	assert_int_equal(send_raw(t, chain_datagram(t, sizeof(want), 99, lens, RTE_DIM(lens)),
+				  PTEST_PEER_IP), 0);
+	/* 1480 + 1480 + 1041 */
+	assert_int_equal(pop_fragments(t, 3, 1500, PTEST_PEER_IP, &ptest_peer_mac, 253, got,
+				       sizeof(got)), sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	assert_nothing_sent(t);
+	assert_int_equal(pool_avail(t), base);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_3_2_datagrams_get_distinct_ids(void **state)
+{
+	/* Ensure that two fragmented datagrams in a row carry different identifications. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static uint8_t got[3000];
+	uint16_t id1;
+
+	(void)state;
+	assert_int_equal(send_raw(t, chain_datagram(t, 3000, 1, NULL, 0), PTEST_PEER_IP), 0);
+	assert_int_equal(send_raw(t, chain_datagram(t, 3000, 2, NULL, 0), PTEST_PEER_IP), 0);
+	assert_int_equal(t->nsent, 6);
+	id1 = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(t->sent[0], struct rte_ipv4_hdr *,
+							14)->packet_id);
+	pop_fragments(t, 3, 1500, PTEST_PEER_IP, &ptest_peer_mac, 253, got, sizeof(got));
+	assert_int_not_equal(rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(
+				     t->sent[0], struct rte_ipv4_hdr *, 14)->packet_id), id1);
+	pop_fragments(t, 3, 1500, PTEST_PEER_IP, &ptest_peer_mac, 253, got, sizeof(got));
+	ptest_free(t);
+}
+
+static void
+test_rfc1122_2_3_2_2_fragments_wait_for_arp_in_order(void **state)
+{
+	/* Ensure that fragments to an unresolved neighbour wait for ARP, then leave in order. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static uint8_t want[3000], got[3000];
+
+	(void)state;
+	fill(want, sizeof(want), 7);
+	assert_int_equal(send_raw(t, chain_datagram(t, sizeof(want), 7, NULL, 0), PTEST_OTHER_IP),
+			 0);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ARP_QUEUED), 3);
+	rx_other_reply(t);
+	assert_int_equal(pop_fragments(t, 3, 1500, PTEST_OTHER_IP, &other_mac, 253, got,
+				       sizeof(got)), sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_3_2_fragment_checksums_in_software_under_offload(void **state)
+{
+	/* Ensure that with IPv4 checksum offload each fragment still carries its own checksum. */
+	struct ptcp_stack_conf c = { .offloads = PTCP_OFFLOAD_TX_IPV4_CKSUM };
+	struct ptest_ctx *t = ptest_new(&c);
+	static uint8_t got[3000];
+
+	(void)state;
+	assert_int_equal(send_raw(t, chain_datagram(t, 3000, 3, NULL, 0), PTEST_PEER_IP), 0);
+	assert_int_equal(t->nsent, 3);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(t->sent[i]->ol_flags & (RTE_MBUF_F_TX_IP_CKSUM |
+							 RTE_MBUF_F_TX_IPV4), 0);
+	pop_fragments(t, 3, 1500, PTEST_PEER_IP, &ptest_peer_mac, 253, got, sizeof(got));
+	ptest_free(t);
+}
+
+static void
+test_rfc791_3_2_pool_empty_mid_datagram_sends_nothing(void **state)
+{
+	/* Ensure that running out of mbufs after one fragment sends nothing, leaks nothing. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static struct rte_mbuf *hog[4096];
+	struct rte_mbuf *m = chain_datagram(t, 3000, 4, NULL, 0);
+	unsigned int base = pool_avail(t), nhog = base - 1;
+
+	(void)state;
+	/* one mbuf left: the first fragment gets it, the second finds none */
+	assert_int_equal(rte_pktmbuf_alloc_bulk(t->pool, hog, nhog), 0);
+	assert_int_equal(send_raw(t, m, PTEST_PEER_IP), -ENOBUFS);
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX_FAIL), 1);
+	assert_int_equal(PTEST_CTR(t, POOL_EMPTY), 1);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX), 0);
+	/* the datagram (2 mbufs) and the lone fragment are back */
+	assert_int_equal(pool_avail(t), 1 + 2);
+	for (unsigned int i = 0; i < nhog; i++)
+		rte_pktmbuf_free(hog[i]);
+	assert_int_equal(pool_avail(t), base + 2);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_3_2_too_many_fragments_refused(void **state)
+{
+	/* Ensure that a datagram needing more than 120 fragments is refused and counted. */
+	struct ptcp_stack_conf c = { .mtu = 68 };
+	struct ptest_ctx *t = ptest_new(&c);
+	static uint8_t got[5760];
+
+	(void)state;
+	/* 48 data bytes per fragment: 5760 bytes is 120 fragments, 5761 is 121 */
+	assert_int_equal(send_raw(t, chain_datagram(t, 5761, 5, NULL, 0), PTEST_PEER_IP),
+			 -EMSGSIZE);
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX_FAIL), 1);
+	assert_int_equal(send_raw(t, chain_datagram(t, 5760, 5, NULL, 0), PTEST_PEER_IP), 0);
+	assert_int_equal(pop_fragments(t, 120, 68, PTEST_PEER_IP, &ptest_peer_mac, 253, got,
+				       sizeof(got)), 5760);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_datagram_beyond_65535_bytes_refused(void **state)
+{
+	/* Ensure that data that cannot fit any IPv4 datagram (> 65515 bytes) is refused. */
+	struct ptest_ctx *t = ptest_new(NULL);
+
+	(void)state;
+	assert_int_equal(send_raw(t, chain_datagram(t, 65516, 6, NULL, 0), PTEST_PEER_IP),
+			 -EMSGSIZE);
+	assert_int_equal(PTEST_CTR(t, IP_TX_TOO_BIG), 1);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc791_3_2_largest_datagram_fragmented(void **state)
+{
+	/* Ensure that the largest datagram (65515 data bytes) leaves in 45 fragments. */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static uint8_t want[65515], got[65515];
+
+	(void)state;
+	fill(want, sizeof(want), 11);
+	assert_int_equal(send_raw(t, chain_datagram(t, sizeof(want), 11, NULL, 0), PTEST_PEER_IP),
+			 0);
+	assert_int_equal(pop_fragments(t, 45, 1500, PTEST_PEER_IP, &ptest_peer_mac, 253, got,
+				       sizeof(got)), sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+	assert_nothing_sent(t);
 	ptest_free(t);
 }
 
@@ -1478,7 +1831,6 @@ main(void)
 		cmocka_unit_test(test_rfc792_echo_bad_checksum_dropped),
 		cmocka_unit_test(test_rfc792_truncated_message_dropped),
 		cmocka_unit_test(test_rfc1122_3_2_2_6_echo_to_broadcast_ignored),
-		cmocka_unit_test(test_rfc792_echo_reply_beyond_mtu_dropped),
 		cmocka_unit_test(test_rfc792_other_types_counted),
 		cmocka_unit_test(test_rfc1122_3_2_2_1_protocol_unreachable_contents),
 		cmocka_unit_test(test_rfc1122_3_2_2_1_udp_port_unreachable),
@@ -1490,8 +1842,20 @@ main(void)
 		cmocka_unit_test(test_rfc791_output_header_fields),
 		cmocka_unit_test(test_rfc1122_3_3_1_off_link_without_gateway_no_route),
 		cmocka_unit_test(test_rfc1122_3_3_1_off_link_via_gateway),
-		cmocka_unit_test(test_rfc791_output_beyond_mtu_dropped),
+		cmocka_unit_test(test_rfc1191_tcp_beyond_mtu_dropped_not_fragmented),
 		cmocka_unit_test(test_rfc9293_3_1_tx_cksum_offload_seeds_pseudo_header),
+		cmocka_unit_test(test_rfc791_3_2_echo_3000_bytes_answered_in_fragments),
+		cmocka_unit_test(test_rfc791_3_2_echo_8000_bytes_answered_in_fragments),
+		cmocka_unit_test(test_rfc791_3_2_fragments_sized_to_mtu),
+		cmocka_unit_test(test_rfc792_echo_that_fits_keeps_df),
+		cmocka_unit_test(test_rfc791_3_2_chain_split_at_odd_bytes_fragmented),
+		cmocka_unit_test(test_rfc791_3_2_datagrams_get_distinct_ids),
+		cmocka_unit_test(test_rfc1122_2_3_2_2_fragments_wait_for_arp_in_order),
+		cmocka_unit_test(test_rfc791_3_2_fragment_checksums_in_software_under_offload),
+		cmocka_unit_test(test_rfc791_3_2_pool_empty_mid_datagram_sends_nothing),
+		cmocka_unit_test(test_rfc791_3_2_too_many_fragments_refused),
+		cmocka_unit_test(test_rfc791_datagram_beyond_65535_bytes_refused),
+		cmocka_unit_test(test_rfc791_3_2_largest_datagram_fragmented),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);

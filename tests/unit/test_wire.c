@@ -1506,6 +1506,57 @@ test_rfc1071_mbuf_chain_odd_split_matches_contiguous(void **state)
 }
 
 static void
+test_rfc1071_raw_mbuf_sum_from_odd_offset_of_chain(void **state)
+{
+	/*
+	 * Ensure that ptcp_cksum_raw_mbuf from an odd offset of a chain cut at odd
+	 * byte counts sums like ptcp_cksum_raw over the same bytes made contiguous
+	 * (RFC 1071's example as golden), and refuses a range past pkt_len.
+	 */
+	static const uint8_t golden[] = {0xee, 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+	static const uint16_t golden_lens[] = {2, 3, 4};      /* ee 00 | 01 f2 03 | f4 .. f7 */
+	static const uint16_t lens[] = {7, 1, 254, 3, 129};   /* then 256, 50 */
+	uint8_t data[700];
+	struct rte_mbuf *m;
+	uint16_t sum;
+	uint32_t it;
+
+	(void)state;
+	m = chain_of(golden, sizeof(golden), golden_lens, RTE_DIM(golden_lens));
+	assert_int_equal(ptcp_cksum_raw_mbuf(m, 1, 8, &sum), 0);
+	assert_int_equal(rte_be_to_cpu_16(sum), 0xddf2);
+	assert_int_equal(ptcp_cksum_raw_mbuf(m, 1, 7, &sum), 0);   /* odd length: f7 dropped */
+	assert_int_equal(rte_be_to_cpu_16(sum), 0xdcfb);
+	rte_pktmbuf_free(m);
+
+	rng_state = 1624;
+	for (it = 0; it < 100; it++) {
+		uint32_t off = 1 + 2 * (rng() % 300);   /* odd, in any segment */
+		uint32_t len = rng() % (uint32_t)(sizeof(data) - off + 1);
+
+		if (it & 1)
+			memset(data, 0xff, sizeof(data));   /* every word carries */
+		else
+			rng_fill(data, sizeof(data));
+		m = chain_of(data, sizeof(data), lens, RTE_DIM(lens));
+		assert_int_equal(m->nb_segs, 7);
+		assert_int_equal(ptcp_cksum_raw_mbuf(m, off, len, &sum), 0);
+		assert_int_equal(sum, ptcp_cksum_raw(data + off, len));
+		rte_pktmbuf_free(m);
+	}
+
+	m = chain_of(data, sizeof(data), lens, RTE_DIM(lens));
+	sum = 0x1234;
+	assert_int_equal(ptcp_cksum_raw_mbuf(m, 1, sizeof(data), &sum), -PTCP_WIRE_ETRUNC);
+	assert_int_equal(ptcp_cksum_raw_mbuf(m, 0xffffffffu, 2, &sum), -PTCP_WIRE_ETRUNC);
+	assert_int_equal(sum, 0x1234);   /* untouched on failure */
+	assert_int_equal(ptcp_cksum_raw_mbuf(m, sizeof(data), 0, &sum), 0);
+	assert_int_equal(sum, 0);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_mempool_in_use_count(mbuf_pool), 0);
+}
+
+static void
 test_mbuf_checksum_range_past_packet_fails_verification(void **state)
 {
 	/* Ensure that a range past pkt_len gives non-zero (fails verification), reading nothing. */
@@ -1586,6 +1637,7 @@ main(void)
 	const struct CMUnitTest wire_mbuf[] = {
 		cmocka_unit_test(test_rfc1071_mbuf_chain_odd_split_matches_contiguous),
 		cmocka_unit_test(test_mbuf_checksum_range_past_packet_fails_verification),
+		cmocka_unit_test(test_rfc1071_raw_mbuf_sum_from_odd_offset_of_chain),
 	};
 	int failed;
 
