@@ -4,6 +4,7 @@
  * callback captures frames, frame crafting and decoding.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,17 @@ const struct rte_ether_addr ptest_local_mac = {{ 0x02, 0, 0, 0, 0, 0x02 }};
 const struct rte_ether_addr ptest_peer_mac = {{ 0x02, 0, 0, 0, 0, 0x01 }};
 
 #define PTEST_POOL_SIZE 4095
+
+/* EAL makes /var/run/dpdk/<prefix> even with --no-shconf: leave nothing behind. */
+static void
+ptest_eal_fini(void)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rmdir(dir);
+}
 
 void
 ptest_eal_init(void)
@@ -37,6 +49,7 @@ ptest_eal_init(void)
 		abort();
 	}
 	done = 1;
+	atexit(ptest_eal_fini);
 }
 
 static uint16_t

@@ -23,6 +23,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1412,8 +1414,11 @@ static struct rte_mempool *mbuf_pool;
 static int
 eal_setup(void **state)
 {
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "--file-prefix=ptwire%d", (int)getpid());
 	char *argv[] = {"test", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
-			"--no-telemetry", "-l", "0", "--log-level=*:error"};
+			"--no-telemetry", "-l", "0", "--log-level=*:error", prefix};
 
 	(void)state;
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
@@ -1427,9 +1432,14 @@ static int
 eal_teardown(void **state)
 {
 	(void)state;
+	char dir[PATH_MAX];
+
 	rte_mempool_free(mbuf_pool);
 	mbuf_pool = NULL;
+	/* EAL makes /var/run/dpdk/<prefix> even with --no-shconf: remove it. */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(dir);
 	return 0;
 }
 
