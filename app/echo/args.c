@@ -37,6 +37,11 @@ enum {
 	OPT_LINK_WAIT,
 	OPT_NO_OFFLOAD,
 	OPT_IMPAIR,
+	OPT_NAGLE,
+	OPT_DELACK_MS,
+	OPT_RTO_MIN_MS,
+	OPT_RTO_MAX_MS,
+	OPT_KEEPALIVE,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +60,11 @@ static const struct option long_opts[] = {
 	{ "link-wait",    required_argument, NULL, OPT_LINK_WAIT },
 	{ "no-offload",   no_argument,       NULL, OPT_NO_OFFLOAD },
 	{ "impair",       required_argument, NULL, OPT_IMPAIR },
+	{ "nagle",        no_argument,       NULL, OPT_NAGLE },
+	{ "delack-ms",    required_argument, NULL, OPT_DELACK_MS },
+	{ "rto-min-ms",   required_argument, NULL, OPT_RTO_MIN_MS },
+	{ "rto-max-ms",   required_argument, NULL, OPT_RTO_MAX_MS },
+	{ "keepalive",    required_argument, NULL, OPT_KEEPALIVE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -87,6 +97,13 @@ usage(FILE *f)
 "                         loss=2%%,reorder=1%%,dup=1%%,delay=5ms,seed=42; keys: loss, dup,\n"
 "                         reorder (percent), delay, jitter, reorder_hold (us/ms/s),\n"
 "                         seed, limit (packets held, default 8192); off by default\n"
+"  --nagle                keep Nagle's algorithm on (the echo server turns it off)\n"
+"  --delack-ms N          delayed-ACK timeout, 1..200 (default 40); 0 = ACK every segment\n"
+"  --rto-min-ms N         RTO floor (default 200)\n"
+"  --rto-max-ms N         RTO ceiling (default 60000)\n"
+"  --keepalive IDLE[,INTVL[,CNT]]\n"
+"                         keepalive after IDLE ms idle, probes every INTVL ms (75000),\n"
+"                         abort after CNT unanswered (9); off by default\n"
 "  -h, --help             this help\n"
 "\n"
 "Prints \"listening on ADDR:PORT\" when ready. SIGINT/SIGTERM: close connections\n"
@@ -127,6 +144,34 @@ parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *
 bad:
 	return error("--%s '%s': not a number (expected %" PRIu32 "..%" PRIu32 ")", opt, s, min,
 		     max);
+}
+
+/* --keepalive IDLE[,INTVL[,CNT]] in milliseconds. */
+static int
+parse_keepalive(const char *s, struct echo_args *a)
+{
+	char buf[64], *intvl, *cnt;
+
+	if (strlen(s) >= sizeof(buf))
+		return error("--keepalive '%s': too long", s);
+	strcpy(buf, s);
+	intvl = strchr(buf, ',');
+	if (intvl != NULL) {
+		*intvl++ = '\0';
+		cnt = strchr(intvl, ',');
+		if (cnt != NULL)
+			*cnt++ = '\0';
+	} else {
+		cnt = NULL;
+	}
+	if (parse_u32("keepalive idle", buf, 1, 86400000, &a->ka_idle_ms) != 0)
+		return -1;
+	if (intvl != NULL && parse_u32("keepalive interval", intvl, 1, 86400000,
+				       &a->ka_intvl_ms) != 0)
+		return -1;
+	if (cnt != NULL && parse_u32("keepalive count", cnt, 1, 255, &a->ka_cnt) != 0)
+		return -1;
+	return 0;
 }
 
 /* A dotted-quad unicast address (network order). */
@@ -251,6 +296,22 @@ echo_args_parse(int argc, char **argv, struct echo_args *a)
 			break;
 		case OPT_NO_OFFLOAD:
 			a->no_offload = true;
+			break;
+		case OPT_NAGLE:
+			a->nagle = true;
+			break;
+		case OPT_DELACK_MS:
+			ret = parse_u32("delack-ms", optarg, 0, 200, &a->delack_ms);
+			a->quickack = ret == 0 && a->delack_ms == 0;
+			break;
+		case OPT_RTO_MIN_MS:
+			ret = parse_u32("rto-min-ms", optarg, 1, 600000, &a->rto_min_ms);
+			break;
+		case OPT_RTO_MAX_MS:
+			ret = parse_u32("rto-max-ms", optarg, 1, 600000, &a->rto_max_ms);
+			break;
+		case OPT_KEEPALIVE:
+			ret = parse_keepalive(optarg, a);
 			break;
 		case OPT_IMPAIR: {
 			char msg[160];

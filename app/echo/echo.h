@@ -30,6 +30,14 @@ struct echo_args {
 	uint32_t mbufs;                /* --mbufs N (per lcore) */
 	uint32_t link_wait_s;          /* --link-wait SECONDS (5) */
 	bool no_offload;               /* --no-offload */
+	bool nagle;                    /* --nagle: keep Nagle on (echo turns it off) */
+	bool quickack;                 /* --delack-ms 0: ACK every segment */
+	uint32_t delack_ms;            /* --delack-ms N */
+	uint32_t rto_min_ms;           /* --rto-min-ms N */
+	uint32_t rto_max_ms;           /* --rto-max-ms N */
+	uint32_t ka_idle_ms;           /* --keepalive IDLE[,INTVL[,CNT]] (ms); 0 = off */
+	uint32_t ka_intvl_ms;
+	uint32_t ka_cnt;
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
 };

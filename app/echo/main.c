@@ -244,6 +244,15 @@ main(int argc, char **argv)
 	pc.stack.msl_ms = args.msl_ms;
 	pc.stack.rcv_buf = args.rcv_buf;
 	pc.stack.snd_buf = args.snd_buf;
+	/* RFC 862 echo is request/response: Nagle would hold replies for the peer's ACK. */
+	pc.stack.nodelay = !args.nagle;
+	pc.stack.quickack = args.quickack;
+	pc.stack.delack_ms = args.delack_ms;
+	pc.stack.rto_min_ms = args.rto_min_ms;
+	pc.stack.rto_max_ms = args.rto_max_ms;
+	pc.stack.keepalive_idle_ms = args.ka_idle_ms;
+	pc.stack.keepalive_intvl_ms = args.ka_intvl_ms;
+	pc.stack.keepalive_cnt = (uint8_t)args.ka_cnt;
 	pc.stack_init = stack_init;
 
 	ret = ptcp_port_init(&pc);

@@ -34,7 +34,8 @@ ptcp_stack_create(const struct ptcp_stack_conf *conf)
 	}
 	st->conf = *conf;
 	ptcp_conf_defaults(&st->conf);
-	if (st->conf.mtu < 68 || st->conf.prefix_len > 32 || st->conf.max_conns == 0) {
+	if (st->conf.mtu < 68 || st->conf.prefix_len > 32 || st->conf.max_conns == 0 ||
+	    st->conf.rto_min_ms > st->conf.rto_max_ms || st->conf.rto_init_ms > st->conf.rto_max_ms) {
 		rte_free(st);
 		rte_errno = EINVAL;
 		return NULL;
