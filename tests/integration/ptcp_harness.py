@@ -1,0 +1,557 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Namespace + TAP harness for polltcp-echo integration tests (stdlib only).
+
+One Server is one polltcp-echo process inside a network namespace made for
+it alone:
+
+    ip netns add ptcp-<pid>-<random>
+    ip netns exec NS polltcp-echo --vdev=net_tap0,iface=pt0 --no-pci --no-huge
+        -m 256 -l 0 --file-prefix ptcp<unique> --log-level=*:warning
+        -- --ip 198.18.0.2/24 [extra args]
+    ... wait for "listening on 198.18.0.2:<port>" ...
+    kernel side of the TAP, in NS: 02:00:00:00:00:01, no IPv6, 198.18.0.1/24, up
+
+Clients are the Linux kernel's TCP in the same namespace: `with srv.netns():`
+moves the calling thread into NS (setns), so sockets and threads made there
+live in NS; `srv.run(...)` runs a command in NS.
+
+Cleanup runs on every exit path (stop(), context exit, atexit, SIGTERM/
+SIGINT/SIGHUP): SIGTERM to the server's PID, SIGKILL if it hangs, the
+namespace deleted, /var/run/dpdk/<prefix> removed. Only processes this
+module started are signalled, and only by PID.
+
+A suite is a list of functions run by Suite.main(): each prints
+`ok NAME` or `FAIL NAME: reason`, the last line is
+`<suite>: N passed, N failed`, and the exit status is non-zero on failure.
+"""
+
+import atexit
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+STACK_IP = "198.18.0.2"
+KERNEL_IP = "198.18.0.1"
+PREFIX_LEN = 24
+TAP_IF = "pt0"
+KERNEL_MAC = "02:00:00:00:00:01"
+ECHO_PORT = 7
+
+START_TIMEOUT = 20.0     # seconds to wait for "listening on"
+STOP_TIMEOUT = 15.0      # seconds from SIGTERM to exit before SIGKILL
+SOCK_TIMEOUT = 10.0      # default timeout of every client socket
+TEST_TIMEOUT = 120.0     # backstop per test function (SIGALRM)
+
+CLONE_NEWNET = 0x40000000
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+_live = set()            # Servers not yet cleaned up
+_live_lock = threading.Lock()
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def _setns(fd):
+    if _libc.setns(fd, CLONE_NEWNET) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, "setns: " + os.strerror(e))
+
+
+def _sh(args, check=True, timeout=20):
+    """Run a short command (ip, sysctl); raise with its output on failure."""
+    p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(args), p.returncode,
+                                                p.stdout.strip()))
+    return p
+
+
+def log_dir():
+    """Where server logs and captures go: $PTCP_LOG_DIR or a temp folder."""
+    d = os.environ.get("PTCP_LOG_DIR")
+    if not d:
+        d = os.path.join(tempfile.gettempdir(), "ptcp-integ-%d" % os.getpid())
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def parse_counters(output):
+    """{NAME: int} from the `counters:` block the server prints at exit.
+
+    The block is the line containing `counters:` followed by lines
+    `  NAME value`; the last such block in the output wins.
+    """
+    counters = {}
+    lines = output.splitlines()
+    start = None
+    for i, line in enumerate(lines):
+        if line.strip().endswith("counters:"):
+            start = i
+    if start is None:
+        return counters
+    for line in lines[start + 1:]:
+        m = re.match(r"^\s+([A-Z][A-Z0-9_]*)\s+(\d+)\s*$", line)
+        if not m:
+            break
+        counters[m.group(1)] = int(m.group(2))
+    return counters
+
+
+class ServerError(Exception):
+    pass
+
+
+class Server:
+    """One polltcp-echo in its own namespace. Use as a context manager."""
+
+    def __init__(self, echo, extra_args=(), name="srv", port=ECHO_PORT):
+        self.echo = os.path.abspath(echo)
+        self.extra_args = list(extra_args)
+        self.port = port
+        tag = "%d-%s" % (os.getpid(), secrets.token_hex(3))
+        self.ns = "ptcp-" + tag
+        self.prefix = "ptcp" + tag.replace("-", "")
+        self.log_path = os.path.join(log_dir(), "%s-%s.log" % (name, self.ns))
+        self.proc = None
+        self.returncode = None
+        self._lines = []
+        self._lines_lock = threading.Lock()
+        self._ready = threading.Event()
+        self._reader = None
+        self._ns_made = False
+        self._cleaned = False
+
+    # ---- lifecycle -----------------------------------------------------
+
+    def argv(self):
+        return [self.echo,
+                "--vdev=net_tap0,iface=%s" % TAP_IF, "--no-pci", "--no-huge",
+                "-m", "256", "-l", "0", "--file-prefix", self.prefix,
+                "--log-level=*:warning", "--",
+                "--ip", "%s/%d" % (STACK_IP, PREFIX_LEN)] + self.extra_args
+
+    def start(self):
+        with _live_lock:
+            _live.add(self)
+        try:
+            _sh(["ip", "netns", "add", self.ns])
+            self._ns_made = True
+            self._logf = open(self.log_path, "w")
+            self._logf.write("# ip netns exec %s %s\n" % (self.ns, " ".join(self.argv())))
+            self.proc = subprocess.Popen(
+                ["ip", "netns", "exec", self.ns] + self.argv(),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, preexec_fn=_child_setup)
+            self._reader = threading.Thread(target=self._read, daemon=True)
+            self._reader.start()
+            self._wait_ready()
+            self._config_kernel_side()
+        except BaseException:
+            self.cleanup()
+            raise
+        return self
+
+    def _read(self):
+        for raw in iter(self.proc.stdout.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            with self._lines_lock:
+                self._lines.append(line)
+                self._logf.write(line + "\n")
+                self._logf.flush()
+            if "listening on" in line:
+                self._ready.set()
+        self.proc.stdout.close()
+
+    def _wait_ready(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._ready.wait(0.1):
+                want = "listening on %s:%d" % (STACK_IP, self.port)
+                if want not in self.output:
+                    raise ServerError("ready line lacks %r" % want)
+                return
+            if self.proc.poll() is not None:
+                self._reader.join(2)
+                raise ServerError("server exited with %d before listening"
+                                  % self.proc.returncode)
+        raise ServerError("no 'listening on' within %.0f s" % START_TIMEOUT)
+
+    def _config_kernel_side(self):
+        ns = ["ip", "netns", "exec", self.ns]
+        _sh(ns + ["ip", "link", "set", TAP_IF, "address", KERNEL_MAC])
+        _sh(ns + ["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % TAP_IF])
+        _sh(ns + ["ip", "addr", "add", "%s/%d" % (KERNEL_IP, PREFIX_LEN),
+                  "dev", TAP_IF])
+        _sh(ns + ["ip", "link", "set", TAP_IF, "up"])
+        _sh(ns + ["ip", "link", "set", "lo", "up"])
+
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
+        """Signal the server, wait; return (exit code, output).
+
+        The exit code is None when the server hung and had to be killed.
+        """
+        rc = None
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.proc.send_signal(sig)
+            except ProcessLookupError:
+                pass
+            try:
+                rc = self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._note("# server did not exit %.0f s after signal %d: SIGKILL"
+                           % (timeout, sig))
+                self.proc.kill()
+                self.proc.wait(5)
+                rc = None
+        elif self.proc is not None:
+            rc = self.proc.returncode
+        self.returncode = rc
+        self.cleanup()
+        return rc, self.output
+
+    def _note(self, text):
+        with self._lines_lock:
+            self._lines.append(text)
+
+    def cleanup(self):
+        """Kill (by PID) what we started, delete the namespace and prefix."""
+        if self._cleaned:
+            return
+        self._cleaned = True
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                self.proc.terminate()
+                self.proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                try:
+                    self.proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+            except ProcessLookupError:
+                pass
+        if self._reader is not None:
+            self._reader.join(5)
+        if self._ns_made:
+            _sh(["ip", "netns", "del", self.ns], check=False)
+            self._ns_made = False
+        shutil.rmtree(os.path.join("/var/run/dpdk", self.prefix), ignore_errors=True)
+        if getattr(self, "_logf", None) is not None:
+            self._logf.close()
+        with _live_lock:
+            _live.discard(self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        if not self._cleaned:
+            self.stop()
+        return False
+
+    # ---- observing ---------------------------------------------------------
+
+    @property
+    def output(self):
+        with self._lines_lock:
+            return "\n".join(self._lines) + ("\n" if self._lines else "")
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def dump(self, tail=60):
+        """Print the server's log (last `tail` lines) and counters if any."""
+        lines = self.output.splitlines()
+        if self.proc is None:
+            state = "never started"
+        elif self.proc.poll() is None:
+            state = "running, PID %d" % self.proc.pid
+        elif self._cleaned and self.returncode is not None:
+            state = "stopped, exit code %d" % self.returncode
+        else:
+            state = "EXITED on its own or killed, exit code %d" % self.proc.returncode
+        log("---- server %s: %s; log %s, last %d of %d lines ----"
+            % (self.ns, state, self.log_path, min(tail, len(lines)), len(lines)))
+        for line in lines[-tail:]:
+            log("  | " + line)
+        c = parse_counters(self.output)
+        if c:
+            log("---- counters: " + " ".join("%s=%d" % kv for kv in sorted(c.items())))
+
+    # ---- clients in the namespace -----------------------------------------
+
+    @contextlib.contextmanager
+    def netns(self):
+        """Move the calling thread into the namespace for the block.
+
+        Sockets and threads created inside stay in the namespace after the
+        block; the thread itself returns to where it was.
+        """
+        here = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+        there = os.open("/run/netns/" + self.ns, os.O_RDONLY)
+        try:
+            _setns(there)
+            try:
+                yield self
+            finally:
+                _setns(here)
+        finally:
+            os.close(there)
+            os.close(here)
+
+    def run(self, args, timeout=30):
+        """Run a command in the namespace; CompletedProcess with text output."""
+        return subprocess.run(["ip", "netns", "exec", self.ns] + list(args),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=timeout)
+
+    def connect(self, port=None, timeout=SOCK_TIMEOUT):
+        """A kernel TCP socket in the namespace connected to the stack."""
+        with self.netns():
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect((STACK_IP, self.port if port is None else port))
+        except BaseException:
+            s.close()
+            raise
+        return s
+
+
+def run_without_port(echo, app_args, timeout=30):
+    """Run polltcp-echo with no device (EAL only, no network) and app_args.
+
+    For argument checks: no namespace, no TAP. Returns CompletedProcess
+    with separate text stdout and stderr; the DPDK prefix is removed.
+    """
+    prefix = "ptcp%dx%s" % (os.getpid(), secrets.token_hex(3))
+    argv = [os.path.abspath(echo), "--no-pci", "--no-huge", "-m", "256", "-l", "0",
+            "--file-prefix", prefix, "--log-level=*:warning", "--"] + list(app_args)
+    try:
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=timeout,
+                              preexec_fn=_child_setup)
+    finally:
+        shutil.rmtree(os.path.join("/var/run/dpdk", prefix), ignore_errors=True)
+
+
+def _child_setup():
+    """In the server's child: die with us, and keep our terminal's ^C off it."""
+    os.setsid()
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def _cleanup_all():
+    with _live_lock:
+        servers = list(_live)
+    for s in servers:
+        try:
+            s.cleanup()
+        except Exception as e:  # keep cleaning the others
+            log("cleanup of %s failed: %s" % (s.ns, e))
+
+
+def _on_signal(signum, frame):
+    log("signal %d: cleaning up" % signum)
+    _cleanup_all()
+    os._exit(128 + signum)
+
+
+atexit.register(_cleanup_all)
+for _sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(_sig, _on_signal)
+
+
+# ---- client helpers --------------------------------------------------------
+
+def recv_exactly(s, n, deadline=None):
+    """Read exactly n bytes (or fewer if the peer closes first)."""
+    chunks = []
+    got = 0
+    while got < n:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError("got %d of %d bytes before the deadline" % (got, n))
+        b = s.recv(min(65536, n - got))
+        if not b:
+            break
+        chunks.append(b)
+        got += len(b)
+    return b"".join(chunks)
+
+
+def recv_until_eof(s, limit=64 << 20):
+    chunks = []
+    got = 0
+    while got <= limit:
+        b = s.recv(65536)
+        if not b:
+            return b"".join(chunks)
+        chunks.append(b)
+        got += len(b)
+    raise AssertionError("more than %d bytes before EOF" % limit)
+
+
+def echo_through(s, data, chunk=16384):
+    """Send data on s from a thread while reading the same length back here.
+
+    Returns the bytes read. Sending and reading concurrently keeps either
+    side from blocking on a full window.
+    """
+    err = []
+
+    def sender():
+        try:
+            view = memoryview(data)
+            for off in range(0, len(view), chunk):
+                s.sendall(view[off:off + chunk])
+        except BaseException as e:  # reported by the reader
+            err.append(e)
+
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    try:
+        got = recv_exactly(s, len(data))
+    finally:
+        t.join(s.gettimeout() or SOCK_TIMEOUT)
+    if err:
+        raise AssertionError("send failed: %r" % err[0])
+    return got
+
+
+def first_diff(a, b):
+    """Offset of the first differing byte of a and b (min length if a prefix)."""
+    for i in range(min(len(a), len(b))):
+        if a[i] != b[i]:
+            return i
+    return min(len(a), len(b))
+
+
+def wait_for(pred, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+# ---- suite runner ------------------------------------------------------------
+
+class _Alarm(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Alarm("test exceeded its time limit")
+
+
+class Suite:
+    """Tests of one script. A test is fn(ctx) where ctx is this Suite.
+
+    ctx.echo            path of polltcp-echo
+    ctx.server()        the shared Server (started on first use)
+    ctx.new_server(..)  an extra Server the test owns (use with `with`)
+    """
+
+    def __init__(self, name, shared_args=()):
+        self.name = name
+        self.shared_args = list(shared_args)
+        self.tests = []
+        self.echo = None
+        self._shared = None
+        self._shared_failed = None
+        self._servers = []
+
+    def test(self, fn=None, timeout=TEST_TIMEOUT):
+        def deco(f):
+            self.tests.append((f.__name__, f, timeout))
+            return f
+        return deco(fn) if fn is not None else deco
+
+    def server(self):
+        if self._shared_failed is not None:
+            raise ServerError("shared server failed to start: %s" % self._shared_failed)
+        if self._shared is None or self._shared._cleaned:
+            srv = Server(self.echo, self.shared_args, name=self.name)
+            self._servers.append(srv)
+            try:
+                srv.start()
+            except Exception as e:
+                self._shared_failed = e
+                srv.dump()
+                raise
+            self._shared = srv
+        return self._shared
+
+    def new_server(self, extra_args=(), name=None):
+        srv = Server(self.echo, extra_args, name=name or self.name)
+        self._servers.append(srv)
+        return srv
+
+    def main(self, argv=None):
+        argv = sys.argv if argv is None else argv
+        if len(argv) != 2:
+            sys.stderr.write("usage: %s PATH/TO/polltcp-echo\n" % argv[0])
+            return 2
+        self.echo = argv[1]
+        if os.geteuid() != 0:
+            log("%s: needs root (network namespaces, TAP): skipped" % self.name)
+            return 77
+        if not os.access(self.echo, os.X_OK):
+            log("%s: %s is not executable" % (self.name, self.echo))
+            return 1
+        signal.signal(signal.SIGALRM, _alarm)
+        passed = failed = 0
+        for tname, fn, limit in self.tests:
+            t0 = time.monotonic()
+            signal.setitimer(signal.ITIMER_REAL, limit)
+            try:
+                fn(self)
+            except BaseException as e:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                    raise
+                failed += 1
+                reason = str(e) or type(e).__name__
+                if not isinstance(e, AssertionError):
+                    reason = "%s: %s" % (type(e).__name__, reason)
+                log("FAIL %s: %s" % (tname, reason.splitlines()[0] if reason else ""))
+                for line in traceback.format_exc().rstrip().splitlines():
+                    log("    " + line)
+                for srv in self._servers[-2:]:
+                    srv.dump(tail=40)
+            else:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                passed += 1
+                log("ok %s (%.1f s)" % (tname, time.monotonic() - t0))
+        if self._shared is not None and not self._shared._cleaned:
+            rc, out = self._shared.stop()
+            if failed:
+                self._shared.dump(tail=200)
+        _cleanup_all()
+        log("%s: %d passed, %d failed" % (self.name, passed, failed))
+        return 1 if failed else 0
+
+
+def check(cond, msg):
+    """assert that survives python -O."""
+    if not cond:
+        raise AssertionError(msg)

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""echo_loss: bulk echo stays correct when the path loses, reorders, duplicates.
+
+Loss is injected by nftables in the test's namespace (numgen random), on the
+kernel side of the TAP, so each direction of the stack is tested:
+kernel -> stack drops exercise its receiver (out-of-order, duplicate ACKs),
+stack -> kernel drops its retransmission. Reordering and duplication come
+from the stack's own seeded `--impair` option.
+
+Run: PYTHONPATH=tests/integration python3 tests/integration/test_echo_loss.py \
+         build/app/polltcp-echo
+"""
+import hashlib
+import os
+import sys
+import time
+
+import ptcp_harness as h
+from ptcp_harness import check
+
+MIB = 1 << 20
+suite = h.Suite("echo_loss")
+
+
+def nft_loss(srv, percent, hook):
+    """Drop `percent`% of TCP port-7 segments in one direction, in srv's namespace."""
+    if hook == "output":       # kernel -> stack
+        match = "oifname \"%s\" tcp dport %d" % (h.TAP_IF, srv.port)
+    else:                      # stack -> kernel
+        match = "iifname \"%s\" tcp sport %d" % (h.TAP_IF, srv.port)
+    rules = ("table inet ptcp_loss {\n"
+             "  chain %s { type filter hook %s priority 0; policy accept;\n"
+             "    %s numgen random mod 100 < %d counter drop\n"
+             "  }\n}\n" % (hook, hook, match, percent))
+    p = srv.run(["sh", "-c", "printf '%s' \"$0\" | nft -f -", rules])
+    check(p.returncode == 0, "nft: %s" % p.stdout.strip())
+
+
+def nft_dropped(srv):
+    p = srv.run(["nft", "list", "table", "inet", "ptcp_loss"])
+    total = 0
+    for word in p.stdout.split("packets ")[1:]:
+        total += int(word.split()[0])
+    return total
+
+
+def bulk_sha(srv, size, timeout):
+    data = os.urandom(size)
+    t0 = time.monotonic()
+    with srv.connect(timeout=timeout) as s:
+        got = h.echo_through(s, data, chunk=32768)
+    secs = time.monotonic() - t0
+    check(len(got) == len(data), "sent %d bytes, got %d back" % (len(data), len(got)))
+    check(hashlib.sha256(got).digest() == hashlib.sha256(data).digest(),
+          "sha256 differs; first difference at offset %d" % h.first_diff(got, data))
+    return secs
+
+
+@suite.test(timeout=240)
+def one_mib_echoed_with_3pct_loss_toward_stack(ctx):
+    srv = ctx.new_server(name="loss-in")
+    with srv:
+        nft_loss(srv, 3, "output")
+        secs = bulk_sha(srv, MIB, 60)
+        dropped = nft_dropped(srv)
+        rc, out = srv.stop()
+    h.log("    %.2f s, %d segments dropped by nftables" % (secs, dropped))
+    check(dropped > 0, "nftables dropped nothing: the test did not test loss")
+    check(rc == 0, "exit code %r" % rc)
+
+
+@suite.test(timeout=240)
+def one_mib_echoed_with_3pct_loss_from_stack_retransmitted(ctx):
+    srv = ctx.new_server(name="loss-out")
+    with srv:
+        nft_loss(srv, 3, "input")
+        secs = bulk_sha(srv, MIB, 60)
+        dropped = nft_dropped(srv)
+        rc, out = srv.stop()
+    c = h.parse_counters(out)
+    h.log("    %.2f s, %d segments dropped, TCP_REXMIT %d" % (secs, dropped, c.get("TCP_REXMIT", 0)))
+    check(dropped > 0, "nftables dropped nothing: the test did not test loss")
+    check(rc == 0, "exit code %r" % rc)
+    check(c.get("TCP_REXMIT", 0) > 0, "segments were lost but TCP_REXMIT is 0: %r" % c)
+
+
+@suite.test(timeout=240)
+def one_mib_echoed_through_reorder_and_duplication(ctx):
+    srv = ctx.new_server(["--impair", "reorder=2%,dup=2%,seed=42"], name="impair")
+    with srv:
+        check("impair:" in srv.output, "the server did not report an active --impair")
+        secs = bulk_sha(srv, MIB, 60)
+        rc, out = srv.stop()
+    h.log("    %.2f s" % secs)
+    check(rc == 0, "exit code %r" % rc)
+
+
+if __name__ == "__main__":
+    sys.exit(suite.main())
