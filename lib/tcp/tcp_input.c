@@ -164,9 +164,14 @@ sndq_trim(struct ptcp_conn *c, uint32_t n)
 
 /* ---- LISTEN ----------------------------------------------------------------- */
 
+/*
+ * LISTEN. min_iss, when nonzero, is a floor for the new ISS: reopening a
+ * TIME-WAIT tuple needs an ISS beyond everything the old incarnation sent
+ * (RFC 1122 4.2.2.13).
+ */
 static void
 listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct ptcp_flow *f,
-	     const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg)
+	     const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg, uint32_t min_iss)
 {
 	struct ptcp_conn *c;
 
@@ -202,6 +207,8 @@ listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct 
 	c->rcv_adv = c->rcv_nxt;   /* nothing advertised yet: the SYN,ACK sets it */
 	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f->laddr, f->lport, f->raddr, f->rport,
 			      st->now_us);
+	if (min_iss != 0 && ptcp_seq_lt(c->iss, min_iss))
+		c->iss = min_iss;
 	c->snd_una = c->iss;
 	c->snd_nxt = c->iss;
 	c->snd_max = c->iss;
@@ -548,7 +555,7 @@ take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq)
 	if (c->state == PTCP_TCP_CLOSED)
 		return;
 	if (s->fin && ptcp_seq_gt(fin_seq, c->rcv_nxt) && c->state != PTCP_TCP_TIME_WAIT) {
-		c->flags |= PTCP_TF_FIN_OOO;
+		c->flags |= PTCP_TF_FIN_OOO | PTCP_TF_ACK_NOW;   /* RFC 5681 4.2 duplicate ACK */
 		c->ooo_fin_seq = fin_seq;
 		return;
 	}
@@ -686,6 +693,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	const void *hdr;
 	struct ptcp_flow f;
 	struct ptcp_conn *c;
+	uint32_t min_iss = 0;
 
 	PTCP_INC(st, TCP_RX);
 	if (unlikely(!cksum_ok(st, m, ip))) {
@@ -705,8 +713,16 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	ptcp_tcp_enter(st);
 	c = ptcp_tcp_conn_lookup(st, &f);
 	if (c != NULL && c->state == PTCP_TCP_TIME_WAIT && tw_reusable(c, seg)) {
-		/* RFC 9293 3.10.7.4 / RFC 6191: a new incarnation beyond the old one. */
+		/*
+		 * RFC 1122 4.2.2.13 / RFC 6191: a new incarnation beyond the old one,
+		 * its ISS beyond the old SND.NXT plus a maximum window (as Linux).
+		 * Unlike the RFC's option (2) the old incarnation is not restored if
+		 * the SYN proves an old duplicate: it is gone.
+		 */
 		PTCP_INC(st, TCP_TW_REUSE);
+		min_iss = c->snd_max + 65535 + 2;
+		if (min_iss == 0)
+			min_iss = 1;
 		ptcp_tcp_conn_closed(c, 0);
 		c = NULL;
 	}
@@ -714,7 +730,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 		const struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
 
 		if (l != NULL) {
-			listen_input(st, l, &f, ip, seg);
+			listen_input(st, l, &f, ip, seg, min_iss);
 		} else {
 			/* RFC 9293 3.10.7.1: CLOSED. An incoming RST is never answered. */
 			PTCP_INC(st, TCP_NO_CONN);

@@ -88,6 +88,11 @@ ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uin
 		uint32_t keep = ptcp_tcp_blk(*pp)->seq - seq;
 
 		PTCP_ADD(st, TCP_OOO_DUP, len - keep);
+		if (keep == 0) {
+			/* Covered by held blocks that touch each other. */
+			rte_pktmbuf_free(m);
+			return;
+		}
 		ptcp_tcp_mbuf_cut(m, keep);
 		len = keep;
 	}

@@ -238,10 +238,15 @@ keepalive_timeout(struct ptcp_conn *c)
 	if (c->state != PTCP_TCP_ESTABLISHED && c->state != PTCP_TCP_CLOSE_WAIT &&
 	    c->state != PTCP_TCP_FIN_WAIT_2)
 		return;
-	if (c->sndq_bytes != 0 || now - c->last_rx < PTCP_MS(conf->keepalive_idle_ms)) {
-		c->nprobe = 0;
+	if (c->sndq_bytes != 0) {
+		/* Busy: retransmission or persist watch the peer; look again later. */
+		ptcp_tcp_timer_set(c, PTCP_TCP_T_KEEPALIVE, now + PTCP_MS(conf->keepalive_idle_ms));
+		return;
+	}
+	if (now - c->last_rx < PTCP_MS(conf->keepalive_idle_ms)) {
+		/* Heard from the peer since: idle time counts from its last segment. */
 		ptcp_tcp_timer_set(c, PTCP_TCP_T_KEEPALIVE,
-				   RTE_MAX(c->last_rx, now) + PTCP_MS(conf->keepalive_idle_ms));
+				   c->last_rx + PTCP_MS(conf->keepalive_idle_ms));
 		return;
 	}
 	if (c->nprobe >= conf->keepalive_cnt) {

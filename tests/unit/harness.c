@@ -489,6 +489,22 @@ ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx *t, uint
 	return elapsed;
 }
 
+void
+ptest_expect_sent_at_at(const char *file, int line, struct ptest_ctx *t, uint64_t us)
+{
+	if (us < 1000) {
+		print_error("PTEST_EXPECT_SENT_AT needs at least 1 ms, got %" PRIu64 " us\n", us);
+		_fail(file, line);
+	}
+	ptest_advance(t, us - 1000);
+	ptest_nothing_sent_at(file, line, t);
+	ptest_advance(t, 1000);
+	if (t->nsent == 0) {
+		print_error("expected a segment %" PRIu64 " us from then; nothing sent\n", us);
+		_fail(file, line);
+	}
+}
+
 int32_t
 ptest_conn_wnd(const struct ptest_conn *pc)
 {
@@ -742,4 +758,23 @@ ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len)
 {
 	assert_int_equal(ptcp_send(ptest_conn_c(pc), data, len), (int32_t)len);
 	ptest_kick(pc->t);
+}
+
+uint32_t
+ptest_conn_read(struct ptest_conn *pc, void *buf, uint32_t cap)
+{
+	uint32_t n = ptcp_recv(ptest_conn_c(pc), buf, cap);
+
+	assert_true(n <= pc->unread);
+	pc->unread -= n;
+	ptest_kick(pc->t);
+	return n;
+}
+
+bool
+ptest_conn_wnd_update_due(const struct ptest_conn *pc)
+{
+	uint32_t cur = (int32_t)(pc->rcv_adv - pc->rcv_nxt) > 0 ? pc->rcv_adv - pc->rcv_nxt : 0;
+
+	return (uint32_t)ptest_conn_wnd(pc) > cur;
 }

@@ -233,6 +233,19 @@ int32_t ptest_conn_wnd(const struct ptest_conn *pc);
 
 /** ptcp_send of all len bytes (asserted taken), then flush what it caused. */
 void ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len);
+/**
+ * ptcp_recv of up to cap bytes from outside any callback, then flush what it
+ * caused (a window update, if the receive window opened far enough); unread
+ * goes down by what was read. Returns the bytes read. The caller asserts
+ * the window update (see ptest_conn_wnd_update_due) or its absence.
+ */
+uint32_t ptest_conn_read(struct ptest_conn *pc, void *buf, uint32_t cap);
+/**
+ * True if our next segment advertises a larger window than the right edge
+ * last advertised allows, i.e. reading made a window update due (RFC 9293
+ * 3.8.6.2.2): ptest_conn_wnd(pc) > rcv_adv - rcv_nxt.
+ */
+bool ptest_conn_wnd_update_due(const struct ptest_conn *pc);
 
 /** Run timers at the current time and flush (after API calls outside callbacks). */
 void ptest_kick(struct ptest_ctx *t);
@@ -259,6 +272,7 @@ void ptest_expect_at(const char *file, int line, struct ptest_ctx *t,
 void ptest_nothing_sent_at(const char *file, int line, struct ptest_ctx *t);
 uint64_t ptest_expect_sent_after_at(const char *file, int line, struct ptest_ctx *t,
 				    uint64_t us);
+void ptest_expect_sent_at_at(const char *file, int line, struct ptest_ctx *t, uint64_t us);
 
 /** As ptest_expect_at on pc's ports; also records the right edge the segment advertised. */
 void ptest_conn_expect_at(const char *file, int line, struct ptest_conn *pc,
@@ -300,5 +314,12 @@ void ptest_conn_expect_at(const char *file, int line, struct ptest_conn *pc,
  * at us (within PTEST_SLACK_US, probed in 1 ms steps). Returns the elapsed time.
  */
 #define PTEST_EXPECT_SENT_AFTER(t, us) ptest_expect_sent_after_at(__FILE__, __LINE__, (t), (us))
+/**
+ * Timers, to the tick: nothing is sent while the clock advances by us - 1 ms,
+ * something is sent during the last 1 ms (us >= 1 ms). With the clock on a
+ * 1 ms boundary this pins a timer to its 1 ms wheel tick: a timer due at
+ * now + x fires at the first tick >= now + x.
+ */
+#define PTEST_EXPECT_SENT_AT(t, us) ptest_expect_sent_at_at(__FILE__, __LINE__, (t), (us))
 
 #endif /* PTCP_TEST_HARNESS_H */
