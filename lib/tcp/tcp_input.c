@@ -404,6 +404,19 @@ check_rst(struct ptcp_conn *c, struct seg_ctx *s)
 	}
 }
 
+/*
+ * RFC 5681 section 2 "duplicate acknowledgment": data outstanding, no
+ * payload, no SYN/FIN, SEG.ACK = SND.UNA, and the window unchanged.
+ */
+static bool
+is_dupack(const struct ptcp_conn *c, const struct seg_ctx *s)
+{
+	const struct ptcp_tcp_seg *seg = &s->seg;
+
+	return seg->ack == c->snd_una && c->snd_max != c->snd_una && seg->len == 0 &&
+		!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) && seg->wnd == c->snd_wnd;
+}
+
 /* Fifth: the ACK field. Returns false if the segment is to be dropped. */
 static bool
 check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
@@ -431,13 +444,13 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 	}
 	if (ptcp_seq_gt(ack, c->snd_una)) {
 		uint32_t data_end = c->sndq_seq + c->sndq_bytes;
+		uint32_t acked = ack - c->snd_una;
 		uint32_t n = 0;
 
 		if (ptcp_seq_gt(ack, c->sndq_seq))
 			n = RTE_MIN(ack - c->sndq_seq, c->sndq_bytes);
 		if (n) {
 			sndq_trim(c, n);
-			ptcp_tcp_cc_ack(c, n);
 			s->ev |= EV_WRITABLE;
 		}
 		/* RTT sample only from segments never retransmitted (Karn). */
@@ -450,6 +463,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 			c->snd_nxt = ack;
 		c->nrexmit = 0;
 		c->persist_shift = 0;
+		ptcp_tcp_cc_newack(c, acked);
 		/* RFC 6298 5.2 / 5.3 */
 		if (c->snd_una == c->snd_max)
 			ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
@@ -471,6 +485,8 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 				break;
 			}
 		}
+	} else if (is_dupack(c, s)) {
+		ptcp_tcp_cc_dupack(c);
 	}
 	/* The peer answers: probes (persist, keepalive) are not unanswered. */
 	c->nprobe = 0;

@@ -63,6 +63,7 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_NODELAY      (1u << 11)  /* Nagle off */
 #define PTCP_TF_FIN_OOO      (1u << 12)  /* a FIN arrived beyond a gap at ooo_fin_seq */
 #define PTCP_TF_KEEPALIVE    (1u << 13)  /* keepalive on for this connection */
+#define PTCP_TF_RECOVERY     (1u << 14)  /* in fast recovery (RFC 5681 3.2, RFC 6582) */
 
 /* RFC 5961 7: challenge ACK budget per connection per second. */
 #define PTCP_TCP_CHALLENGE_ACK_LIMIT 10
@@ -112,6 +113,8 @@ struct ptcp_conn {
 	uint64_t last_rx;                    /* time of the last segment received */
 	uint32_t cwnd;                       /* RFC 5681 congestion window, bytes */
 	uint32_t ssthresh;
+	uint32_t recover;                    /* RFC 6582 recover: SND.MAX at loss detection */
+	uint8_t dupacks;                     /* consecutive duplicate ACKs */
 	uint32_t chal_budget;                /* challenge ACKs left in this second */
 	uint64_t rtt_start;
 	uint64_t chal_epoch;                 /* start of the current budget second */
@@ -191,6 +194,7 @@ void ptcp_tcp_set_state(struct ptcp_conn *c, enum ptcp_tcp_state s);
 void ptcp_tcp_output(struct ptcp_conn *c);
 void ptcp_tcp_send_probe(struct ptcp_conn *c);
 void ptcp_tcp_output_force(struct ptcp_conn *c);
+void ptcp_tcp_retransmit_first(struct ptcp_conn *c);
 void ptcp_tcp_send_ack(struct ptcp_conn *c);
 void ptcp_tcp_send_syn(struct ptcp_conn *c);
 void ptcp_tcp_send_rst(struct ptcp_conn *c);
@@ -203,6 +207,8 @@ uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
 void ptcp_tcp_cc_init(struct ptcp_conn *c);
 void ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked);
 void ptcp_tcp_cc_rto(struct ptcp_conn *c);
+void ptcp_tcp_cc_dupack(struct ptcp_conn *c);
+void ptcp_tcp_cc_newack(struct ptcp_conn *c, uint32_t acked);
 
 /* tcp_timer.c */
 void ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_us);

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * test_tcp_recovery.c - loss recovery by duplicate ACKs: RFC 5681 3.2 fast
+ * retransmit / fast recovery and the RFC 6582 NewReno handling of partial
+ * acknowledgments, plus what RFC 5681 section 2 does and does not count as
+ * a duplicate ACK.
+ *
+ * Each test opens passively (RTO at the 200 ms floor, no time passes, so no
+ * timeout interferes), sends the initial window of ten full segments and
+ * lets the peer answer with crafted ACKs. The peer's sequence numbers start
+ * just below 2^32.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+#define MSS PTEST_MSS
+
+static struct ptest_conn conn;
+static uint8_t data[32 * PTEST_MSS];
+static uint32_t snd_base;
+static uint32_t queued;
+
+static struct ptest_ctx *
+established(void)
+{
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	ptest_conn_init(t, &conn);
+	ptest_conn_passive(&conn);
+	ptest_pattern(data, sizeof(data), 0x3c);
+	snd_base = conn.snd_nxt;
+	queued = 0;
+	return t;
+}
+
+static void
+app_send(uint32_t len)
+{
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), data + queued, len), (int32_t)len);
+	queued += len;
+	ptest_kick(conn.t);
+}
+
+static void
+expect_new(uint32_t len)
+{
+	PTEST_EXPECT_DATA(&conn, data + (conn.snd_nxt - snd_base), len);
+}
+
+static void
+expect_rexmit(uint32_t seq, uint32_t len)
+{
+	PTEST_EXPECT_SEG(&conn, seq, len, data + (seq - snd_base));
+}
+
+/* The peer acknowledges up to ack with window conn.peer_wnd and no data. */
+static void
+rx_ack(uint32_t ack)
+{
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, ack, NULL, 0);
+}
+
+/* Send the initial window: ten full segments, all in flight. */
+static void
+fill_initial_window(void)
+{
+	app_send(10 * MSS);
+	for (int i = 0; i < 10; i++)
+		expect_new(MSS);
+	PTEST_NOTHING_SENT(conn.t);
+}
+
+static void
+test_rfc5681_3_2_third_dupack_fast_retransmit(void **state)
+{
+	/* Ensure that the third duplicate ACK, not the first two, resends the first unacknowledged segment. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	rx_ack(snd_base);
+	rx_ack(snd_base);
+	PTEST_NOTHING_SENT(t);
+	rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_RTO), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc5681_3_2_further_dupacks_inflate_cwnd(void **state)
+{
+	/*
+	 * Ensure that in fast recovery each further duplicate ACK adds one SMSS to
+	 * cwnd (ssthresh 5 MSS + 3 MSS = 8 MSS, 10 MSS in flight): the third one
+	 * after the retransmission lets one new segment out.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	app_send(4 * MSS);   /* new data waiting */
+	PTEST_NOTHING_SENT(t);
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	rx_ack(snd_base);   /* cwnd 9 MSS */
+	rx_ack(snd_base);   /* cwnd 10 MSS */
+	PTEST_NOTHING_SENT(t);
+	rx_ack(snd_base);   /* cwnd 11 MSS > 10 MSS in flight */
+	expect_new(MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc6582_3_2_partial_ack_resends_next_hole(void **state)
+{
+	/* Ensure that a partial ACK in recovery at once resends the segment it points at. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	rx_ack(snd_base + 2 * MSS);   /* below recover = base + 10 MSS */
+	expect_rexmit(snd_base + 2 * MSS, MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 2);
+	ptest_free(t);
+}
+
+static void
+test_rfc6582_3_2_full_ack_ends_recovery(void **state)
+{
+	/*
+	 * Ensure that an ACK covering recover ends fast recovery with cwnd =
+	 * min(ssthresh, max(FlightSize, SMSS) + SMSS) = 2 MSS here: of four queued
+	 * segments two go out.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	rx_ack(snd_base + 10 * MSS);
+	PTEST_NOTHING_SENT(t);
+	app_send(4 * MSS);
+	expect_new(MSS);
+	expect_new(MSS);
+	PTEST_NOTHING_SENT(t);
+	/*
+	 * Recovery is over. Once the cumulative ACK covers more than recover
+	 * (RFC 6582 3.2 step 2), three duplicate ACKs start a new fast retransmit.
+	 */
+	rx_ack(snd_base + 11 * MSS);   /* slow start: cwnd 3 MSS, 1 MSS in flight */
+	expect_new(MSS);
+	expect_new(MSS);
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base + 11 * MSS);
+	expect_rexmit(snd_base + 11 * MSS, MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 2);
+	ptest_free(t);
+}
+
+static void
+test_rfc6582_3_2_dupacks_at_recover_no_new_fast_rexmit(void **state)
+{
+	/*
+	 * Ensure that duplicate ACKs whose cumulative ACK equals recover (does not
+	 * cover more) do not start a second fast retransmit (RFC 6582 3.2 step 2).
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	rx_ack(snd_base + 10 * MSS);
+	app_send(4 * MSS);
+	expect_new(MSS);
+	expect_new(MSS);
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base + 10 * MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc6582_3_2_no_fast_rexmit_below_recover_after_timeout(void **state)
+{
+	/*
+	 * Ensure that after a retransmission timeout (recover = SND.MAX) duplicate
+	 * ACKs for data sent before it do not start another fast retransmit.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	ptest_advance(t, PTCP_MS(200));
+	expect_rexmit(snd_base, MSS);   /* RTO: one segment */
+	PTEST_NOTHING_SENT(t);
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc5681_2_window_update_is_not_dupack(void **state)
+{
+	/* Ensure that ACKs at SND.UNA that change the window are not duplicate ACKs. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	for (int i = 0; i < 3; i++) {
+		conn.peer_wnd = (uint16_t)(65535 - 1000 * (i + 1));
+		rx_ack(snd_base);
+	}
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc5681_2_ack_with_data_is_not_dupack(void **state)
+{
+	/* Ensure that segments carrying data with SEG.ACK = SND.UNA are not duplicate ACKs. */
+	struct ptest_ctx *t = established();
+	uint8_t d[10];
+
+	(void)state;
+	memset(d, 'x', sizeof(d));
+	fill_initial_window();
+	for (int i = 0; i < 3; i++) {
+		ptest_conn_rx_data(&conn, d, sizeof(d));
+		PTEST_EXPECT_ACK(&conn);
+	}
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc5681_2_nothing_outstanding_no_dupack(void **state)
+{
+	/* Ensure that ACKs while nothing is outstanding never trigger a retransmission. */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		rx_ack(snd_base);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 0);
+	ptest_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		/* fast retransmit and fast recovery (RFC 5681 3.2) */
+		cmocka_unit_test(test_rfc5681_3_2_third_dupack_fast_retransmit),
+		cmocka_unit_test(test_rfc5681_3_2_further_dupacks_inflate_cwnd),
+		/* NewReno (RFC 6582) */
+		cmocka_unit_test(test_rfc6582_3_2_partial_ack_resends_next_hole),
+		cmocka_unit_test(test_rfc6582_3_2_full_ack_ends_recovery),
+		cmocka_unit_test(test_rfc6582_3_2_dupacks_at_recover_no_new_fast_rexmit),
+		cmocka_unit_test(test_rfc6582_3_2_no_fast_rexmit_below_recover_after_timeout),
+		/* what a duplicate ACK is (RFC 5681 section 2) */
+		cmocka_unit_test(test_rfc5681_2_window_update_is_not_dupack),
+		cmocka_unit_test(test_rfc5681_2_ack_with_data_is_not_dupack),
+		cmocka_unit_test(test_rfc5681_2_nothing_outstanding_no_dupack),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
