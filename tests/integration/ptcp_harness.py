@@ -46,6 +46,11 @@ STACK_IP = "198.18.0.2"
 KERNEL_IP = "198.18.0.1"
 PREFIX_LEN = 24
 TAP_IF = "pt0"
+# Optional routed client (Server.add_client_ns): its own namespace, a veth
+# to the server's namespace, which forwards between it and the TAP.
+CLIENT_NET_IP = "198.18.1.1"     # the client, in NS-c on pc0
+ROUTER_IP = "198.18.1.254"       # the server's namespace, on pr0
+CLIENT_IF, ROUTER_IF = "pc0", "pr0"
 KERNEL_MAC = "02:00:00:00:00:01"
 ECHO_PORT = 7
 
@@ -114,6 +119,61 @@ def parse_counters(output):
     return counters
 
 
+_MBUFS_RE = re.compile(r"^mbufs: in use (\d+) of (\d+)\s*$")
+_PERIODIC_RE = re.compile(r"^stats \((\d+) s\):\s*$")
+
+
+def parse_mbufs_in_use(output):
+    """[(in_use, total), ...] from every `mbufs: in use N of M` line, in order."""
+    out = []
+    for line in output.splitlines():
+        m = _MBUFS_RE.match(line.strip())
+        if m:
+            out.append((int(m.group(1)), int(m.group(2))))
+    return out
+
+
+def parse_stats(output):
+    """Every report the server printed, periodic and final, in order.
+
+    A report (ptcp_port_report / --stats-period) is a `port N: ...` line,
+    `mbufs: in use N of M`, maybe `impair ...` lines, then a header
+    (`stats (N s):` periodic, `counters:` final) and `  NAME value` lines.
+    Each block is a dict:
+      final      True for `counters:`
+      secs       N of `stats (N s):` (None for the final block)
+      mbufs      in-use count of the mbufs line before the header (or None)
+      mbufs_of   pool size of that line
+      counters   {NAME: int}
+      line       index of the header line in `output`
+      open       True while no later line closed the counters (may grow)
+    """
+    blocks = []
+    mbufs = mbufs_of = None
+    cur = None
+    for i, raw in enumerate(output.splitlines()):
+        line = raw.rstrip()
+        if cur is not None:
+            m = re.match(r"^\s+([A-Z][A-Z0-9_]*)\s+(\d+)$", line)
+            if m:
+                cur["counters"][m.group(1)] = int(m.group(2))
+                continue
+            cur["open"] = False
+            cur = None
+        m = _MBUFS_RE.match(line.strip())
+        if m:
+            mbufs, mbufs_of = int(m.group(1)), int(m.group(2))
+            continue
+        m = _PERIODIC_RE.match(line.strip())
+        if m or line.strip().endswith("counters:"):
+            cur = {"final": m is None, "secs": int(m.group(1)) if m else None,
+                   "mbufs": mbufs, "mbufs_of": mbufs_of, "counters": {},
+                   "line": i, "open": True}
+            blocks.append(cur)
+            mbufs = mbufs_of = None
+    return blocks
+
+
 class ServerError(Exception):
     pass
 
@@ -121,10 +181,16 @@ class ServerError(Exception):
 class Server:
     """One polltcp-echo in its own namespace. Use as a context manager."""
 
-    def __init__(self, echo, extra_args=(), name="srv", port=ECHO_PORT):
+    def __init__(self, echo, extra_args=(), name="srv", port=ECHO_PORT,
+                 ready="listening on"):
+        """echo: the binary to run (polltcp-echo, or polltcp-load); it gets the
+        EAL options and `-- --ip 198.18.0.2/24` + extra_args. ready: the text
+        of the line that says it is up (the kernel side is configured then).
+        """
         self.echo = os.path.abspath(echo)
         self.extra_args = list(extra_args)
         self.port = port
+        self.ready_text = ready
         tag = "%d-%s" % (os.getpid(), secrets.token_hex(3))
         self.ns = "ptcp-" + tag
         self.prefix = "ptcp" + tag.replace("-", "")
@@ -132,10 +198,12 @@ class Server:
         self.proc = None
         self.returncode = None
         self._lines = []
+        self._stamps = []        # time.monotonic() at which each line was read
         self._lines_lock = threading.Lock()
         self._ready = threading.Event()
         self._reader = None
         self._ns_made = False
+        self.client_ns = None    # made by add_client_ns()
         self._cleaned = False
 
     # ---- lifecycle -----------------------------------------------------
@@ -151,8 +219,7 @@ class Server:
         with _live_lock:
             _live.add(self)
         try:
-            _sh(["ip", "netns", "add", self.ns])
-            self._ns_made = True
+            self.make_ns()
             self._logf = open(self.log_path, "w")
             self._logf.write("# ip netns exec %s %s\n" % (self.ns, " ".join(self.argv())))
             self.proc = subprocess.Popen(
@@ -168,14 +235,26 @@ class Server:
             raise
         return self
 
+    def make_ns(self):
+        """Create the namespace now (start() does it if not done), e.g. to
+        start a kernel server there before the DPDK process; cleanup() and
+        the exit handlers delete it."""
+        with _live_lock:
+            _live.add(self)
+        if not self._ns_made:
+            _sh(["ip", "netns", "add", self.ns])
+            self._ns_made = True
+        return self.ns
+
     def _read(self):
         for raw in iter(self.proc.stdout.readline, b""):
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._lines_lock:
                 self._lines.append(line)
+                self._stamps.append(time.monotonic())
                 self._logf.write(line + "\n")
                 self._logf.flush()
-            if "listening on" in line:
+            if self.ready_text in line:
                 self._ready.set()
         self.proc.stdout.close()
 
@@ -184,14 +263,14 @@ class Server:
         while time.monotonic() < deadline:
             if self._ready.wait(0.1):
                 want = "listening on %s:%d" % (STACK_IP, self.port)
-                if want not in self.output:
+                if self.ready_text == "listening on" and want not in self.output:
                     raise ServerError("ready line lacks %r" % want)
                 return
             if self.proc.poll() is not None:
                 self._reader.join(2)
-                raise ServerError("server exited with %d before listening"
-                                  % self.proc.returncode)
-        raise ServerError("no 'listening on' within %.0f s" % START_TIMEOUT)
+                raise ServerError("server exited with %d before %r"
+                                  % (self.proc.returncode, self.ready_text))
+        raise ServerError("no %r within %.0f s" % (self.ready_text, START_TIMEOUT))
 
     def _config_kernel_side(self):
         ns = ["ip", "netns", "exec", self.ns]
@@ -227,9 +306,31 @@ class Server:
         self.cleanup()
         return rc, self.output
 
+    def wait(self, timeout):
+        """Wait for the process to exit by itself; return (exit code, output).
+
+        After `timeout` s it gets SIGTERM (then SIGKILL) and the exit code
+        is None. Cleans up like stop().
+        """
+        rc = None
+        if self.proc is not None:
+            try:
+                rc = self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._note("# still running after %.0f s: SIGTERM" % timeout)
+                self.stop()
+                self.returncode = None
+                return None, self.output
+        if self._reader is not None:
+            self._reader.join(5)
+        self.returncode = rc
+        self.cleanup()
+        return rc, self.output
+
     def _note(self, text):
         with self._lines_lock:
             self._lines.append(text)
+            self._stamps.append(time.monotonic())
 
     def cleanup(self):
         """Kill (by PID) what we started, delete the namespace and prefix."""
@@ -250,6 +351,9 @@ class Server:
                 pass
         if self._reader is not None:
             self._reader.join(5)
+        if self.client_ns is not None:
+            _sh(["ip", "netns", "del", self.client_ns], check=False)
+            self.client_ns = None
         if self._ns_made:
             _sh(["ip", "netns", "del", self.ns], check=False)
             self._ns_made = False
@@ -277,6 +381,101 @@ class Server:
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
+    def mark(self):
+        """A position in the output, for output_since() / stats_since()."""
+        with self._lines_lock:
+            return len(self._lines)
+
+    def output_since(self, mark, until=None):
+        """The output lines read between two marks (until=None: up to now)."""
+        with self._lines_lock:
+            lines = self._lines[mark:until]
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    def stats_since(self, mark=0, until=None):
+        """parse_stats() of the output between two marks."""
+        return parse_stats(self.output_since(mark, until))
+
+    def latest_stats(self):
+        """The last complete report (periodic or final), or None."""
+        blocks = parse_stats(self.output)
+        return blocks[-1] if blocks else None
+
+    def wait_stats(self, pred, timeout, after=None):
+        """Wait for a report read after mark `after` (default: now) with pred(block).
+
+        Needs --stats-period. Only complete blocks count (a block is
+        complete once a later line follows it, or the server has exited).
+        Returns the first matching block, or None on timeout or exit.
+        """
+        start = self.mark() if after is None else after
+        deadline = time.monotonic() + timeout
+        while True:
+            done = not self.alive()
+            for b in self.stats_since(start):
+                if (done or not b["open"]) and pred(b):
+                    return b
+            if done or time.monotonic() > deadline:
+                return None
+            time.sleep(0.1)
+
+    # ---- nftables, inside the namespace only --------------------------------
+
+    def nft(self, script):
+        """Load an nft script (`nft -f -`) in this server's namespace."""
+        p = subprocess.run(["ip", "netns", "exec", self.ns, "nft", "-f", "-"],
+                           input=script, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=20)
+        if p.returncode != 0:
+            raise RuntimeError("nft -f - in %s: exit %d: %s\n%s"
+                               % (self.ns, p.returncode, p.stdout.strip(), script))
+
+    @contextlib.contextmanager
+    def nft_table(self, table, chains):
+        """Install `table inet TABLE` in the namespace for the block, then delete it.
+
+        chains: {hook: [rule, ...]}, hook "input", "output" or "forward"; each rule
+        gets a `counter` in front of its verdict so nft_packets() can read it.
+        Nothing outside the namespace is touched; the table also goes away
+        with the namespace if the block is left abnormally.
+        """
+        lines = ["table inet %s {" % table]
+        for hook, rules in chains.items():
+            lines.append("  chain %s { type filter hook %s priority 0; policy accept;"
+                         % (hook, hook))
+            for r in rules:
+                head, verdict = r.rsplit(" ", 1)
+                lines.append("    %s counter %s" % (head, verdict))
+            lines.append("  }")
+        lines.append("}")
+        self.nft("\n".join(lines) + "\n")
+        try:
+            yield self
+        finally:
+            if self._ns_made:
+                self.run(["nft", "delete", "table", "inet", table], timeout=20)
+
+    def nft_packets(self, table):
+        """{hook: packets matched by its rules} of a table made by nft_table()."""
+        out = {}
+        for hook, _, n in self.nft_rule_packets(table):
+            out[hook] = out.get(hook, 0) + n
+        return out
+
+    def nft_rule_packets(self, table):
+        """[(hook, rule text, packets)] of a table made by nft_table(), in order."""
+        p = self.run(["nft", "list", "table", "inet", table], timeout=20)
+        out, hook = [], None
+        for line in p.stdout.splitlines():
+            m = re.search(r"type filter hook (\w+)", line)
+            if m:
+                hook = m.group(1)
+                continue
+            m = re.search(r"^\s*(.*?)\s*counter packets (\d+)", line)
+            if m:
+                out.append((hook, m.group(1), int(m.group(2))))
+        return out
+
     def dump(self, tail=60):
         """Print the server's log (last `tail` lines) and counters if any."""
         lines = self.output.splitlines()
@@ -299,14 +498,15 @@ class Server:
     # ---- clients in the namespace -----------------------------------------
 
     @contextlib.contextmanager
-    def netns(self):
+    def netns(self, ns=None):
         """Move the calling thread into the namespace for the block.
 
         Sockets and threads created inside stay in the namespace after the
-        block; the thread itself returns to where it was.
+        block; the thread itself returns to where it was. ns: another
+        namespace of this server (client_ns); default its own.
         """
         here = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        there = os.open("/run/netns/" + self.ns, os.O_RDONLY)
+        there = os.open("/run/netns/" + (ns or self.ns), os.O_RDONLY)
         try:
             _setns(there)
             try:
@@ -317,9 +517,9 @@ class Server:
             os.close(there)
             os.close(here)
 
-    def run(self, args, timeout=30):
-        """Run a command in the namespace; CompletedProcess with text output."""
-        return subprocess.run(["ip", "netns", "exec", self.ns] + list(args),
+    def run(self, args, timeout=30, ns=None):
+        """Run a command in the namespace (or ns, e.g. client_ns); text output."""
+        return subprocess.run(["ip", "netns", "exec", ns or self.ns] + list(args),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=timeout)
 
@@ -329,6 +529,63 @@ class Server:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.settimeout(timeout)
         try:
+            s.connect((STACK_IP, self.port if port is None else port))
+        except BaseException:
+            s.close()
+            raise
+        return s
+
+
+    def add_client_ns(self):
+        """A second namespace whose kernel reaches the stack through a router.
+
+            NS-c: pc0 198.18.1.1/24, default via 198.18.1.254, gso_max_segs 1
+              | veth
+            NS:   pr0 198.18.1.254/24, ip_forward=1, pt0 198.18.0.1/24
+              | TAP
+            polltcp 198.18.0.2 (start it with --gateway 198.18.0.1)
+
+        Packets the server's namespace drops in its `forward` hook are lost
+        on the path, as on a real network: neither end's TCP learns of the
+        drop from its own transmit path (a drop in the sender's own output
+        or postrouting hook is returned to its TCP, which just sends again).
+        With gso_max_segs 1 on pc0 each forwarded packet is one segment.
+        Both ends are created inside namespaces this Server owns; NS-c is
+        deleted by cleanup(). Returns NS-c's name; see connect_client().
+        """
+        if self.client_ns is not None:
+            return self.client_ns
+        ns_c = self.ns + "-c"
+        _sh(["ip", "netns", "add", ns_c])
+        self.client_ns = ns_c
+        c = ["ip", "netns", "exec", ns_c]
+        r = ["ip", "netns", "exec", self.ns]
+        _sh(c + ["ip", "link", "add", CLIENT_IF, "type", "veth", "peer", "name", ROUTER_IF,
+                 "netns", self.ns])
+        for ns, ifname, addr in ((c, CLIENT_IF, CLIENT_NET_IP), (r, ROUTER_IF, ROUTER_IP)):
+            _sh(ns + ["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % ifname])
+            _sh(ns + ["ip", "addr", "add", "%s/24" % addr, "dev", ifname])
+            _sh(ns + ["ip", "link", "set", ifname, "up"])
+        _sh(c + ["ip", "link", "set", "lo", "up"])
+        _sh(c + ["ip", "route", "add", "default", "via", ROUTER_IP])
+        # One segment per packet: the client's TCP builds no TSO/GSO bursts
+        # (read at connect); veth does no GRO unless XDP or NAPI is set up.
+        _sh(c + ["ip", "link", "set", CLIENT_IF, "gso_max_segs", "1"])
+        _sh(r + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+        return ns_c
+
+    def connect_client(self, port=None, timeout=SOCK_TIMEOUT, setup=None):
+        """A kernel TCP socket in the client namespace connected to the stack.
+
+        setup(sock) runs before connect (e.g. to set SO_RCVBUF).
+        """
+        ns_c = self.add_client_ns()
+        with self.netns(ns_c):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            if setup is not None:
+                setup(s)
             s.connect((STACK_IP, self.port if port is None else port))
         except BaseException:
             s.close()
@@ -501,8 +758,8 @@ class Suite:
             self._shared = srv
         return self._shared
 
-    def new_server(self, extra_args=(), name=None):
-        srv = Server(self.echo, extra_args, name=name or self.name)
+    def new_server(self, extra_args=(), name=None, **kw):
+        srv = Server(self.echo, extra_args, name=name or self.name, **kw)
         self._servers.append(srv)
         return srv
 

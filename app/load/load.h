@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * load.h - polltcp-load: options (args.c), the test stream and the client
+ * (main.c).
+ */
+#ifndef PTCP_LOAD_H
+#define PTCP_LOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+
+#include "ptcp_impair.h"
+
+#define LOAD_NAME "polltcp-load"
+
+/* Connections to one ADDR:PORT from one address: the ephemeral range 49152..65535. */
+#define LOAD_MAX_CONNS 16384u
+/* --bytes ceiling per connection (1 TiB). */
+#define LOAD_MAX_BYTES (1ull << 40)
+
+/* The application's options (after "--"); zero means "stack default". */
+struct load_args {
+	rte_be32_t ip;                 /* --ip ADDR/LEN (required) */
+	uint8_t prefix_len;
+	rte_be32_t gateway;            /* --gateway ADDR; 0 = none */
+	rte_be32_t raddr;              /* --connect ADDR:PORT (required) */
+	uint16_t rport;
+	uint32_t conns;                /* --conns N (1) */
+	uint64_t bytes;                /* --bytes N per connection (1 MiB) */
+	uint64_t seed;                 /* --seed S (1) */
+	uint32_t timeout_s;            /* --timeout SECONDS (30), from the first connect */
+	uint32_t start_delay_ms;       /* --start-delay MS (0) */
+	uint16_t mtu;                  /* --mtu N (1500) */
+	uint32_t stats_period_s;       /* --stats-period SECONDS (0 = off) */
+	const char *pcap_path;         /* --pcap FILE */
+	uint32_t msl_ms;               /* --msl-ms N */
+	uint32_t rcv_buf;              /* --rcv-buf BYTES */
+	uint32_t snd_buf;              /* --snd-buf BYTES */
+	uint32_t mbufs;                /* --mbufs N (per lcore; 0 = sized from --conns) */
+	uint32_t link_wait_s;          /* --link-wait SECONDS (5) */
+	bool no_offload;               /* --no-offload */
+	bool nagle;                    /* --nagle: keep Nagle on (load turns it off) */
+	bool quickack;                 /* --delack-ms 0: ACK every segment */
+	uint32_t delack_ms;            /* --delack-ms N */
+	uint32_t rto_min_ms;           /* --rto-min-ms N */
+	uint32_t rto_max_ms;           /* --rto-max-ms N */
+	bool impair_on;                /* --impair SPEC given */
+	struct ptcp_impair_conf impair;
+};
+
+/**
+ * Parse the application's argv (argv[0] is the program name). Returns 0,
+ * 1 after printing the usage for -h/--help, or -1 after printing one error
+ * line to stderr.
+ */
+int load_args_parse(int argc, char **argv, struct load_args *a);
+
+/*
+ * The test stream. Connection k (0-based) of a run with seed S carries
+ * bytes whose byte i is byte (i % 8), little-endian, of the (i / 8 + 1)-th
+ * output of splitmix64 started from state key(S, k), where
+ *
+ *   mix(z)    = z ^= z >> 30, z *= 0xbf58476d1ce4e5b9,
+ *               z ^= z >> 27, z *= 0x94d049bb133111eb, z ^ (z >> 31)
+ *   key(S, k) = mix(S + k * 0x9e3779b97f4a7c15)
+ *   output j  = mix(key + j * 0x9e3779b97f4a7c15)          (j = 1, 2, ...)
+ *
+ * Any byte can be computed from its offset, so a receiver can check data
+ * at any point of the stream without keeping generator state.
+ */
+#define LOAD_GOLDEN 0x9e3779b97f4a7c15ull
+
+static inline uint64_t
+load_mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t
+load_stream_key(uint64_t seed, uint32_t conn)
+{
+	return load_mix64(seed + (uint64_t)conn * LOAD_GOLDEN);
+}
+
+/** Fill buf with len bytes of the stream of `key` starting at byte offset `off`. */
+void load_stream_fill(uint64_t key, uint64_t off, uint8_t *buf, uint32_t len);
+
+#endif /* PTCP_LOAD_H */
