@@ -310,8 +310,16 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 	uint32_t wnd_end = c->rcv_nxt + wnd;
 	bool ok;
 
+	/*
+	 * A zero-length segment exactly at the right edge is accepted too (as
+	 * Linux and the BSDs do): a peer that filled our window sends its pure
+	 * ACKs at SND.NXT = our right edge, and the strict test would drop every
+	 * one of them while the data before it is being retransmitted.
+	 */
 	if (seg_len == 0)
-		ok = wnd == 0 ? seg->seq == c->rcv_nxt : ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end);
+		ok = wnd == 0 ? seg->seq == c->rcv_nxt :
+			ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end) ||
+			(seg->seq == wnd_end && !(seg->flags & RTE_TCP_RST_FLAG));
 	else
 		ok = wnd != 0 && (ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end) ||
 				  ptcp_seq_in(seg->seq + seg_len - 1, c->rcv_nxt, wnd_end));

@@ -104,10 +104,16 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	return ptcp_ipv4_output(st, m, c->flow.raddr, IPPROTO_TCP);
 }
 
+/*
+ * A pure ACK carries SND.MAX, not SND.NXT: after a timeout rewinds SND.NXT
+ * the peer has already received up to SND.MAX and would discard an ACK with
+ * an older sequence number as a duplicate, losing its window and
+ * acknowledgment (FreeBSD tcp_output does the same).
+ */
 void
 ptcp_tcp_send_ack(struct ptcp_conn *c)
 {
-	xmit(c, c->snd_nxt, RTE_TCP_ACK_FLAG, 0);
+	xmit(c, c->snd_max, RTE_TCP_ACK_FLAG, 0);
 }
 
 /* <SEQ=SND.NXT><CTL=RST> (RFC 9293 3.10.5 ABORT, 3.8.3 R2). */

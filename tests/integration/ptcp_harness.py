@@ -198,7 +198,6 @@ class Server:
         self.proc = None
         self.returncode = None
         self._lines = []
-        self._stamps = []        # time.monotonic() at which each line was read
         self._lines_lock = threading.Lock()
         self._ready = threading.Event()
         self._reader = None
@@ -251,7 +250,6 @@ class Server:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._lines_lock:
                 self._lines.append(line)
-                self._stamps.append(time.monotonic())
                 self._logf.write(line + "\n")
                 self._logf.flush()
             if self.ready_text in line:
@@ -330,7 +328,6 @@ class Server:
     def _note(self, text):
         with self._lines_lock:
             self._lines.append(text)
-            self._stamps.append(time.monotonic())
 
     def cleanup(self):
         """Kill (by PID) what we started, delete the namespace and prefix."""
@@ -535,8 +532,7 @@ class Server:
             raise
         return s
 
-
-    def add_client_ns(self):
+    def add_client_ns(self, rto_min_ms=None):
         """A second namespace whose kernel reaches the stack through a router.
 
             NS-c: pc0 198.18.1.1/24, default via 198.18.1.254, gso_max_segs 1
@@ -551,7 +547,9 @@ class Server:
         or postrouting hook is returned to its TCP, which just sends again).
         With gso_max_segs 1 on pc0 each forwarded packet is one segment.
         Both ends are created inside namespaces this Server owns; NS-c is
-        deleted by cleanup(). Returns NS-c's name; see connect_client().
+        deleted by cleanup(). rto_min_ms: the client's RTO floor on that
+        route (`ip route ... rto_min`; Linux's default is 200 ms). Returns
+        NS-c's name; see connect_client().
         """
         if self.client_ns is not None:
             return self.client_ns
@@ -567,7 +565,10 @@ class Server:
             _sh(ns + ["ip", "addr", "add", "%s/24" % addr, "dev", ifname])
             _sh(ns + ["ip", "link", "set", ifname, "up"])
         _sh(c + ["ip", "link", "set", "lo", "up"])
-        _sh(c + ["ip", "route", "add", "default", "via", ROUTER_IP])
+        route = ["ip", "route", "add", "default", "via", ROUTER_IP]
+        if rto_min_ms is not None:
+            route += ["rto_min", "%dms" % rto_min_ms]
+        _sh(c + route)
         # One segment per packet: the client's TCP builds no TSO/GSO bursts
         # (read at connect); veth does no GRO unless XDP or NAPI is set up.
         _sh(c + ["ip", "link", "set", CLIENT_IF, "gso_max_segs", "1"])

@@ -407,15 +407,39 @@ static void
 test_rfc9293_3_10_7_4_len0_outside_right_ack(void **state)
 {
 	/*
-	 * Ensure that a pure ACK at RCV.NXT+RCV.WND is not acceptable: ACK sent, TCP_OUT_OF_WINDOW.
+	 * Ensure that a pure ACK beyond RCV.NXT+RCV.WND is not acceptable: ACK sent,
+	 * TCP_OUT_OF_WINDOW.
 	 */
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + conn.rcv_wnd, conn.snd_nxt, NULL, 0);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + conn.rcv_wnd + 1, conn.snd_nxt, NULL, 0);
 	PTEST_EXPECT_ACK(&conn);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_len0_at_right_edge_ack_processed(void **state)
+{
+	/*
+	 * Ensure that a pure ACK exactly at RCV.NXT+RCV.WND (a peer that filled our
+	 * window and lost the data before it) is accepted and its ACK field used,
+	 * as Linux and the BSDs do; the strict test deadlocked against Linux under
+	 * loss, each side discarding the other's ACKs.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[100];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 9);
+	ptest_conn_send(&conn, d, sizeof(d));
+	PTEST_EXPECT_DATA(&conn, d, sizeof(d));
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + conn.rcv_wnd, conn.snd_nxt, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), 0);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), t->st->conf.snd_buf);
 	ptest_free(t);
 }
 
@@ -1114,6 +1138,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_4_len0_outside_left_ack),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_len0_right_edge_acceptable),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_len0_outside_right_ack),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_len0_at_right_edge_ack_processed),
 		/* acceptability: RCV.WND = 0 */
 		cmocka_unit_test(test_rfc9293_3_10_7_4_wnd0_len0_at_rcv_nxt_acceptable),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_wnd0_len0_beyond_rcv_nxt_ack),

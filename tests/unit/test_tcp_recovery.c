@@ -219,6 +219,28 @@ test_rfc6582_3_2_no_fast_rexmit_below_recover_after_timeout(void **state)
 }
 
 static void
+test_rfc9293_3_10_7_4_pure_ack_after_timeout_carries_snd_max(void **state)
+{
+	/*
+	 * Ensure that after a timeout rewinds SND.NXT, a pure ACK carries SND.MAX:
+	 * the peer has everything below it and would discard an older SEG.SEQ
+	 * (as FreeBSD tcp_output does).
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[10];
+
+	(void)state;
+	memset(d, 'y', sizeof(d));
+	fill_initial_window();
+	ptest_advance(t, PTCP_MS(200));
+	expect_rexmit(snd_base, MSS);   /* RTO: SND.NXT = SND.UNA + MSS */
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	PTEST_EXPECT_ACK(&conn);   /* <SEQ=SND.MAX = base + 10 MSS> */
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
 test_rfc5681_2_window_update_is_not_dupack(void **state)
 {
 	/* Ensure that ACKs at SND.UNA that change the window are not duplicate ACKs. */
@@ -280,6 +302,7 @@ main(void)
 		cmocka_unit_test(test_rfc6582_3_2_full_ack_ends_recovery),
 		cmocka_unit_test(test_rfc6582_3_2_dupacks_at_recover_no_new_fast_rexmit),
 		cmocka_unit_test(test_rfc6582_3_2_no_fast_rexmit_below_recover_after_timeout),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_pure_ack_after_timeout_carries_snd_max),
 		/* what a duplicate ACK is (RFC 5681 section 2) */
 		cmocka_unit_test(test_rfc5681_2_window_update_is_not_dupack),
 		cmocka_unit_test(test_rfc5681_2_ack_with_data_is_not_dupack),
