@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app_opts.h"
 #include "echo.h"
 
 #define MIN_MTU     68                 /* RFC 791 */
@@ -111,41 +112,6 @@ usage(FILE *f)
 		MIN_MTU, MAX_MTU);
 }
 
-static int __attribute__((format(printf, 1, 2)))
-error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, ECHO_NAME ": error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return -1;
-}
-
-/* Decimal unsigned in [min, max], the whole string. */
-static int
-parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (s[0] < '0' || s[0] > '9')
-		goto bad;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s)
-		goto bad;
-	if (v < min || v > max)
-		return error("--%s %s: out of range (%" PRIu32 "..%" PRIu32 ")", opt, s, min, max);
-	*out = (uint32_t)v;
-	return 0;
-bad:
-	return error("--%s '%s': not a number (expected %" PRIu32 "..%" PRIu32 ")", opt, s, min,
-		     max);
-}
-
 /* --keepalive IDLE[,INTVL[,CNT]] in milliseconds. */
 static int
 parse_keepalive(const char *s, struct echo_args *a)
@@ -153,7 +119,7 @@ parse_keepalive(const char *s, struct echo_args *a)
 	char buf[64], *intvl, *cnt;
 
 	if (strlen(s) >= sizeof(buf))
-		return error("--keepalive '%s': too long", s);
+		return app_error("--keepalive '%s': too long", s);
 	strcpy(buf, s);
 	intvl = strchr(buf, ',');
 	if (intvl != NULL) {
@@ -164,71 +130,13 @@ parse_keepalive(const char *s, struct echo_args *a)
 	} else {
 		cnt = NULL;
 	}
-	if (parse_u32("keepalive idle", buf, 1, 86400000, &a->ka_idle_ms) != 0)
+	if (app_parse_u32("keepalive idle", buf, 1, 86400000, &a->ka_idle_ms) != 0)
 		return -1;
-	if (intvl != NULL && parse_u32("keepalive interval", intvl, 1, 86400000,
+	if (intvl != NULL && app_parse_u32("keepalive interval", intvl, 1, 86400000,
 				       &a->ka_intvl_ms) != 0)
 		return -1;
-	if (cnt != NULL && parse_u32("keepalive count", cnt, 1, 255, &a->ka_cnt) != 0)
+	if (cnt != NULL && app_parse_u32("keepalive count", cnt, 1, 255, &a->ka_cnt) != 0)
 		return -1;
-	return 0;
-}
-
-/* A dotted-quad unicast address (network order). */
-static int
-parse_addr(const char *opt, const char *s, rte_be32_t *out)
-{
-	struct in_addr a;
-	uint32_t h;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return error("--%s '%s': not an IPv4 address", opt, s);
-	h = ntohl(a.s_addr);
-	if (h == 0 || h == UINT32_MAX || (h >> 28) == 0xe || (h >> 24) == 127)
-		return error("--%s %s: not a usable unicast address", opt, s);
-	*out = a.s_addr;
-	return 0;
-}
-
-static int
-parse_ip_prefix(const char *s, struct echo_args *a)
-{
-	char buf[64];
-	char *slash;
-	uint32_t len = 24, mask, h;
-
-	if (strlen(s) >= sizeof(buf))
-		return error("--ip '%s': not ADDR/LEN", s);
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		if (parse_u32("ip prefix length", slash + 1, 1, 32, &len) != 0)
-			return -1;
-	}
-	if (parse_addr("ip", buf, &a->ip) != 0)
-		return -1;
-	a->prefix_len = (uint8_t)len;
-	h = ntohl(a->ip);
-	mask = len == 32 ? UINT32_MAX : ~(UINT32_MAX >> len);
-	if (len <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask))
-		return error("--ip %s: the network or broadcast address of its prefix", s);
-	return 0;
-}
-
-static int
-check_gateway(const struct echo_args *a, const char *s)
-{
-	uint32_t mask = a->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> a->prefix_len);
-	char net[INET_ADDRSTRLEN];
-	struct in_addr n = { .s_addr = htonl(ntohl(a->ip) & mask) };
-
-	if (a->gateway == a->ip)
-		return error("--gateway %s: that is our own address", s);
-	if ((ntohl(a->gateway) & mask) != (ntohl(a->ip) & mask)) {
-		inet_ntop(AF_INET, &n, net, sizeof(net));
-		return error("--gateway %s: not on our network %s/%u", s, net, a->prefix_len);
-	}
 	return 0;
 }
 
@@ -240,6 +148,7 @@ echo_args_parse(int argc, char **argv, struct echo_args *a)
 	bool have_ip = false;
 	int opt, ret = 0;
 
+	app_name = ECHO_NAME;
 	memset(a, 0, sizeof(*a));
 	a->port = 7;
 	a->mtu = 1500;
@@ -253,46 +162,46 @@ echo_args_parse(int argc, char **argv, struct echo_args *a)
 			usage(stdout);
 			return 1;
 		case OPT_IP:
-			ret = parse_ip_prefix(optarg, a);
+			ret = app_parse_ip_prefix(optarg, &a->ip, &a->prefix_len);
 			have_ip = true;
 			break;
 		case OPT_GATEWAY:
 			gw = optarg;
-			ret = parse_addr("gateway", optarg, &a->gateway);
+			ret = app_parse_addr("gateway", optarg, &a->gateway);
 			break;
 		case OPT_PORT:
-			ret = parse_u32("port", optarg, 1, UINT16_MAX, &v);
+			ret = app_parse_u32("port", optarg, 1, UINT16_MAX, &v);
 			a->port = (uint16_t)v;
 			break;
 		case OPT_MTU:
-			ret = parse_u32("mtu", optarg, MIN_MTU, MAX_MTU, &v);
+			ret = app_parse_u32("mtu", optarg, MIN_MTU, MAX_MTU, &v);
 			a->mtu = (uint16_t)v;
 			break;
 		case OPT_STATS_PERIOD:
-			ret = parse_u32("stats-period", optarg, 0, MAX_PERIOD, &a->stats_period_s);
+			ret = app_parse_u32("stats-period", optarg, 0, MAX_PERIOD, &a->stats_period_s);
 			break;
 		case OPT_MAX_CONNS:
-			ret = parse_u32("max-conns", optarg, 1, MAX_CONNS, &a->max_conns);
+			ret = app_parse_u32("max-conns", optarg, 1, MAX_CONNS, &a->max_conns);
 			break;
 		case OPT_PCAP:
 			if (optarg[0] == '\0')
-				return error("--pcap: empty file name");
+				return app_error("--pcap: empty file name");
 			a->pcap_path = optarg;
 			break;
 		case OPT_MSL_MS:
-			ret = parse_u32("msl-ms", optarg, 1, MAX_MSL_MS, &a->msl_ms);
+			ret = app_parse_u32("msl-ms", optarg, 1, MAX_MSL_MS, &a->msl_ms);
 			break;
 		case OPT_RCV_BUF:
-			ret = parse_u32("rcv-buf", optarg, MIN_BUF, MAX_BUF, &a->rcv_buf);
+			ret = app_parse_u32("rcv-buf", optarg, MIN_BUF, MAX_BUF, &a->rcv_buf);
 			break;
 		case OPT_SND_BUF:
-			ret = parse_u32("snd-buf", optarg, MIN_BUF, MAX_BUF, &a->snd_buf);
+			ret = app_parse_u32("snd-buf", optarg, MIN_BUF, MAX_BUF, &a->snd_buf);
 			break;
 		case OPT_MBUFS:
-			ret = parse_u32("mbufs", optarg, 1024, 1u << 24, &a->mbufs);
+			ret = app_parse_u32("mbufs", optarg, 1024, 1u << 24, &a->mbufs);
 			break;
 		case OPT_LINK_WAIT:
-			ret = parse_u32("link-wait", optarg, 0, 600, &a->link_wait_s);
+			ret = app_parse_u32("link-wait", optarg, 0, 600, &a->link_wait_s);
 			break;
 		case OPT_NO_OFFLOAD:
 			a->no_offload = true;
@@ -301,14 +210,14 @@ echo_args_parse(int argc, char **argv, struct echo_args *a)
 			a->nagle = true;
 			break;
 		case OPT_DELACK_MS:
-			ret = parse_u32("delack-ms", optarg, 0, 200, &a->delack_ms);
+			ret = app_parse_u32("delack-ms", optarg, 0, 200, &a->delack_ms);
 			a->quickack = ret == 0 && a->delack_ms == 0;
 			break;
 		case OPT_RTO_MIN_MS:
-			ret = parse_u32("rto-min-ms", optarg, 1, 600000, &a->rto_min_ms);
+			ret = app_parse_u32("rto-min-ms", optarg, 1, 600000, &a->rto_min_ms);
 			break;
 		case OPT_RTO_MAX_MS:
-			ret = parse_u32("rto-max-ms", optarg, 1, 600000, &a->rto_max_ms);
+			ret = app_parse_u32("rto-max-ms", optarg, 1, 600000, &a->rto_max_ms);
 			break;
 		case OPT_KEEPALIVE:
 			ret = parse_keepalive(optarg, a);
@@ -317,25 +226,25 @@ echo_args_parse(int argc, char **argv, struct echo_args *a)
 			char msg[160];
 
 			if (ptcp_impair_parse(optarg, &a->impair, msg, sizeof(msg)) != 0)
-				return error("--impair: %s", msg);
+				return app_error("--impair: %s", msg);
 			a->impair_on = true;
 			break;
 		}
 		case ':':
-			return error("option %s needs a value", argv[optind - 1]);
+			return app_error("option %s needs a value", argv[optind - 1]);
 		default:
 			if (optopt != 0)
-				return error("unknown option -%c (see --help)", optopt);
-			return error("unknown option %s (see --help)", argv[optind - 1]);
+				return app_error("unknown option -%c (see --help)", optopt);
+			return app_error("unknown option %s (see --help)", argv[optind - 1]);
 		}
 		if (ret != 0)
 			return -1;
 	}
 	if (optind < argc)
-		return error("unexpected argument '%s' (see --help)", argv[optind]);
+		return app_error("unexpected argument '%s' (see --help)", argv[optind]);
 	if (!have_ip)
-		return error("missing --ip ADDR/LEN (application options go after \"--\")");
-	if (gw != NULL && check_gateway(a, gw) != 0)
+		return app_error("missing --ip ADDR/LEN (application options go after \"--\")");
+	if (gw != NULL && app_check_gateway(a->ip, a->prefix_len, a->gateway, gw) != 0)
 		return -1;
 	return 0;
 }

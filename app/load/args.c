@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app_opts.h"
 #include "load.h"
 
 #define MIN_MTU     68                 /* RFC 791 */
@@ -122,20 +123,6 @@ usage(FILE *f)
 		LOAD_MAX_CONNS, MIN_MTU, MAX_MTU);
 }
 
-static int __attribute__((format(printf, 1, 2)))
-error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, LOAD_NAME ": error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	return -1;
-}
-
-/* Decimal unsigned in [min, max], the whole string but for an optional K/M/G suffix. */
 static int
 parse_u64_sfx(const char *opt, const char *s, uint64_t min, uint64_t max, bool suffix,
 	      uint64_t *out)
@@ -176,9 +163,9 @@ parse_u64_sfx(const char *opt, const char *s, uint64_t min, uint64_t max, bool s
 	*out = v;
 	return 0;
 range:
-	return error("--%s %s: out of range (%" PRIu64 "..%" PRIu64 ")", opt, s, min, max);
+	return app_error("--%s %s: out of range (%" PRIu64 "..%" PRIu64 ")", opt, s, min, max);
 bad:
-	return error("--%s '%s': not a number (expected %" PRIu64 "..%" PRIu64 "%s)", opt, s,
+	return app_error("--%s '%s': not a number (expected %" PRIu64 "..%" PRIu64 "%s)", opt, s,
 		     min, max, suffix ? ", K/M/G suffix allowed" : "");
 }
 
@@ -193,48 +180,6 @@ parse_u32(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *
 	return 0;
 }
 
-/* A dotted-quad unicast address (network order). */
-static int
-parse_addr(const char *opt, const char *s, rte_be32_t *out)
-{
-	struct in_addr a;
-	uint32_t h;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return error("--%s '%s': not an IPv4 address", opt, s);
-	h = ntohl(a.s_addr);
-	if (h == 0 || h == UINT32_MAX || (h >> 28) == 0xe || (h >> 24) == 127)
-		return error("--%s %s: not a usable unicast address", opt, s);
-	*out = a.s_addr;
-	return 0;
-}
-
-static int
-parse_ip_prefix(const char *s, struct load_args *a)
-{
-	char buf[64];
-	char *slash;
-	uint32_t len = 24, mask, h;
-
-	if (strlen(s) >= sizeof(buf))
-		return error("--ip '%s': not ADDR/LEN", s);
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash != NULL) {
-		*slash = '\0';
-		if (parse_u32("ip prefix length", slash + 1, 1, 32, &len) != 0)
-			return -1;
-	}
-	if (parse_addr("ip", buf, &a->ip) != 0)
-		return -1;
-	a->prefix_len = (uint8_t)len;
-	h = ntohl(a->ip);
-	mask = len == 32 ? UINT32_MAX : ~(UINT32_MAX >> len);
-	if (len <= 30 && ((h & ~mask) == 0 || (h & ~mask) == ~mask))
-		return error("--ip %s: the network or broadcast address of its prefix", s);
-	return 0;
-}
-
 /* --connect ADDR:PORT */
 static int
 parse_connect(const char *s, struct load_args *a)
@@ -244,13 +189,13 @@ parse_connect(const char *s, struct load_args *a)
 	uint32_t port;
 
 	if (strlen(s) >= sizeof(buf))
-		return error("--connect '%s': not ADDR:PORT", s);
+		return app_error("--connect '%s': not ADDR:PORT", s);
 	strcpy(buf, s);
 	colon = strrchr(buf, ':');
 	if (colon == NULL)
-		return error("--connect '%s': not ADDR:PORT (the port is missing)", s);
+		return app_error("--connect '%s': not ADDR:PORT (the port is missing)", s);
 	*colon = '\0';
-	if (parse_addr("connect", buf, &a->raddr) != 0)
+	if (app_parse_addr("connect", buf, &a->raddr) != 0)
 		return -1;
 	if (parse_u32("connect port", colon + 1, 1, UINT16_MAX, &port) != 0)
 		return -1;
@@ -275,14 +220,12 @@ check_addrs(const struct load_args *a, const char *gw, const char *conn)
 	struct in_addr n = { .s_addr = htonl(ntohl(a->ip) & mask) };
 
 	inet_ntop(AF_INET, &n, net, sizeof(net));
-	if (gw != NULL && a->gateway == a->ip)
-		return error("--gateway %s: that is our own address", gw);
-	if (gw != NULL && !on_link(a, a->gateway))
-		return error("--gateway %s: not on our network %s/%u", gw, net, a->prefix_len);
+	if (gw != NULL && app_check_gateway(a->ip, a->prefix_len, a->gateway, gw) != 0)
+		return -1;
 	if (a->raddr == a->ip)
-		return error("--connect %s: that is our own address", conn);
+		return app_error("--connect %s: that is our own address", conn);
 	if (gw == NULL && !on_link(a, a->raddr))
-		return error("--connect %s: not on our network %s/%u and no --gateway", conn, net,
+		return app_error("--connect %s: not on our network %s/%u and no --gateway", conn, net,
 			     a->prefix_len);
 	return 0;
 }
@@ -295,6 +238,7 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 	bool have_ip = false;
 	int opt, ret = 0;
 
+	app_name = LOAD_NAME;
 	memset(a, 0, sizeof(*a));
 	a->conns = 1;
 	a->bytes = 1u << 20;
@@ -311,12 +255,12 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 			usage(stdout);
 			return 1;
 		case OPT_IP:
-			ret = parse_ip_prefix(optarg, a);
+			ret = app_parse_ip_prefix(optarg, &a->ip, &a->prefix_len);
 			have_ip = true;
 			break;
 		case OPT_GATEWAY:
 			gw = optarg;
-			ret = parse_addr("gateway", optarg, &a->gateway);
+			ret = app_parse_addr("gateway", optarg, &a->gateway);
 			break;
 		case OPT_CONNECT:
 			conn = optarg;
@@ -346,7 +290,7 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 			break;
 		case OPT_PCAP:
 			if (optarg[0] == '\0')
-				return error("--pcap: empty file name");
+				return app_error("--pcap: empty file name");
 			a->pcap_path = optarg;
 			break;
 		case OPT_MSL_MS:
@@ -384,25 +328,25 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 			char msg[160];
 
 			if (ptcp_impair_parse(optarg, &a->impair, msg, sizeof(msg)) != 0)
-				return error("--impair: %s", msg);
+				return app_error("--impair: %s", msg);
 			a->impair_on = true;
 			break;
 		}
 		case ':':
-			return error("option %s needs a value", argv[optind - 1]);
+			return app_error("option %s needs a value", argv[optind - 1]);
 		default:
 			if (optopt != 0)
-				return error("unknown option -%c (see --help)", optopt);
-			return error("unknown option %s (see --help)", argv[optind - 1]);
+				return app_error("unknown option -%c (see --help)", optopt);
+			return app_error("unknown option %s (see --help)", argv[optind - 1]);
 		}
 		if (ret != 0)
 			return -1;
 	}
 	if (optind < argc)
-		return error("unexpected argument '%s' (see --help)", argv[optind]);
+		return app_error("unexpected argument '%s' (see --help)", argv[optind]);
 	if (!have_ip)
-		return error("missing --ip ADDR/LEN (application options go after \"--\")");
+		return app_error("missing --ip ADDR/LEN (application options go after \"--\")");
 	if (conn == NULL)
-		return error("missing --connect ADDR:PORT (the echo server to load)");
+		return app_error("missing --connect ADDR:PORT (the echo server to load)");
 	return check_addrs(a, gw, conn);
 }
