@@ -271,8 +271,10 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 		ptcp_tcp_conn_closed(c, -ECONNREFUSED);
 		return;
 	}
-	if (!(seg->flags & RTE_TCP_SYN_FLAG))
+	if (!(seg->flags & RTE_TCP_SYN_FLAG)) {
+		PTCP_INC(st, TCP_NO_SYN_DROP);   /* 3.10.7.3 fifth: neither SYN nor RST */
 		return;
+	}
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
@@ -433,8 +435,10 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 	const struct ptcp_tcp_seg *seg = &s->seg;
 	uint32_t ack = seg->ack;
 
-	if (!(seg->flags & RTE_TCP_ACK_FLAG))
+	if (!(seg->flags & RTE_TCP_ACK_FLAG)) {
+		PTCP_INC(st, TCP_NO_ACK_DROP);
 		return false;
+	}
 	if (c->state == PTCP_TCP_SYN_RECEIVED) {
 		if (!ptcp_seq_gt(ack, c->snd_una) || ptcp_seq_gt(ack, c->snd_max)) {
 			PTCP_INC(st, TCP_BAD_ACK);
@@ -542,6 +546,7 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 		break;
 	default:
 		/* After the peer's FIN no text can be valid: ignore it. */
+		PTCP_ADD(c->st, TCP_TEXT_AFTER_FIN, s->len);
 		s->len = 0;
 		return;
 	}

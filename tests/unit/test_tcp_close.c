@@ -442,6 +442,25 @@ test_rfc9293_3_10_7_4_close_wait_duplicate_fin_reacked(void **state)
 }
 
 static void
+test_rfc9293_3_10_7_4_close_wait_text_ignored(void **state)
+{
+	/*
+	 * Ensure that text arriving after the peer's FIN (CLOSE-WAIT) is ignored
+	 * ("this should not occur since a FIN has been received") and counted.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_close_wait(&conn);
+	ptest_conn_rx(&conn, PT_ACK | PT_PSH, conn.rcv_nxt, conn.snd_nxt, "late", 4);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_TEXT_AFTER_FIN), 4);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 0);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	ptest_free(t);
+}
+
+static void
 test_rfc5961_3_2_close_wait_rst_resets(void **state)
 {
 	/* Ensure that a RST at RCV.NXT in CLOSE-WAIT resets: on_closed(-ECONNRESET). */
@@ -684,6 +703,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_with_data_eof_after_read),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_close_wait_send_half_close),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_close_wait_duplicate_fin_reacked),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_close_wait_text_ignored),
 		cmocka_unit_test(test_rfc5961_3_2_close_wait_rst_resets),
 		/* LAST-ACK */
 		cmocka_unit_test(test_rfc9293_3_10_4_close_wait_shutdown_to_last_ack),

@@ -212,6 +212,7 @@ test_rfc9293_3_10_7_4_data_without_ack_dropped(void **state)
 	(void)state;
 	ptest_conn_rx(&conn, PT_PSH, conn.rcv_nxt, 0, "abc", 3);
 	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_NO_ACK_DROP), 1);
 	assert_int_equal(conn.rec.n_readable, 0);
 	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 0);
 	ptest_free(t);

@@ -532,6 +532,7 @@ test_rfc9293_3_10_7_4_syn_received_no_ack_dropped(void **state)
 	ptest_conn_syn_received(&conn);
 	ptest_conn_rx(&conn, PT_PSH, conn.rcv_nxt, 0, "abcd", 4);
 	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_NO_ACK_DROP), 1);
 	assert_int_equal(conn.rec.n_established, 0);
 	assert_int_equal(conn.rec.n_readable, 0);
 	assert_int_equal(ptcp_stack_conn_count(t->st), 1);
@@ -736,6 +737,7 @@ test_rfc9293_3_10_7_3_syn_sent_neither_syn_nor_rst_dropped(void **state)
 	ptest_conn_syn_sent(&conn);
 	ptest_conn_rx(&conn, PT_FIN | PT_PSH, conn.irs + 1, 0, "xy", 2);
 	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_NO_SYN_DROP), 1);
 	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_SYN_SENT);
 	assert_int_equal(conn.rec.n_readable, 0);
 	ptest_free(t);
