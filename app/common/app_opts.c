@@ -104,3 +104,193 @@ app_check_gateway(rte_be32_t ip, uint8_t prefix_len, rte_be32_t gw, const char *
 	}
 	return 0;
 }
+
+/* --keepalive IDLE[,INTVL[,CNT]] in milliseconds. */
+static int
+parse_keepalive(const char *s, struct app_stack_opts *o)
+{
+	char buf[64], *intvl, *cnt = NULL;
+
+	if (strlen(s) >= sizeof(buf))
+		return app_error("--keepalive '%s': too long", s);
+	strcpy(buf, s);
+	intvl = strchr(buf, ',');
+	if (intvl != NULL) {
+		*intvl++ = '\0';
+		cnt = strchr(intvl, ',');
+		if (cnt != NULL)
+			*cnt++ = '\0';
+	}
+	if (app_parse_u32("keepalive idle", buf, 1, 86400000, &o->ka_idle_ms) != 0)
+		return -1;
+	if (intvl != NULL && app_parse_u32("keepalive interval", intvl, 1, 86400000,
+					   &o->ka_intvl_ms) != 0)
+		return -1;
+	if (cnt != NULL && app_parse_u32("keepalive count", cnt, 1, 255, &o->ka_cnt) != 0)
+		return -1;
+	return 0;
+}
+
+#define MIN_BUF     256
+#define MAX_BUF     (1u << 30)         /* RFC 7323 window scale limit */
+#define MAX_MSL_MS  600000u
+#define MAX_PERIOD  86400u
+
+int
+app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
+{
+	uint32_t v;
+	int ret;
+
+	switch (opt) {
+	case APP_OPT_IP:
+		s->have_ip = true;
+		return app_parse_ip_prefix(arg, &s->ip, &s->prefix_len);
+	case APP_OPT_GATEWAY:
+		s->gateway_arg = arg;
+		return app_parse_addr("gateway", arg, &s->gateway);
+	case APP_OPT_MTU:
+		ret = app_parse_u32("mtu", arg, APP_MIN_MTU, APP_MAX_MTU, &v);
+		s->mtu = (uint16_t)v;
+		return ret;
+	case APP_OPT_STATS_PERIOD:
+		return app_parse_u32("stats-period", arg, 0, MAX_PERIOD, &s->stats_period_s);
+	case APP_OPT_PCAP:
+		if (arg[0] == '\0')
+			return app_error("--pcap: empty file name");
+		s->pcap_path = arg;
+		return 0;
+	case APP_OPT_MSL_MS:
+		return app_parse_u32("msl-ms", arg, 1, MAX_MSL_MS, &s->msl_ms);
+	case APP_OPT_RCV_BUF:
+		return app_parse_u32("rcv-buf", arg, MIN_BUF, MAX_BUF, &s->rcv_buf);
+	case APP_OPT_SND_BUF:
+		return app_parse_u32("snd-buf", arg, MIN_BUF, MAX_BUF, &s->snd_buf);
+	case APP_OPT_MBUFS:
+		return app_parse_u32("mbufs", arg, 1024, 1u << 24, &s->mbufs);
+	case APP_OPT_LINK_WAIT:
+		return app_parse_u32("link-wait", arg, 0, 600, &s->link_wait_s);
+	case APP_OPT_NO_OFFLOAD:
+		s->no_offload = true;
+		return 0;
+	case APP_OPT_NAGLE:
+		s->nagle = true;
+		return 0;
+	case APP_OPT_DELACK_MS:
+		ret = app_parse_u32("delack-ms", arg, 0, 200, &s->delack_ms);
+		s->quickack = ret == 0 && s->delack_ms == 0;
+		return ret;
+	case APP_OPT_RTO_MIN_MS:
+		return app_parse_u32("rto-min-ms", arg, 1, 600000, &s->rto_min_ms);
+	case APP_OPT_RTO_MAX_MS:
+		return app_parse_u32("rto-max-ms", arg, 1, 600000, &s->rto_max_ms);
+	case APP_OPT_KEEPALIVE:
+		return parse_keepalive(arg, s);
+	case APP_OPT_IMPAIR: {
+		char msg[160];
+
+		if (ptcp_impair_parse(arg, &s->impair, msg, sizeof(msg)) != 0)
+			return app_error("--impair: %s", msg);
+		s->impair_on = true;
+		return 0;
+	}
+	default:
+		return 1;
+	}
+}
+
+int
+app_stack_check(const struct app_stack_opts *s)
+{
+	if (!s->have_ip)
+		return app_error("missing --ip ADDR/LEN (application options go after \"--\")");
+	if (s->gateway_arg != NULL &&
+	    app_check_gateway(s->ip, s->prefix_len, s->gateway, s->gateway_arg) != 0)
+		return -1;
+	return 0;
+}
+
+void
+app_stack_usage(FILE *f)
+{
+	fprintf(f,
+"  --ip ADDR/LEN          our IPv4 address and on-link prefix (required; LEN 24 if omitted)\n"
+"  --gateway ADDR         next hop for off-link peers (must be on-link)\n"
+"  --mtu N                IP MTU of the port, %u..%u (default 1500)\n"
+"  --rcv-buf BYTES        receive buffer per connection (default 65535)\n"
+"  --snd-buf BYTES        send buffer per connection (default 65536)\n"
+"  --pcap FILE            write every received and sent frame to FILE (pcapng)\n"
+"  --stats-period SECONDS print port stats and counters every SECONDS (0 = off, default)\n"
+"  --msl-ms N             maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30000)\n"
+"  --mbufs N              mbufs per lcore beyond the descriptor rings (default 16384;\n"
+"                         polltcp-load adds more for many connections)\n"
+"  --link-wait SECONDS    wait this long for link up at start (default 5)\n"
+"  --no-offload           compute checksums in software even if the port offloads them\n"
+"  --impair SPEC          impair both directions of the port, seeded, e.g.\n"
+"                         loss=2%%,reorder=1%%,dup=1%%,delay=5ms,seed=42; keys: loss, dup,\n"
+"                         reorder (percent), delay, jitter, reorder_hold (us/ms/s),\n"
+"                         seed, limit (packets held, default 8192); off by default\n"
+"  --nagle                keep Nagle's algorithm on (these applications turn it off)\n"
+"  --delack-ms N          delayed-ACK timeout, 1..200 (default 40); 0 = ACK every segment\n"
+"  --rto-min-ms N         RTO floor (default 200)\n"
+"  --rto-max-ms N         RTO ceiling (default 60000)\n"
+"  --keepalive IDLE[,INTVL[,CNT]]\n"
+"                         keepalive after IDLE ms idle, probes every INTVL ms (75000),\n"
+"                         abort after CNT unanswered (9); off by default\n",
+		APP_MIN_MTU, APP_MAX_MTU);
+}
+
+void
+app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->port_id = PTCP_PORT_ANY;
+	pc->mbufs_per_lcore = s->mbufs;
+	pc->link_wait_ms = s->link_wait_s * 1000;
+	pc->no_offload = s->no_offload;
+	pc->pcap_path = s->pcap_path;
+	pc->stats_period_s = s->stats_period_s;
+	pc->impair = s->impair_on ? &s->impair : NULL;
+	pc->stack.ip = s->ip;
+	pc->stack.prefix_len = s->prefix_len;
+	pc->stack.gateway = s->gateway;
+	pc->stack.mtu = s->mtu;
+	pc->stack.msl_ms = s->msl_ms;
+	pc->stack.rcv_buf = s->rcv_buf;
+	pc->stack.snd_buf = s->snd_buf;
+	/* Echo and its load generator are request/response: Nagle would hold replies. */
+	pc->stack.nodelay = !s->nagle;
+	pc->stack.quickack = s->quickack;
+	pc->stack.delack_ms = s->delack_ms;
+	pc->stack.rto_min_ms = s->rto_min_ms;
+	pc->stack.rto_max_ms = s->rto_max_ms;
+	pc->stack.keepalive_idle_ms = s->ka_idle_ms;
+	pc->stack.keepalive_intvl_ms = s->ka_intvl_ms;
+	pc->stack.keepalive_cnt = (uint8_t)s->ka_cnt;
+}
+
+int
+app_parse_argv(int argc, char **argv, int (*parse)(int, char **, void *), void *args,
+	       int *eal_argc)
+{
+	char help[] = "--help";
+	char *only[3] = { argv[0], NULL, NULL };
+	int n, i;
+
+	/* EAL options, then "--", then ours (argv[n] is "--" or NULL). */
+	for (n = 1; n < argc; n++)
+		if (strcmp(argv[n], "--") == 0)
+			break;
+	*eal_argc = n;
+	if (argc - n > 0) {
+		char **app_argv = &argv[n];
+
+		app_argv[0] = argv[0];      /* "--" stands in for argv[0] */
+		return parse(argc - n, app_argv, args);
+	}
+	/* No "--": all EAL's, but still answer -h/--help with our usage. */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			only[1] = help;
+	return parse(only[1] != NULL ? 2 : 1, only, args);
+}

@@ -189,29 +189,9 @@ main(int argc, char **argv)
 {
 	struct ptcp_port_conf pc;
 	char ipstr[INET_ADDRSTRLEN];
-	char **app_argv;
-	int eal_argc, app_argc, ret;
+	int eal_argc, ret;
 
-	/* EAL options, then "--", then ours (argv[eal_argc] is "--" or NULL). */
-	for (eal_argc = 1; eal_argc < argc; eal_argc++)
-		if (strcmp(argv[eal_argc], "--") == 0)
-			break;
-	app_argc = argc - eal_argc;          /* "--" stands in for argv[0] */
-	app_argv = &argv[eal_argc];
-	if (app_argc > 0) {
-		app_argv[0] = argv[0];
-		ret = echo_args_parse(app_argc, app_argv, &args);
-	} else {
-		/* No "--": all EAL's, but still answer -h/--help with our usage. */
-		char help[] = "--help";
-		char *only[3] = { argv[0], NULL, NULL };
-		int i;
-
-		for (i = 1; i < argc; i++)
-			if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-				only[1] = help;
-		ret = echo_args_parse(only[1] != NULL ? 2 : 1, only, &args);
-	}
+	ret = app_parse_argv(argc, argv, echo_args_parse, &args, &eal_argc);
 	if (ret != 0)
 		return ret > 0 ? 0 : 1;
 
@@ -228,31 +208,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	memset(&pc, 0, sizeof(pc));
-	pc.port_id = PTCP_PORT_ANY;
-	pc.mbufs_per_lcore = args.mbufs;
-	pc.link_wait_ms = args.link_wait_s * 1000;
-	pc.no_offload = args.no_offload;
-	pc.pcap_path = args.pcap_path;
-	pc.stats_period_s = args.stats_period_s;
-	pc.impair = args.impair_on ? &args.impair : NULL;
-	pc.stack.ip = args.ip;
-	pc.stack.prefix_len = args.prefix_len;
-	pc.stack.gateway = args.gateway;
-	pc.stack.mtu = args.mtu;
+	app_port_conf(&args.s, &pc);
 	pc.stack.max_conns = args.max_conns;
-	pc.stack.msl_ms = args.msl_ms;
-	pc.stack.rcv_buf = args.rcv_buf;
-	pc.stack.snd_buf = args.snd_buf;
-	/* RFC 862 echo is request/response: Nagle would hold replies for the peer's ACK. */
-	pc.stack.nodelay = !args.nagle;
-	pc.stack.quickack = args.quickack;
-	pc.stack.delack_ms = args.delack_ms;
-	pc.stack.rto_min_ms = args.rto_min_ms;
-	pc.stack.rto_max_ms = args.rto_max_ms;
-	pc.stack.keepalive_idle_ms = args.ka_idle_ms;
-	pc.stack.keepalive_intvl_ms = args.ka_intvl_ms;
-	pc.stack.keepalive_cnt = (uint8_t)args.ka_cnt;
 	pc.stack_init = stack_init;
 
 	ret = ptcp_port_init(&pc);
@@ -262,7 +219,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	inet_ntop(AF_INET, &args.ip, ipstr, sizeof(ipstr));
+	inet_ntop(AF_INET, &args.s.ip, ipstr, sizeof(ipstr));
 	printf("listening on %s:%u (%u lcore%s)\n", ipstr, args.port, ptcp_port_lcore_count(),
 	       ptcp_port_lcore_count() == 1 ? "" : "s");
 	fflush(stdout);

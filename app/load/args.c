@@ -2,7 +2,7 @@
 /*
  * args.c - polltcp-load's own options (those after "--"), getopt_long.
  * Every error is one line on stderr naming the option and the problem.
- * The stack options are spelt and bounded as polltcp-echo's.
+ * The stack and port options are shared with polltcp-echo (app_opts.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,62 +16,24 @@
 #include "app_opts.h"
 #include "load.h"
 
-#define MIN_MTU     68                 /* RFC 791 */
-#define MAX_MTU     9216
-#define MIN_BUF     256
-#define MAX_BUF     (1u << 30)         /* RFC 7323 window scale limit */
-#define MAX_MSL_MS  600000u
-#define MAX_PERIOD  86400u
-
 enum {
-	OPT_IP = 256,
-	OPT_GATEWAY,
-	OPT_CONNECT,
+	OPT_CONNECT = 256,
 	OPT_CONNS,
 	OPT_BYTES,
 	OPT_SEED,
 	OPT_TIMEOUT,
 	OPT_START_DELAY,
-	OPT_MTU,
-	OPT_STATS_PERIOD,
-	OPT_PCAP,
-	OPT_MSL_MS,
-	OPT_RCV_BUF,
-	OPT_SND_BUF,
-	OPT_MBUFS,
-	OPT_LINK_WAIT,
-	OPT_NO_OFFLOAD,
-	OPT_IMPAIR,
-	OPT_NAGLE,
-	OPT_DELACK_MS,
-	OPT_RTO_MIN_MS,
-	OPT_RTO_MAX_MS,
 };
 
 static const struct option long_opts[] = {
 	{ "help",         no_argument,       NULL, 'h' },
-	{ "ip",           required_argument, NULL, OPT_IP },
-	{ "gateway",      required_argument, NULL, OPT_GATEWAY },
 	{ "connect",      required_argument, NULL, OPT_CONNECT },
 	{ "conns",        required_argument, NULL, OPT_CONNS },
 	{ "bytes",        required_argument, NULL, OPT_BYTES },
 	{ "seed",         required_argument, NULL, OPT_SEED },
 	{ "timeout",      required_argument, NULL, OPT_TIMEOUT },
 	{ "start-delay",  required_argument, NULL, OPT_START_DELAY },
-	{ "mtu",          required_argument, NULL, OPT_MTU },
-	{ "stats-period", required_argument, NULL, OPT_STATS_PERIOD },
-	{ "pcap",         required_argument, NULL, OPT_PCAP },
-	{ "msl-ms",       required_argument, NULL, OPT_MSL_MS },
-	{ "rcv-buf",      required_argument, NULL, OPT_RCV_BUF },
-	{ "snd-buf",      required_argument, NULL, OPT_SND_BUF },
-	{ "mbufs",        required_argument, NULL, OPT_MBUFS },
-	{ "link-wait",    required_argument, NULL, OPT_LINK_WAIT },
-	{ "no-offload",   no_argument,       NULL, OPT_NO_OFFLOAD },
-	{ "impair",       required_argument, NULL, OPT_IMPAIR },
-	{ "nagle",        no_argument,       NULL, OPT_NAGLE },
-	{ "delack-ms",    required_argument, NULL, OPT_DELACK_MS },
-	{ "rto-min-ms",   required_argument, NULL, OPT_RTO_MIN_MS },
-	{ "rto-max-ms",   required_argument, NULL, OPT_RTO_MAX_MS },
+	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -89,38 +51,23 @@ usage(FILE *f)
 "This version runs on one lcore (give EAL exactly one, e.g. -l 0).\n"
 "\n"
 "Options after \"--\":\n"
-"  --ip ADDR/LEN          our IPv4 address and on-link prefix (required; LEN 24 if omitted)\n"
 "  --connect ADDR:PORT    the echo server (required)\n"
-"  --gateway ADDR         next hop for an off-link server (must be on-link)\n"
 "  --conns N              connections, 1..%u (default 1)\n"
 "  --bytes N[K|M|G]       bytes to send and verify per connection, K/M/G = KiB/MiB/GiB\n"
 "                         (default 1M; 0 = handshake and close only)\n"
 "  --seed S               seed of the byte stream, 0..2^64-1 (default 1)\n"
 "  --timeout SECONDS      give up this long after the first connect (default 30)\n"
-"  --start-delay MS       wait this long after \"ready\" before connecting (default 0)\n"
-"  --mtu N                IP MTU of the port, %u..%u (default 1500)\n"
-"  --rcv-buf BYTES        receive buffer per connection (default 65535)\n"
-"  --snd-buf BYTES        send buffer per connection (default 65536)\n"
-"  --pcap FILE            write every received and sent frame to FILE (pcapng)\n"
-"  --stats-period SECONDS print port stats and counters every SECONDS (0 = off, default)\n"
-"  --msl-ms N             maximum segment lifetime (default 30000)\n"
-"  --mbufs N              mbufs per lcore beyond the rings (default: 16384, more for\n"
-"                         many connections)\n"
-"  --link-wait SECONDS    wait this long for link up at start (default 5)\n"
-"  --no-offload           compute checksums in software even if the port offloads them\n"
-"  --impair SPEC          impair both directions of the port, seeded (see polltcp-echo)\n"
-"  --nagle                keep Nagle's algorithm on (off by default)\n"
-"  --delack-ms N          delayed-ACK timeout, 1..200 (default 40); 0 = ACK every segment\n"
-"  --rto-min-ms N         RTO floor (default 200)\n"
-"  --rto-max-ms N         RTO ceiling (default 60000)\n"
+"  --start-delay MS       wait this long after \"ready\" before connecting (default 0)\n",
+		LOAD_MAX_CONNS);
+	app_stack_usage(f);
+	fprintf(f,
 "  -h, --help             this help\n"
 "\n"
 "Prints \"ready to connect ...\" once the port is up, \"connected N\" when every\n"
 "handshake is done, then a result line, \"load: conns N ok N failed N bytes B\n"
 "time T s throughput X Mbit/s\", and the port stats and counters. Exit 0 only if\n"
 "every connection verified all its bytes and closed cleanly; 1 on a data mismatch,\n"
-"refused, reset or timed-out connection, or SIGINT/SIGTERM (connections aborted).\n",
-		LOAD_MAX_CONNS, MIN_MTU, MAX_MTU);
+"refused, reset or timed-out connection, or SIGINT/SIGTERM (connections aborted).\n");
 }
 
 static int
@@ -204,38 +151,36 @@ parse_connect(const char *s, struct load_args *a)
 }
 
 static inline bool
-on_link(const struct load_args *a, rte_be32_t addr)
+on_link(const struct app_stack_opts *o, rte_be32_t addr)
 {
-	uint32_t mask = a->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> a->prefix_len);
+	uint32_t mask = o->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> o->prefix_len);
 
-	return (ntohl(addr) & mask) == (ntohl(a->ip) & mask);
+	return (ntohl(addr) & mask) == (ntohl(o->ip) & mask);
 }
 
-/* After parsing: the gateway is on-link, the server reachable and not us. */
+/* After parsing: the server reachable and not us. */
 static int
-check_addrs(const struct load_args *a, const char *gw, const char *conn)
+check_connect(const struct load_args *a, const char *conn)
 {
-	uint32_t mask = a->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> a->prefix_len);
+	const struct app_stack_opts *o = &a->s;
+	uint32_t mask = o->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> o->prefix_len);
 	char net[INET_ADDRSTRLEN];
-	struct in_addr n = { .s_addr = htonl(ntohl(a->ip) & mask) };
+	struct in_addr n = { .s_addr = htonl(ntohl(o->ip) & mask) };
 
 	inet_ntop(AF_INET, &n, net, sizeof(net));
-	if (gw != NULL && app_check_gateway(a->ip, a->prefix_len, a->gateway, gw) != 0)
-		return -1;
-	if (a->raddr == a->ip)
+	if (a->raddr == o->ip)
 		return app_error("--connect %s: that is our own address", conn);
-	if (gw == NULL && !on_link(a, a->raddr))
+	if (o->gateway_arg == NULL && !on_link(o, a->raddr))
 		return app_error("--connect %s: not on our network %s/%u and no --gateway", conn, net,
-			     a->prefix_len);
+			     o->prefix_len);
 	return 0;
 }
 
 int
-load_args_parse(int argc, char **argv, struct load_args *a)
+load_args_parse(int argc, char **argv, void *arg)
 {
-	const char *gw = NULL, *conn = NULL;
-	uint32_t v = 0;
-	bool have_ip = false;
+	struct load_args *a = arg;
+	const char *conn = NULL;
 	int opt, ret = 0;
 
 	app_name = LOAD_NAME;
@@ -244,8 +189,8 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 	a->bytes = 1u << 20;
 	a->seed = 1;
 	a->timeout_s = 30;
-	a->mtu = 1500;
-	a->link_wait_s = 5;
+	a->s.mtu = 1500;
+	a->s.link_wait_s = 5;
 
 	optind = 0;            /* full reset of getopt's state */
 	opterr = 0;            /* our own messages */
@@ -254,14 +199,6 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case OPT_IP:
-			ret = app_parse_ip_prefix(optarg, &a->ip, &a->prefix_len);
-			have_ip = true;
-			break;
-		case OPT_GATEWAY:
-			gw = optarg;
-			ret = app_parse_addr("gateway", optarg, &a->gateway);
-			break;
 		case OPT_CONNECT:
 			conn = optarg;
 			ret = parse_connect(optarg, a);
@@ -281,72 +218,26 @@ load_args_parse(int argc, char **argv, struct load_args *a)
 		case OPT_START_DELAY:
 			ret = parse_u32("start-delay", optarg, 0, 600000, &a->start_delay_ms);
 			break;
-		case OPT_MTU:
-			ret = parse_u32("mtu", optarg, MIN_MTU, MAX_MTU, &v);
-			a->mtu = (uint16_t)v;
-			break;
-		case OPT_STATS_PERIOD:
-			ret = parse_u32("stats-period", optarg, 0, MAX_PERIOD, &a->stats_period_s);
-			break;
-		case OPT_PCAP:
-			if (optarg[0] == '\0')
-				return app_error("--pcap: empty file name");
-			a->pcap_path = optarg;
-			break;
-		case OPT_MSL_MS:
-			ret = parse_u32("msl-ms", optarg, 1, MAX_MSL_MS, &a->msl_ms);
-			break;
-		case OPT_RCV_BUF:
-			ret = parse_u32("rcv-buf", optarg, MIN_BUF, MAX_BUF, &a->rcv_buf);
-			break;
-		case OPT_SND_BUF:
-			ret = parse_u32("snd-buf", optarg, MIN_BUF, MAX_BUF, &a->snd_buf);
-			break;
-		case OPT_MBUFS:
-			ret = parse_u32("mbufs", optarg, 1024, 1u << 24, &a->mbufs);
-			break;
-		case OPT_LINK_WAIT:
-			ret = parse_u32("link-wait", optarg, 0, 600, &a->link_wait_s);
-			break;
-		case OPT_NO_OFFLOAD:
-			a->no_offload = true;
-			break;
-		case OPT_NAGLE:
-			a->nagle = true;
-			break;
-		case OPT_DELACK_MS:
-			ret = parse_u32("delack-ms", optarg, 0, 200, &a->delack_ms);
-			a->quickack = ret == 0 && a->delack_ms == 0;
-			break;
-		case OPT_RTO_MIN_MS:
-			ret = parse_u32("rto-min-ms", optarg, 1, 600000, &a->rto_min_ms);
-			break;
-		case OPT_RTO_MAX_MS:
-			ret = parse_u32("rto-max-ms", optarg, 1, 600000, &a->rto_max_ms);
-			break;
-		case OPT_IMPAIR: {
-			char msg[160];
-
-			if (ptcp_impair_parse(optarg, &a->impair, msg, sizeof(msg)) != 0)
-				return app_error("--impair: %s", msg);
-			a->impair_on = true;
-			break;
-		}
 		case ':':
 			return app_error("option %s needs a value", argv[optind - 1]);
-		default:
+		case '?':
 			if (optopt != 0)
 				return app_error("unknown option -%c (see --help)", optopt);
 			return app_error("unknown option %s (see --help)", argv[optind - 1]);
+		default:
+			ret = app_stack_option(opt, optarg, &a->s);
+			if (ret > 0)
+				return app_error("option %s is not handled", argv[optind - 1]);
+			break;
 		}
 		if (ret != 0)
 			return -1;
 	}
 	if (optind < argc)
 		return app_error("unexpected argument '%s' (see --help)", argv[optind]);
-	if (!have_ip)
-		return app_error("missing --ip ADDR/LEN (application options go after \"--\")");
+	if (app_stack_check(&a->s) != 0)
+		return -1;
 	if (conn == NULL)
 		return app_error("missing --connect ADDR:PORT (the echo server to load)");
-	return check_addrs(a, gw, conn);
+	return check_connect(a, conn);
 }

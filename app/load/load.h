@@ -11,7 +11,7 @@
 
 #include <rte_byteorder.h>
 
-#include "ptcp_impair.h"
+#include "app_opts.h"
 
 #define LOAD_NAME "polltcp-load"
 
@@ -22,9 +22,8 @@
 
 /* The application's options (after "--"); zero means "stack default". */
 struct load_args {
-	rte_be32_t ip;                 /* --ip ADDR/LEN (required) */
-	uint8_t prefix_len;
-	rte_be32_t gateway;            /* --gateway ADDR; 0 = none */
+	struct app_stack_opts s;       /* --ip, --gateway, --mtu, ... (app_opts.h); --mbufs 0 =
+	                                * sized from --conns */
 	rte_be32_t raddr;              /* --connect ADDR:PORT (required) */
 	uint16_t rport;
 	uint32_t conns;                /* --conns N (1) */
@@ -32,30 +31,14 @@ struct load_args {
 	uint64_t seed;                 /* --seed S (1) */
 	uint32_t timeout_s;            /* --timeout SECONDS (30), from the first connect */
 	uint32_t start_delay_ms;       /* --start-delay MS (0) */
-	uint16_t mtu;                  /* --mtu N (1500) */
-	uint32_t stats_period_s;       /* --stats-period SECONDS (0 = off) */
-	const char *pcap_path;         /* --pcap FILE */
-	uint32_t msl_ms;               /* --msl-ms N */
-	uint32_t rcv_buf;              /* --rcv-buf BYTES */
-	uint32_t snd_buf;              /* --snd-buf BYTES */
-	uint32_t mbufs;                /* --mbufs N (per lcore; 0 = sized from --conns) */
-	uint32_t link_wait_s;          /* --link-wait SECONDS (5) */
-	bool no_offload;               /* --no-offload */
-	bool nagle;                    /* --nagle: keep Nagle on (load turns it off) */
-	bool quickack;                 /* --delack-ms 0: ACK every segment */
-	uint32_t delack_ms;            /* --delack-ms N */
-	uint32_t rto_min_ms;           /* --rto-min-ms N */
-	uint32_t rto_max_ms;           /* --rto-max-ms N */
-	bool impair_on;                /* --impair SPEC given */
-	struct ptcp_impair_conf impair;
 };
 
 /**
- * Parse the application's argv (argv[0] is the program name). Returns 0,
- * 1 after printing the usage for -h/--help, or -1 after printing one error
- * line to stderr.
+ * Parse the application's argv (argv[0] is the program name) into a struct
+ * load_args. Returns 0, 1 after printing the usage for -h/--help, or -1
+ * after printing one error line to stderr.
  */
-int load_args_parse(int argc, char **argv, struct load_args *a);
+int load_args_parse(int argc, char **argv, void *args);
 
 /*
  * The test stream. Connection k (0-based) of a run with seed S carries

@@ -171,7 +171,7 @@ conn_name(const struct load_conn *lc, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &args.ip, a, sizeof(a));
+	inet_ntop(AF_INET, &args.s.ip, a, sizeof(a));
 	inet_ntop(AF_INET, &args.raddr, b, sizeof(b));
 	snprintf(buf, len, "connection %" PRIu32 " (%s:%u -> %s:%u)", lc->idx, a, lc->lport, b,
 		 args.rport);
@@ -575,11 +575,11 @@ install_signals(void)
 static uint32_t
 mbufs_wanted(void)
 {
-	uint64_t snd = args.snd_buf != 0 ? args.snd_buf : 65536;
+	uint64_t snd = args.s.snd_buf != 0 ? args.s.snd_buf : 65536;
 	uint64_t need = (uint64_t)args.conns * (RTE_MIN(snd, args.bytes) / 1500 + 6);
 
-	if (args.mbufs != 0)
-		return args.mbufs;
+	if (args.s.mbufs != 0)
+		return args.s.mbufs;
 	return (uint32_t)RTE_MIN(RTE_MAX(need, (uint64_t)16384), (uint64_t)(1u << 24));
 }
 
@@ -635,31 +635,11 @@ main(int argc, char **argv)
 {
 	struct ptcp_port_conf pc;
 	char ipstr[INET_ADDRSTRLEN], rstr[INET_ADDRSTRLEN];
-	char **app_argv;
-	int eal_argc, app_argc, ret;
+	int eal_argc, ret;
 	bool ok;
 	uint32_t i;
 
-	/* EAL options, then "--", then ours (argv[eal_argc] is "--" or NULL). */
-	for (eal_argc = 1; eal_argc < argc; eal_argc++)
-		if (strcmp(argv[eal_argc], "--") == 0)
-			break;
-	app_argc = argc - eal_argc;          /* "--" stands in for argv[0] */
-	app_argv = &argv[eal_argc];
-	if (app_argc > 0) {
-		app_argv[0] = argv[0];
-		ret = load_args_parse(app_argc, app_argv, &args);
-	} else {
-		/* No "--": all EAL's, but still answer -h/--help with our usage. */
-		char help[] = "--help";
-		char *only[3] = { argv[0], NULL, NULL };
-		int k;
-
-		for (k = 1; k < argc; k++)
-			if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0)
-				only[1] = help;
-		ret = load_args_parse(only[1] != NULL ? 2 : 1, only, &args);
-	}
+	ret = app_parse_argv(argc, argv, load_args_parse, &args, &eal_argc);
 	if (ret != 0)
 		return ret > 0 ? 0 : 1;
 
@@ -693,28 +673,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	memset(&pc, 0, sizeof(pc));
-	pc.port_id = PTCP_PORT_ANY;
+	app_port_conf(&args.s, &pc);
 	pc.mbufs_per_lcore = mbufs_wanted();
-	pc.link_wait_ms = args.link_wait_s * 1000;
-	pc.no_offload = args.no_offload;
-	pc.pcap_path = args.pcap_path;
-	pc.stats_period_s = args.stats_period_s;
-	pc.impair = args.impair_on ? &args.impair : NULL;
-	pc.stack.ip = args.ip;
-	pc.stack.prefix_len = args.prefix_len;
-	pc.stack.gateway = args.gateway;
-	pc.stack.mtu = args.mtu;
 	/* Every connection on one stack (0 = the stack's default, 4096). */
 	pc.stack.max_conns = args.conns > 4096 ? args.conns : 0;
-	pc.stack.msl_ms = args.msl_ms;
-	pc.stack.rcv_buf = args.rcv_buf;
-	pc.stack.snd_buf = args.snd_buf;
-	pc.stack.nodelay = !args.nagle;
-	pc.stack.quickack = args.quickack;
-	pc.stack.delack_ms = args.delack_ms;
-	pc.stack.rto_min_ms = args.rto_min_ms;
-	pc.stack.rto_max_ms = args.rto_max_ms;
 	pc.stack_init = stack_init;
 	pc.lcore_poll = lcore_poll;
 
@@ -725,7 +687,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	inet_ntop(AF_INET, &args.ip, ipstr, sizeof(ipstr));
+	inet_ntop(AF_INET, &args.s.ip, ipstr, sizeof(ipstr));
 	inet_ntop(AF_INET, &args.raddr, rstr, sizeof(rstr));
 	printf("ready to connect %s -> %s:%u: %" PRIu32 " connection%s x %" PRIu64
 	       " bytes, seed %" PRIu64 ", start in %" PRIu32 " ms, timeout %" PRIu32 " s\n",
