@@ -53,18 +53,40 @@ ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
 	return 0;
 }
 
+/*
+ * RFC 6056 3.3.4 algorithm 4 (double-hash port selection):
+ *   offset = F(laddr, raddr, rport, key1); index = G(laddr, raddr, rport, key2)
+ *   port = min + (offset + table[index]++) % num, until a suitable one.
+ * Each destination sees its own sequence from an unpredictable start, so an
+ * observer of one connection's port learns nothing of ports used towards
+ * other destinations, and reconnecting to one destination still walks away
+ * from recently used (possibly TIME-WAIT) ports. F and G are the two halves
+ * of one SipHash-2-4 output under a per-stack random key. The suitability
+ * test is where a later RSS-aware choice (a port whose reply hash lands on
+ * this lcore) plugs in.
+ */
+static bool
+port_suitable(struct ptcp_stack *st, const struct ptcp_flow *f)
+{
+	return ptcp_tcp_listener_find(st, f->lport) == NULL && ptcp_tcp_conn_lookup(st, f) == NULL;
+}
+
 static int
 pick_port(struct ptcp_stack *st, struct ptcp_flow *f)
 {
 	struct ptcp_tcp *tcp = st->tcp;
-	unsigned int tries;
+	const uint32_t num = PTCP_TCP_EPHEMERAL_MAX - PTCP_TCP_EPHEMERAL_MIN + 1;
+	struct { rte_be32_t laddr, raddr; uint16_t rport; } __rte_packed msg = {
+		.laddr = f->laddr, .raddr = f->raddr, .rport = f->rport };
+	uint64_t h = ptcp_siphash24(&tcp->port_key, &msg, sizeof(msg));
+	uint32_t offset = (uint32_t)h;
+	uint16_t *perturb = &tcp->port_perturb[(h >> 32) % PTCP_TCP_PORT_TABLE];
+	uint32_t count;
 
-	for (tries = 0; tries < 16384; tries++) {
-		uint16_t p = tcp->next_ephemeral;
-
-		tcp->next_ephemeral = p == 65535 ? 49152 : p + 1;
-		f->lport = p;
-		if (ptcp_tcp_listener_find(st, p) == NULL && ptcp_tcp_conn_lookup(st, f) == NULL)
+	for (count = 0; count < num; count++) {
+		f->lport = (uint16_t)(PTCP_TCP_EPHEMERAL_MIN + (offset + *perturb) % num);
+		(*perturb)++;
+		if (port_suitable(st, f))
 			return 0;
 	}
 	return -EADDRINUSE;

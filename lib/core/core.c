@@ -41,6 +41,7 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 		conf->delack_ms = 200;   /* RFC 9293 3.8.6.3: MUST be less than 0.5 s */
 	DEFAULT(keepalive_intvl_ms, 75000);
 	DEFAULT(keepalive_cnt, 9);
+	DEFAULT(challenge_ack_limit, 1000);
 	DEFAULT(arp_timeout_ms, 60000);
 	DEFAULT(arp_retry_ms, 1000);
 	DEFAULT(arp_retries, 3);

@@ -88,6 +88,8 @@ struct ptcp_stack_conf {
 	uint32_t keepalive_intvl_ms;   /* between keepalive probes (75000) */
 	uint8_t keepalive_cnt;         /* unanswered probes before abort (9) */
 	bool nodelay;                  /* Nagle off for new connections (false) */
+	uint32_t challenge_ack_limit;  /* RFC 5961 7 challenge ACKs per second per lcore,
+	                                  randomised in [limit/2, limit*3/2) (1000) */
 	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */
 	uint32_t arp_retry_ms;         /* ARP request retry interval (1000) */
 	uint8_t arp_retries;           /* ARP requests before giving up (3) */

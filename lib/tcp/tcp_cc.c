@@ -20,8 +20,29 @@ ptcp_tcp_cc_init(struct ptcp_conn *c)
 
 	c->cwnd = RTE_MIN(10 * mss, RTE_MAX(2 * mss, 14600u));
 	c->ssthresh = UINT32_MAX;   /* RFC 5681 3.1: arbitrarily high */
-	c->recover = c->snd_una;
+	/* RFC 6582 3.2: "recover ... is initialized to the initial send sequence
+	 * number", ISS (not ISS+1: SND.UNA must be able to exceed it when the
+	 * first data segment is lost). */
+	c->recover = c->iss;
 	c->dupacks = 0;
+}
+
+/*
+ * Was the sender limited by cwnd when the data this ACK covers was sent?
+ * RFC 7661 / RFC 5681 4.1 spirit, as Linux tcp_is_cwnd_limited(): growing
+ * cwnd while the peer's window or the application limits sending only
+ * inflates it without evidence the path carries more. In slow start the
+ * window may run ahead up to twice what was in flight; in congestion
+ * avoidance the flight must have filled cwnd (within one segment).
+ */
+static bool
+cwnd_limited(const struct ptcp_conn *c, uint32_t acked)
+{
+	uint32_t flight = c->snd_max - c->snd_una + acked;   /* before this ACK */
+
+	if (c->cwnd < c->ssthresh)
+		return c->cwnd < 2 * (uint64_t)flight;
+	return (uint64_t)flight + c->snd_mss > c->cwnd;
 }
 
 /* New data acknowledged outside recovery: RFC 5681 3.1 eqn 2 (slow start) and eqn 3 (CA). */
@@ -30,17 +51,23 @@ ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked)
 {
 	uint32_t mss = c->snd_mss;
 
+	if (!cwnd_limited(c, acked)) {
+		PTCP_INC(c->st, TCP_CWND_NOT_LIMITED);
+		return;
+	}
 	if (c->cwnd < c->ssthresh)
 		c->cwnd += RTE_MIN(acked, mss);
 	else
 		c->cwnd += RTE_MAX(1u, (uint32_t)((uint64_t)mss * mss / c->cwnd));
+	c->cwnd = RTE_MIN(c->cwnd, PTCP_TCP_CWND_MAX);
 }
 
 /*
  * An ACK that advanced SND.UNA by `acked` (SND.UNA already updated). In
  * recovery, RFC 6582 3.2 steps 3 and 4: a full ACK (covering recover) ends
  * it with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS); a partial ACK resends
- * the next hole and deflates cwnd by the amount acknowledged, plus one SMSS.
+ * the next hole and deflates cwnd by the amount acknowledged, adding back one
+ * SMSS only when at least one SMSS was acknowledged (step 5).
  */
 void
 ptcp_tcp_cc_newack(struct ptcp_conn *c, uint32_t acked)
@@ -58,7 +85,7 @@ ptcp_tcp_cc_newack(struct ptcp_conn *c, uint32_t acked)
 		return;
 	}
 	ptcp_tcp_retransmit_first(c);
-	c->cwnd = (c->cwnd > acked ? c->cwnd - acked : 0) + mss;
+	c->cwnd = (c->cwnd > acked ? c->cwnd - acked : 0) + (acked >= mss ? mss : 0);
 }
 
 /*

@@ -71,7 +71,11 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		LIST_INIT(&tcp->wheel[i]);
 	LIST_INIT(&tcp->reap);
 	tcp->tw_tick = st->now_us / PTCP_TW_TICK_US;
-	tcp->next_ephemeral = 49152 + (uint16_t)(rte_rand() % 16384);
+	if (getrandom(&tcp->port_key, sizeof(tcp->port_key), 0) != sizeof(tcp->port_key))
+		goto fail;
+	for (i = 0; i < PTCP_TCP_PORT_TABLE; i++)
+		tcp->port_perturb[i] = (uint16_t)rte_rand();
+	tcp->chal_count = UINT32_MAX;   /* draw a budget at the first challenge ACK */
 	st->tcp = tcp;
 	return 0;
 fail:
@@ -154,8 +158,6 @@ ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f)
 	c->rto_us = (uint32_t)PTCP_MS(st->conf.rto_init_ms);
 	c->rcv_mss = (uint16_t)(st->conf.mtu - 40);
 	c->snd_mss = 536;   /* RFC 9293 3.7.1 default until the peer's MSS option */
-	c->chal_budget = PTCP_TCP_CHALLENGE_ACK_LIMIT;
-	c->chal_epoch = st->now_us;
 	if (rte_hash_add_key_data(tcp->table, f, c) < 0) {
 		rte_mempool_put(tcp->conn_pool, c);
 		return NULL;

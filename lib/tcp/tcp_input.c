@@ -189,6 +189,11 @@ listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct 
 		PTCP_INC(st, TCP_NO_CONN);
 		return;
 	}
+	/* SYN+FIN is no opening anyone sends; scanners do (Linux and FreeBSD drop it). */
+	if (seg->flags & RTE_TCP_FIN_FLAG) {
+		PTCP_INC(st, TCP_SYN_FIN_DROP);
+		return;
+	}
 	PTCP_INC(st, TCP_SYN_RX);
 	c = ptcp_tcp_conn_new(st, f);
 	if (c == NULL) {
@@ -223,6 +228,8 @@ listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct 
 
 /* ---- SYN-SENT (RFC 9293 3.10.7.3) -------------------------------------------- */
 
+static void take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq);
+
 static void
 established(struct ptcp_conn *c, struct seg_ctx *s)
 {
@@ -237,6 +244,8 @@ established(struct ptcp_conn *c, struct seg_ctx *s)
 	if ((c->flags & PTCP_TF_SYN_REXMIT) && !(c->flags & PTCP_TF_RTT_VALID))
 		c->rto_us = (uint32_t)PTCP_MS(3000);
 	c->nrexmit = 0;
+	/* Peer segment size estimate for delayed ACKs: grows with what arrives. */
+	c->rcv_seg_mss = RTE_MIN(RTE_MIN(c->rcv_mss, c->snd_mss), (uint16_t)536);
 	ptcp_tcp_cc_init(c);
 	ptcp_tcp_keepalive_arm(c);
 	s->ev |= EV_ESTABLISHED;
@@ -289,6 +298,14 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 		update_window(c, seg);
 		established(c, s);
 		c->flags |= PTCP_TF_ACK_NOW;
+		/*
+		 * "If there are other controls or text in the segment, then continue
+		 * processing at the sixth step": a FIN on the SYN,ACK closes the
+		 * peer's side at once. Text on a SYN is not kept (the peer resends
+		 * it), and a FIN behind such text waits for it.
+		 */
+		if (s->fin && seg->len == 0)
+			take_fin(c, s, s->seq);
 		return;
 	}
 	/* Simultaneous open: SYN-RECEIVED, SYN,ACK with our ISS. */
@@ -300,6 +317,23 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 }
 
 /* ---- Synchronized states (RFC 9293 3.10.7.4) --------------------------------- */
+
+/*
+ * An unacceptable segment carrying data or FIN that ends within one window
+ * below RCV.NXT: most likely a retransmission after our ACK was lost, which
+ * must be ACKed at once or the peer keeps retransmitting until it gives up.
+ * Everything else (pure ACKs, data far from the window, beyond it) draws a
+ * rate-limited ACK: Linux exempts all data segments from its limit, which
+ * lets a blind attacker draw one ACK per spoofed segment.
+ */
+static bool
+plausible_rexmit(const struct ptcp_conn *c, uint32_t seg_len, uint32_t seq)
+{
+	uint32_t wnd_max = RTE_MAX(c->st->conf.rcv_buf, 65535u);
+
+	return seg_len != 0 && ptcp_seq_le(seq + seg_len, c->rcv_nxt) &&
+		ptcp_seq_ge(seq + seg_len, c->rcv_nxt - wnd_max);
+}
 
 /* First: sequence number acceptability, then trim to the window. */
 static bool
@@ -328,10 +362,16 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 	/* "special allowance should be made to accept valid ACKs, URGs, and RSTs"
 	 * with a zero window: keep the control part of a probe at RCV.NXT. */
 	if (!ok && wnd == 0 && seg->seq == c->rcv_nxt) {
-		if (seg->len)
+		/*
+		 * A bare FIN at RCV.NXT is kept too: it needs no buffer space, and
+		 * dropping it would leave the peer's close waiting on our reader
+		 * (Linux accepts it the same way). A FIN behind dropped data cannot be.
+		 */
+		if (seg->len) {
 			PTCP_INC(st, TCP_OUT_OF_WINDOW);
+			s->fin = false;
+		}
 		s->len = 0;
-		s->fin = false;
 		c->flags |= PTCP_TF_ACK_NOW;
 		return true;
 	}
@@ -349,8 +389,10 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 		/* RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK at any sequence. */
 		if (seg->flags & RTE_TCP_SYN_FLAG)
 			ptcp_tcp_send_challenge_ack(c);
-		else
+		else if (plausible_rexmit(c, seg_len, seg->seq))
 			c->flags |= PTCP_TF_ACK_NOW;
+		else
+			ptcp_tcp_send_oow_ack(c);
 		return false;
 	}
 	/* Left edge: skip what was already received (SYN first, then bytes). */
@@ -424,7 +466,8 @@ is_dupack(const struct ptcp_conn *c, const struct seg_ctx *s)
 	const struct ptcp_tcp_seg *seg = &s->seg;
 
 	return seg->ack == c->snd_una && c->snd_max != c->snd_una && seg->len == 0 &&
-		!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) && seg->wnd == c->snd_wnd;
+		!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) && seg->wnd == c->snd_wnd &&
+		seg->wnd != 0;   /* answers to zero-window probes say nothing of loss */
 }
 
 /* Fifth: the ACK field. Returns false if the segment is to be dropped. */
@@ -518,9 +561,16 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
  * segment, otherwise within conf.delack_ms.
  */
 static void
-ack_delayed(struct ptcp_conn *c)
+ack_delayed(struct ptcp_conn *c, uint32_t len)
 {
-	if (c->st->conf.quickack || c->rcv_nxt - c->rcv_acked >= 2u * c->rcv_mss) {
+	/*
+	 * "Full-sized" is the peer's segment size, estimated as the largest
+	 * payload seen (capped by what we announced), as Linux's rcv_mss: a
+	 * peer sending 536-byte segments gets every second one ACKed too.
+	 */
+	if (len > c->rcv_seg_mss)
+		c->rcv_seg_mss = (uint16_t)RTE_MIN(len, (uint32_t)c->rcv_mss);
+	if (c->st->conf.quickack || c->rcv_nxt - c->rcv_acked >= 2u * c->rcv_seg_mss) {
 		c->flags |= PTCP_TF_ACK_NOW;
 		return;
 	}
@@ -573,7 +623,7 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 		ptcp_tcp_reass_drain(c);
 		c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2: a filled gap is ACKed at once */
 	} else {
-		ack_delayed(c);
+		ack_delayed(c, s->len);
 	}
 }
 

@@ -16,6 +16,8 @@
  */
 #include <string.h>
 
+#include <rte_random.h>
+
 #include "ptcp_net.h"
 #include "tcp_private.h"
 
@@ -142,24 +144,65 @@ ptcp_tcp_send_syn(struct ptcp_conn *c)
 }
 
 /*
- * RFC 5961 7: challenge ACKs (and ACKs for unacceptable ACK values) are
- * limited to PTCP_TCP_CHALLENGE_ACK_LIMIT per second per connection.
+ * Per-connection limit on ACKs drawn by unacceptable segments (Linux
+ * __tcp_oow_rate_limited, tcp_invalid_ratelimit = 500 ms): a flood of
+ * spoofed segments draws at most two ACKs per second per connection.
+ * Returns true (and counts) when the ACK must be skipped.
+ */
+static bool
+oow_rate_limited(struct ptcp_conn *c)
+{
+	uint64_t now = c->st->now_us;
+
+	if (c->oow_last != 0 && now - c->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
+		PTCP_INC(c->st, TCP_OOW_ACK_LIMIT);
+		return true;
+	}
+	c->oow_last = now ? now : 1;
+	return false;
+}
+
+/* RFC 9293 3.10.7.4 first step: the ACK an unacceptable segment draws, rate-limited. */
+void
+ptcp_tcp_send_oow_ack(struct ptcp_conn *c)
+{
+	if (!oow_rate_limited(c))
+		c->flags |= PTCP_TF_ACK_NOW;
+}
+
+/*
+ * RFC 5961 7: "an implementation SHOULD include an ACK throttling mechanism".
+ * First the per-connection limit, then a per-lcore ceiling drawn afresh
+ * each second uniformly from [limit/2, limit*3/2), as Linux's
+ * tcp_send_challenge_ack() does since CVE-2016-5696: a fixed shared budget
+ * lets an off-path attacker count challenge ACKs (and so learn whether a
+ * guessed RST or SYN was in window) by exhausting it; a per-connection
+ * budget of N lets N spoofed segments silence a restarted peer.
  */
 void
 ptcp_tcp_send_challenge_ack(struct ptcp_conn *c)
 {
-	uint64_t now = c->st->now_us;
+	struct ptcp_stack *st = c->st;
+	struct ptcp_tcp *tcp = st->tcp;
+	uint64_t second = st->now_us / PTCP_MS(1000);
+	uint32_t limit = st->conf.challenge_ack_limit;
 
-	if (now - c->chal_epoch >= PTCP_MS(1000)) {
-		c->chal_epoch = now;
-		c->chal_budget = PTCP_TCP_CHALLENGE_ACK_LIMIT;
-	}
-	if (c->chal_budget == 0) {
-		PTCP_INC(c->st, TCP_CHALLENGE_LIMIT);
+	if (oow_rate_limited(c)) {
+		PTCP_INC(st, TCP_CHALLENGE_LIMIT);
 		return;
 	}
-	c->chal_budget--;
-	PTCP_INC(c->st, TCP_CHALLENGE_ACK);
+	if (second != tcp->chal_second || tcp->chal_count == UINT32_MAX) {
+		uint32_t half = (limit + 1) / 2;
+
+		tcp->chal_second = second;
+		tcp->chal_count = half + (uint32_t)(rte_rand() % limit);
+	}
+	if (tcp->chal_count == 0) {
+		PTCP_INC(st, TCP_CHALLENGE_LIMIT);
+		return;
+	}
+	tcp->chal_count--;
+	PTCP_INC(st, TCP_CHALLENGE_ACK);
 	ptcp_tcp_send_ack(c);
 }
 
@@ -325,8 +368,13 @@ output(struct ptcp_conn *c, bool force)
 				sent = true;
 			}
 		}
-		/* Data waits and nothing in flight will bring an ACK: persist. */
-		if (ptcp_seq_lt(c->snd_nxt, data_end) && c->snd_max == c->snd_una) {
+		/*
+		 * Data waits and nothing in flight will bring an ACK: persist. That
+		 * is nothing sent at all, or everything rewound to SND.UNA by a
+		 * timeout into a zero window (no retransmission timer then).
+		 */
+		if (ptcp_seq_lt(c->snd_nxt, data_end) && c->snd_nxt == c->snd_una &&
+		    (c->snd_max == c->snd_una || c->timer[PTCP_TCP_T_REXMIT] == 0)) {
 			if (c->timer[PTCP_TCP_T_PERSIST] == 0)
 				ptcp_tcp_persist_arm(c);
 		} else if (c->timer[PTCP_TCP_T_PERSIST] != 0) {

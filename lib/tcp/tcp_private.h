@@ -65,8 +65,16 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_KEEPALIVE    (1u << 13)  /* keepalive on for this connection */
 #define PTCP_TF_RECOVERY     (1u << 14)  /* in fast recovery (RFC 5681 3.2, RFC 6582) */
 
-/* RFC 5961 7: challenge ACK budget per connection per second. */
-#define PTCP_TCP_CHALLENGE_ACK_LIMIT 10
+/* Ceiling on cwnd (bytes): far beyond any window without scaling, far from 2^32. */
+#define PTCP_TCP_CWND_MAX (1u << 30)
+
+/*
+ * RFC 5961 7 and RFC 9293 3.10.7.4 ACKs to unacceptable segments: at most
+ * one per connection per PTCP_TCP_OOW_RATELIMIT_US (Linux
+ * tcp_invalid_ratelimit), and challenge ACKs also under a per-lcore ceiling
+ * of conf.challenge_ack_limit per second, randomised each second.
+ */
+#define PTCP_TCP_OOW_RATELIMIT_US 500000u
 
 struct ptcp_conn {
 	/* Cache line 0: read on every segment of the connection. */
@@ -87,6 +95,7 @@ struct ptcp_conn {
 	uint32_t rcvq_bytes;
 	uint16_t snd_mss;            /* effective send MSS (RFC 9293 3.7.1) */
 	uint16_t rcv_mss;            /* what we announced */
+	uint16_t rcv_seg_mss;        /* largest segment seen from the peer (delayed ACK) */
 	struct rte_mbuf *sndq_head;  /* unacked + unsent bytes, linked by ->next */
 	struct rte_mbuf *sndq_tail;
 	struct rte_mbuf *rcvq_head;  /* in-order bytes not yet read by the app */
@@ -115,9 +124,8 @@ struct ptcp_conn {
 	uint32_t ssthresh;
 	uint32_t recover;                    /* RFC 6582 recover: SND.MAX at loss detection */
 	uint8_t dupacks;                     /* consecutive duplicate ACKs */
-	uint32_t chal_budget;                /* challenge ACKs left in this second */
 	uint64_t rtt_start;
-	uint64_t chal_epoch;                 /* start of the current budget second */
+	uint64_t oow_last;                   /* last rate-limited ACK (OOW, challenge) */
 	int err;                             /* reason given to on_closed */
 	const struct ptcp_conn_ops *ops;
 	void *arg;
@@ -126,6 +134,11 @@ struct ptcp_conn {
 } __rte_cache_aligned;
 
 #define PTCP_TCP_MAX_LISTENERS 16
+
+/* Ephemeral ports (RFC 6056 section 2.1: the IANA range). */
+#define PTCP_TCP_EPHEMERAL_MIN 49152u
+#define PTCP_TCP_EPHEMERAL_MAX 65535u
+#define PTCP_TCP_PORT_TABLE    256u   /* RFC 6056 algorithm 4 TABLE_LENGTH */
 
 struct ptcp_listener {
 	uint16_t port;                       /* 0 = free slot */
@@ -144,7 +157,10 @@ struct ptcp_tcp {
 	struct rte_mempool *conn_pool;
 	uint32_t nconns;                     /* in the table */
 	uint32_t depth;                      /* nesting of stack entry points */
-	uint16_t next_ephemeral;
+	struct ptcp_isn_key port_key;        /* RFC 6056 algorithm 4 F() and G() */
+	uint16_t port_perturb[PTCP_TCP_PORT_TABLE];   /* RFC 6056 table[] */
+	uint32_t chal_count;                 /* challenge ACKs left in chal_second */
+	uint64_t chal_second;                /* now / 1 s when chal_count was drawn */
 	struct ptcp_isn_key isn_key;
 	struct ptcp_conn_list reap;
 	struct ptcp_listener listeners[PTCP_TCP_MAX_LISTENERS];
@@ -199,6 +215,7 @@ void ptcp_tcp_send_ack(struct ptcp_conn *c);
 void ptcp_tcp_send_syn(struct ptcp_conn *c);
 void ptcp_tcp_send_rst(struct ptcp_conn *c);
 void ptcp_tcp_send_challenge_ack(struct ptcp_conn *c);
+void ptcp_tcp_send_oow_ack(struct ptcp_conn *c);
 void ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
 			const struct ptcp_tcp_seg *seg);
 uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);

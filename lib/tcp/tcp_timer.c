@@ -115,6 +115,34 @@ ptcp_tcp_enter_time_wait(struct ptcp_conn *c)
 }
 
 /*
+ * The retransmission timer expired while the peer's window is zero: it
+ * closed (or shrank) its window with our data in flight. That data cannot
+ * be resent into the window, and retransmission limits must not abort a
+ * peer that is alive: RFC 9293 3.8.6.1 "the sending TCP must regularly
+ * transmit at least one octet of new data (if available), or retransmit to
+ * the receiving TCP ... even if the send window is zero", and must not close
+ * while the receiver keeps acknowledging probes. Switch to persisting (as
+ * FreeBSD's tcp_output does): SND.NXT back to SND.UNA, probe now and with
+ * backoff; persist_timeout() aborts only on unanswered probes, and the data
+ * goes again once an ACK opens the window.
+ */
+static void
+zero_window_timeout(struct ptcp_conn *c)
+{
+	PTCP_INC(c->st, TCP_PERSIST_ZERO_WND_RTO);
+	ptcp_tcp_cc_rto(c);
+	c->nrexmit = 0;
+	c->snd_nxt = c->snd_una;
+	c->flags &= ~PTCP_TF_RTT_TIMING;
+	c->nprobe++;
+	PTCP_INC(c->st, TCP_PERSIST_PROBE);
+	ptcp_tcp_send_probe(c);
+	if (c->persist_shift < 20)
+		c->persist_shift++;
+	ptcp_tcp_persist_arm(c);
+}
+
+/*
  * RFC 6298 5.4-5.6: retransmit the earliest unacknowledged segment, back
  * off the timer, restart it. RFC 9293 3.8.3: give up after the configured
  * number of retransmissions (R2); SYN and SYN-ACK have their own limits.
@@ -139,6 +167,11 @@ rexmit_timeout(struct ptcp_conn *c)
 		break;
 	}
 	PTCP_INC(st, TCP_RTO);
+	if (c->state != PTCP_TCP_SYN_SENT && c->state != PTCP_TCP_SYN_RECEIVED &&
+	    c->snd_wnd == 0 && ptcp_seq_lt(c->snd_una, ptcp_tcp_fin_seq(c))) {
+		zero_window_timeout(c);
+		return;
+	}
 	if (c->nrexmit >= limit) {
 		PTCP_INC(st, TCP_CONN_TIMEOUT);
 		/* A synchronized connection tells the peer it is gone. */

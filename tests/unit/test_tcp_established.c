@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "tcp_private.h"
 
 static struct ptest_conn conn;
 
@@ -626,46 +627,144 @@ test_rfc5961_3_2_rst_outside_left_ignored(void **state)
 }
 
 static void
-test_rfc5961_7_challenge_ack_rate_limited(void **state)
+test_rfc5961_7_challenge_ack_per_conn_ratelimit(void **state)
 {
 	/*
-	 * Ensure that at most 10 challenge ACKs per second are sent: the 11th is suppressed,
-	 * TCP_CHALLENGE_LIMIT.
+	 * Ensure that a connection sends at most one challenge ACK per 500 ms: a
+	 * second in-window RST at once is suppressed (TCP_CHALLENGE_LIMIT), one
+	 * 500 ms later is answered again.
 	 */
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	for (int i = 0; i < 10; i++) {
-		ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 1 + i, 0, NULL, 0);
-		PTEST_EXPECT_ACK(&conn);
-	}
-	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 100, 0, NULL, 0);
+	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 1, 0, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_advance(t, PTCP_TCP_OOW_RATELIMIT_US - 1000);
+	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 2, 0, NULL, 0);
 	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK), 10);
 	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_LIMIT), 1);
+	ptest_advance(t, 1000);
+	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 3, 0, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK), 2);
 	assert_int_equal(conn.rec.n_closed, 0);
 	ptest_free(t);
 }
 
 static void
-test_rfc5961_7_challenge_ack_budget_refills(void **state)
+test_rfc5961_7_spoofed_segments_do_not_silence_restarted_peer(void **state)
 {
-	/* Ensure that the challenge ACK budget refills after one second. */
+	/*
+	 * Ensure that ten spoofed in-window RSTs within a second do not keep a
+	 * restarted peer from its challenge ACK: its SYN 500 ms after the last
+	 * spoofed segment is answered, and its RST at RCV.NXT then resets.
+	 */
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	for (int i = 0; i < 11; i++)
-		ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 1 + i, 0, NULL, 0);
 	for (int i = 0; i < 10; i++)
-		PTEST_EXPECT_ACK(&conn);
+		ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 1 + i, 0, NULL, 0);
+	ptest_clear(t);
+	ptest_advance(t, PTCP_TCP_OOW_RATELIMIT_US);
+	ptest_conn_rx(&conn, PT_SYN, 12345, 0, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt, 0, NULL, 0);
 	PTEST_NOTHING_SENT(t);
-	ptest_advance(t, 1001000);
-	PTEST_NOTHING_SENT(t);
-	ptest_conn_rx(&conn, PT_RST, conn.rcv_nxt + 1, 0, NULL, 0);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, -ECONNRESET);
+	ptest_free(t);
+}
+
+static void
+test_rfc5961_7_challenge_ack_lcore_ceiling_randomised(void **state)
+{
+	/*
+	 * Ensure that challenge ACKs of one lcore are capped per second at a
+	 * ceiling drawn from [limit/2, limit*3/2) each second (limit 10 here, 30
+	 * connections each drawing one): never above it, suppressed ones counted,
+	 * and the ceiling is not the same number every second.
+	 */
+	enum { NCONN = 30, SECONDS = 12 };
+	static struct ptest_conn pcs[NCONN];
+	struct ptcp_stack_conf conf = { .challenge_ack_limit = 10 };
+	struct ptest_ctx *t = ptest_new_tcp(&conf);
+	uint64_t seen[SECONDS];
+	bool varied = false;
+
+	(void)state;
+	for (int i = 0; i < NCONN; i++) {
+		ptest_conn_init(t, &pcs[i]);
+		pcs[i].rport = (uint16_t)(PTEST_RPORT + i);
+		if (i == 0)
+			ptest_conn_listen(&pcs[0]);
+		ptest_conn_syn_received(&pcs[i]);
+		ptest_conn_rx_ack(&pcs[i]);
+	}
+	ptest_clear(t);
+	for (int sec = 0; sec < SECONDS; sec++) {
+		uint64_t before = PTEST_CTR(t, TCP_CHALLENGE_ACK);
+
+		ptest_advance(t, 1000000);
+		for (int i = 0; i < NCONN; i++)
+			ptest_conn_rx(&pcs[i], PT_RST, pcs[i].rcv_nxt + 1, 0, NULL, 0);
+		seen[sec] = PTEST_CTR(t, TCP_CHALLENGE_ACK) - before;
+		assert_true(seen[sec] >= 5 && seen[sec] < 15);
+		assert_int_equal(t->nsent, seen[sec]);
+		ptest_clear(t);
+		if (sec > 0 && seen[sec] != seen[0])
+			varied = true;
+	}
+	assert_true(varied);
+	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK) + PTEST_CTR(t, TCP_CHALLENGE_LIMIT),
+			 NCONN * SECONDS);
+	assert_int_equal(ptcp_tcp_conn_count(t->st), NCONN);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_oow_acks_ratelimited(void **state)
+{
+	/*
+	 * Ensure that 1000 unacceptable pure ACKs (beyond the window) draw one
+	 * ACK, not 1000 (TCP_OOW_ACK_LIMIT 999), and one more after 500 ms.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 100000 + i, conn.snd_nxt, NULL, 0);
 	PTEST_EXPECT_ACK(&conn);
 	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK), 11);
-	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_LIMIT), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), 1000);
+	assert_int_equal(PTEST_CTR(t, TCP_OOW_ACK_LIMIT), 999);
+	ptest_advance(t, PTCP_TCP_OOW_RATELIMIT_US);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 100000, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_old_duplicate_data_always_acked(void **state)
+{
+	/*
+	 * Ensure that retransmitted data just below RCV.NXT (our ACK was lost) is
+	 * ACKed every time, outside the rate limit: the peer needs that ACK.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[100];
+
+	(void)state;
+	memset(d, 'x', sizeof(d));
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	ptest_advance(t, 1000000);
+	ptest_clear(t);
+	for (int i = 0; i < 5; i++) {
+		ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt - sizeof(d), conn.snd_nxt, d, sizeof(d));
+		PTEST_EXPECT_ACK(&conn);
+	}
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_OOW_ACK_LIMIT), 0);
 	ptest_free(t);
 }
 
@@ -1152,8 +1251,11 @@ main(void)
 		cmocka_unit_test(test_rfc5961_3_2_rst_right_edge_challenge_ack),
 		cmocka_unit_test(test_rfc5961_3_2_rst_outside_right_ignored),
 		cmocka_unit_test(test_rfc5961_3_2_rst_outside_left_ignored),
-		cmocka_unit_test(test_rfc5961_7_challenge_ack_rate_limited),
-		cmocka_unit_test(test_rfc5961_7_challenge_ack_budget_refills),
+		cmocka_unit_test(test_rfc5961_7_challenge_ack_per_conn_ratelimit),
+		cmocka_unit_test(test_rfc5961_7_spoofed_segments_do_not_silence_restarted_peer),
+		cmocka_unit_test(test_rfc5961_7_challenge_ack_lcore_ceiling_randomised),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_oow_acks_ratelimited),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_old_duplicate_data_always_acked),
 		/* SYN */
 		cmocka_unit_test(test_rfc5961_4_2_syn_at_rcv_nxt_challenge_ack),
 		cmocka_unit_test(test_rfc5961_4_2_syn_in_window_challenge_ack),

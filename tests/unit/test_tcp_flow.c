@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "tcp_private.h"
 
 #define MS(x)  PTCP_MS(x)
 #define RTO_US MS(200)        /* rto_min: see above */
@@ -662,6 +663,60 @@ test_rfc896_conf_nodelay_for_new_connections(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc7661_cwnd_not_grown_when_rwnd_limited(void **state)
+{
+	/*
+	 * Ensure that cwnd does not grow while the peer's window, not cwnd, limits
+	 * sending (window 2 MSS, 38 ACKs of one MSS each): cwnd stays at the
+	 * initial window and TCP_CWND_NOT_LIMITED counts every ACK. Growing it
+	 * anyway made cwnd wrap at 2^32 after a few GiB.
+	 */
+	struct ptest_ctx *t = established_wnd(NULL, 2 * MSS);
+	uint64_t base = PTEST_CTR(t, TCP_CWND_NOT_LIMITED);
+	uint32_t iw;
+
+	(void)state;
+	start();
+	iw = ptest_conn_c(&conn)->cwnd;
+	app_send(40 * MSS);
+	expect_new(MSS);
+	expect_new(MSS);
+	PTEST_NOTHING_SENT(t);
+	for (int k = 0; k < 38; k++) {
+		rx_ack(snd_base + (uint32_t)(k + 1) * MSS);
+		expect_new(MSS);
+		PTEST_NOTHING_SENT(t);
+	}
+	assert_int_equal(ptest_conn_c(&conn)->cwnd, iw);
+	assert_int_equal(PTEST_CTR(t, TCP_CWND_NOT_LIMITED) - base, 38);
+	ptest_free(t);
+}
+
+static void
+test_rfc7661_cwnd_grows_when_cwnd_limited(void **state)
+{
+	/*
+	 * Ensure that cwnd still grows in slow start when cwnd limits sending: the
+	 * initial window in flight, an ACK of one MSS grows cwnd by one MSS.
+	 */
+	struct ptest_ctx *t = established();
+	uint64_t base = PTEST_CTR(t, TCP_CWND_NOT_LIMITED);
+	uint32_t iw;
+
+	(void)state;
+	start();
+	iw = ptest_conn_c(&conn)->cwnd;
+	app_send(20 * MSS);
+	for (int k = 0; k < 10; k++)
+		expect_new(MSS);
+	PTEST_NOTHING_SENT(t);
+	rx_ack(snd_base + MSS);
+	assert_int_equal(ptest_conn_c(&conn)->cwnd, iw + MSS);
+	assert_int_equal(PTEST_CTR(t, TCP_CWND_NOT_LIMITED), base);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* Persist timer (RFC 9293 3.8.6.1, RFC 1122 4.2.2.17)                  */
 /* ====================================================================== */
@@ -774,6 +829,95 @@ test_rfc9293_3_8_6_1_window_opens_data_flows(void **state)
 	ptest_free(t);
 }
 
+/* Advance until something is sent, at most max_us; returns the time waited. */
+static uint64_t
+wait_sent(struct ptest_ctx *t, uint64_t max_us)
+{
+	uint64_t waited = 0;
+
+	while (t->nsent == 0 && waited < max_us) {
+		ptest_advance(t, MS(10));
+		waited += MS(10);
+	}
+	assert_true(t->nsent > 0);
+	return waited;
+}
+
+static void
+test_rfc9293_3_8_6_1_zero_window_with_data_in_flight_keeps_probing(void **state)
+{
+	/*
+	 * Ensure that when the peer closes its window with our data in flight,
+	 * the retransmission timeout turns into zero-window probing (not
+	 * retransmissions nobody can accept, not silence): 40 probes answered
+	 * with window 0 over more than ten minutes keep the connection (which
+	 * data_retries 15 would have aborted), and when the window opens the
+	 * unacknowledged data goes again.
+	 */
+	struct ptest_ctx *t = established();
+	uint64_t elapsed = 0;
+
+	(void)state;
+	start();
+	app_send(4 * MSS);
+	for (int k = 0; k < 4; k++)
+		expect_new(MSS);
+	conn.peer_wnd = 0;
+	rx_ack(snd_base + MSS);   /* one segment taken, then the window closes */
+	PTEST_NOTHING_SENT(t);
+	for (int k = 0; k < 40; k++) {
+		elapsed += wait_sent(t, MS(61000));
+		expect_probe(snd_base + MSS);
+		PTEST_NOTHING_SENT(t);
+		rx_ack(snd_base + MSS);
+	}
+	assert_true(elapsed > MS(600000));
+	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_ZERO_WND_RTO), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_PROBE), 40);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_ESTABLISHED);
+	conn.peer_wnd = 65535;
+	rx_ack(snd_base + MSS);
+	expect_rexmit(snd_base + MSS, MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_8_6_1_shrunk_window_data_in_flight_unanswered_aborts(void **state)
+{
+	/*
+	 * Ensure that probing after a zero window with data in flight still
+	 * gives up on a dead peer: data_retries unanswered probes abort with
+	 * ETIMEDOUT and a RST.
+	 */
+	struct ptcp_stack_conf c = { .data_retries = 3 };
+	struct ptest_ctx *t = established_wnd(&c, 65535);
+	int probes = 0;
+
+	(void)state;
+	start();
+	app_send(2 * MSS);
+	expect_new(MSS);
+	expect_new(MSS);
+	conn.peer_wnd = 0;
+	rx_ack(snd_base);   /* the window shrinks to 0 with 2 MSS in flight */
+	while (conn.rec.n_closed == 0 && probes < 10) {
+		struct ptcp_tcp_seg seg;
+
+		wait_sent(t, MS(61000));
+		ptest_pop_tcp(t, &seg, NULL, 0);
+		if (seg.flags & PT_RST)
+			break;
+		assert_int_equal(seg.seq, snd_base - 1);
+		probes++;
+	}
+	assert_int_equal(probes, 3);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, -ETIMEDOUT);
+	ptest_free(t);
+}
+
 static void
 test_rfc9293_3_8_3_unanswered_probes_abort(void **state)
 {
@@ -881,6 +1025,8 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_right_edge_moves_by_mss),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_threshold_half_buffer),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_zero_window_opens_by_full_mss),
+		cmocka_unit_test(test_rfc7661_cwnd_not_grown_when_rwnd_limited),
+		cmocka_unit_test(test_rfc7661_cwnd_grows_when_cwnd_limited),
 		/* sender SWS */
 		cmocka_unit_test(test_rfc9293_3_8_6_2_1_runt_held_while_data_in_flight),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_1_runt_of_half_max_window_sent),
@@ -893,6 +1039,8 @@ main(void)
 		cmocka_unit_test(test_rfc896_set_nodelay_releases_held_data),
 		cmocka_unit_test(test_rfc896_conf_nodelay_for_new_connections),
 		/* persist */
+		cmocka_unit_test(test_rfc9293_3_8_6_1_zero_window_with_data_in_flight_keeps_probing),
+		cmocka_unit_test(test_rfc9293_3_8_6_1_shrunk_window_data_in_flight_unanswered_aborts),
 		cmocka_unit_test(test_rfc9293_3_8_6_1_zero_window_first_probe_after_rto),
 		cmocka_unit_test(test_rfc1122_4_2_2_17_probe_interval_backs_off),
 		cmocka_unit_test(test_rfc9293_3_8_6_1_answered_probes_never_abort),
