@@ -118,7 +118,13 @@ ptcp_tcp_send_ack(struct ptcp_conn *c)
 	xmit(c, c->snd_max, RTE_TCP_ACK_FLAG, 0);
 }
 
-/* <SEQ=SND.NXT><CTL=RST> (RFC 9293 3.10.5 ABORT, 3.8.3 R2). */
+/*
+ * <SEQ=SND.MAX><CTL=RST>. RFC 9293 3.10.5 ABORT and 3.8.3 R2 say SND.NXT; after
+ * a timeout rewound SND.NXT that can lie below the peer's RCV.NXT (it received
+ * up to SND.MAX), where a RST is out of window and ignored. A receiver takes a
+ * RST only at exactly its RCV.NXT (RFC 5961 3.2), which is SND.MAX whenever
+ * everything sent arrived.
+ */
 void
 ptcp_tcp_send_rst(struct ptcp_conn *c)
 {

@@ -625,11 +625,64 @@ test_api_100_active_connections_no_leak(void **state)
 	ptest_free(t);
 }
 
+static uint16_t
+conn_lport(const struct ptcp_conn *c)
+{
+	rte_be32_t la, ra;
+	uint16_t lp, rp;
+
+	ptcp_conn_tuple(c, &la, &lp, &ra, &rp);
+	return lp;
+}
+
+static void
+test_rfc6056_ephemeral_ports_per_destination_unpredictable(void **state)
+{
+	/*
+	 * Ensure that ephemeral ports follow RFC 6056 algorithm 4: all in
+	 * 49152..65535, distinct; consecutive connections to one destination
+	 * take consecutive ports from a keyed start, so the ports used towards
+	 * one destination say nothing of another's (not one sequential counter
+	 * shared by all), and two stacks start at different places.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	uint16_t a[4], b[4];
+	struct ptcp_conn *c;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		c = ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, NULL, NULL);
+		assert_non_null(c);
+		a[i] = conn_lport(c);
+		c = ptcp_connect(t->st, PTEST_PEER_IP, 443, 0, NULL, NULL);
+		assert_non_null(c);
+		b[i] = conn_lport(c);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_true(a[i] >= 49152 && b[i] >= 49152);
+		if (i > 0) {
+			assert_int_equal(a[i], a[i - 1] == 65535 ? 49152 : a[i - 1] + 1);
+			assert_int_equal(b[i], b[i - 1] == 65535 ? 49152 : b[i - 1] + 1);
+		}
+	}
+	/* One shared counter would interleave them (a 1-in-16384 coincidence here). */
+	assert_int_not_equal(b[0], a[0] + 1);
+	ptest_clear(t);
+	ptest_free(t);
+	t = ptest_new_tcp(NULL);   /* a new stack, a new key */
+	c = ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, NULL, NULL);
+	assert_non_null(c);
+	assert_int_not_equal(conn_lport(c), a[0]);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api_state_names),
+		cmocka_unit_test(test_rfc6056_ephemeral_ports_per_destination_unpredictable),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
 		cmocka_unit_test(test_api_set_arg_redirects_callbacks),

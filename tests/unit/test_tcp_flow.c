@@ -1006,6 +1006,30 @@ test_rfc9293_3_8_6_2_1_persist_override_sends_runt(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_10_7_4_bare_fin_accepted_in_zero_window(void **state)
+{
+	/*
+	 * Ensure that a bare FIN at RCV.NXT is taken while our receive window is
+	 * 0 (rcv_buf full, nothing read): it is ACKed (RCV.NXT + 1, window 0) and
+	 * the connection moves to CLOSE-WAIT; a FIN behind data is not.
+	 */
+	struct ptcp_stack_conf c = { .rcv_buf = 2 * MSS };
+	struct ptest_ctx *t = established_wnd(&c, 65535);
+
+	(void)state;
+	rx_data_expect_wnd(MSS, MSS);
+	rx_data_expect_wnd(MSS, 0);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt, conn.snd_nxt, data, 10);
+	PTEST_EXPECT(&conn, PT_ACK, conn.snd_nxt, conn.rcv_nxt, 0, 0, NULL, NULL);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_ESTABLISHED);
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT(&conn, PT_ACK, conn.snd_nxt, conn.rcv_nxt, 0, 0, NULL, NULL);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1025,6 +1049,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_right_edge_moves_by_mss),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_threshold_half_buffer),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_zero_window_opens_by_full_mss),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_bare_fin_accepted_in_zero_window),
 		cmocka_unit_test(test_rfc7661_cwnd_not_grown_when_rwnd_limited),
 		cmocka_unit_test(test_rfc7661_cwnd_grows_when_cwnd_limited),
 		/* sender SWS */

@@ -824,12 +824,60 @@ test_rfc9293_3_10_7_4_simultaneous_open_rst_refused(void **state)
 	ptest_free(t);
 }
 
+static void
+test_listen_syn_fin_dropped(void **state)
+{
+	/*
+	 * Ensure that a SYN+FIN to a listener opens nothing and draws no answer
+	 * (as Linux and FreeBSD): TCP_SYN_FIN_DROP 1, no connection.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_listen(&conn);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = conn.rport, .dport = conn.lport,
+		.seq = conn.irs, .flags = PT_SYN | PT_FIN, .wnd = 65535 });
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_SYN_FIN_DROP), 1);
+	assert_int_equal(ptcp_tcp_conn_count(t->st), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_3_fin_on_synack_processed(void **state)
+{
+	/*
+	 * Ensure that a FIN on the SYN,ACK is processed ("continue at the sixth
+	 * step"): our ACK acknowledges SYN and FIN (RCV.NXT = IRS + 2), the
+	 * connection is CLOSE-WAIT and the application sees EOF.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_syn_sent(&conn);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = conn.rport, .dport = conn.lport,
+		.seq = conn.irs, .ack = conn.snd_nxt, .flags = PT_SYN | PT_ACK | PT_FIN,
+		.wnd = 65535 });
+	conn.rcv_nxt = conn.irs + 2;
+	conn.rcv_adv++;   /* the FIN takes no buffer space */
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_established, 1);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	assert_true(ptcp_conn_eof(ptest_conn_c(&conn)));
+	ptest_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* CLOSED */
 		cmocka_unit_test(test_rfc9293_3_10_7_1_closed_syn_rst_ack),
+		cmocka_unit_test(test_listen_syn_fin_dropped),
+		cmocka_unit_test(test_rfc9293_3_10_7_3_fin_on_synack_processed),
 		cmocka_unit_test(test_rfc9293_3_10_7_1_closed_ack_rst_seq_seg_ack),
 		cmocka_unit_test(test_rfc9293_3_10_7_1_closed_ack_data_rst_seq_seg_ack),
 		cmocka_unit_test(test_rfc9293_3_10_7_1_closed_data_no_ack_rst_ack_seg_len),

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "tcp_private.h"
 
 #define MSS PTEST_MSS
 
@@ -290,12 +291,67 @@ test_rfc5681_2_nothing_outstanding_no_dupack(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc6582_3_2_recover_is_iss_after_active_open(void **state)
+{
+	/*
+	 * Ensure that after an active open, losing the very first data segment
+	 * still leads to fast retransmit on the third duplicate ACK: recover
+	 * starts at ISS, so SND.UNA = ISS + 1 is beyond it.
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	ptest_conn_active(&conn);
+	ptest_pattern(data, sizeof(data), 0x3c);
+	snd_base = conn.snd_nxt;
+	queued = 0;
+	fill_initial_window();
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc6582_3_2_step5_partial_ack_adds_back_smss_only_if_acked(void **state)
+{
+	/*
+	 * Ensure that a partial ACK deflates cwnd by the amount acknowledged and
+	 * adds back one SMSS only when at least one SMSS was acknowledged: from
+	 * 8 MSS, a partial ACK of 100 bytes leaves 8 MSS - 100, a further one of
+	 * 2 MSS leaves 7 MSS - 100.
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	fill_initial_window();
+	for (int i = 0; i < 3; i++)
+		rx_ack(snd_base);
+	expect_rexmit(snd_base, MSS);
+	assert_int_equal(c->cwnd, 8 * MSS);
+	rx_ack(snd_base + 100);
+	expect_rexmit(snd_base + 100, MSS);
+	assert_int_equal(c->cwnd, 8 * MSS - 100);
+	rx_ack(snd_base + 100 + 2 * MSS);
+	expect_rexmit(snd_base + 100 + 2 * MSS, MSS);
+	assert_int_equal(c->cwnd, 7 * MSS - 100);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* fast retransmit and fast recovery (RFC 5681 3.2) */
 		cmocka_unit_test(test_rfc5681_3_2_third_dupack_fast_retransmit),
+		cmocka_unit_test(test_rfc6582_3_2_recover_is_iss_after_active_open),
+		cmocka_unit_test(test_rfc6582_3_2_step5_partial_ack_adds_back_smss_only_if_acked),
 		cmocka_unit_test(test_rfc5681_3_2_further_dupacks_inflate_cwnd),
 		/* NewReno (RFC 6582) */
 		cmocka_unit_test(test_rfc6582_3_2_partial_ack_resends_next_hole),

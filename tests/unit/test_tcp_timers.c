@@ -738,6 +738,30 @@ test_rfc9293_3_10_7_4_time_wait_fin_rexmit_restarts_2msl(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc5681_4_2_ack_every_second_segment_of_peer_size(void **state)
+{
+	/*
+	 * Ensure that "full-sized" is the peer's segment size, not our MSS: a
+	 * peer sending 536-byte segments (its MSS) gets every second one ACKed at
+	 * once, as a 1460-byte sender does.
+	 */
+	struct ptest_ctx *t = delack_40();
+	uint8_t d[536];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 3);
+	for (int i = 0; i < 3; i++) {
+		ptest_conn_rx_data(&conn, d, sizeof(d));
+		PTEST_NOTHING_SENT(t);
+		ptest_conn_rx_data(&conn, d, sizeof(d));
+		PTEST_EXPECT_ACK(&conn);
+		PTEST_NOTHING_SENT(t);
+	}
+	assert_int_equal(PTEST_CTR(t, TCP_DELACK), 0);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -745,6 +769,7 @@ main(void)
 		/* delayed ACK */
 		cmocka_unit_test(test_rfc9293_3_8_6_3_delayed_ack_after_delack_ms),
 		cmocka_unit_test(test_rfc5681_4_2_ack_every_second_full_segment),
+		cmocka_unit_test(test_rfc5681_4_2_ack_every_second_segment_of_peer_size),
 		cmocka_unit_test(test_rfc9293_3_8_6_3_delay_counted_from_first_segment),
 		cmocka_unit_test(test_rfc9293_3_8_6_3_data_from_on_readable_carries_ack),
 		cmocka_unit_test(test_rfc9293_3_8_6_3_delack_clamped_to_200ms),
