@@ -547,6 +547,48 @@ ptest_conn_init(struct ptest_ctx *t, struct ptest_conn *pc)
 	pc->rcv_adv = pc->rcv_nxt + pc->rcv_wnd;
 }
 
+struct ptest_ctx *
+ptest_established_wnd(struct ptest_conn *pc, const struct ptcp_stack_conf *conf,
+		      uint16_t peer_wnd)
+{
+	struct ptest_ctx *t = ptest_new_tcp(conf);
+
+	ptest_conn_init(t, pc);
+	pc->peer_wnd = peer_wnd;
+	ptest_conn_passive(pc);
+	return t;
+}
+
+struct ptest_ctx *
+ptest_established(struct ptest_conn *pc, const struct ptcp_stack_conf *conf)
+{
+	return ptest_established_wnd(pc, conf, 65535);
+}
+
+void
+ptest_stream_start(struct ptest_conn *pc, const uint8_t *stream)
+{
+	pc->stream = stream;
+	pc->stream_base = pc->snd_nxt;
+	pc->stream_queued = 0;
+}
+
+void
+ptest_stream_send(struct ptest_conn *pc, uint32_t len)
+{
+	assert_non_null(pc->stream);
+	assert_int_equal(ptcp_send(ptest_conn_c(pc), pc->stream + pc->stream_queued, len),
+			 (int32_t)len);
+	pc->stream_queued += len;
+	ptest_kick(pc->t);
+}
+
+void
+ptest_conn_rx_ack_to(struct ptest_conn *pc, uint32_t ack)
+{
+	ptest_conn_rx(pc, RTE_TCP_ACK_FLAG, pc->rcv_nxt, ack, NULL, 0);
+}
+
 struct ptcp_conn *
 ptest_conn_c(struct ptest_conn *pc)
 {

@@ -184,6 +184,9 @@ struct ptest_conn {
 	uint32_t rcv_wnd;              /* our window with an empty receive buffer */
 	uint32_t unread;               /* bytes delivered and not read */
 	uint32_t rcv_adv;              /* right edge we last advertised (RCV.NXT + window) */
+	const uint8_t *stream;         /* what the application sends (ptest_stream_*) */
+	uint32_t stream_base;          /* sequence number of stream[0] */
+	uint32_t stream_queued;        /* bytes of stream given to ptcp_send so far */
 };
 
 /** Defaults: passive ports, peer ISN PTEST_PEER_ISN, peer MSS 1460 and window 65535. */
@@ -230,6 +233,29 @@ struct ptcp_conn *ptest_conn_c(struct ptest_conn *pc);
  * min(rcv_buf / 2, MSS), else the window that keeps the right edge.
  */
 int32_t ptest_conn_wnd(const struct ptest_conn *pc);
+
+/** New stack with conf (NULL = test defaults) and a passive open on pc: ESTABLISHED. */
+struct ptest_ctx *ptest_established(struct ptest_conn *pc, const struct ptcp_stack_conf *conf);
+/** As ptest_established, the peer's segments carrying window peer_wnd. */
+struct ptest_ctx *ptest_established_wnd(struct ptest_conn *pc, const struct ptcp_stack_conf *conf,
+					uint16_t peer_wnd);
+
+/*
+ * Sender side: the application sends consecutive bytes of one buffer, the
+ * stream, whose first byte goes at SND.NXT when ptest_stream_start() is
+ * called; segments are checked against it.
+ */
+void ptest_stream_start(struct ptest_conn *pc, const uint8_t *stream);
+/** ptcp_send of the next len stream bytes (asserted all taken), then run and flush. */
+void ptest_stream_send(struct ptest_conn *pc, uint32_t len);
+/** The next new data segment: len stream bytes at snd_nxt (which advances). */
+#define PTEST_EXPECT_NEW(pc, len) \
+	PTEST_EXPECT_DATA(pc, (pc)->stream + ((pc)->snd_nxt - (pc)->stream_base), (len))
+/** A retransmission of len stream bytes at sequence number sq. */
+#define PTEST_EXPECT_REXMIT(pc, sq, len) \
+	PTEST_EXPECT_SEG(pc, (sq), (len), (pc)->stream + ((sq) - (pc)->stream_base))
+/** The peer acknowledges up to ack (no data, its window pc->peer_wnd). */
+void ptest_conn_rx_ack_to(struct ptest_conn *pc, uint32_t ack);
 
 /** ptcp_send of all len bytes (asserted taken), then flush what it caused. */
 void ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len);

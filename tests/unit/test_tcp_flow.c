@@ -33,16 +33,14 @@
 static struct ptest_conn conn;
 static uint8_t data[65536];
 
-/* Passive open with conf (may be NULL) and the peer's window peer_wnd. */
+/* Passive open with conf (may be NULL) and the peer's window peer_wnd; data[] is the stream. */
 static struct ptest_ctx *
 established_wnd(const struct ptcp_stack_conf *c, uint16_t peer_wnd)
 {
-	struct ptest_ctx *t = ptest_new_tcp(c);
+	struct ptest_ctx *t = ptest_established_wnd(&conn, c, peer_wnd);
 
-	ptest_conn_init(t, &conn);
-	conn.peer_wnd = peer_wnd;
-	ptest_conn_passive(&conn);
 	ptest_pattern(data, sizeof(data), 0x5a);
+	ptest_stream_start(&conn, data);
 	return t;
 }
 
@@ -50,48 +48,6 @@ static struct ptest_ctx *
 established(void)
 {
 	return established_wnd(NULL, 65535);
-}
-
-/* Our first data byte: SND.NXT right after the handshake. */
-static uint32_t snd_base;
-
-/* Expect the next new data segment: len bytes of data[] at SND.NXT. */
-static void
-expect_new(uint32_t len)
-{
-	PTEST_EXPECT_DATA(&conn, data + (conn.snd_nxt - snd_base), len);
-}
-
-/* Expect a retransmission of len bytes of data[] at sequence number seq. */
-static void
-expect_rexmit(uint32_t seq, uint32_t len)
-{
-	PTEST_EXPECT_SEG(&conn, seq, len, data + (seq - snd_base));
-}
-
-/* The peer acknowledges up to ack (its window conn.peer_wnd). */
-static void
-rx_ack(uint32_t ack)
-{
-	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, ack, NULL, 0);
-}
-
-/* Queue len bytes of data[] (from the current end of what was queued). */
-static uint32_t queued;
-
-static void
-app_send(uint32_t len)
-{
-	assert_int_equal(ptcp_send(ptest_conn_c(&conn), data + queued, len), (int32_t)len);
-	queued += len;
-	ptest_kick(conn.t);
-}
-
-static void
-start(void)
-{
-	snd_base = conn.snd_nxt;
-	queued = 0;
 }
 
 /* A zero-window probe <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data. */
@@ -118,18 +74,18 @@ test_rfc9293_3_8_6_never_beyond_snd_una_plus_snd_wnd(void **state)
 	struct ptest_ctx *t = established_wnd(NULL, 3000);
 
 	(void)state;
-	start();
-	app_send(10000);
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 10000);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
-	rx_ack(snd_base + MSS);
-	expect_new(MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
-	assert_true(conn.snd_nxt - (snd_base + MSS) <= 3000);
-	rx_ack(conn.snd_nxt);
-	expect_new(MSS);
-	expect_new(MSS);
+	assert_true(conn.snd_nxt - (conn.stream_base + MSS) <= 3000);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -148,7 +104,7 @@ test_rfc9293_3_10_7_4_snd_wl1_older_segment_ignored(void **state)
 	uint32_t s0 = conn.rcv_nxt;
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	ptest_pattern(in, sizeof(in), 0x77);
 	ptest_conn_rx_data(&conn, in, 10);
 	PTEST_EXPECT_ACK(&conn);
@@ -161,8 +117,8 @@ test_rfc9293_3_10_7_4_snd_wl1_older_segment_ignored(void **state)
 	PTEST_EXPECT_ACK(&conn);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_DUP_DATA), 10);
-	app_send(1000);
-	expect_new(1000);
+	ptest_stream_send(&conn, 1000);
+	PTEST_EXPECT_NEW(&conn, 1000);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -178,19 +134,19 @@ test_rfc9293_3_10_7_4_snd_wl2_old_ack_ignored(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	ptcp_conn_set_nodelay(ptest_conn_c(&conn), true);
-	app_send(100);
-	expect_new(100);
-	app_send(100);
-	expect_new(100);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
 	conn.peer_wnd = 3000;
-	rx_ack(snd_base + 200);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 200);
 	conn.peer_wnd = 0;
-	rx_ack(snd_base + 100);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 100);
 	PTEST_NOTHING_SENT(t);
-	app_send(500);
-	expect_new(500);
+	ptest_stream_send(&conn, 500);
+	PTEST_EXPECT_NEW(&conn, 500);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -206,18 +162,18 @@ test_rfc9293_3_10_7_4_snd_wl1_newer_segment_updates(void **state)
 	uint8_t in[10];
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	ptest_pattern(in, sizeof(in), 0x78);
 	ptest_conn_rx_data(&conn, in, sizeof(in));
 	PTEST_EXPECT_ACK(&conn);
 	conn.peer_wnd = 0;
 	ptest_conn_rx_ack(&conn);
 	PTEST_NOTHING_SENT(t);
-	app_send(100);
+	ptest_stream_send(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	conn.peer_wnd = 1000;
 	ptest_conn_rx_ack(&conn);
-	expect_new(100);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -238,10 +194,10 @@ test_rfc6928_initial_window_ten_segments(void **state)
 	int i;
 
 	(void)state;
-	start();
-	app_send(30000);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 30000);
 	for (i = 0; i < 10; i++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_DATA_TX), 14600);
 	ptest_free(t);
@@ -265,10 +221,10 @@ test_rfc6928_initial_window_capped_14600(void **state)
 	conn.peer_mss = 2000;
 	ptest_conn_passive(&conn);
 	ptest_pattern(data, sizeof(data), 0x5a);
-	start();
-	app_send(30000);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 30000);
 	for (i = 0; i < 7; i++)
-		expect_new(2000);
+		PTEST_EXPECT_NEW(&conn, 2000);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_DATA_TX), 14000);
 	ptest_free(t);
@@ -286,15 +242,15 @@ test_rfc5681_3_1_slow_start_ack_of_one_segment_releases_two(void **state)
 	int i;
 
 	(void)state;
-	start();
-	app_send(40000);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 40000);
 	for (i = 0; i < 10; i++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	for (i = 1; i <= 3; i++) {
-		rx_ack(snd_base + (uint32_t)i * MSS);
-		expect_new(MSS);
-		expect_new(MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base + (uint32_t)i * MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 		PTEST_NOTHING_SENT(t);
 	}
 	ptest_free(t);
@@ -312,13 +268,13 @@ test_rfc5681_3_1_slow_start_growth_at_most_smss_per_ack(void **state)
 	int i;
 
 	(void)state;
-	start();
-	app_send(40000);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 40000);
 	for (i = 0; i < 10; i++)
-		expect_new(MSS);
-	rx_ack(snd_base + 3 * MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 3 * MSS);
 	for (i = 0; i < 4; i++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -338,31 +294,31 @@ test_rfc5681_3_1_ssthresh_after_rto_then_congestion_avoidance(void **state)
 	int i;
 
 	(void)state;
-	start();
-	app_send(40000);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 40000);
 	for (i = 0; i < 10; i++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_EXPECT_SENT_AT(t, RTO_US);
-	expect_rexmit(snd_base, MSS);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_RTO), 1);
 	/* Slow start: segments 2..9 are retransmitted two per ACK. */
-	una = snd_base;
+	una = conn.stream_base;
 	for (i = 1; i <= 4; i++) {
 		una += MSS;
-		rx_ack(una);
-		expect_rexmit(snd_base + (uint32_t)(2 * i - 1) * MSS, MSS);
-		expect_rexmit(snd_base + (uint32_t)(2 * i) * MSS, MSS);
+		ptest_conn_rx_ack_to(&conn, una);
+		PTEST_EXPECT_REXMIT(&conn, conn.stream_base + (uint32_t)(2 * i - 1) * MSS, MSS);
+		PTEST_EXPECT_REXMIT(&conn, conn.stream_base + (uint32_t)(2 * i) * MSS, MSS);
 		PTEST_NOTHING_SENT(t);
 	}
 	/* cwnd = 7300 = ssthresh: congestion avoidance, one segment per ACK. */
 	una += MSS;
-	rx_ack(una);
-	expect_rexmit(snd_base + 9 * MSS, MSS);   /* segment 10, the last of the first flight */
+	ptest_conn_rx_ack_to(&conn, una);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + 9 * MSS, MSS);   /* segment 10, the last of the first flight */
 	PTEST_NOTHING_SENT(t);
 	una += MSS;
-	rx_ack(una);
-	expect_new(MSS);                          /* segment 11: new data */
+	ptest_conn_rx_ack_to(&conn, una);
+	PTEST_EXPECT_NEW(&conn, MSS);                          /* segment 11: new data */
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -478,14 +434,14 @@ test_rfc9293_3_8_6_2_1_runt_held_while_data_in_flight(void **state)
 	struct ptest_ctx *t = established_wnd(NULL, 4000);
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	ptcp_conn_set_nodelay(ptest_conn_c(&conn), true);
-	app_send(10000);
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_stream_send(&conn, 10000);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
-	rx_ack(snd_base + MSS);
-	expect_new(MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -501,13 +457,13 @@ test_rfc9293_3_8_6_2_1_runt_of_half_max_window_sent(void **state)
 	struct ptest_ctx *t = established_wnd(NULL, 2000);
 
 	(void)state;
-	start();
-	app_send(10000);
-	expect_new(MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 10000);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	conn.peer_wnd = 1200;
-	rx_ack(conn.snd_nxt);
-	expect_new(1200);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
+	PTEST_EXPECT_NEW(&conn, 1200);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -523,12 +479,12 @@ test_rfc9293_3_8_6_2_1_runt_below_half_max_window_held(void **state)
 	struct ptest_ctx *t = established_wnd(NULL, 2000);
 
 	(void)state;
-	start();
-	app_send(10000);
-	expect_new(MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 10000);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	conn.peer_wnd = 900;
-	rx_ack(conn.snd_nxt);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_FORCE), 0);
 	ptest_free(t);
@@ -548,15 +504,15 @@ test_rfc896_second_small_write_waits_for_ack(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	start();
-	app_send(100);
-	expect_new(100);
-	app_send(100);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_advance(t, MS(100));
 	PTEST_NOTHING_SENT(t);
-	rx_ack(conn.snd_nxt);
-	expect_new(100);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -571,14 +527,14 @@ test_rfc896_small_writes_coalesce(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	start();
-	app_send(100);
-	expect_new(100);
-	app_send(50);
-	app_send(50);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, 50);
+	ptest_stream_send(&conn, 50);
 	PTEST_NOTHING_SENT(t);
-	rx_ack(conn.snd_nxt);
-	expect_new(100);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -593,11 +549,11 @@ test_rfc896_full_segment_not_delayed(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	start();
-	app_send(100);
-	expect_new(100);
-	app_send(MSS);
-	expect_new(MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -612,14 +568,14 @@ test_rfc896_nodelay_sends_at_once(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	ptcp_conn_set_nodelay(ptest_conn_c(&conn), true);
 	ptest_kick(t);
 	PTEST_NOTHING_SENT(t);
-	app_send(100);
-	expect_new(100);
-	app_send(100);
-	expect_new(100);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -634,14 +590,14 @@ test_rfc896_set_nodelay_releases_held_data(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	start();
-	app_send(100);
-	expect_new(100);
-	app_send(100);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptcp_conn_set_nodelay(ptest_conn_c(&conn), true);
 	ptest_kick(t);
-	expect_new(100);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -654,11 +610,11 @@ test_rfc896_conf_nodelay_for_new_connections(void **state)
 	struct ptest_ctx *t = established_wnd(&c, 65535);
 
 	(void)state;
-	start();
-	app_send(100);
-	expect_new(100);
-	app_send(100);
-	expect_new(100);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
+	ptest_stream_send(&conn, 100);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -677,15 +633,15 @@ test_rfc7661_cwnd_not_grown_when_rwnd_limited(void **state)
 	uint32_t iw;
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	iw = ptest_conn_c(&conn)->cwnd;
-	app_send(40 * MSS);
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_stream_send(&conn, 40 * MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	for (int k = 0; k < 38; k++) {
-		rx_ack(snd_base + (uint32_t)(k + 1) * MSS);
-		expect_new(MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base + (uint32_t)(k + 1) * MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 		PTEST_NOTHING_SENT(t);
 	}
 	assert_int_equal(ptest_conn_c(&conn)->cwnd, iw);
@@ -705,13 +661,13 @@ test_rfc7661_cwnd_grows_when_cwnd_limited(void **state)
 	uint32_t iw;
 
 	(void)state;
-	start();
+	ptest_stream_start(&conn, data);
 	iw = ptest_conn_c(&conn)->cwnd;
-	app_send(20 * MSS);
+	ptest_stream_send(&conn, 20 * MSS);
 	for (int k = 0; k < 10; k++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
-	rx_ack(snd_base + MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);
 	assert_int_equal(ptest_conn_c(&conn)->cwnd, iw + MSS);
 	assert_int_equal(PTEST_CTR(t, TCP_CWND_NOT_LIMITED), base);
 	ptest_free(t);
@@ -727,11 +683,11 @@ zero_window_conf(const struct ptcp_stack_conf *c)
 {
 	struct ptest_ctx *t = established_wnd(c, 65535);
 
-	start();
+	ptest_stream_start(&conn, data);
 	conn.peer_wnd = 0;
 	ptest_conn_rx_ack(&conn);
 	PTEST_NOTHING_SENT(t);
-	app_send(100);
+	ptest_stream_send(&conn, 100);
 	PTEST_NOTHING_SENT(t);
 	return t;
 }
@@ -748,7 +704,7 @@ test_rfc9293_3_8_6_1_zero_window_first_probe_after_rto(void **state)
 
 	(void)state;
 	PTEST_EXPECT_SENT_AT(t, RTO_US);
-	expect_probe(snd_base);
+	expect_probe(conn.stream_base);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_PROBE), 1);
 	ptest_free(t);
@@ -768,7 +724,7 @@ test_rfc1122_4_2_2_17_probe_interval_backs_off(void **state)
 	(void)state;
 	for (i = 0; i < 5; i++, iv *= 2) {
 		PTEST_EXPECT_SENT_AT(t, iv);
-		expect_probe(snd_base);
+		expect_probe(conn.stream_base);
 		PTEST_NOTHING_SENT(t);
 	}
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_PROBE), 5);
@@ -791,7 +747,7 @@ test_rfc9293_3_8_6_1_answered_probes_never_abort(void **state)
 	(void)state;
 	for (i = 0; i < 10; i++) {
 		PTEST_EXPECT_SENT_AT(t, iv);
-		expect_probe(snd_base);
+		expect_probe(conn.stream_base);
 		PTEST_NOTHING_SENT(t);
 		ptest_conn_rx_ack(&conn);   /* window still 0 */
 		PTEST_NOTHING_SENT(t);
@@ -814,14 +770,14 @@ test_rfc9293_3_8_6_1_window_opens_data_flows(void **state)
 
 	(void)state;
 	PTEST_EXPECT_SENT_AT(t, RTO_US);
-	expect_probe(snd_base);
+	expect_probe(conn.stream_base);
 	PTEST_EXPECT_SENT_AT(t, 2 * RTO_US);
-	expect_probe(snd_base);
+	expect_probe(conn.stream_base);
 	conn.peer_wnd = 1000;
 	ptest_conn_rx_ack(&conn);
-	expect_new(100);
+	PTEST_EXPECT_NEW(&conn, 100);
 	PTEST_NOTHING_SENT(t);
-	rx_ack(conn.snd_nxt);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
 	PTEST_NOTHING_SENT(t);
 	ptest_advance(t, MS(120000));
 	PTEST_NOTHING_SENT(t);
@@ -858,18 +814,18 @@ test_rfc9293_3_8_6_1_zero_window_with_data_in_flight_keeps_probing(void **state)
 	uint64_t elapsed = 0;
 
 	(void)state;
-	start();
-	app_send(4 * MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 4 * MSS);
 	for (int k = 0; k < 4; k++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	conn.peer_wnd = 0;
-	rx_ack(snd_base + MSS);   /* one segment taken, then the window closes */
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);   /* one segment taken, then the window closes */
 	PTEST_NOTHING_SENT(t);
 	for (int k = 0; k < 40; k++) {
 		elapsed += wait_sent(t, MS(61000));
-		expect_probe(snd_base + MSS);
+		expect_probe(conn.stream_base + MSS);
 		PTEST_NOTHING_SENT(t);
-		rx_ack(snd_base + MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);
 	}
 	assert_true(elapsed > MS(600000));
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_ZERO_WND_RTO), 1);
@@ -877,8 +833,8 @@ test_rfc9293_3_8_6_1_zero_window_with_data_in_flight_keeps_probing(void **state)
 	assert_int_equal(conn.rec.n_closed, 0);
 	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_ESTABLISHED);
 	conn.peer_wnd = 65535;
-	rx_ack(snd_base + MSS);
-	expect_rexmit(snd_base + MSS, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + MSS, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -896,12 +852,12 @@ test_rfc9293_3_8_6_1_shrunk_window_data_in_flight_unanswered_aborts(void **state
 	int probes = 0;
 
 	(void)state;
-	start();
-	app_send(2 * MSS);
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 2 * MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	conn.peer_wnd = 0;
-	rx_ack(snd_base);   /* the window shrinks to 0 with 2 MSS in flight */
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);   /* the window shrinks to 0 with 2 MSS in flight */
 	while (conn.rec.n_closed == 0 && probes < 10) {
 		struct ptcp_tcp_seg seg;
 
@@ -909,7 +865,7 @@ test_rfc9293_3_8_6_1_shrunk_window_data_in_flight_unanswered_aborts(void **state
 		ptest_pop_tcp(t, &seg, NULL, 0);
 		if (seg.flags & PT_RST)
 			break;
-		assert_int_equal(seg.seq, snd_base - 1);
+		assert_int_equal(seg.seq, conn.stream_base - 1);
 		probes++;
 	}
 	assert_int_equal(probes, 3);
@@ -934,7 +890,7 @@ test_rfc9293_3_8_3_unanswered_probes_abort(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++, iv *= 2) {
 		PTEST_EXPECT_SENT_AT(t, iv);
-		expect_probe(snd_base);
+		expect_probe(conn.stream_base);
 		PTEST_NOTHING_SENT(t);
 	}
 	assert_int_equal(conn.rec.n_closed, 0);
@@ -966,7 +922,7 @@ test_rfc9293_3_8_3_unanswered_probes_abort_with_keepalive_on(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++, iv *= 2) {
 		PTEST_EXPECT_SENT_AT(t, iv);
-		expect_probe(snd_base);
+		expect_probe(conn.stream_base);
 		PTEST_NOTHING_SENT(t);
 	}
 	PTEST_EXPECT_SENT_AT(t, iv);
@@ -990,16 +946,16 @@ test_rfc9293_3_8_6_2_1_persist_override_sends_runt(void **state)
 	struct ptest_ctx *t = established_wnd(NULL, 4000);
 
 	(void)state;
-	start();
-	app_send(5000);
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_stream_start(&conn, data);
+	ptest_stream_send(&conn, 5000);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	conn.peer_wnd = 1000;
-	rx_ack(conn.snd_nxt);
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);
 	PTEST_NOTHING_SENT(t);
 	PTEST_EXPECT_SENT_AT(t, RTO_US);
-	expect_new(1000);
+	PTEST_EXPECT_NEW(&conn, 1000);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_FORCE), 1);
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_PROBE), 0);

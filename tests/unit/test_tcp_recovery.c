@@ -19,56 +19,23 @@
 
 static struct ptest_conn conn;
 static uint8_t data[32 * PTEST_MSS];
-static uint32_t snd_base;
-static uint32_t queued;
-
 static struct ptest_ctx *
 established(void)
 {
-	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct ptest_ctx *t = ptest_established(&conn, NULL);
 
-	ptest_conn_init(t, &conn);
-	ptest_conn_passive(&conn);
 	ptest_pattern(data, sizeof(data), 0x3c);
-	snd_base = conn.snd_nxt;
-	queued = 0;
+	ptest_stream_start(&conn, data);
 	return t;
-}
-
-static void
-app_send(uint32_t len)
-{
-	assert_int_equal(ptcp_send(ptest_conn_c(&conn), data + queued, len), (int32_t)len);
-	queued += len;
-	ptest_kick(conn.t);
-}
-
-static void
-expect_new(uint32_t len)
-{
-	PTEST_EXPECT_DATA(&conn, data + (conn.snd_nxt - snd_base), len);
-}
-
-static void
-expect_rexmit(uint32_t seq, uint32_t len)
-{
-	PTEST_EXPECT_SEG(&conn, seq, len, data + (seq - snd_base));
-}
-
-/* The peer acknowledges up to ack with window conn.peer_wnd and no data. */
-static void
-rx_ack(uint32_t ack)
-{
-	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, ack, NULL, 0);
 }
 
 /* Send the initial window: ten full segments, all in flight. */
 static void
 fill_initial_window(void)
 {
-	app_send(10 * MSS);
+	ptest_stream_send(&conn, 10 * MSS);
 	for (int i = 0; i < 10; i++)
-		expect_new(MSS);
+		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(conn.t);
 }
 
@@ -80,11 +47,11 @@ test_rfc5681_3_2_third_dupack_fast_retransmit(void **state)
 
 	(void)state;
 	fill_initial_window();
-	rx_ack(snd_base);
-	rx_ack(snd_base);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_NOTHING_SENT(t);
-	rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
 	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 1);
@@ -104,16 +71,16 @@ test_rfc5681_3_2_further_dupacks_inflate_cwnd(void **state)
 
 	(void)state;
 	fill_initial_window();
-	app_send(4 * MSS);   /* new data waiting */
+	ptest_stream_send(&conn, 4 * MSS);   /* new data waiting */
 	PTEST_NOTHING_SENT(t);
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
-	rx_ack(snd_base);   /* cwnd 9 MSS */
-	rx_ack(snd_base);   /* cwnd 10 MSS */
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);   /* cwnd 9 MSS */
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);   /* cwnd 10 MSS */
 	PTEST_NOTHING_SENT(t);
-	rx_ack(snd_base);   /* cwnd 11 MSS > 10 MSS in flight */
-	expect_new(MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);   /* cwnd 11 MSS > 10 MSS in flight */
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
@@ -127,10 +94,10 @@ test_rfc6582_3_2_partial_ack_resends_next_hole(void **state)
 	(void)state;
 	fill_initial_window();
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
-	rx_ack(snd_base + 2 * MSS);   /* below recover = base + 10 MSS */
-	expect_rexmit(snd_base + 2 * MSS, MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 2 * MSS);   /* below recover = base + 10 MSS */
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + 2 * MSS, MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
 	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 2);
@@ -150,24 +117,24 @@ test_rfc6582_3_2_full_ack_ends_recovery(void **state)
 	(void)state;
 	fill_initial_window();
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
-	rx_ack(snd_base + 10 * MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 10 * MSS);
 	PTEST_NOTHING_SENT(t);
-	app_send(4 * MSS);
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_stream_send(&conn, 4 * MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	/*
 	 * Recovery is over. Once the cumulative ACK covers more than recover
 	 * (RFC 6582 3.2 step 2), three duplicate ACKs start a new fast retransmit.
 	 */
-	rx_ack(snd_base + 11 * MSS);   /* slow start: cwnd 3 MSS, 1 MSS in flight */
-	expect_new(MSS);
-	expect_new(MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 11 * MSS);   /* slow start: cwnd 3 MSS, 1 MSS in flight */
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base + 11 * MSS);
-	expect_rexmit(snd_base + 11 * MSS, MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base + 11 * MSS);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + 11 * MSS, MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 2);
 	ptest_free(t);
@@ -185,14 +152,14 @@ test_rfc6582_3_2_dupacks_at_recover_no_new_fast_rexmit(void **state)
 	(void)state;
 	fill_initial_window();
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
-	rx_ack(snd_base + 10 * MSS);
-	app_send(4 * MSS);
-	expect_new(MSS);
-	expect_new(MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 10 * MSS);
+	ptest_stream_send(&conn, 4 * MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base + 10 * MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base + 10 * MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
 	ptest_free(t);
@@ -210,10 +177,10 @@ test_rfc6582_3_2_no_fast_rexmit_below_recover_after_timeout(void **state)
 	(void)state;
 	fill_initial_window();
 	ptest_advance(t, PTCP_MS(200));
-	expect_rexmit(snd_base, MSS);   /* RTO: one segment */
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);   /* RTO: one segment */
 	PTEST_NOTHING_SENT(t);
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 0);
 	ptest_free(t);
@@ -234,7 +201,7 @@ test_rfc9293_3_10_7_4_pure_ack_after_timeout_carries_snd_max(void **state)
 	memset(d, 'y', sizeof(d));
 	fill_initial_window();
 	ptest_advance(t, PTCP_MS(200));
-	expect_rexmit(snd_base, MSS);   /* RTO: SND.NXT = SND.UNA + MSS */
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);   /* RTO: SND.NXT = SND.UNA + MSS */
 	ptest_conn_rx_data(&conn, d, sizeof(d));
 	PTEST_EXPECT_ACK(&conn);   /* <SEQ=SND.MAX = base + 10 MSS> */
 	PTEST_NOTHING_SENT(t);
@@ -251,7 +218,7 @@ test_rfc5681_2_window_update_is_not_dupack(void **state)
 	fill_initial_window();
 	for (int i = 0; i < 3; i++) {
 		conn.peer_wnd = (uint16_t)(65535 - 1000 * (i + 1));
-		rx_ack(snd_base);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	}
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 0);
@@ -285,7 +252,7 @@ test_rfc5681_2_nothing_outstanding_no_dupack(void **state)
 
 	(void)state;
 	for (int i = 0; i < 5; i++)
-		rx_ack(snd_base);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 0);
 	ptest_free(t);
@@ -305,12 +272,11 @@ test_rfc6582_3_2_recover_is_iss_after_active_open(void **state)
 	ptest_conn_init(t, &conn);
 	ptest_conn_active(&conn);
 	ptest_pattern(data, sizeof(data), 0x3c);
-	snd_base = conn.snd_nxt;
-	queued = 0;
+	ptest_stream_start(&conn, data);
 	fill_initial_window();
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_FAST_REXMIT), 1);
 	ptest_free(t);
@@ -331,14 +297,14 @@ test_rfc6582_3_2_step5_partial_ack_adds_back_smss_only_if_acked(void **state)
 	(void)state;
 	fill_initial_window();
 	for (int i = 0; i < 3; i++)
-		rx_ack(snd_base);
-	expect_rexmit(snd_base, MSS);
+		ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	assert_int_equal(c->cwnd, 8 * MSS);
-	rx_ack(snd_base + 100);
-	expect_rexmit(snd_base + 100, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 100);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + 100, MSS);
 	assert_int_equal(c->cwnd, 8 * MSS - 100);
-	rx_ack(snd_base + 100 + 2 * MSS);
-	expect_rexmit(snd_base + 100 + 2 * MSS, MSS);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + 100 + 2 * MSS);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + 100 + 2 * MSS, MSS);
 	assert_int_equal(c->cwnd, 7 * MSS - 100);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);

@@ -29,11 +29,7 @@ static struct ptest_conn conn;
 static struct ptest_ctx *
 established(void)
 {
-	struct ptest_ctx *t = ptest_new_tcp(NULL);
-
-	ptest_conn_init(t, &conn);
-	ptest_conn_passive(&conn);
-	return t;
+	return ptest_established(&conn, NULL);
 }
 
 static uint64_t
