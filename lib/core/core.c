@@ -25,7 +25,7 @@ void
 ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 {
 	DEFAULT(prefix_len, 24);
-	DEFAULT(mtu, 1500);
+	DEFAULT(mtu, PTCP_DEFAULT_MTU);
 	DEFAULT(max_conns, 4096);
 	DEFAULT(msl_ms, 30000);
 	DEFAULT(rto_init_ms, 1000);
@@ -34,8 +34,8 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	DEFAULT(syn_retries, 6);
 	DEFAULT(synack_retries, 5);
 	DEFAULT(data_retries, 15);
-	DEFAULT(rcv_buf, 65535);
-	DEFAULT(snd_buf, 65536);
+	DEFAULT(rcv_buf, PTCP_DEFAULT_RCV_BUF);
+	DEFAULT(snd_buf, PTCP_DEFAULT_SND_BUF);
 	DEFAULT(delack_ms, 40);
 	if (conf->delack_ms > 200)
 		conf->delack_ms = 200;   /* RFC 9293 3.8.6.3: MUST be less than 0.5 s */

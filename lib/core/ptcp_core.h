@@ -58,6 +58,11 @@ typedef uint16_t (*ptcp_tx_fn)(void *arg, struct rte_mbuf **pkts, uint16_t n);
 #define PTCP_OFFLOAD_TX_IPV4_CKSUM (1u << 2)
 #define PTCP_OFFLOAD_TX_TCP_CKSUM  (1u << 3)
 
+/* Defaults of struct ptcp_stack_conf that tests and applications refer to. */
+#define PTCP_DEFAULT_MTU     1500u
+#define PTCP_DEFAULT_RCV_BUF 65535u
+#define PTCP_DEFAULT_SND_BUF 65536u
+
 /** Stack configuration; zero fields take the defaults in parentheses. */
 struct ptcp_stack_conf {
 	rte_be32_t ip;                 /* our address (required) */

@@ -11,6 +11,12 @@
 
 #include "ptcp_wire.h"
 
+/** The largest window a segment can announce without window scaling (RFC 7323). */
+#define PTCP_TCP_MAX_WND 65535u
+
+/** MSS for an IP MTU: the MTU less the IPv4 and TCP headers without options. */
+#define PTCP_TCP_MSS_FOR_MTU(mtu) ((mtu) - 20u - PTCP_TCP_HDR_LEN)
+
 /** Allocate st->tcp: connection table, connection pool, timer wheel. 0 or -errno. */
 int ptcp_tcp_init(struct ptcp_stack *st);
 /** Free st->tcp, every connection and every mbuf it holds (no segments sent). */

@@ -156,7 +156,7 @@ ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f)
 	c->flow = *f;
 	c->st = st;
 	c->rto_us = (uint32_t)PTCP_MS(st->conf.rto_init_ms);
-	c->rcv_mss = (uint16_t)(st->conf.mtu - 40);
+	c->rcv_mss = (uint16_t)PTCP_TCP_MSS_FOR_MTU(st->conf.mtu);
 	c->snd_mss = 536;   /* RFC 9293 3.7.1 default until the peer's MSS option */
 	if (rte_hash_add_key_data(tcp->table, f, c) < 0) {
 		rte_mempool_put(tcp->conn_pool, c);
@@ -246,7 +246,7 @@ ptcp_tcp_rcv_window(const struct ptcp_conn *c)
 	uint32_t cur = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t thresh = RTE_MIN(buf / 2, (uint32_t)c->rcv_mss);
 
-	space = RTE_MIN(space, 65535u);   /* no window scaling yet */
+	space = RTE_MIN(space, PTCP_TCP_MAX_WND);   /* no window scaling yet */
 	if (space <= cur)
 		return cur;
 	if (space - cur < thresh)

@@ -329,7 +329,7 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 static bool
 plausible_rexmit(const struct ptcp_conn *c, uint32_t seg_len, uint32_t seq)
 {
-	uint32_t wnd_max = RTE_MAX(c->st->conf.rcv_buf, 65535u);
+	uint32_t wnd_max = RTE_MAX(c->st->conf.rcv_buf, PTCP_TCP_MAX_WND);
 
 	return seg_len != 0 && ptcp_seq_le(seq + seg_len, c->rcv_nxt) &&
 		ptcp_seq_ge(seq + seg_len, c->rcv_nxt - wnd_max);
@@ -799,7 +799,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 		 * the SYN proves an old duplicate: it is gone.
 		 */
 		PTCP_INC(st, TCP_TW_REUSE);
-		min_iss = c->snd_max + 65535 + 2;
+		min_iss = c->snd_max + PTCP_TCP_MAX_WND + 2;
 		if (min_iss == 0)
 			min_iss = 1;
 		ptcp_tcp_conn_closed(c, 0);

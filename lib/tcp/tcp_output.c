@@ -54,7 +54,7 @@ window_field(struct ptcp_conn *c)
 	uint32_t wnd = ptcp_tcp_rcv_window(c);
 
 	c->rcv_adv = c->rcv_nxt + wnd;
-	return (uint16_t)RTE_MIN(wnd, 65535u);
+	return (uint16_t)RTE_MIN(wnd, PTCP_TCP_MAX_WND);
 }
 
 /*

@@ -126,8 +126,8 @@ unsigned int ptest_pool_held(const struct ptest_ctx *t);
 #define PTEST_LPORT         7            /* our listening port */
 #define PTEST_RPORT         40000        /* the peer's port */
 #define PTEST_ACTIVE_LPORT  50000        /* our port for ptcp_connect fixtures */
-#define PTEST_MSS           1460         /* mtu 1500 - 40 */
-#define PTEST_WND           65535        /* min(rcv_buf, 65535) with the default rcv_buf */
+#define PTEST_MSS           PTCP_TCP_MSS_FOR_MTU(PTCP_DEFAULT_MTU)   /* 1460 */
+#define PTEST_WND           RTE_MIN(PTCP_DEFAULT_RCV_BUF, PTCP_TCP_MAX_WND)   /* 65535 */
 #define PTEST_WND_ANY       (-1)         /* struct ptest_exp.wnd: do not check */
 #define PTEST_SLACK_US      10000        /* timer lateness tolerated (wheel granularity) */
 
