@@ -986,6 +986,35 @@ test_rfc9293_3_10_7_4_bare_fin_accepted_in_zero_window(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_8_6_shrunk_window_respected_then_rexmit(void **state)
+{
+	/*
+	 * Ensure that when the peer shrinks its window below what is in flight
+	 * (4 MSS out, window now 1 MSS) nothing new is sent beyond the new right
+	 * edge, the timeout resends only what the window allows (one segment
+	 * from SND.UNA), and each ACK then lets the next segment go.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_stream_send(&conn, 4 * MSS);
+	for (int k = 0; k < 4; k++)
+		PTEST_EXPECT_NEW(&conn, MSS);
+	conn.peer_wnd = MSS;
+	ptest_conn_rx_ack_to(&conn, conn.stream_base);
+	ptest_stream_send(&conn, MSS);
+	PTEST_NOTHING_SENT(t);
+	PTEST_EXPECT_SENT_AFTER(t, RTO_US);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base + MSS, MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 0);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1006,6 +1035,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_threshold_half_buffer),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_zero_window_opens_by_full_mss),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_bare_fin_accepted_in_zero_window),
+		cmocka_unit_test(test_rfc9293_3_8_6_shrunk_window_respected_then_rexmit),
 		cmocka_unit_test(test_rfc7661_cwnd_not_grown_when_rwnd_limited),
 		cmocka_unit_test(test_rfc7661_cwnd_grows_when_cwnd_limited),
 		/* sender SWS */
