@@ -39,6 +39,8 @@ ptcp_listen(struct ptcp_stack *st, uint16_t port, const struct ptcp_conn_ops *op
 	l->port = port;
 	l->ops = ops;
 	l->arg = arg;
+	l->backlog = st->conf.backlog;
+	l->nsyn = 0;
 	return 0;
 }
 
@@ -49,6 +51,7 @@ ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
 
 	if (l == NULL)
 		return -ENOENT;
+	ptcp_tcp_syncache_purge(st, l);
 	memset(l, 0, sizeof(*l));
 	return 0;
 }

@@ -123,6 +123,9 @@ ptcp_stack_close_all(struct ptcp_stack *st)
 	uint32_t iter = 0, n = 0, i;
 	struct ptcp_conn **all;
 
+	for (i = 0; i < PTCP_TCP_MAX_LISTENERS; i++)
+		if (tcp->listeners[i].port != 0)
+			ptcp_tcp_syncache_purge(st, &tcp->listeners[i]);
 	memset(tcp->listeners, 0, sizeof(tcp->listeners));
 	if (tcp->nconns == 0)
 		return;

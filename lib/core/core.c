@@ -32,7 +32,9 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	DEFAULT(rto_min_ms, 200);
 	DEFAULT(rto_max_ms, 60000);
 	DEFAULT(syn_retries, 6);
-	DEFAULT(synack_retries, 5);
+	DEFAULT(synack_retries, 3);
+	DEFAULT(backlog, 1024);
+	DEFAULT(syncache_size, 4096);
 	DEFAULT(data_retries, 15);
 	DEFAULT(rcv_buf, PTCP_DEFAULT_RCV_BUF);
 	DEFAULT(snd_buf, PTCP_DEFAULT_SND_BUF);

@@ -83,7 +83,10 @@ struct ptcp_stack_conf {
 	uint32_t rto_min_ms;           /* RFC 6298 2.4 floor (200; the RFC says 1 s, Linux 200 ms) */
 	uint32_t rto_max_ms;           /* RFC 6298 2.5 cap (60000) */
 	uint8_t syn_retries;           /* active open SYN retransmissions before ETIMEDOUT (6) */
-	uint8_t synack_retries;        /* SYN-ACK retransmissions before dropping (5) */
+	uint8_t synack_retries;        /* SYN-ACK retransmissions before dropping (3: 15 s) */
+	uint32_t backlog;              /* SYN-RECEIVED entries per listener; beyond it SYNs are
+	                                  answered with SYN cookies (1024) */
+	uint32_t syncache_size;        /* SYN-RECEIVED entries per lcore, all listeners (4096) */
 	uint8_t data_retries;          /* RFC 9293 R2 for data/FIN (15) */
 	uint32_t rcv_buf;              /* receive buffer bytes per connection (65535) */
 	uint32_t snd_buf;              /* send buffer bytes per connection (65536) */

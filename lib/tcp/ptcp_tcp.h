@@ -31,7 +31,7 @@ void ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp
 /** Run expired timers (retransmission, TIME-WAIT, ...) at st->now_us. */
 void ptcp_tcp_poll(struct ptcp_stack *st);
 
-/** Number of connections in the table (any state but LISTEN). */
+/** Connections in the table plus SYN cache entries (any state but LISTEN). */
 uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
 
 /* ---- Initial sequence numbers (RFC 6528) ---------------------------------- */

@@ -77,6 +77,11 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		tcp->port_perturb[i] = (uint16_t)rte_rand();
 	tcp->chal_count = UINT32_MAX;   /* draw a budget at the first challenge ACK */
 	st->tcp = tcp;
+	if (ptcp_tcp_syncache_init(st) != 0) {
+		ptcp_tcp_syncache_fini(st);
+		st->tcp = NULL;
+		goto fail;
+	}
 	return 0;
 fail:
 	rte_hash_free(tcp->table);
@@ -119,6 +124,7 @@ ptcp_tcp_fini(struct ptcp_stack *st)
 		conn_free_buffers(c);
 		rte_mempool_put(tcp->conn_pool, c);
 	}
+	ptcp_tcp_syncache_fini(st);
 	rte_hash_free(tcp->table);
 	rte_mempool_free(tcp->conn_pool);
 	rte_free(tcp);
@@ -128,7 +134,7 @@ ptcp_tcp_fini(struct ptcp_stack *st)
 uint32_t
 ptcp_tcp_conn_count(const struct ptcp_stack *st)
 {
-	return st->tcp->nconns;
+	return st->tcp->nconns + ptcp_tcp_syncache_count(st);
 }
 
 struct ptcp_conn *

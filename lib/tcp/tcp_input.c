@@ -9,7 +9,9 @@
  * assassination).
  *
  * ptcp_tcp_input() -> checksum, parse -> lookup
- *   -> listen_input()     LISTEN: SYN creates a SYN-RECEIVED connection
+ *   -> listen_input()     LISTEN and passive SYN-RECEIVED: tcp_syncache.c
+ *                         (compact entries, SYN cookies); its completed
+ *                         handshake comes back via ptcp_tcp_input_conn()
  *   -> syn_sent_input()   SYN-SENT
  *   -> sync_input()       every other state: sequence check, RST, SYN,
  *                         ACK, text, FIN
@@ -44,13 +46,20 @@ struct seg_ctx {
 	unsigned int ev;
 };
 
+/* Send MSS from the peer's MSS option (536 without one), within our own. */
+uint16_t
+ptcp_tcp_clamp_snd_mss(uint16_t peer_mss, uint16_t rcv_mss)
+{
+	peer_mss = RTE_MAX(peer_mss, (uint16_t)PTCP_TCP_MIN_SND_MSS);
+	return RTE_MIN(peer_mss, rcv_mss);
+}
+
 static void
 set_snd_mss(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 {
 	uint16_t mss = (seg->opt.present & PTCP_TCPOPT_F_MSS) ? seg->opt.mss : 536;
 
-	mss = RTE_MAX(mss, (uint16_t)PTCP_TCP_MIN_SND_MSS);
-	c->snd_mss = RTE_MIN(mss, c->rcv_mss);
+	c->snd_mss = ptcp_tcp_clamp_snd_mss(mss, c->rcv_mss);
 }
 
 static void
@@ -165,65 +174,19 @@ sndq_trim(struct ptcp_conn *c, uint32_t n)
 /* ---- LISTEN ----------------------------------------------------------------- */
 
 /*
- * LISTEN. min_iss, when nonzero, is a floor for the new ISS: reopening a
- * TIME-WAIT tuple needs an ISS beyond everything the old incarnation sent
- * (RFC 1122 4.2.2.13).
+ * LISTEN and the passive SYN-RECEIVED state live in the SYN cache
+ * (tcp_syncache.c): a SYN makes a compact entry or a SYN cookie, the
+ * handshake's ACK makes the connection and comes back through
+ * ptcp_tcp_input_conn(). min_iss, when nonzero, is a floor for the new ISS:
+ * reopening a TIME-WAIT tuple needs an ISS beyond everything the old
+ * incarnation sent (RFC 1122 4.2.2.13). Consumes m.
  */
 static void
-listen_input(struct ptcp_stack *st, const struct ptcp_listener *l, const struct ptcp_flow *f,
-	     const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg, uint32_t min_iss)
+listen_input(struct ptcp_stack *st, struct ptcp_listener *l, const struct ptcp_flow *f,
+	     const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg, struct rte_mbuf *m,
+	     uint32_t min_iss)
 {
-	struct ptcp_conn *c;
-
-	/* RFC 9293 3.10.7.2: first RST (ignore), second ACK (reset), third SYN. */
-	if (seg->flags & RTE_TCP_RST_FLAG) {
-		PTCP_INC(st, TCP_RST_RX);
-		PTCP_INC(st, TCP_RST_IGNORED);
-		return;
-	}
-	if (seg->flags & RTE_TCP_ACK_FLAG) {
-		ptcp_tcp_reply_rst(st, ip, seg);
-		return;
-	}
-	if (!(seg->flags & RTE_TCP_SYN_FLAG)) {
-		PTCP_INC(st, TCP_NO_CONN);
-		return;
-	}
-	/* SYN+FIN is no opening anyone sends; scanners do (Linux and FreeBSD drop it). */
-	if (seg->flags & RTE_TCP_FIN_FLAG) {
-		PTCP_INC(st, TCP_SYN_FIN_DROP);
-		return;
-	}
-	PTCP_INC(st, TCP_SYN_RX);
-	c = ptcp_tcp_conn_new(st, f);
-	if (c == NULL) {
-		PTCP_INC(st, TCP_SYN_DROP);
-		return;
-	}
-	c->flags |= PTCP_TF_PASSIVE;
-	if (st->conf.nodelay)
-		c->flags |= PTCP_TF_NODELAY;
-	if (st->conf.keepalive_idle_ms)
-		c->flags |= PTCP_TF_KEEPALIVE;
-	c->ops = l->ops;
-	c->arg = l->arg;
-	c->irs = seg->seq;
-	c->rcv_nxt = seg->seq + 1;
-	c->rcv_adv = c->rcv_nxt;   /* nothing advertised yet: the SYN,ACK sets it */
-	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f->laddr, f->lport, f->raddr, f->rport,
-			      st->now_us);
-	if (min_iss != 0 && ptcp_seq_lt(c->iss, min_iss))
-		c->iss = min_iss;
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
-	c->sndq_seq = c->iss + 1;
-	set_snd_mss(c, seg);
-	update_window(c, seg);
-	c->snd_wl2 = c->iss;
-	ptcp_tcp_set_state(c, PTCP_TCP_SYN_RECEIVED);
-	ptcp_tcp_send_syn(c);
-	ptcp_tcp_rto_arm(c);
+	ptcp_tcp_syncache_input(st, l, f, ip, seg, m, min_iss);
 }
 
 /* ---- SYN-SENT (RFC 9293 3.10.7.3) -------------------------------------------- */
@@ -806,10 +769,10 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 		c = NULL;
 	}
 	if (c == NULL) {
-		const struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
+		struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
 
 		if (l != NULL) {
-			listen_input(st, l, &f, ip, seg, min_iss);
+			listen_input(st, l, &f, ip, seg, m, min_iss);
 		} else {
 			/* RFC 9293 3.10.7.1: CLOSED. An incoming RST is never answered. */
 			PTCP_INC(st, TCP_NO_CONN);
@@ -817,11 +780,22 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 				PTCP_INC(st, TCP_RST_RX);
 			else
 				ptcp_tcp_reply_rst(st, ip, seg);
+			rte_pktmbuf_free(m);
 		}
-		rte_pktmbuf_free(m);
 		ptcp_tcp_leave(st);
 		return;
 	}
+	ptcp_tcp_input_conn(c, seg, m, ip);
+	ptcp_tcp_leave(st);
+}
+
+/* The segment (m: data at the TCP header; consumed) for connection c. */
+void
+ptcp_tcp_input_conn(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, struct rte_mbuf *m,
+		    const struct ptcp_ipv4_info *ip)
+{
+	struct seg_ctx s = { .seg = *seg };
+
 	s.seq = seg->seq;
 	s.len = seg->len;
 	s.syn = (seg->flags & RTE_TCP_SYN_FLAG) != 0;
@@ -832,5 +806,4 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	conn_input(c, &s, ip);
 	if (s.m != NULL)
 		rte_pktmbuf_free(s.m);
-	ptcp_tcp_leave(st);
 }

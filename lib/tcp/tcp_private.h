@@ -144,7 +144,11 @@ struct ptcp_listener {
 	uint16_t port;                       /* 0 = free slot */
 	const struct ptcp_conn_ops *ops;
 	void *arg;
+	uint32_t backlog;                    /* bound on nsyn (conf.backlog) */
+	uint32_t nsyn;                       /* its SYN cache entries (SYN-RECEIVED) */
 };
+
+struct ptcp_syncache;
 
 /* Timer wheel: 1 ms ticks, 4096 slots; later expiries wait in their slot for a lap. */
 #define PTCP_TW_TICK_US   1000u
@@ -164,6 +168,9 @@ struct ptcp_tcp {
 	struct ptcp_isn_key isn_key;
 	struct ptcp_conn_list reap;
 	struct ptcp_listener listeners[PTCP_TCP_MAX_LISTENERS];
+	struct ptcp_syncache *syncache;      /* tcp_syncache.c: SYN-RECEIVED of listeners */
+	struct ptcp_isn_key cookie_key;      /* tcp_syncookie.c: RFC 4987 3.6 secret */
+	uint64_t cookie_last_us;             /* last SYN cookie sent (0 = never) */
 	uint64_t tw_tick;                    /* last tick processed */
 	struct ptcp_conn_list wheel[PTCP_TW_SLOTS];
 };
@@ -243,6 +250,43 @@ void ptcp_tcp_mbuf_cut(struct rte_mbuf *m, uint32_t len);
 /** Drop the first n bytes of a payload chain; returns the new head. */
 struct rte_mbuf *ptcp_tcp_mbuf_skip(struct rte_mbuf *m, uint32_t n);
 void ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len);
+
+/* tcp_syncache.c: passive SYN-RECEIVED as compact entries, SYN cookies when full */
+int ptcp_tcp_syncache_init(struct ptcp_stack *st);
+void ptcp_tcp_syncache_fini(struct ptcp_stack *st);
+/** A segment for no connection to listener l: SYN, RST, or the handshake's ACK. */
+void ptcp_tcp_syncache_input(struct ptcp_stack *st, struct ptcp_listener *l,
+			     const struct ptcp_flow *f, const struct ptcp_ipv4_info *ip,
+			     const struct ptcp_tcp_seg *seg, struct rte_mbuf *m, uint32_t min_iss);
+/** Retransmit SYN-ACKs and expire entries that are due at st->now_us. */
+void ptcp_tcp_syncache_poll(struct ptcp_stack *st);
+/** Drop every entry of listener l (ptcp_unlisten, close_all). */
+void ptcp_tcp_syncache_purge(struct ptcp_stack *st, const struct ptcp_listener *l);
+/** Entries in the SYN cache. */
+uint32_t ptcp_tcp_syncache_count(const struct ptcp_stack *st);
+
+/* tcp_input.c: the SYN cache hands a completed handshake to connection input */
+void ptcp_tcp_input_conn(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg,
+			 struct rte_mbuf *m, const struct ptcp_ipv4_info *ip);
+uint16_t ptcp_tcp_clamp_snd_mss(uint16_t peer_mss, uint16_t rcv_mss);
+
+/* tcp_syncookie.c: RFC 4987 3.6 SYN cookies (layout in the file) */
+#define PTCP_SYNCOOKIE_PERIOD_US (64ull * 1000000u)  /* the coarse counter ticks */
+#define PTCP_SYNCOOKIE_MAX_AGE   2u                  /* counter periods accepted */
+enum ptcp_syncookie_res {
+	PTCP_SYNCOOKIE_OK,
+	PTCP_SYNCOOKIE_INVALID,
+	PTCP_SYNCOOKIE_EXPIRED,
+};
+/** The MSS encoded for a peer MSS (the largest table value not above it). */
+uint16_t ptcp_syncookie_mss(uint16_t peer_mss);
+/** ISS for a cookie SYN-ACK answering a SYN with sequence irs and MSS peer_mss. */
+uint32_t ptcp_syncookie_make(const struct ptcp_isn_key *key, const struct ptcp_flow *f,
+			     uint32_t irs, uint16_t peer_mss, uint64_t now_us);
+/** Check ACK-1 = cookie against SEQ-1 = irs; on OK *mss is the encoded MSS. */
+enum ptcp_syncookie_res ptcp_syncookie_check(const struct ptcp_isn_key *key,
+					     const struct ptcp_flow *f, uint32_t cookie,
+					     uint32_t irs, uint64_t now_us, uint16_t *mss);
 
 /* tcp_reass.c */
 void ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len);

@@ -335,6 +335,7 @@ ptcp_tcp_poll(struct ptcp_stack *st)
 	uint64_t now = st->now_us, now_tick = now / PTCP_TW_TICK_US;
 	uint64_t steps;
 
+	ptcp_tcp_syncache_poll(st);
 	if (now_tick <= tcp->tw_tick)
 		return;
 	/* After a full lap every slot has been looked at once. */

@@ -201,29 +201,49 @@ test_api_connect_same_tuple_eaddrinuse(void **state)
 }
 
 static void
-test_api_max_conns_syn_dropped(void **state)
+test_rfc4987_3_6_max_conns_syn_cookie(void **state)
 {
 	/*
-	 * Ensure that with max_conns 2 a third SYN is dropped (TCP_SYN_DROP) and connect fails with
-	 * ENOSPC.
+	 * Ensure that with max_conns 2 and both connections established a third
+	 * SYN is answered with a SYN cookie (TCP_SYN_POOL_FULL, TCP_COOKIE_SENT),
+	 * its ACK is dropped while the pool is full (TCP_ACCEPT_POOL_FULL), the
+	 * established connections keep working, and connect fails with ENOSPC.
 	 */
 	struct ptcp_stack_conf c = { .max_conns = 2 };
 	struct ptest_ctx *t = ptest_new_tcp(&c);
 	static struct ptest_conn b, x;
+	struct ptcp_tcp_seg s;
 
 	(void)state;
 	ptest_conn_init(t, &conn);
-	ptest_conn_listen(&conn);
-	ptest_conn_syn_received(&conn);
+	ptest_conn_passive(&conn);
 	ptest_conn_init(t, &b);
 	b.rport = PTEST_RPORT + 1;
 	ptest_conn_syn_received(&b);
+	ptest_conn_rx_ack(&b);
 	ptest_conn_init(t, &x);
 	x.rport = PTEST_RPORT + 2;
 	ptest_conn_rx(&x, PT_SYN, x.irs, 0, NULL, 0);
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.flags, PT_SYN | PT_ACK);
+	assert_int_equal(s.ack, x.irs + 1);
 	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_SYN_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_SYN_POOL_FULL), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_SENT), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_SYN_QUEUED), 2);
 	assert_int_equal(ptcp_stack_conn_count(t->st), 2);
+	ptest_conn_rx(&x, PT_ACK, x.irs + 1, s.seq + 1, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_VALID), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_ACCEPT_POOL_FULL), 1);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 2);
+	/* The established connections still take data. */
+	ptest_conn_rx_data(&b, "hello", 5);
+	PTEST_EXPECT_ACK(&b);
+	ptest_conn_rx_data(&conn, "world", 5);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_readable, 2);
 	rte_errno = 0;
 	assert_null(ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, &ptest_rec_ops, &x.rec));
 	assert_int_equal(rte_errno, ENOSPC);
@@ -686,7 +706,7 @@ main(void)
 		cmocka_unit_test(test_api_send_from_on_established_active_rides_on_ack),
 		cmocka_unit_test(test_api_connect_ephemeral_port),
 		cmocka_unit_test(test_api_connect_same_tuple_eaddrinuse),
-		cmocka_unit_test(test_api_max_conns_syn_dropped),
+		cmocka_unit_test(test_rfc4987_3_6_max_conns_syn_cookie),
 		cmocka_unit_test(test_api_send_accepts_up_to_snd_buf),
 		cmocka_unit_test(test_api_send_after_shutdown_epipe),
 		cmocka_unit_test(test_api_send_after_close_epipe),
