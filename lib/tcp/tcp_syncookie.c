@@ -8,27 +8,30 @@
  * layout follows Linux's (net/ipv4/syncookies.c), with SipHash-2-4 (the RFC
  * 6528 PRF of tcp_isn.c) under a secret of its own:
  *
- *   ISS = H1 + IRS + (count << 24) + ((H2(count) + mssind) mod 2^24)
+ *   ISS = H1 + IRS + (count << 24) + ((H2(count, IRS) + mssind) mod 2^24)
  *
  *     H1        low 32 bits of SipHash(K, laddr raddr lport rport 0x01)
- *     H2(c)     low 24 bits of SipHash(K, laddr raddr lport rport 0x02 c)
+ *     H2(c, i)  low 24 bits of SipHash(K, laddr raddr lport rport 0x02 c i)
  *     IRS       the SYN's sequence number (so each SYN gets its own ISS)
  *     count     now / 64 s; its low 8 bits survive in bits 24..31 of ISS-H1-IRS
  *     mssind    2 bits, index into msstab[] (the largest entry <= the peer's MSS)
  *
  *       31            24 23                                              0
  *      +----------------+-------------------------------------------------+
- *      |  count mod 256 |      (H2(count) + mssind) mod 2^24  (MAC+data)  |
+ *      |  count mod 256 |    (H2(count, IRS) + mssind) mod 2^24 (MAC+data) |
  *      +----------------+-------------------------------------------------+
  *                        ... then H1 + IRS added mod 2^32 (whitening)
  *
  * Check of an ACK (cookie = SEG.ACK - 1, IRS = SEG.SEQ - 1): v = cookie - H1
  * - IRS; age = (count_now - v >> 24) mod 256; data = (v - H2(count_now -
- * age)) mod 2^24. data < 4 is a cookie we made: accepted when age <
+ * age, IRS)) mod 2^24. data < 4 is a cookie we made: accepted when age <
  * PTCP_SYNCOOKIE_MAX_AGE (so a cookie lives 64 to 128 s), "expired"
  * otherwise. Anything else is forged (probability 4 in 2^24 per guess and
- * counter value). Only the first segment after the handshake (SEG.SEQ =
- * IRS+1) can carry a valid cookie, as with Linux.
+ * counter value). Unlike Linux, whose MAC leaves IRS out (it is only
+ * added), H2 covers IRS as FreeBSD's MAC does: an ACK whose SEG.SEQ is off
+ * by a few bytes would otherwise shift mssind and validate with a wrong
+ * RCV.NXT. So only the first segment after the handshake (SEG.SEQ = IRS+1)
+ * carries a valid cookie.
  *
  * What a cookie loses: the peer's window scale and SACK-permitted (and any
  * later option). Plan, once the stack negotiates options (as Linux's
@@ -49,9 +52,9 @@ static const uint16_t msstab[] = { 536, 1300, 1440, 1460 };
 
 static uint64_t
 cookie_hash(const struct ptcp_isn_key *key, const struct ptcp_flow *f, uint8_t tag,
-	    uint32_t count)
+	    uint32_t count, uint32_t irs)
 {
-	uint8_t msg[17];
+	uint8_t msg[21];
 
 	memcpy(msg, &f->laddr, 4);
 	memcpy(msg + 4, &f->raddr, 4);
@@ -64,6 +67,7 @@ cookie_hash(const struct ptcp_isn_key *key, const struct ptcp_flow *f, uint8_t t
 	msg[14] = (uint8_t)(count >> 8);
 	msg[15] = (uint8_t)(count >> 16);
 	msg[16] = (uint8_t)(count >> 24);
+	memcpy(msg + 17, &irs, 4);
 	return ptcp_siphash24(key, msg, tag == 1 ? 13 : sizeof(msg));
 }
 
@@ -95,8 +99,8 @@ ptcp_syncookie_make(const struct ptcp_isn_key *key, const struct ptcp_flow *f, u
 		    uint16_t peer_mss, uint64_t now_us)
 {
 	uint32_t count = cookie_count(now_us);
-	uint32_t h1 = (uint32_t)cookie_hash(key, f, 1, 0);
-	uint32_t h2 = (uint32_t)cookie_hash(key, f, 2, count);
+	uint32_t h1 = (uint32_t)cookie_hash(key, f, 1, 0, 0);
+	uint32_t h2 = (uint32_t)cookie_hash(key, f, 2, count, irs);
 
 	return h1 + irs + (count << COOKIE_BITS) + ((h2 + mss_index(peer_mss)) & COOKIE_MASK);
 }
@@ -106,9 +110,9 @@ ptcp_syncookie_check(const struct ptcp_isn_key *key, const struct ptcp_flow *f, 
 		     uint32_t irs, uint64_t now_us, uint16_t *mss)
 {
 	uint32_t count = cookie_count(now_us);
-	uint32_t v = cookie - (uint32_t)cookie_hash(key, f, 1, 0) - irs;
+	uint32_t v = cookie - (uint32_t)cookie_hash(key, f, 1, 0, 0) - irs;
 	uint32_t age = (count - (v >> COOKIE_BITS)) & 0xff;
-	uint32_t data = (v - (uint32_t)cookie_hash(key, f, 2, count - age)) & COOKIE_MASK;
+	uint32_t data = (v - (uint32_t)cookie_hash(key, f, 2, count - age, irs)) & COOKIE_MASK;
 
 	if (data >= RTE_DIM(msstab))
 		return PTCP_SYNCOOKIE_INVALID;
