@@ -186,6 +186,10 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return app_parse_u32("rto-max-ms", arg, 1, 600000, &s->rto_max_ms);
 	case APP_OPT_KEEPALIVE:
 		return parse_keepalive(arg, s);
+	case APP_OPT_BACKLOG:
+		return app_parse_u32("backlog", arg, 1, 1u << 20, &s->backlog);
+	case APP_OPT_SYNACK_RETRIES:
+		return app_parse_u32("synack-retries", arg, 1, 255, &s->synack_retries);
 	case APP_OPT_IMPAIR: {
 		char msg[160];
 
@@ -236,7 +240,12 @@ app_stack_usage(FILE *f)
 "  --rto-max-ms N         RTO ceiling (default 60000)\n"
 "  --keepalive IDLE[,INTVL[,CNT]]\n"
 "                         keepalive after IDLE ms idle, probes every INTVL ms (75000),\n"
-"                         abort after CNT unanswered (9); off by default\n",
+"                         abort after CNT unanswered (9); off by default\n"
+"  --backlog N            half-open (SYN-RECEIVED) connections per listener, 1..1048576\n"
+"                         (default 1024); SYNs beyond it, or while --max-conns is\n"
+"                         reached, are answered with SYN cookies (RFC 4987)\n"
+"  --synack-retries N     SYN-ACK retransmissions before a half-open connection is\n"
+"                         dropped, 1..255 (default 3: 15 s)\n",
 		APP_MIN_MTU, APP_MAX_MTU);
 }
 
@@ -267,6 +276,10 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.keepalive_idle_ms = s->ka_idle_ms;
 	pc->stack.keepalive_intvl_ms = s->ka_intvl_ms;
 	pc->stack.keepalive_cnt = (uint8_t)s->ka_cnt;
+	pc->stack.backlog = s->backlog;
+	/* The SYN cache holds every listener's backlog (4 listeners' worth at least). */
+	pc->stack.syncache_size = s->backlog > 1024 ? 4 * s->backlog : 0;
+	pc->stack.synack_retries = (uint8_t)s->synack_retries;
 }
 
 int

@@ -61,6 +61,8 @@ struct app_stack_opts {
 	uint32_t ka_idle_ms;           /* --keepalive IDLE[,INTVL[,CNT]] (ms); 0 = off */
 	uint32_t ka_intvl_ms;
 	uint32_t ka_cnt;
+	uint32_t backlog;              /* --backlog N: SYN-RECEIVED per listener */
+	uint32_t synack_retries;       /* --synack-retries N */
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
 };
@@ -87,6 +89,8 @@ enum {
 	APP_OPT_RTO_MIN_MS,
 	APP_OPT_RTO_MAX_MS,
 	APP_OPT_KEEPALIVE,
+	APP_OPT_BACKLOG,
+	APP_OPT_SYNACK_RETRIES,
 };
 
 /* Entries for an application's struct option table. */
@@ -107,7 +111,9 @@ enum {
 	{ "delack-ms",    required_argument, NULL, APP_OPT_DELACK_MS }, \
 	{ "rto-min-ms",   required_argument, NULL, APP_OPT_RTO_MIN_MS }, \
 	{ "rto-max-ms",   required_argument, NULL, APP_OPT_RTO_MAX_MS }, \
-	{ "keepalive",    required_argument, NULL, APP_OPT_KEEPALIVE }
+	{ "keepalive",    required_argument, NULL, APP_OPT_KEEPALIVE }, \
+	{ "backlog",      required_argument, NULL, APP_OPT_BACKLOG }, \
+	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }
 
 /** Handle one shared option: 0 taken, -1 error (printed), 1 not a shared option. */
 int app_stack_option(int opt, const char *arg, struct app_stack_opts *s);
