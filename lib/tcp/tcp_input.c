@@ -635,9 +635,21 @@ sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 {
 	uint32_t fin_seq;
 
-	/* A duplicate of the SYN that created us: our SYN,ACK was lost. */
+	/*
+	 * A duplicate of the SYN that made us SYN-RECEIVED (a simultaneous
+	 * open; passive opens live in the SYN cache): our SYN,ACK was lost. At
+	 * most one answer per 500 ms, as the SYN cache does.
+	 */
 	if (c->state == PTCP_TCP_SYN_RECEIVED && s->syn &&
 	    !(s->seg.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && s->seg.seq == c->irs) {
+		uint64_t now = c->st->now_us;
+
+		if (c->oow_last != 0 && now - c->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
+			PTCP_INC(c->st, TCP_SYNACK_DUP_LIMIT);
+			return;
+		}
+		c->oow_last = now ? now : 1;
+		PTCP_INC(c->st, TCP_SYNACK_DUP_RESEND);
 		c->flags |= PTCP_TF_SYN_REXMIT;
 		ptcp_tcp_send_syn(c);
 		return;

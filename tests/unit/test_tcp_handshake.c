@@ -870,6 +870,33 @@ test_rfc9293_3_10_7_3_fin_on_synack_processed(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc5961_4_2_simultaneous_open_dup_syn_rate_limited(void **state)
+{
+	/*
+	 * Ensure that a duplicate SYN in an actively opened SYN-RECEIVED re-sends the SYN-ACK at
+	 * most once per 500 ms (TCP_SYNACK_DUP_LIMIT), and the connection still completes.
+	 */
+	struct ptest_ctx *t = setup();
+
+	(void)state;
+	simultaneous_syn(t);
+	ptest_conn_rx(&conn, PT_SYN, conn.irs, 0, NULL, 0);
+	PTEST_EXPECT(&conn, PT_SYN | PT_ACK, conn.iss, conn.rcv_nxt, PTEST_WND, 0, NULL, NULL);
+	for (int i = 0; i < 50; i++)
+		ptest_conn_rx(&conn, PT_SYN, conn.irs, 0, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_SYNACK_DUP_RESEND), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_SYNACK_DUP_LIMIT), 50);
+	ptest_advance(t, 500000);
+	ptest_conn_rx(&conn, PT_SYN, conn.irs, 0, NULL, 0);
+	PTEST_EXPECT(&conn, PT_SYN | PT_ACK, conn.iss, conn.rcv_nxt, PTEST_WND, 0, NULL, NULL);
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_established, 1);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -922,6 +949,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_3_simultaneous_open_synack_with_iss),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_simultaneous_open_ack_established),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_simultaneous_open_rst_refused),
+		cmocka_unit_test(test_rfc5961_4_2_simultaneous_open_dup_syn_rate_limited),
 	};
 
 	return cmocka_run_group_tests_name("tcp_handshake", tests, NULL, NULL);
