@@ -191,13 +191,13 @@ ptcp_tcp_syncache_purge(struct ptcp_stack *st, const struct ptcp_listener *l)
 static uint32_t
 synack_wnd(const struct ptcp_stack *st)
 {
-	return RTE_MIN(st->conf.rcv_buf, 65535u);
+	return RTE_MIN(st->conf.rcv_buf, PTCP_TCP_MAX_WND);
 }
 
 static uint16_t
 our_mss(const struct ptcp_stack *st)
 {
-	return (uint16_t)(st->conf.mtu - 40);
+	return (uint16_t)PTCP_TCP_MSS_FOR_MTU(st->conf.mtu);
 }
 
 /* <SEQ=seq><ACK=ack><CTL=flags> on flow f, with our MSS option on a SYN. */
