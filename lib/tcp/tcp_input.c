@@ -722,6 +722,25 @@ tw_reusable(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 		ptcp_tcp_listener_find(c->st, seg->dport) != NULL;
 }
 
+/* s->seg parsed, m the segment from its TCP header (consumed): process it on c. */
+static void
+seg_input(struct ptcp_conn *c, struct seg_ctx *s, struct rte_mbuf *m,
+	  const struct ptcp_ipv4_info *ip)
+{
+	const struct ptcp_tcp_seg *seg = &s->seg;
+
+	s->seq = seg->seq;
+	s->len = seg->len;
+	s->syn = (seg->flags & RTE_TCP_SYN_FLAG) != 0;
+	s->fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
+	if (s->syn)
+		s->seq++;   /* s->seq is the first payload byte */
+	s->m = ptcp_tcp_mbuf_skip(m, seg->hdr_len);
+	conn_input(c, s, ip);
+	if (s->m != NULL)
+		rte_pktmbuf_free(s->m);
+}
+
 static bool
 cksum_ok(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
 {
@@ -797,7 +816,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 		ptcp_tcp_leave(st);
 		return;
 	}
-	ptcp_tcp_input_conn(c, seg, m, ip);
+	seg_input(c, &s, m, ip);
 	ptcp_tcp_leave(st);
 }
 
@@ -808,14 +827,5 @@ ptcp_tcp_input_conn(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, struct 
 {
 	struct seg_ctx s = { .seg = *seg };
 
-	s.seq = seg->seq;
-	s.len = seg->len;
-	s.syn = (seg->flags & RTE_TCP_SYN_FLAG) != 0;
-	s.fin = (seg->flags & RTE_TCP_FIN_FLAG) != 0;
-	if (s.syn)
-		s.seq++;   /* s.seq is the first payload byte */
-	s.m = ptcp_tcp_mbuf_skip(m, seg->hdr_len);
-	conn_input(c, &s, ip);
-	if (s.m != NULL)
-		rte_pktmbuf_free(s.m);
+	seg_input(c, &s, m, ip);
 }

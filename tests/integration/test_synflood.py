@@ -216,7 +216,7 @@ def syn_flood_legit_clients_all_succeed_memory_flat(ctx):
     check(ok == LEGIT_CONNS, "%d of %d legitimate connections failed: %s"
           % (LEGIT_CONNS - ok, LEGIT_CONNS, errs[:3]))
     check(fl.sent >= FLOOD_RATE * 2, "the flood sent only %d SYNs" % fl.sent)
-    check(c.get("TCP_SYN_RX", 0) >= fl.sent * 0.9,
+    check(c.get("TCP_SYN_RX", 0) >= fl.sent * 0.8,
           "TCP_SYN_RX %d of %d spoofed SYNs" % (c.get("TCP_SYN_RX", 0), fl.sent))
     check(c.get("TCP_SYN_BACKLOG_FULL", 0) > 0, "the backlog never filled")
     check(c.get("TCP_COOKIE_SENT", 0) > 0, "no SYN cookie sent")
