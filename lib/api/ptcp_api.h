@@ -93,14 +93,19 @@ void ptcp_stack_flush(struct ptcp_stack *st);
  * Keep polling until ptcp_stack_conn_count() is 0 (or give up and destroy).
  */
 void ptcp_stack_close_all(struct ptcp_stack *st);
-/** Connections not yet CLOSED (TIME-WAIT included). */
+/** Connections not yet CLOSED (TIME-WAIT included), and half-open passive ones (SYN cache). */
 uint32_t ptcp_stack_conn_count(const struct ptcp_stack *st);
 /** Add this stack's counters into sum[PTCP_CTR_MAX]. */
 void ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum);
 
 /* ---- Connections -------------------------------------------------------- */
 
-/** Accept connections on our address, TCP port `port`. 0 or -EADDRINUSE/-ENOSPC. */
+/**
+ * Accept connections on our address, TCP port `port`. 0 or -EADDRINUSE/-ENOSPC.
+ * At most conf.backlog handshakes are held half-open (SYN-RECEIVED) per
+ * listener; SYNs beyond it are answered with SYN cookies (RFC 4987), and the
+ * application sees a connection only once its handshake has completed.
+ */
 int ptcp_listen(struct ptcp_stack *st, uint16_t port, const struct ptcp_conn_ops *ops, void *arg);
 /** Stop listening (established connections are not affected). */
 int ptcp_unlisten(struct ptcp_stack *st, uint16_t port);
