@@ -48,6 +48,7 @@ RFC_TITLES = {
     1812: "Requirements for IP Version 4 Routers",
     1982: "Serial Number Arithmetic",
     2018: "TCP Selective Acknowledgment Options",
+    4987: "TCP SYN Flooding Attacks and Common Mitigations",
     5227: "IPv4 Address Conflict Detection",
     5681: "TCP Congestion Control",
     5961: "Improving TCP's Robustness to Blind In-Window Attacks",

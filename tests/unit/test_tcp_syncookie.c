@@ -589,7 +589,7 @@ test_rfc4987_3_6_max_conns_cookie_existing_keep_working(void **state)
 }
 
 static void
-test_rfc4987_active_open_not_starved_by_syn_flood(void **state)
+test_rfc4987_3_5_active_open_not_starved_by_syn_flood(void **state)
 {
 	/*
 	 * Ensure that 2000 spoofed SYNs (max_conns 8) leave every connection
@@ -758,7 +758,7 @@ main(void)
 		cmocka_unit_test(test_rfc4987_3_6_no_cookie_check_without_cookies_sent),
 		cmocka_unit_test(test_rfc4987_3_6_mss_decoded_from_cookie),
 		cmocka_unit_test(test_rfc4987_3_6_max_conns_cookie_existing_keep_working),
-		cmocka_unit_test(test_rfc4987_active_open_not_starved_by_syn_flood),
+		cmocka_unit_test(test_rfc4987_3_5_active_open_not_starved_by_syn_flood),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_under_flood_backlog_full),
 		/* the cookie function */
 		cmocka_unit_test(test_rfc4987_3_6_cookie_roundtrip_mss_table),
