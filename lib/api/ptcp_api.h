@@ -83,6 +83,13 @@ void ptcp_stack_destroy(struct ptcp_stack *st);
 /** Process a burst of received frames at time now_us. Consumes all; returns n. */
 uint16_t ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
 			     uint64_t now_us);
+/**
+ * Process datagrams another stack passed on with its conf.handoff_fn (see
+ * ptcp_handoff_fn): pkts[i] after hops[i] stacks looked for its owner.
+ * Callbacks run in here. Consumes all; returns n.
+ */
+uint16_t ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts,
+				  const uint16_t *hops, uint16_t n, uint64_t now_us);
 /** Run timers (TCP, ARP, reassembly) at now_us. */
 void ptcp_stack_poll(struct ptcp_stack *st, uint64_t now_us);
 /** Transmit the pending TX batch. */

@@ -3,6 +3,7 @@
  * stack.c - lifecycle of one per-lcore stack and the burst entry points.
  *
  * ptcp_stack_rx_burst() -> ptcp_net_input() per frame -> (ptcp_tcp_input())
+ * ptcp_stack_handoff_burst() -> ptcp_net_handoff_input() per datagram
  * ptcp_stack_poll()     -> ptcp_net_poll(), ptcp_tcp_poll()
  * ptcp_stack_flush()    -> conf.tx_fn
  */
@@ -81,6 +82,20 @@ ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		ptcp_net_input(st, pkts[i]);
 	}
+	ptcp_tcp_leave(st);
+	return n;
+}
+
+uint16_t
+ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, const uint16_t *hops,
+			 uint16_t n, uint64_t now_us)
+{
+	uint16_t i;
+
+	st->now_us = now_us;
+	ptcp_tcp_enter(st);
+	for (i = 0; i < n; i++)
+		ptcp_net_handoff_input(st, pkts[i], hops[i]);
 	ptcp_tcp_leave(st);
 	return n;
 }

@@ -10,7 +10,6 @@
 #include <errno.h>
 
 #include <rte_malloc.h>
-#include <rte_random.h>
 
 #include "net_private.h"
 
@@ -41,9 +40,9 @@ ptcp_net_init(struct ptcp_stack *st)
 		net->bcast = RTE_BE32(0xffffffff);
 		net->net0 = RTE_BE32(0xffffffff);
 	}
-	net->ip_id = (uint16_t)rte_rand();
-
-	rc = ptcp_arp_init(st);
+	rc = ptcp_ipv4_ident_init(st);
+	if (rc == 0)
+		rc = ptcp_arp_init(st);
 	if (rc == 0)
 		rc = ptcp_ipv4_init(st);
 	if (rc != 0) {

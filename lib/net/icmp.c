@@ -4,6 +4,7 @@
  * unreachable (protocol, port) with a rate limit; other types are counted.
  *
  * Input:  ptcp_icmp_input() -> icmp_check() -> echo_reply() -> ptcp_ipv4_output()
+ *                                           | ptcp_icmp_error_input() -> ptcp_net_to_owner()
  *                                           | ICMP_OTHER
  * Errors: ptcp_icmp_unreach() -> may_send_error() (3.2.2 rules) -> rate_ok()
  *         -> a new mbuf quoting the datagram -> ptcp_ipv4_output()
@@ -33,6 +34,8 @@ ptcp_icmp_init(struct ptcp_stack *st)
 	st->net->icmp_credit = (uint64_t)PTCP_ICMP_ERR_BURST * 1000000u;
 	st->net->icmp_last_us = st->now_us;
 }
+
+static bool icmp_type_is_error(uint8_t type);
 
 /* Verify the ICMP message of len bytes at off (header contiguous) and decode its header. */
 static int
@@ -110,10 +113,57 @@ ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv
 		echo_reply(st, m, ip, len);
 		return;
 	default:
-		/* Echo replies, errors (frag-needed goes to TCP in a later step), ... */
+		if (icmp_type_is_error(info.type)) {
+			ptcp_icmp_error_input(st, m, ip, 0);
+			return;
+		}
+		/* Echo replies, timestamps, ... */
 		PTCP_DROP(st, m, ICMP_OTHER);
 		return;
 	}
+}
+
+/*
+ * RFC 792: an error quotes "the internet header plus the first 64 bits of
+ * the original datagram's data": for TCP, the ports and sequence number, so
+ * the 4-tuple names the connection (RFC 5927 3 / RFC 1122 4.2.3.9 say how TCP
+ * is to react; RFC 5961-style checks need the sequence number). The error
+ * goes to the lcore owning that connection. TCP does not act on ICMP errors
+ * yet (path MTU discovery, RFC 1191, comes with a later step and plugs in
+ * where ICMP_ERR_TCP is counted); other errors are ignored (ICMP_OTHER).
+ */
+void
+ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
+		      uint16_t hops)
+{
+	uint32_t off = m->l2_len + m->l3_len + PTCP_ICMP_HDR_LEN;
+	uint8_t qbuf[sizeof(struct rte_ipv4_hdr)], pbuf[4];
+	const struct rte_ipv4_hdr *q;
+	const uint8_t *ports;
+	uint32_t qhl;
+	bool owned;
+
+	q = rte_pktmbuf_read(m, off, sizeof(*q), qbuf);
+	if (q == NULL || (q->version_ihl >> 4) != 4 || (q->version_ihl & 0xf) < 5 ||
+	    q->next_proto_id != IPPROTO_TCP || q->src_addr != st->conf.ip ||
+	    (q->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
+		PTCP_DROP(st, m, ICMP_OTHER);
+		return;
+	}
+	qhl = (uint32_t)(q->version_ihl & 0xf) * 4u;
+	/* ip->total_len was checked against the mbuf: a short quote ends the datagram. */
+	if (m->l2_len + (uint32_t)ip->total_len < off + qhl + 4u ||
+	    (ports = rte_pktmbuf_read(m, off + qhl, sizeof(pbuf), pbuf)) == NULL) {
+		PTCP_DROP(st, m, ICMP_OTHER);
+		return;
+	}
+	if (!ptcp_net_to_owner(st, m, q->src_addr, (uint16_t)(ports[0] << 8 | ports[1]),
+			       q->dst_addr, (uint16_t)(ports[2] << 8 | ports[3]), hops, &owned))
+		return;
+	if (owned)
+		PTCP_DROP(st, m, ICMP_ERR_TCP);
+	else
+		PTCP_DROP(st, m, ICMP_ERR_TCP_NO_CONN);
 }
 
 /* ---- Errors -------------------------------------------------------------- */

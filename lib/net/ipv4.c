@@ -4,9 +4,12 @@
  * (RFC 791, RFC 1122 3.2.1, 3.3.2 and 3.3.3).
  *
  * Input:  ptcp_ipv4_input() -> ptcp_ipv4_parse() -> trim padding -> address checks
- *         -> reasm() (rte_ip_frag) -> deliver() -> ptcp_tcp_input()
+ *         -> [reasm() (rte_ip_frag)] -> deliver() -> tcp_deliver() -> ptcp_tcp_input()
+ *                                                | (reassembled) tcp_deliver_owner()
  *                                                | ptcp_icmp_input()
  *                                                | ptcp_icmp_unreach() + drop
+ * Owner:  tcp_deliver_owner() / ptcp_icmp_error_input() -> ptcp_net_to_owner()
+ *         -> here, or conf.handoff_fn -> (next lcore) ptcp_net_handoff_input()
  * Output: ptcp_ipv4_output() -> route() -> TCP checksum (software or offload)
  *         -> ptcp_ipv4_build() + Ethernet header -> ptcp_arp_output()
  *                                                 | frag_output() -> ptcp_arp_output() each
@@ -30,11 +33,19 @@
  *
  * Send policy: TCP segments always carry DF (RFC 1191 path MTU discovery)
  * and are sized by TCP to fit the MTU; one that does not is dropped
- * (IP_TX_TOO_BIG). Other datagrams carry DF when they fit the MTU; a larger
- * one (an echo reply to a fragmented request) is sent without DF, in
+ * (IP_TX_TOO_BIG). Other datagrams (ICMP) never carry DF, as Linux sends
+ * its ICMP (IP_PMTUDISC_DONT): they are not retransmitted, so a router
+ * before a narrower link should fragment them rather than drop them. One
+ * larger than our MTU (an echo reply to a fragmented request) is sent in
  * fragments: RFC 1122 3.3.3 "the IP layer MAY implement a mechanism to
  * fragment outgoing datagrams intentionally"; RFC 791 3.2 "its data portion
  * must be broken on 8 octet boundaries".
+ *
+ * Identification (RFC 6864, RFC 7739): see ident_next() below. Atomic
+ * datagrams (every TCP segment: DF, never fragmented) carry ID 0; the others
+ * (ICMP, and so every fragment we send) take their ID from a counter chosen
+ * by a keyed hash of (destination, source, protocol), so that the IDs one
+ * host sees tell it nothing about what we send to anyone else.
  *
  * frag_output() copies the datagram (a chain or not) into single-segment
  * fragments with DPDK's rte_ipv4_fragment_copy_nonseg_packet() ("nonseg" is
@@ -53,8 +64,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <rte_ip_frag.h>
+#include <rte_random.h>
 
 #include "net_private.h"
 #include "ptcp_tcp.h"
@@ -174,30 +187,106 @@ reasm(struct ptcp_stack *st, struct rte_mbuf *m, struct ptcp_ipv4_info *ip)
 	return m;
 }
 
+/* ---- Deliver to owner (more than one lcore) ------------------------------- */
+
+/*
+ * Each lcore's stack holds the connections whose segments its RX queue
+ * receives: the NIC (RSS over the 4-tuple), or the kernel's tun, picks the
+ * queue of a flow, so that its segments, and our segments answering them, are
+ * handled by one lcore. A datagram that the queue choice could not place by
+ * its 4-tuple may reach another lcore:
+ *   - fragments: RSS (and tun's flow hash) place them by addresses only, as
+ *     only the first fragment carries ports; the reassembled TCP segment is
+ *     then on whichever lcore got the fragments;
+ *   - ICMP errors: they quote our segment, but are placed by their own
+ *     addresses.
+ * The queue choice cannot be computed here (the kernel's tun uses its own
+ * flow hash), so the owner is searched: the lcore holding the datagram looks
+ * its 4-tuple up in its own table; if it is not there, conf.handoff_fn passes
+ * the datagram to the next lcore's ring (lib/port) with the count of lcores
+ * that looked, and each does the same. When every lcore has looked and none
+ * owns it, the last one processes it as "no connection" (a SYN meets the
+ * listener there, anything else draws a RST or is ignored). One lookup per
+ * lcore, no table read across lcores, no locks: rings carry the datagrams.
+ * This is the one place that decides: software steering (a computed owner)
+ * replaces ptcp_net_to_owner() alone.
+ */
+bool
+ptcp_net_to_owner(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t laddr, uint16_t lport,
+		  rte_be32_t raddr, uint16_t rport, uint16_t hops, bool *owned)
+{
+	const struct ptcp_stack_conf *conf = &st->conf;
+
+	*owned = ptcp_tcp_owns(st, laddr, lport, raddr, rport);
+	if (*owned || conf->handoff_fn == NULL || conf->handoff_stacks <= 1)
+		return true;
+	if (hops + 1u >= conf->handoff_stacks) {
+		PTCP_INC(st, IP_HANDOFF_NO_OWNER);
+		return true;
+	}
+	if (unlikely(conf->handoff_fn(conf->handoff_arg, m, (uint16_t)(hops + 1u)) != 0)) {
+		PTCP_DROP(st, m, IP_HANDOFF_DROP);
+		return false;
+	}
+	PTCP_INC(st, IP_HANDOFF_TX);
+	return false;
+}
+
 /* ---- Input --------------------------------------------------------------- */
+
+/* A TCP segment for this stack: m's data at the Ethernet header, l2_len/l3_len set. */
+static void
+tcp_deliver(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
+{
+	uint32_t l3_end = m->l2_len + m->l3_len;
+
+	/* TCP reads its header (and options) from the first segment. */
+	if (unlikely(ptcp_net_pullup(m, l3_end + RTE_MIN((uint32_t)ip->total_len - ip->hdr_len,
+							 (uint32_t)PTCP_TCP_MAX_HDR_LEN)) != 0)) {
+		PTCP_DROP(st, m, IP_BAD_HDR);
+		return;
+	}
+	rte_pktmbuf_adj(m, (uint16_t)l3_end);
+	ptcp_tcp_input(st, m, ip);
+}
+
+/*
+ * A TCP segment its RX queue did not place by its 4-tuple (reassembled, or
+ * handed over after `hops` lcores): to the owner first.
+ */
+static void
+tcp_deliver_owner(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
+		  uint16_t hops)
+{
+	uint32_t l3_end = m->l2_len + m->l3_len;
+	uint16_t ports[2];
+	const uint16_t *p;
+	bool owned;
+
+	/* Shorter than the ports: TCP drops it as a bad header wherever it is. */
+	p = rte_pktmbuf_read(m, l3_end, sizeof(ports), ports);
+	if (p != NULL && (uint32_t)ip->total_len - ip->hdr_len >= sizeof(ports) &&
+	    !ptcp_net_to_owner(st, m, ip->dst, rte_be_to_cpu_16(p[1]), ip->src,
+			       rte_be_to_cpu_16(p[0]), hops, &owned))
+		return;
+	tcp_deliver(st, m, ip);
+}
 
 /* A complete datagram for us: m's data at the Ethernet header, l2_len/l3_len set. */
 static void
 deliver(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
-	bool ip_bcast)
+	bool ip_bcast, bool reassembled)
 {
-	uint32_t l3_end = m->l2_len + m->l3_len;
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	/* RFC 1122 3.2.2: no ICMP error about a link-layer broadcast/multicast. */
 	bool l2_bcast = rte_is_multicast_ether_addr(&eth->dst_addr);
 
 	switch (ip->proto) {
 	case IPPROTO_TCP:
-		/* TCP reads its header (and options) from the first segment. */
-		if (unlikely(ptcp_net_pullup(m, l3_end + RTE_MIN((uint32_t)ip->total_len -
-								   ip->hdr_len,
-								   (uint32_t)PTCP_TCP_MAX_HDR_LEN))
-			     != 0)) {
-			PTCP_DROP(st, m, IP_BAD_HDR);
-			return;
-		}
-		rte_pktmbuf_adj(m, (uint16_t)l3_end);
-		ptcp_tcp_input(st, m, ip);
+		if (unlikely(reassembled))
+			tcp_deliver_owner(st, m, ip, 0);
+		else
+			tcp_deliver(st, m, ip);
 		return;
 	case IPPROTO_ICMP:
 		ptcp_icmp_input(st, m, ip, ip_bcast);
@@ -208,6 +297,32 @@ deliver(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *
 		return;
 	default:
 		ptcp_icmp_unreach(st, m, ip, PTCP_ICMP_CODE_PROTO_UNREACH, l2_bcast);
+		PTCP_DROP(st, m, IP_UNKNOWN_PROTO);
+		return;
+	}
+}
+
+void
+ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m, uint16_t hops)
+{
+	struct ptcp_ipv4_info ip;
+
+	PTCP_INC(st, IP_HANDOFF_RX);
+	/* Checked by the lcore that received it; parsed again for its fields only. */
+	if (unlikely(ptcp_ipv4_parse(rte_pktmbuf_mtod_offset(m, const void *, m->l2_len),
+				     rte_pktmbuf_pkt_len(m) - m->l2_len, false, &ip) != 0 ||
+		     ip.hdr_len != m->l3_len)) {
+		PTCP_DROP(st, m, IP_BAD_HDR);
+		return;
+	}
+	switch (ip.proto) {
+	case IPPROTO_TCP:
+		tcp_deliver_owner(st, m, &ip, hops);
+		return;
+	case IPPROTO_ICMP:
+		ptcp_icmp_error_input(st, m, &ip, hops);
+		return;
+	default:
 		PTCP_DROP(st, m, IP_UNKNOWN_PROTO);
 		return;
 	}
@@ -268,8 +383,84 @@ ptcp_ipv4_input(struct ptcp_stack *st, struct rte_mbuf *m)
 		m = reasm(st, m, &ip);
 		if (m == NULL)
 			return;
+		deliver(st, m, &ip, ip_bcast, true);
+		return;
 	}
-	deliver(st, m, &ip, ip_bcast);
+	deliver(st, m, &ip, ip_bcast, false);
+}
+
+/* ---- Identification (RFC 6864, RFC 7739) --------------------------------- */
+
+/*
+ * One global counter would be a side channel: an off-path host that pings
+ * us learns how many datagrams we sent to anyone in between, e.g. whether a
+ * spoofed RST drew a challenge ACK, which tells it that its guessed sequence
+ * number was in the window (Feng et al., "Off-Path TCP Exploits of the
+ * Mixed IPID Assignment", CCS 2020; RFC 7739 3 lists the attacks).
+ *
+ * Atomic datagrams: RFC 6864 4.1 "Originating sources MAY set the IPv4 ID
+ * field of atomic datagrams to any value", and a receiver or middlebox must
+ * not rely on it (4.1, 4.2). We send 0, as FreeBSD does with
+ * net.inet.ip.rfc6864 (its default): a constant carries no information, costs
+ * nothing per segment and needs no state. Linux instead counts per socket
+ * because its TSO hardware increments the ID across the segments of one
+ * burst; polltcp does not use TSO, and Linux's own GRO accepts a fixed ID on
+ * DF segments, so 0 loses nothing.
+ *
+ * Non-atomic datagrams (RFC 6864 4.1: "MUST NOT repeat the ID value within
+ * one MSL for a given source address/destination address/protocol tuple"):
+ * RFC 7739 5.1's per-destination counters, in Linux's hashed form
+ * (ip_idents_reserve): SipHash under a secret key of (dst, src, proto)
+ * picks one of PTCP_IP_IDENTS 16-bit counters, each starting at a random
+ * value. A counter is bumped by a random 0..gap-1 extra when it was last
+ * used gap ms ago (gap capped below 2^16, so the ID never repeats the
+ * previous one), so a host that shares a bucket with another destination
+ * cannot count our datagrams to that one exactly; within one millisecond the
+ * IDs to a destination are consecutive. Counters, key and clock are this
+ * lcore's: no locks, nothing shared. Two lcores sending fragmented or ICMP
+ * datagrams to one destination use unrelated counters and may repeat an ID
+ * within an MSL; such datagrams here are ICMP replies, rare enough that this
+ * costs a (1/65536 per pair) chance of a misassembled echo reply.
+ */
+int
+ptcp_ipv4_ident_init(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	uint32_t i;
+
+	if (getrandom(&net->ident_key, sizeof(net->ident_key), 0) != sizeof(net->ident_key))
+		return -EIO;
+	for (i = 0; i < PTCP_IP_IDENTS; i++)
+		net->ident[i] = (uint16_t)rte_rand();
+	return 0;
+}
+
+uint32_t
+ptcp_ipv4_ident_bucket(const struct ptcp_stack *st, rte_be32_t dst, uint8_t proto)
+{
+	const struct ptcp_net *net = st->net;
+	const uint32_t words[3] = { dst, net->ip, proto };
+
+	return (uint32_t)ptcp_siphash24(&net->ident_key, words, sizeof(words)) &
+	       (PTCP_IP_IDENTS - 1);
+}
+
+/* The identification of the next non-atomic datagram to dst (see above). */
+static uint16_t
+ident_next(struct ptcp_stack *st, rte_be32_t dst, uint8_t proto)
+{
+	struct ptcp_net *net = st->net;
+	uint32_t b = ptcp_ipv4_ident_bucket(st, dst, proto);
+	uint32_t now_ms = (uint32_t)(st->now_us / 1000u);
+	uint32_t gap = now_ms - net->ident_ms[b];
+	uint16_t id = net->ident[b];
+
+	if (gap != 0) {
+		net->ident_ms[b] = now_ms;
+		id = (uint16_t)(id + rte_rand_max(RTE_MIN(gap, (uint32_t)UINT16_MAX - 1u)));
+	}
+	net->ident[b] = (uint16_t)(id + 1u);
+	return id;
 }
 
 /* ---- Output -------------------------------------------------------------- */
@@ -370,6 +561,7 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 	bool ip_cksum_offload = (offloads & PTCP_OFFLOAD_TX_IPV4_CKSUM) != 0;
 	bool frag = l4_len + sizeof(struct rte_ipv4_hdr) > st->conf.mtu;
 	rte_be32_t nh = route(st, dst);
+	struct rte_ipv4_hdr *ih;
 	uint8_t *p;
 
 	if (unlikely(nh == 0)) {
@@ -402,13 +594,20 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 		PTCP_DROP(st, m, IP_TX_NO_HEADROOM);
 		return -ENOSPC;
 	}
-	/* Fragments get their header checksums in frag_output(): skip this one. */
-	ptcp_ipv4_build(p + RTE_ETHER_HDR_LEN, net->ip, dst, proto, (uint16_t)l4_len,
-			net->ip_id++, PTCP_IP_TTL, ip_cksum_offload || frag);
-	if (unlikely(frag)) {
+	ih = (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
+	if (proto == IPPROTO_TCP) {
+		/* Atomic (DF): identification 0, see "Identification" above. */
+		ptcp_ipv4_build(ih, net->ip, dst, proto, (uint16_t)l4_len, 0, PTCP_IP_TTL,
+				ip_cksum_offload);
+	} else {
 		/* ptcp_ipv4_build sets DF; RFC 791: "may fragment". */
-		((struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN))->fragment_offset = 0;
-		return frag_output(st, m, nh);
+		ptcp_ipv4_build(ih, net->ip, dst, proto, (uint16_t)l4_len,
+				ident_next(st, dst, proto), PTCP_IP_TTL, true);
+		ih->fragment_offset = 0;
+		if (unlikely(frag))   /* each fragment gets its checksum in frag_output() */
+			return frag_output(st, m, nh);
+		if (!ip_cksum_offload)
+			ih->hdr_checksum = ptcp_ipv4_hdr_cksum(ih);
 	}
 	/* The destination MAC is filled in by ARP. */
 	ptcp_eth_build(p, &st->conf.mac, &st->conf.mac, RTE_ETHER_TYPE_IPV4);

@@ -8,6 +8,8 @@
  *                                  -> ptcp_ipv4_input() (ipv4.c) -> reasm()
  *                                     -> ptcp_tcp_input() | ptcp_icmp_input() (icmp.c)
  *                                     | ptcp_icmp_unreach()
+ *         reassembled TCP, ICMP errors about TCP -> ptcp_net_to_owner() (ipv4.c)
+ *         -> here | conf.handoff_fn -> (other lcore) ptcp_net_handoff_input()
  * Output: ptcp_ipv4_output() (ipv4.c) -> ptcp_arp_output() (arp.c) -> ptcp_tx_enqueue()
  * Timers: ptcp_net_poll() -> ptcp_arp_poll() + ptcp_ipv4_poll()
  */
@@ -20,6 +22,7 @@
 #include <rte_ip_frag.h>
 
 #include "ptcp_net.h"
+#include "ptcp_tcp.h"
 
 /* ---- Limits (all memory is allocated by ptcp_net_init) ------------------- */
 
@@ -37,6 +40,12 @@
 #define PTCP_REASM_TIMEOUT_MS   30000
 
 #define PTCP_IP_TTL             64      /* RFC 1700 default TTL */
+/*
+ * Identification counters of non-atomic datagrams (RFC 7739 5.1, like
+ * Linux's ip_idents): a keyed hash of (destination, source, protocol) picks
+ * one of PTCP_IP_IDENTS counters (a power of two).
+ */
+#define PTCP_IP_IDENTS          2048
 /*
  * Fragments one sent datagram may take (an array on the stack): enough for
  * any datagram (65515 bytes of data) at an MTU of 576 or more (119 of 552
@@ -88,7 +97,6 @@ struct ptcp_net {
 	rte_be32_t mask;                /* on-link prefix */
 	rte_be32_t bcast;               /* {net, -1}; 255.255.255.255 on /31 and /32 */
 	rte_be32_t net0;                /* {net, 0}, the old BSD broadcast (RFC 1122 3.3.6) */
-	uint16_t ip_id;                 /* next IPv4 identification */
 	struct rte_hash *arp_hash;      /* ip -> index into arp[] */
 	struct ptcp_arp_entry *arp;
 	uint32_t arp_slots;             /* entries in arp[] */
@@ -103,6 +111,15 @@ struct ptcp_net {
 
 	/* mbufs rte_ip_frag gave up on; freed after each call */
 	struct rte_ip_frag_death_row dr;
+
+	/*
+	 * IPv4 identification of non-atomic datagrams (ipv4.c ident_next()):
+	 * counter ident[b] for the destinations hashing to bucket b under the
+	 * secret ident_key; ident_ms[b] is when it was last used (ms).
+	 */
+	struct ptcp_isn_key ident_key;
+	uint16_t ident[PTCP_IP_IDENTS];
+	uint32_t ident_ms[PTCP_IP_IDENTS];
 } __rte_cache_aligned;
 
 /* ---- Address classes ----------------------------------------------------- */
@@ -170,6 +187,22 @@ void ptcp_ipv4_fini(struct ptcp_stack *st);
 /** m's data at the Ethernet header (l2_len set). Consumes m. */
 void ptcp_ipv4_input(struct ptcp_stack *st, struct rte_mbuf *m);
 void ptcp_ipv4_poll(struct ptcp_stack *st);
+/**
+ * Deliver to owner: m (data at the Ethernet header, l2_len/l3_len set) is
+ * about TCP connection (laddr, lport, raddr, rport) (ports host order) and
+ * its RX queue was not chosen by that 4-tuple; `hops` lcores looked for the
+ * owner before this one. True: process m here, *owned telling whether this
+ * stack holds the connection (false: no stack does, or there is one stack
+ * only). False: m was passed to the next stack (IP_HANDOFF_TX) or dropped
+ * (IP_HANDOFF_DROP); it is no longer the caller's.
+ */
+bool ptcp_net_to_owner(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t laddr,
+		       uint16_t lport, rte_be32_t raddr, uint16_t rport, uint16_t hops,
+		       bool *owned);
+/** Random key and starting values of the identification counters. 0 or -errno. */
+int ptcp_ipv4_ident_init(struct ptcp_stack *st);
+/** Bucket of the identification counter of datagrams to dst with proto (tests use it). */
+uint32_t ptcp_ipv4_ident_bucket(const struct ptcp_stack *st, rte_be32_t dst, uint8_t proto);
 
 /* icmp.c */
 void ptcp_icmp_init(struct ptcp_stack *st);
@@ -179,6 +212,14 @@ void ptcp_icmp_init(struct ptcp_stack *st);
  */
 void ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
 		     bool ip_bcast);
+/**
+ * An ICMP error message (verified), as for ptcp_icmp_input: when it quotes
+ * a TCP segment of ours it goes to the lcore owning that connection
+ * (ptcp_net_to_owner, `hops` as there) and is counted ICMP_ERR_TCP or
+ * ICMP_ERR_TCP_NO_CONN; otherwise ICMP_OTHER. Consumes m.
+ */
+void ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m,
+			   const struct ptcp_ipv4_info *ip, uint16_t hops);
 /**
  * Send destination unreachable `code` about datagram m (as for
  * ptcp_icmp_input), unless RFC 1122 3.2.2 forbids it or the rate limit is

@@ -4,6 +4,9 @@
  *
  * Input:  ptcp_net_input(st, m) -> eth -> arp | ipv4 -> (reassembly) ->
  *         icmp | ptcp_tcp_input() | ICMP protocol/port unreachable.
+ *         With several stacks (conf.handoff_fn), reassembled TCP segments
+ *         and ICMP errors about TCP go to the stack owning the connection
+ *         (ptcp_net_handoff_input() there).
  * Output: ptcp_ipv4_output(st, m, dst, proto) prepends IPv4 + Ethernet,
  *         fills checksums (offload when the port has it), fragments a
  *         non-TCP datagram larger than the MTU, resolves the next hop by ARP
@@ -34,6 +37,17 @@ void ptcp_net_fini(struct ptcp_stack *st);
  */
 void ptcp_net_input(struct ptcp_stack *st, struct rte_mbuf *m);
 
+/**
+ * A datagram another stack passed on with conf.handoff_fn, after `hops`
+ * stacks looked for the owner of its TCP 4-tuple: a reassembled TCP segment
+ * or an ICMP error quoting one, m's data at the Ethernet header, l2_len and
+ * l3_len set, already validated by the stack that received it. Processed
+ * here when this stack owns the connection, or when every stack has looked
+ * (IP_HANDOFF_NO_OWNER: then as "no connection"), else passed on again.
+ * Counted IP_HANDOFF_RX. Consumes m. See ptcp_net_to_owner() in ipv4.c.
+ */
+void ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m, uint16_t hops);
+
 /** Periodic work: ARP retries and expiry, fragment table expiry. */
 void ptcp_net_poll(struct ptcp_stack *st);
 
@@ -49,14 +63,19 @@ void ptcp_net_announce(struct ptcp_stack *st);
  * the pseudo-header sum plus RTE_MBUF_F_TX_* flags when the port offloads
  * it); other protocols must have filled their own checksum.
  *
- * The datagram gets a 20-byte header, TTL 64 and a new identification.
- * - Fits conf.mtu: sent as one frame with DF set (the IPv4 header checksum
- *   offloaded when the port can).
+ * The datagram gets a 20-byte header and TTL 64. IPPROTO_TCP datagrams
+ * carry DF and identification 0 (atomic, RFC 6864 4.1); the others carry no
+ * DF and an identification from a counter per destination (RFC 7739 5.1,
+ * hashed under a secret key), so the IDs one host sees reveal nothing about
+ * our traffic to others.
+ * - Fits conf.mtu: sent as one frame (the IPv4 header checksum offloaded
+ *   when the port can).
  * - Larger, IPPROTO_TCP: TCP always sends DF and sizes segments to the MTU,
  *   so this is refused: -EMSGSIZE (IP_TX_TOO_BIG).
  * - Larger, any other protocol (an echo reply to a fragmented request):
- *   sent without DF as RFC 791 fragments, each a single-segment frame of at
- *   most conf.mtu bytes (less if the pool's buffers are smaller) with its own
+ *   sent as RFC 791 fragments sharing one identification, each a
+ *   single-segment frame of at most conf.mtu bytes (less if the pool's
+ *   buffers are smaller) with its own
  *   software header checksum (IP_FRAG_TX per fragment). Fails with
  *   -ENOBUFS when the pool runs out, or -EMSGSIZE when it would take more
  *   than 120 fragments, which only an MTU below 576 can cause

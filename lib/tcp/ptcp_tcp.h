@@ -31,6 +31,16 @@ void ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp
 /** Run expired timers (retransmission, TIME-WAIT, ...) at st->now_us. */
 void ptcp_tcp_poll(struct ptcp_stack *st);
 
+/**
+ * True when this stack holds the connection of 4-tuple (laddr, lport,
+ * raddr, rport) (ports host order) in any state, TIME-WAIT and SYN cache
+ * entries included; false when a segment of it would meet only a listener
+ * (SYN cookies included) or nothing here. A lookup
+ * in this stack's own table: call it on the lcore that runs st.
+ */
+bool ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_t raddr,
+		   uint16_t rport);
+
 /** Connections in the table plus SYN cache entries (any state but LISTEN). */
 uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
 

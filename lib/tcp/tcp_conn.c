@@ -147,6 +147,16 @@ ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
 	return data;
 }
 
+bool
+ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_t raddr,
+	      uint16_t rport)
+{
+	const struct ptcp_flow f = { .laddr = laddr, .raddr = raddr, .lport = lport,
+				     .rport = rport };
+
+	return ptcp_tcp_conn_lookup(st, &f) != NULL || ptcp_tcp_syncache_has(st, &f);
+}
+
 /* A new connection in CLOSED state, in the table. NULL if the pool is empty. */
 struct ptcp_conn *
 ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f)

@@ -264,6 +264,8 @@ void ptcp_tcp_syncache_poll(struct ptcp_stack *st);
 void ptcp_tcp_syncache_purge(struct ptcp_stack *st, const struct ptcp_listener *l);
 /** Entries in the SYN cache. */
 uint32_t ptcp_tcp_syncache_count(const struct ptcp_stack *st);
+/** True when the SYN cache holds an entry for f (ptcp_tcp_owns). */
+bool ptcp_tcp_syncache_has(struct ptcp_stack *st, const struct ptcp_flow *f);
 
 /* tcp_input.c: the SYN cache hands a completed handshake to connection input */
 void ptcp_tcp_input_conn(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg,

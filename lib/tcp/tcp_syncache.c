@@ -157,6 +157,12 @@ ent_lookup(struct ptcp_syncache *sc, const struct ptcp_flow *f)
 	return data;
 }
 
+bool
+ptcp_tcp_syncache_has(struct ptcp_stack *st, const struct ptcp_flow *f)
+{
+	return ent_lookup(st->tcp->syncache, f) != NULL;
+}
+
 static void
 ent_remove(struct ptcp_stack *st, struct ptcp_syncache_ent *e)
 {

@@ -77,7 +77,14 @@ ptcp_arp_build(void *buf, uint16_t op, const struct rte_ether_addr *sha, rte_be3
 	arp->arp_data.arp_tip = tpa;
 }
 
-/* DF: polltcp does not fragment and relies on PMTU discovery (RFC 1191). */
+/*
+ * Always sets DF: TCP segments are atomic datagrams (RFC 6864 4.1), sized to
+ * the MTU by TCP. ICMP path MTU messages are not acted on yet (RFC 1191
+ * discovery comes with a later step), so a narrower path drops them. The
+ * caller picks the identification (0 for atomic datagrams, lib/net/ipv4.c
+ * ident_next() for the others) and clears DF for datagrams that may be
+ * fragmented.
+ */
 void
 ptcp_ipv4_build(void *buf, rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t payload_len,
 		uint16_t id, uint8_t ttl, bool cksum_offload)

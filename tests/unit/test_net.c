@@ -11,7 +11,10 @@
  */
 #include <string.h>
 
+#include <rte_ring.h>
+
 #include "harness.h"
+#include "net_private.h"   /* ptcp_ipv4_ident_bucket() */
 
 static const struct rte_ether_addr other_mac = {{ 0x02, 0, 0, 0, 0, 0x03 }};
 static const struct rte_ether_addr new_mac = {{ 0x02, 0, 0, 0, 0, 0x33 }};
@@ -202,7 +205,13 @@ pop_ipv4(struct ptest_ctx *t, struct sent *d, const struct rte_ether_addr *eth_d
 	assert_int_equal(d->ip.src, PTEST_LOCAL_IP);
 	assert_int_equal(d->ip.proto, proto);
 	assert_int_equal(d->ip.ttl, 64);
-	assert_int_equal(d->ip.frag, RTE_IPV4_HDR_DF_FLAG);
+	/* RFC 6864 4.1: TCP atomic (DF) with ID 0; ICMP without DF (Linux's choice). */
+	if (proto == IPPROTO_TCP) {
+		assert_int_equal(d->ip.frag, RTE_IPV4_HDR_DF_FLAG);
+		assert_int_equal(d->ip.id, 0);
+	} else {
+		assert_int_equal(d->ip.frag, 0);
+	}
 	d->l4 = d->f + 14 + 20;
 	d->l4_len = d->ip.total_len - 20u;
 }
@@ -1323,18 +1332,15 @@ test_rfc1122_3_2_2_icmp_errors_rate_limited(void **state)
 static void
 test_rfc791_output_header_fields(void **state)
 {
-	/* Ensure that output carries a valid 20-byte header, DF, TTL 64 and counting IDs. */
+	/* Ensure that output carries a valid 20-byte header, DF and TTL 64 (pop_ipv4). */
 	struct ptest_ctx *t = ptest_new(NULL);
-	struct sent a, b;
+	struct sent a;
 
 	(void)state;
 	assert_int_equal(send_tcp(t, PTEST_PEER_IP, 1), 0);
-	assert_int_equal(send_tcp(t, PTEST_PEER_IP, 2), 0);
 	pop_ipv4(t, &a, &ptest_peer_mac, IPPROTO_TCP);
-	pop_ipv4(t, &b, &ptest_peer_mac, IPPROTO_TCP);
 	assert_int_equal(a.ip.dst, PTEST_PEER_IP);
 	assert_int_equal(a.ip.total_len, 40);
-	assert_int_equal((uint16_t)(b.ip.id - a.ip.id), 1);
 	assert_int_equal(ptcp_l4_cksum(a.ip.src, a.ip.dst, IPPROTO_TCP, a.l4, a.l4_len), 0);
 	ptest_free(t);
 }
@@ -1560,9 +1566,9 @@ test_rfc791_3_2_fragments_sized_to_mtu(void **state)
 }
 
 static void
-test_rfc792_echo_that_fits_keeps_df(void **state)
+test_rfc792_echo_that_fits_sent_whole(void **state)
 {
-	/* Ensure that a reassembled echo whose reply fits the MTU is sent whole, with DF. */
+	/* Ensure that a reassembled echo whose reply fits the MTU is sent whole, without DF. */
 	struct ptest_ctx *t = ptest_new(NULL);
 	static const uint32_t cuts[] = { 1000 };
 	static const unsigned int order[] = { 0, 1 };
@@ -1573,7 +1579,7 @@ test_rfc792_echo_that_fits_keeps_df(void **state)
 	fill(data, sizeof(data), 8);
 	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 3, 3, data, sizeof(data));
 	rx_fragments(t, msg, n, cuts, 1, order);
-	pop_echo_reply(t, 3, 3, data, sizeof(data));   /* asserts DF, one frame */
+	pop_echo_reply(t, 3, 3, data, sizeof(data));   /* asserts no DF, one frame */
 	assert_nothing_sent(t);
 	assert_int_equal(PTEST_CTR(t, IP_FRAG_TX), 0);
 	ptest_free(t);
@@ -1780,6 +1786,561 @@ test_rfc791_3_2_largest_datagram_fragmented(void **state)
 	ptest_free(t);
 }
 
+/* ---- IPv4 identification (RFC 6864, RFC 7739) ---------------------------- */
+
+/* An echo request from src; pops the reply (to eth_dst, no DF) and returns its ID. */
+static uint16_t
+ping_id(struct ptest_ctx *t, rte_be32_t src, const struct rte_ether_addr *eth_dst,
+	uint16_t seq)
+{
+	static struct sent d;
+	uint8_t msg[64];
+	uint32_t n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0x5151, seq, NULL, 0);
+
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .src = src, .proto = IPPROTO_ICMP, .data = msg,
+						  .len = n }));
+	pop_ipv4(t, &d, eth_dst, IPPROTO_ICMP);   /* asserts no DF */
+	assert_int_equal(d.ip.dst, src);
+	return d.ip.id;
+}
+
+/* Pop every frame sent: each must be TCP to the peer, DF, ID 0. Returns the count. */
+static unsigned int
+pop_atomic_tcp(struct ptest_ctx *t)
+{
+	static struct sent d;
+	unsigned int n = 0;
+
+	while (t->nsent > 0) {
+		pop_ipv4(t, &d, &ptest_peer_mac, IPPROTO_TCP);
+		assert_int_equal(d.ip.frag, RTE_IPV4_HDR_DF_FLAG);
+		assert_int_equal(d.ip.id, 0);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * An on-link host, seeded in ARP with other_mac, whose ICMP identification
+ * counter is not the peer's (buckets come from a random key: look for one).
+ */
+static rte_be32_t
+host_in_other_bucket(struct ptest_ctx *t)
+{
+	uint32_t peer_b = ptcp_ipv4_ident_bucket(t->st, PTEST_PEER_IP, IPPROTO_ICMP);
+
+	for (uint32_t h = 3; h < 250; h++) {
+		rte_be32_t a = IP4(198, 18, 0, h);
+
+		if (ptcp_ipv4_ident_bucket(t->st, a, IPPROTO_ICMP) != peer_b) {
+			assert_int_equal(ptcp_arp_update(t->st, a, &other_mac), 0);
+			return a;
+		}
+	}
+	fail_msg("every host hashes to the peer's bucket");
+	return 0;
+}
+
+static void
+test_rfc6864_4_1_atomic_datagram_id_zero(void **state)
+{
+	/*
+	 * Ensure that every TCP segment (SYN-ACK, ACK, data, challenge ACK, RST) is
+	 * an atomic datagram: DF set, identification 0.
+	 */
+	struct ptest_conn pc;
+	struct ptest_ctx *t = ptest_established(&pc, NULL);
+	uint8_t data[100];
+
+	(void)state;
+	fill(data, sizeof(data), 1);
+	ptest_conn_rx_data(&pc, data, sizeof(data));              /* -> ACK */
+	assert_int_equal(pop_atomic_tcp(t), 1);
+	ptcp_send(ptest_conn_c(&pc), data, sizeof(data));         /* -> data */
+	ptest_advance(t, 0);
+	assert_int_equal(pop_atomic_tcp(t), 1);
+	pc.snd_nxt += sizeof(data);
+	ptest_conn_rx(&pc, PT_RST, pc.rcv_nxt + 1, 0, NULL, 0);  /* -> challenge ACK */
+	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK), 1);
+	assert_int_equal(pop_atomic_tcp(t), 1);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = 40001, .dport = 9, .seq = 1,
+					     .flags = PT_ACK, .ack = 1, .wnd = 1000 });
+	assert_int_equal(pop_atomic_tcp(t), 1);                   /* -> RST */
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = 40002, .dport = pc.lport, .seq = 1,
+					     .flags = PT_SYN, .wnd = 1000 });
+	assert_int_equal(pop_atomic_tcp(t), 1);                   /* -> SYN-ACK */
+	assert_int_equal(send_tcp(t, PTEST_PEER_IP, 3), 0);
+	assert_int_equal(pop_atomic_tcp(t), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc6864_4_2_non_atomic_ids_to_one_destination_differ(void **state)
+{
+	/*
+	 * Ensure that consecutive non-atomic datagrams (echo replies, no DF) to one
+	 * destination carry different IDs: consecutive within a millisecond, a
+	 * random step of at most the idle milliseconds after a pause, never the
+	 * previous ID however long the pause.
+	 */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint16_t id, prev;
+	uint16_t step;
+
+	(void)state;
+	prev = ping_id(t, PTEST_PEER_IP, &ptest_peer_mac, 0);
+	for (uint16_t i = 1; i < 5; i++) {
+		id = ping_id(t, PTEST_PEER_IP, &ptest_peer_mac, i);
+		assert_int_equal(id, (uint16_t)(prev + 1));
+		prev = id;
+	}
+	for (int k = 0; k < 50; k++) {
+		ptest_advance(t, 3 * MS);
+		id = ping_id(t, PTEST_PEER_IP, &ptest_peer_mac, 9);
+		step = (uint16_t)(id - prev);
+		assert_true(step >= 1 && step <= 3);
+		prev = id;
+	}
+	for (int k = 0; k < 20; k++) {
+		ptest_advance(t, 70000 * MS);   /* past 2^16 ms */
+		id = ping_id(t, PTEST_PEER_IP, &ptest_peer_mac, 10);
+		assert_int_not_equal(id, prev);
+		prev = id;
+	}
+	ptest_free(t);
+}
+
+static void
+test_rfc7739_5_1_per_destination_id_counters_independent(void **state)
+{
+	/*
+	 * Ensure that what we send to one peer (data ACKs, a challenge ACK to a
+	 * spoofed in-window RST, echo replies) leaves the ID sequence another host's
+	 * echo replies see unchanged: it learns nothing (Feng et al., CCS 2020).
+	 */
+	struct ptest_conn pc;
+	struct ptest_ctx *t = ptest_established(&pc, NULL);
+	rte_be32_t x = host_in_other_bucket(t);
+	uint8_t data[100];
+	uint16_t id0, id1, p0, p1;
+
+	(void)state;
+	fill(data, sizeof(data), 2);
+	id0 = ping_id(t, x, &other_mac, 1);
+	assert_int_equal(ping_id(t, x, &other_mac, 2), (uint16_t)(id0 + 1));
+
+	ptest_conn_rx(&pc, PT_RST, pc.rcv_nxt + 1000, 0, NULL, 0);  /* in window, not exact */
+	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK), 1);
+	assert_int_equal(pop_atomic_tcp(t), 1);
+	for (int i = 0; i < 10; i++) {
+		ptest_conn_rx_data(&pc, data, sizeof(data));
+		assert_int_equal(pop_atomic_tcp(t), 1);
+	}
+	p0 = ping_id(t, PTEST_PEER_IP, &ptest_peer_mac, 3);
+	p1 = ping_id(t, PTEST_PEER_IP, &ptest_peer_mac, 4);
+	assert_int_equal(p1, (uint16_t)(p0 + 1));
+
+	id1 = ping_id(t, x, &other_mac, 3);
+	assert_int_equal(id1, (uint16_t)(id0 + 2));
+	ptest_free(t);
+}
+
+static void
+test_rfc6864_4_1_fragments_of_one_datagram_share_one_id(void **state)
+{
+	/*
+	 * Ensure that the fragments of one reply share its ID (pop_fragments) and
+	 * that the next fragmented reply to the same destination has another.
+	 */
+	struct ptest_ctx *t = ptest_new(NULL);
+	static const uint32_t cuts[] = { 1480 };
+	static const unsigned int order[] = { 0, 1 };
+	static uint8_t data[2000], msg[2008];
+	uint16_t id1, id2;
+	uint32_t n;
+
+	(void)state;
+	fill(data, sizeof(data), 4);
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0x77, 1, data, sizeof(data));
+	rx_fragments(t, msg, n, cuts, 1, order);
+	assert_int_equal(t->nsent, 2);
+	id1 = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(t->sent[0], struct rte_ipv4_hdr *,
+							14)->packet_id);
+	pop_fragmented_echo_reply(t, 2, 1500, 0x77, 1, data, sizeof(data));
+	rx_fragments(t, msg, n, cuts, 1, order);
+	assert_int_equal(t->nsent, 2);
+	id2 = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(t->sent[0], struct rte_ipv4_hdr *,
+							14)->packet_id);
+	pop_fragmented_echo_reply(t, 2, 1500, 0x77, 1, data, sizeof(data));
+	assert_int_equal(id2, (uint16_t)(id1 + 1));
+	ptest_free(t);
+}
+
+/* ---- Deliver to owner: stacks of several lcores (ipv4.c ptcp_net_to_owner) -- */
+
+/*
+ * Two stacks A and B in one process, as two lcores: each one's
+ * conf.handoff_fn puts {mbuf, hops} into an rte_ring that the other drains
+ * with ptcp_stack_handoff_burst(), as lib/port does between lcores.
+ */
+struct ho_msg {
+	struct rte_mbuf *m;
+	uint16_t hops;
+	uint16_t pad[3];
+};
+
+struct ho_link {
+	struct rte_ring *ring;        /* into the next stack */
+	bool refuse;                  /* act as a full ring */
+};
+
+struct two {
+	struct ptest_ctx *a, *b;
+	struct ho_link to_a, to_b;
+};
+
+static int
+ho_fn(void *arg, struct rte_mbuf *m, uint16_t hops)
+{
+	struct ho_link *l = arg;
+	struct ho_msg msg = { .m = m, .hops = hops };
+
+	if (l->refuse || rte_ring_sp_enqueue_elem(l->ring, &msg, sizeof(msg)) != 0)
+		return -ENOBUFS;
+	return 0;
+}
+
+static uint16_t
+capture_b(void *arg, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ptest_ctx *t = arg;
+	uint16_t i;
+
+	for (i = 0; i < n && t->nsent < PTEST_MAX_SENT; i++)
+		t->sent[t->nsent++] = pkts[i];
+	return i;
+}
+
+static struct rte_ring *
+ho_ring(const char *tag)
+{
+	static unsigned int seq;
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "ptest_ho_%s%u", tag, seq++);
+	r = rte_ring_create_elem(name, sizeof(struct ho_msg), 64, SOCKET_ID_ANY,
+				 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	assert_non_null(r);
+	return r;
+}
+
+/* A as ptest_new_tcp() makes it; B by hand alike (the harness holds one live context). */
+static void
+two_new(struct two *w)
+{
+	static unsigned int seq;
+	struct ptcp_stack_conf c = { .handoff_fn = ho_fn, .handoff_stacks = 2 };
+	struct ptest_ctx *b;
+	char name[32];
+
+	memset(w, 0, sizeof(*w));
+	w->to_a.ring = ho_ring("a");
+	w->to_b.ring = ho_ring("b");
+	c.handoff_arg = &w->to_b;
+	w->a = ptest_new_tcp(&c);
+
+	b = calloc(1, sizeof(*b));
+	assert_non_null(b);
+	snprintf(name, sizeof(name), "ptest_bpool%u", seq);
+	b->pool = rte_pktmbuf_pool_create(name, 4095 /* harness.c PTEST_POOL_SIZE */, 0, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	assert_non_null(b->pool);
+	c = w->a->st->conf;
+	c.pool = b->pool;
+	c.tx_fn = capture_b;
+	c.tx_arg = b;
+	c.handoff_arg = &w->to_a;
+	snprintf(b->name_buf, sizeof(b->name_buf), "ptest_b%u", seq++);
+	c.name = b->name_buf;
+	b->now = w->a->now;
+	b->st = ptcp_stack_create(&c);
+	assert_non_null(b->st);
+	b->st->now_us = b->now;
+	assert_int_equal(ptcp_arp_update(b->st, PTEST_PEER_IP, &ptest_peer_mac), 0);
+	w->b = b;
+}
+
+static void
+two_free(struct two *w)
+{
+	/* B first: it may hold mbufs of A's pool, which ptest_free(A) counts. */
+	assert_int_equal(rte_ring_count(w->to_a.ring), 0);
+	assert_int_equal(rte_ring_count(w->to_b.ring), 0);
+	ptest_free(w->b);
+	ptest_free(w->a);
+	rte_ring_free(w->to_a.ring);
+	rte_ring_free(w->to_b.ring);
+}
+
+/* What the ring into t holds, delivered as lib/port does; returns the count. */
+static unsigned int
+ho_drain(struct ptest_ctx *t, struct ho_link *in, uint16_t want_hops)
+{
+	struct ho_msg msg[8];
+	struct rte_mbuf *pkts[8];
+	uint16_t hops[8];
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst_elem(in->ring, msg, sizeof(msg[0]), 8, NULL);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(msg[i].hops, want_hops);
+		pkts[i] = msg[i].m;
+		hops[i] = msg[i].hops;
+	}
+	ptcp_stack_handoff_burst(t->st, pkts, hops, (uint16_t)n, t->now);
+	ptcp_stack_flush(t->st);
+	return n;
+}
+
+/* The peer's TCP segment (20-byte header, then data) into l4; returns its length. */
+static uint32_t
+peer_tcp_bytes(uint8_t *l4, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+	       uint8_t flags, const uint8_t *data, uint32_t len)
+{
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+	ptcp_tcp_build(l4, sport, dport, seq, ack, flags, 65535, 0);
+	if (len)
+		memcpy(l4 + 20, data, len);
+	th->cksum = 0;
+	th->cksum = ptcp_l4_cksum(PTEST_PEER_IP, PTEST_LOCAL_IP, IPPROTO_TCP, l4, 20 + len);
+	return 20 + len;
+}
+
+/* Feed segment l4[0..len) to t as two fragments cut at `cut` (a multiple of 8). */
+static void
+rx_tcp_in_two(struct ptest_ctx *t, const uint8_t *l4, uint32_t len, uint32_t cut, uint16_t id)
+{
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_TCP, .id = id,
+						  .frag = RTE_IPV4_HDR_MF_FLAG, .data = l4,
+						  .len = cut }));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_TCP, .id = id,
+						  .frag = (uint16_t)(cut / 8), .data = l4 + cut,
+						  .len = len - cut }));
+}
+
+static void
+test_rfc791_reassembled_tcp_handed_to_owning_stack(void **state)
+{
+	/*
+	 * Ensure that a segment reassembled by a stack that does not hold its
+	 * connection (nor answers it from its listener) is passed through the ring
+	 * to the stack that holds it, which delivers the data and ACKs it.
+	 */
+	static struct ptest_conn pc, la;
+	static uint8_t data[1024], l4[20 + 1024];
+	struct ptcp_tcp_seg seg;
+	struct two w;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w);
+	ptest_conn_init(w.a, &la);
+	ptest_conn_listen(&la);                  /* both lcores listen, as polltcp-echo */
+	ptest_conn_init(w.b, &pc);
+	pc.rec.auto_read = true;
+	ptest_conn_passive(&pc);
+	fill(data, sizeof(data), 9);
+	n = peer_tcp_bytes(l4, pc.rport, pc.lport, pc.rcv_nxt, pc.snd_nxt, PT_ACK | PT_PSH, data,
+			   sizeof(data));
+	rx_tcp_in_two(w.a, l4, n, 520, 0x1111);  /* the 1024 bytes in two ~512-byte pieces */
+
+	assert_int_equal(PTEST_CTR(w.a, IP_FRAG_REASM), 1);
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 1);
+	assert_int_equal(PTEST_CTR(w.a, TCP_RX), 0);
+	assert_nothing_sent(w.a);
+
+	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_RX), 1);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_NO_OWNER), 0);
+	assert_int_equal(pc.rec.rx_len, sizeof(data));
+	assert_memory_equal(pc.rec.rx, data, sizeof(data));
+	ptest_pop_tcp(w.b, &seg, NULL, 0);
+	assert_int_equal(seg.flags, PT_ACK);
+	assert_int_equal(seg.ack, (uint32_t)(pc.rcv_nxt + sizeof(data)));
+	assert_nothing_sent(w.b);
+	two_free(&w);
+}
+
+static void
+test_rfc791_reassembled_tcp_owned_here_not_handed_off(void **state)
+{
+	/* Ensure that a reassembled segment of a connection the stack holds stays there. */
+	static struct ptest_conn pc;
+	static uint8_t data[1024], l4[20 + 1024];
+	struct ptcp_tcp_seg seg;
+	struct two w;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w);
+	ptest_conn_init(w.a, &pc);
+	pc.rec.auto_read = true;
+	ptest_conn_passive(&pc);
+	fill(data, sizeof(data), 10);
+	n = peer_tcp_bytes(l4, pc.rport, pc.lport, pc.rcv_nxt, pc.snd_nxt, PT_ACK | PT_PSH, data,
+			   sizeof(data));
+	rx_tcp_in_two(w.a, l4, n, 520, 0x2222);
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 0);
+	assert_int_equal(pc.rec.rx_len, sizeof(data));
+	ptest_pop_tcp(w.a, &seg, NULL, 0);
+	assert_int_equal(seg.ack, (uint32_t)(pc.rcv_nxt + sizeof(data)));
+	assert_int_equal(rte_ring_count(w.to_b.ring), 0);
+	two_free(&w);
+}
+
+static void
+test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack(void **state)
+{
+	/*
+	 * Ensure that a reassembled segment no stack holds a connection for visits
+	 * every stack once, then the last one answers it as CLOSED (RST) and
+	 * counts IP_HANDOFF_NO_OWNER; it never comes back to the first.
+	 */
+	static uint8_t data[1024], l4[20 + 1024];
+	struct ptcp_tcp_seg seg;
+	struct two w;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w);
+	fill(data, sizeof(data), 11);
+	n = peer_tcp_bytes(l4, 40123, 9, 1000, 5000, PT_ACK, data, sizeof(data));
+	rx_tcp_in_two(w.a, l4, n, 520, 0x3333);
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 1);
+	assert_nothing_sent(w.a);
+	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_NO_OWNER), 1);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_TX), 0);
+	assert_int_equal(PTEST_CTR(w.b, TCP_NO_CONN), 1);
+	ptest_pop_tcp(w.b, &seg, NULL, 0);
+	assert_int_equal(seg.flags, PT_RST);
+	assert_int_equal(seg.seq, 5000);
+	assert_nothing_sent(w.b);
+	assert_int_equal(rte_ring_count(w.to_a.ring), 0);
+	two_free(&w);
+}
+
+static void
+test_rfc791_handoff_ring_full_counted_dropped(void **state)
+{
+	/* Ensure that a datagram the next stack's ring cannot take is counted and freed. */
+	static uint8_t data[1024], l4[20 + 1024];
+	struct two w;
+	unsigned int base;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w);
+	base = pool_avail(w.a);
+	w.to_b.refuse = true;
+	fill(data, sizeof(data), 12);
+	n = peer_tcp_bytes(l4, 40124, 7, 1000, 5000, PT_ACK, data, sizeof(data));
+	rx_tcp_in_two(w.a, l4, n, 520, 0x4444);
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_DROP), 1);
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 0);
+	assert_int_equal(pool_avail(w.a), base);
+	assert_nothing_sent(w.a);
+	two_free(&w);
+}
+
+/* ICMP destination unreachable (code) from the peer quoting our TCP segment lport->rport. */
+static uint32_t
+icmp_err_about_tcp(uint8_t *msg, uint8_t code, uint16_t lport, uint16_t rport, uint32_t seq)
+{
+	uint8_t *q = msg + 8, *th = q + 20;
+	uint16_t ck;
+
+	memset(msg, 0, 8);
+	msg[0] = 3;                  /* destination unreachable */
+	msg[1] = code;
+	msg[6] = 0x02;               /* next-hop MTU 576 (code 4) */
+	msg[7] = 0x40;
+	ptcp_ipv4_build(q, PTEST_LOCAL_IP, PTEST_PEER_IP, IPPROTO_TCP, 1460, 0, 64, false);
+	th[0] = (uint8_t)(lport >> 8);
+	th[1] = (uint8_t)lport;
+	th[2] = (uint8_t)(rport >> 8);
+	th[3] = (uint8_t)rport;
+	th[4] = (uint8_t)(seq >> 24);
+	th[5] = (uint8_t)(seq >> 16);
+	th[6] = (uint8_t)(seq >> 8);
+	th[7] = (uint8_t)seq;
+	ck = (uint16_t)~ptcp_cksum_raw(msg, 8 + 20 + 8);
+	memcpy(msg + 2, &ck, 2);
+	return 8 + 20 + 8;
+}
+
+static void
+test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack(void **state)
+{
+	/*
+	 * Ensure that an ICMP error quoting a segment of a connection another stack
+	 * holds goes to that stack (ICMP_ERR_TCP there), and that one quoting no
+	 * connection ends ICMP_ERR_TCP_NO_CONN after every stack looked.
+	 */
+	static struct ptest_conn pc;
+	uint8_t msg[64];
+	struct two w;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w);
+	ptest_conn_init(w.b, &pc);
+	ptest_conn_passive(&pc);
+	n = icmp_err_about_tcp(msg, 4, pc.lport, pc.rport, pc.snd_nxt);
+	ptest_rx(w.a, ip_frame(w.a, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg,
+						      .len = n }));
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 1);
+	assert_int_equal(PTEST_CTR(w.a, ICMP_ERR_TCP), 0);
+	assert_int_equal(PTEST_CTR(w.a, ICMP_OTHER), 0);
+	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
+	assert_int_equal(PTEST_CTR(w.b, ICMP_ERR_TCP), 1);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&pc)), PTCP_TCP_ESTABLISHED);
+
+	n = icmp_err_about_tcp(msg, 1, pc.lport, pc.rport + 1, 1);
+	ptest_rx(w.a, ip_frame(w.a, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg,
+						      .len = n }));
+	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_NO_OWNER), 1);
+	assert_int_equal(PTEST_CTR(w.b, ICMP_ERR_TCP_NO_CONN), 1);
+	assert_nothing_sent(w.a);
+	assert_nothing_sent(w.b);
+	two_free(&w);
+}
+
+static void
+test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack(void **state)
+{
+	/* Ensure that with one stack an ICMP error about its connection is counted there. */
+	struct ptest_conn pc;
+	struct ptest_ctx *t = ptest_established(&pc, NULL);
+	uint8_t msg[64];
+	uint32_t n;
+
+	(void)state;
+	n = icmp_err_about_tcp(msg, 4, pc.lport, pc.rport, pc.snd_nxt);
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	assert_int_equal(PTEST_CTR(t, ICMP_ERR_TCP), 1);
+	assert_int_equal(PTEST_CTR(t, IP_HANDOFF_TX), 0);
+	n = icmp_err_about_tcp(msg, 4, pc.lport, 1, pc.snd_nxt);
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	assert_int_equal(PTEST_CTR(t, ICMP_ERR_TCP_NO_CONN), 1);
+	assert_int_equal(PTEST_CTR(t, ICMP_OTHER), 0);
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1847,7 +2408,7 @@ main(void)
 		cmocka_unit_test(test_rfc791_3_2_echo_3000_bytes_answered_in_fragments),
 		cmocka_unit_test(test_rfc791_3_2_echo_8000_bytes_answered_in_fragments),
 		cmocka_unit_test(test_rfc791_3_2_fragments_sized_to_mtu),
-		cmocka_unit_test(test_rfc792_echo_that_fits_keeps_df),
+		cmocka_unit_test(test_rfc792_echo_that_fits_sent_whole),
 		cmocka_unit_test(test_rfc791_3_2_chain_split_at_odd_bytes_fragmented),
 		cmocka_unit_test(test_rfc791_3_2_datagrams_get_distinct_ids),
 		cmocka_unit_test(test_rfc1122_2_3_2_2_fragments_wait_for_arp_in_order),
@@ -1856,6 +2417,16 @@ main(void)
 		cmocka_unit_test(test_rfc791_3_2_too_many_fragments_refused),
 		cmocka_unit_test(test_rfc791_datagram_beyond_65535_bytes_refused),
 		cmocka_unit_test(test_rfc791_3_2_largest_datagram_fragmented),
+		cmocka_unit_test(test_rfc6864_4_1_atomic_datagram_id_zero),
+		cmocka_unit_test(test_rfc6864_4_2_non_atomic_ids_to_one_destination_differ),
+		cmocka_unit_test(test_rfc7739_5_1_per_destination_id_counters_independent),
+		cmocka_unit_test(test_rfc6864_4_1_fragments_of_one_datagram_share_one_id),
+		cmocka_unit_test(test_rfc791_reassembled_tcp_handed_to_owning_stack),
+		cmocka_unit_test(test_rfc791_reassembled_tcp_owned_here_not_handed_off),
+		cmocka_unit_test(test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack),
+		cmocka_unit_test(test_rfc791_handoff_ring_full_counted_dropped),
+		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack),
+		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
