@@ -5,8 +5,10 @@
  * ptcp_port_lcore_main():
  *   loop until ptcp_port_stop():
  *     rx_burst -> [pcap copy] -> [impair RX: burst, or poll when nothing
- *     arrived] -> [ARP fan-out] -> ptcp_stack_rx_burst
- *     -> ARP replies from other lcores -> ptcp_stack_poll (every 100 us)
+ *     arrived] -> [ARP fan-out] -> ptcp_stack_rx_burst (which may hand
+ *     datagrams to the next lcore: ptcp_port_handoff)
+ *     -> the inbox: ARP replies and hand-offs from other lcores
+ *     -> ptcp_stack_poll (every 100 us)
  *     -> conf.lcore_poll -> ptcp_stack_flush -> ptcp_port_tx()
  *     -> [impair TX poll: send held frames that came due]
  *     main lcore only: link monitor (announce on link up), --stats-period
@@ -21,6 +23,7 @@
  */
 #define ALLOW_EXPERIMENTAL_API 1
 
+#include <errno.h>
 #include <string.h>
 
 #include <rte_arp.h>
@@ -171,7 +174,22 @@ ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return n;
 }
 
-/* ---- ARP fan-out (more than one lcore) --------------------------------------- */
+/* ---- Inboxes between lcores (more than one lcore) ----------------------------- */
+
+/*
+ * Every lcore has one inbox (struct port_msg ring, multi-producer, drained
+ * by its owner only) that carries two kinds of work from other lcores:
+ *   - ARP replies: each lcore's stack keeps its own ARP table, but a reply
+ *     lands on whichever queue the NIC picks: it is copied to every other
+ *     lcore (ARP_FANOUT, ARP_FANOUT_DROP);
+ *   - hand-offs: a stack that holds a datagram of a TCP connection it does
+ *     not own (reassembled fragments, ICMP errors: their queue was chosen by
+ *     addresses only) passes it to the next lcore with ptcp_port_handoff(),
+ *     its conf.handoff_fn; the lcores form a cycle in queue order, and the
+ *     stack stops the search when every lcore has looked (lib/net ipv4.c,
+ *     ptcp_net_to_owner(); counters IP_HANDOFF_*).
+ * Stacks never read each other's tables; only these rings cross lcores.
+ */
 
 static inline bool
 is_arp_reply(const struct rte_mbuf *m)
@@ -188,10 +206,15 @@ is_arp_reply(const struct rte_mbuf *m)
 	return arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY);
 }
 
-/*
- * Each lcore's stack keeps its own ARP table, but a reply lands on
- * whichever queue the NIC picks: copy every reply to the other lcores.
- */
+static inline int
+inbox_put(struct port_lcore *to, struct rte_mbuf *m, enum port_msg_kind kind, uint16_t hops)
+{
+	struct port_msg msg = { .m = m, .kind = (uint16_t)kind, .hops = hops };
+
+	return rte_ring_mp_enqueue_elem(to->inbox, &msg, sizeof(msg)) == 0 ? 0 : -ENOBUFS;
+}
+
+/* Copy every ARP reply of the burst to the other lcores' inboxes. */
 static void
 arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -207,7 +230,7 @@ arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			if (other == lc)
 				continue;
 			c = rte_pktmbuf_copy(pkts[i], lc->pool, 0, UINT32_MAX);
-			if (c == NULL || rte_ring_mp_enqueue(other->arp_ring, c) != 0) {
+			if (c == NULL || inbox_put(other, c, PORT_MSG_ARP, 0) != 0) {
 				rte_pktmbuf_free(c);
 				PTCP_INC(lc->st, ARP_FANOUT_DROP);
 				continue;
@@ -217,15 +240,40 @@ arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
-static inline void
-arp_ring_drain(struct port_lcore *lc, uint64_t now)
+int
+ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t hops)
 {
-	struct rte_mbuf *pkts[PTCP_PORT_RX_BURST];
-	unsigned int n;
+	struct port_lcore *lc = arg;
 
-	n = rte_ring_sc_dequeue_burst(lc->arp_ring, (void **)pkts, PTCP_PORT_RX_BURST, NULL);
-	if (n > 0)
-		ptcp_stack_rx_burst(lc->st, pkts, (uint16_t)n, now);
+	return inbox_put(M->lcores[(lc->queue + 1u) % M->nb_queues], m, PORT_MSG_HANDOFF, hops);
+}
+
+/* Deliver what other lcores put in this lcore's inbox (bounded per loop). */
+static inline void
+inbox_drain(struct port_lcore *lc, uint64_t now)
+{
+	struct port_msg msg[PTCP_PORT_RX_BURST];
+	struct rte_mbuf *arp[PTCP_PORT_RX_BURST], *ho[PTCP_PORT_RX_BURST];
+	uint16_t hops[PTCP_PORT_RX_BURST];
+	uint16_t na = 0, nh = 0;
+	unsigned int n, i;
+
+	n = rte_ring_sc_dequeue_burst_elem(lc->inbox, msg, sizeof(msg[0]), PTCP_PORT_RX_BURST,
+					   NULL);
+	if (n == 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (msg[i].kind == PORT_MSG_HANDOFF) {
+			hops[nh] = msg[i].hops;
+			ho[nh++] = msg[i].m;
+		} else {
+			arp[na++] = msg[i].m;
+		}
+	}
+	if (na > 0)
+		ptcp_stack_rx_burst(lc->st, arp, na, now);
+	if (nh > 0)
+		ptcp_stack_handoff_burst(lc->st, ho, hops, nh, now);
 }
 
 /* ---- The loop ------------------------------------------------------------------ */
@@ -271,12 +319,12 @@ iterate(struct port_lcore *lc)
 	if (unlikely(lc->imp_rx != NULL))
 		n = rx_impair(lc, pkts, n, impaired, &rx, now);
 	if (n > 0) {
-		if (lc->arp_ring != NULL)
+		if (lc->inbox != NULL)
 			arp_fanout(lc, rx, n);
 		ptcp_stack_rx_burst(st, rx, n, now);
 	}
-	if (lc->arp_ring != NULL)
-		arp_ring_drain(lc, now);
+	if (lc->inbox != NULL)
+		inbox_drain(lc, now);
 	if (now - lc->last_poll_us >= PTCP_PORT_POLL_US) {
 		ptcp_stack_poll(st, now);
 		lc->last_poll_us = now;

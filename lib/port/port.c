@@ -646,9 +646,10 @@ create_stacks(void)
 		if (M->nb_queues > 1) {
 			char rname[RTE_RING_NAMESIZE];
 
-			snprintf(rname, sizeof(rname), "ptcp_arp_l%u", lcore);
-			lc->arp_ring = rte_ring_create(rname, PORT_ARP_RING_SIZE, s, RING_F_SC_DEQ);
-			if (lc->arp_ring == NULL)
+			snprintf(rname, sizeof(rname), "ptcp_inbox_l%u", lcore);
+			lc->inbox = rte_ring_create_elem(rname, sizeof(struct port_msg),
+							 PORT_INBOX_SIZE, s, RING_F_SC_DEQ);
+			if (lc->inbox == NULL)
 				return fail(rte_errno, "cannot create ring %s: %s", rname,
 					    rte_strerror(rte_errno));
 		}
@@ -665,6 +666,11 @@ create_stacks(void)
 		sc.socket_id = s;
 		sc.offloads = M->offloads;
 		sc.name = lc->name;
+		if (M->nb_queues > 1) {
+			sc.handoff_fn = ptcp_port_handoff;
+			sc.handoff_arg = lc;
+			sc.handoff_stacks = M->nb_queues;
+		}
 		lc->st = ptcp_stack_create(&sc);
 		if (lc->st == NULL)
 			return fail(rte_errno ? rte_errno : ENOMEM, "cannot create the stack of "
@@ -917,12 +923,12 @@ ptcp_port_fini(void)
 			ptcp_stack_destroy(lc->st);
 		ptcp_impair_free(lc->imp_rx);      /* frees the frames it still holds */
 		ptcp_impair_free(lc->imp_tx);
-		if (lc->arp_ring != NULL) {
-			struct rte_mbuf *m;
+		if (lc->inbox != NULL) {
+			struct port_msg msg;
 
-			while (rte_ring_dequeue(lc->arp_ring, (void **)&m) == 0)
-				rte_pktmbuf_free(m);
-			rte_ring_free(lc->arp_ring);
+			while (rte_ring_dequeue_elem(lc->inbox, &msg, sizeof(msg)) == 0)
+				rte_pktmbuf_free(msg.m);
+			rte_ring_free(lc->inbox);
 		}
 		rte_free(lc);
 		M->lcores[q] = NULL;

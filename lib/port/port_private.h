@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * port_private.h - state shared by port.c (setup, teardown, reports) and
- * lcore.c (the poll loop, TX callback, capture, ARP fan-out).
+ * lcore.c (the poll loop, TX callback, capture, the inbox rings between
+ * lcores: ARP fan-out and the hand-off of datagrams to their owner).
  */
 #ifndef PTCP_PORT_PRIVATE_H
 #define PTCP_PORT_PRIVATE_H
@@ -17,8 +18,25 @@
 #include "ptcp_impair.h"
 #include "ptcp_port.h"
 
-/* Size of the ring that carries ARP replies copied from other lcores. */
-#define PORT_ARP_RING_SIZE 256
+/*
+ * Each lcore's inbox: one multi-producer, single-consumer ring of struct
+ * port_msg that other lcores fill (lcore.c): copies of ARP replies, and
+ * datagrams handed over in search of their TCP connection's owner. Bounded:
+ * a full inbox drops (ARP_FANOUT_DROP, IP_HANDOFF_DROP at the sender).
+ */
+#define PORT_INBOX_SIZE 1024
+
+enum port_msg_kind {
+	PORT_MSG_ARP = 0,      /* a copy of an ARP reply: a frame for ptcp_stack_rx_burst */
+	PORT_MSG_HANDOFF,      /* a datagram for ptcp_stack_handoff_burst (hops) */
+};
+
+struct port_msg {
+	struct rte_mbuf *m;
+	uint16_t kind;         /* enum port_msg_kind */
+	uint16_t hops;         /* PORT_MSG_HANDOFF: lcores that looked for the owner */
+	uint32_t pad;
+};
 
 /* One worker lcore: its queue pair and its stack. */
 struct port_lcore {
@@ -27,7 +45,7 @@ struct port_lcore {
 	uint16_t port_id;
 	uint16_t queue;
 	unsigned int lcore_id;
-	struct rte_ring *arp_ring;     /* ARP replies copied by other lcores; NULL if alone */
+	struct rte_ring *inbox;        /* struct port_msg from other lcores; NULL if alone */
 	uint64_t last_poll_us;
 	struct ptcp_impair *imp_rx;    /* --impair: wire -> stack; NULL = off */
 	struct ptcp_impair *imp_tx;    /* --impair: stack -> wire; NULL = off */
@@ -77,6 +95,8 @@ extern struct port_main ptcp_port_m;
 
 /* lcore.c */
 uint16_t ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n);
+/* The stacks' conf.handoff_fn (arg: the port_lcore): into the next lcore's inbox. */
+int ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t hops);
 int ptcp_port_lcore_main(void *arg);
 
 /*

@@ -19,12 +19,15 @@
  * owns RX/TX queue pair i (i = its rank among enabled lcores) and the
  * stack attached to it. With more than one queue the port spreads flows by
  * RSS over the 4-tuple; ARP replies are copied to every lcore (each stack
- * has its own ARP table).
+ * has its own ARP table), and a datagram whose queue was not chosen by its
+ * TCP 4-tuple (reassembled fragments, ICMP errors) travels the lcores'
+ * inbox rings until the stack owning its connection has it (lcore.c).
  *
  * The loop of one lcore:
  *
  *   rx_burst(32) -> [pcap copy] -> [impair RX] -> ptcp_stack_rx_burst(now_us)
- *   -> ARP replies from other lcores -> ptcp_stack_poll (every 100 us)
+ *   -> inbox: ARP replies and hand-offs from other lcores -> ptcp_stack_poll
+ *   (every 100 us)
  *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: [impair TX], tx_prepare,
  *   [pcap copy], tx_burst with retries -> [release due impaired TX frames]
  *

@@ -182,11 +182,14 @@ class Server:
     """One polltcp-echo in its own namespace. Use as a context manager."""
 
     def __init__(self, echo, extra_args=(), name="srv", port=ECHO_PORT,
-                 ready="listening on"):
+                 ready="listening on", lcores="0"):
         """echo: the binary to run (polltcp-echo, or polltcp-load); it gets the
         EAL options and `-- --ip 198.18.0.2/24` + extra_args. ready: the text
         of the line that says it is up (the kernel side is configured then).
+        lcores: EAL -l list; with more than one the TAP gets a queue pair per
+        lcore and the kernel's tun spreads flows over them.
         """
+        self.lcores = lcores
         self.echo = os.path.abspath(echo)
         self.extra_args = list(extra_args)
         self.port = port
@@ -210,7 +213,7 @@ class Server:
     def argv(self):
         return [self.echo,
                 "--vdev=net_tap0,iface=%s" % TAP_IF, "--no-pci", "--no-huge",
-                "-m", "256", "-l", "0", "--file-prefix", self.prefix,
+                "-m", "256", "-l", self.lcores, "--file-prefix", self.prefix,
                 "--log-level=*:warning", "--",
                 "--ip", "%s/%d" % (STACK_IP, PREFIX_LEN)] + self.extra_args
 
