@@ -56,8 +56,10 @@ RFC_TITLES = {
     6298: "Computing TCP's Retransmission Timer",
     6528: "Defending against Sequence Number Attacks",
     6691: "TCP Options and Maximum Segment Size (MSS)",
+    6864: "Updated Specification of the IPv4 ID Field",
     6928: "Increasing TCP's Initial Window",
     7323: "TCP Extensions for High Performance",
+    7739: "Security Implications of Predictable Fragment Identification Values",
     9293: "Transmission Control Protocol (TCP)",
 }
 
