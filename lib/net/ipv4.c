@@ -259,15 +259,15 @@ tcp_deliver_owner(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_i
 		  uint16_t hops)
 {
 	uint32_t l3_end = m->l2_len + m->l3_len;
-	uint16_t ports[2];
-	const uint16_t *p;
+	uint8_t ports[4];
+	const uint8_t *p;
 	bool owned;
 
 	/* Shorter than the ports: TCP drops it as a bad header wherever it is. */
 	p = rte_pktmbuf_read(m, l3_end, sizeof(ports), ports);
 	if (p != NULL && (uint32_t)ip->total_len - ip->hdr_len >= sizeof(ports) &&
-	    !ptcp_net_to_owner(st, m, ip->dst, rte_be_to_cpu_16(p[1]), ip->src,
-			       rte_be_to_cpu_16(p[0]), hops, &owned))
+	    !ptcp_net_to_owner(st, m, ip->dst, (uint16_t)(p[2] << 8 | p[3]), ip->src,
+			       (uint16_t)(p[0] << 8 | p[1]), hops, &owned))
 		return;
 	tcp_deliver(st, m, ip);
 }
