@@ -14,6 +14,10 @@ lcore must be handed over to it (IP_HANDOFF_*), or it is lost for good (the
 client retransmits the same fragmented segment). Every one of N_CONNS
 established connections must echo its bytes intact.
 
+ICMP errors are placed by addresses too: with a route MTU below our segments
+on the router, its "fragmentation needed" about each connection's segments
+must reach the lcore owning that connection (ICMP_ERR_TCP).
+
 Run: PYTHONPATH=tests/integration python3 tests/integration/test_fragments.py \
          build/app/polltcp-echo
 """
@@ -138,6 +142,46 @@ def fragmented_segments_two_lcores(ctx):
     check(c.get("IP_HANDOFF_RX", 0) == c.get("IP_HANDOFF_TX", 0),
           "handed over %d, received %d" % (c.get("IP_HANDOFF_TX", 0),
                                            c.get("IP_HANDOFF_RX", 0)))
+
+
+@suite.test(timeout=120)
+def icmp_errors_about_tcp_reach_owner_two_lcores(ctx):
+    """The router's "fragmentation needed" about our segments reaches each
+    connection's lcore (ICMP_ERR_TCP), whichever queue it arrived on."""
+    n_conns = 16
+    srv = ctx.new_server(["--gateway", h.KERNEL_IP, "--max-conns", "256"],
+                         name="frag-icmp", lcores="0,1")
+    srv.start()
+    try:
+        srv.add_client_ns()
+        # The router's route to the client is narrower than our 1500-byte
+        # segments (DF): it answers each with ICMP 3/4 quoting the segment.
+        # (A route MTU, not the link's: the client's 1500-byte frames must
+        # still come in.)
+        p = srv.run(["ip", "route", "replace", "198.18.1.0/24", "dev", h.ROUTER_IF,
+                     "mtu", "1000"])
+        check(p.returncode == 0, "cannot set the route MTU: %s" % p.stdout)
+        socks = [srv.connect_client(timeout=5.0, setup=no_df) for _ in range(n_conns)]
+        for s in socks:
+            s.sendall(os.urandom(1460))    # echoed as one 1500-byte datagram with DF
+        time.sleep(1.0)
+        for s in socks:
+            s.close()
+    finally:
+        rc, out = srv.stop()
+    c = h.parse_counters(out)
+    acc = lcore_accepts(out)
+    h.log("  ICMP_RX %d ICMP_ERR_TCP %d ICMP_ERR_TCP_NO_CONN %d IP_HANDOFF_TX %d "
+          "IP_HANDOFF_NO_OWNER %d; accepted per lcore %s"
+          % (c.get("ICMP_RX", 0), c.get("ICMP_ERR_TCP", 0), c.get("ICMP_ERR_TCP_NO_CONN", 0),
+             c.get("IP_HANDOFF_TX", 0), c.get("IP_HANDOFF_NO_OWNER", 0), acc))
+    check(rc == 0, "server exit code %r" % rc)
+    check(c.get("ICMP_ERR_TCP", 0) >= n_conns,
+          "only %d ICMP errors reached their connection" % c.get("ICMP_ERR_TCP", 0))
+    check(c.get("ICMP_ERR_TCP_NO_CONN", 0) == 0 and c.get("IP_HANDOFF_NO_OWNER", 0) == 0,
+          "ICMP errors found no owner")
+    check(len(acc) == 2 and min(acc.values()) > 0, "connections per lcore: %s" % acc)
+    check(c.get("IP_HANDOFF_TX", 0) > 0, "no ICMP error was handed over")
 
 
 if __name__ == "__main__":
