@@ -2201,6 +2201,41 @@ test_rfc791_reassembled_tcp_owned_here_not_handed_off(void **state)
 }
 
 static void
+test_rfc791_reassembled_handshake_ack_stays_with_syn_cache(void **state)
+{
+	/*
+	 * Ensure that the stack holding a SYN-RECEIVED entry in its SYN cache owns
+	 * the 4-tuple: the handshake's ACK (with data), reassembled there, completes
+	 * the connection there instead of visiting the other stack's listener.
+	 */
+	static struct ptest_conn pc, la;
+	static uint8_t data[1024], l4[20 + 1024];
+	struct ptcp_tcp_seg seg;
+	struct two w;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w);
+	ptest_conn_init(w.a, &la);
+	ptest_conn_listen(&la);
+	ptest_conn_init(w.b, &pc);
+	pc.rec.auto_read = true;
+	ptest_conn_listen(&pc);
+	ptest_conn_syn_received(&pc);
+	fill(data, sizeof(data), 13);
+	n = peer_tcp_bytes(l4, pc.rport, pc.lport, pc.rcv_nxt, pc.snd_nxt, PT_ACK | PT_PSH, data,
+			   sizeof(data));
+	rx_tcp_in_two(w.b, l4, n, 520, 0x5555);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_TX), 0);
+	assert_int_equal(pc.rec.n_established, 1);
+	assert_int_equal(pc.rec.rx_len, sizeof(data));
+	ptest_pop_tcp(w.b, &seg, NULL, 0);
+	assert_int_equal(seg.ack, (uint32_t)(pc.rcv_nxt + sizeof(data)));
+	assert_int_equal(la.rec.n_established, 0);
+	two_free(&w);
+}
+
+static void
 test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack(void **state)
 {
 	/*
@@ -2423,6 +2458,7 @@ main(void)
 		cmocka_unit_test(test_rfc6864_4_1_fragments_of_one_datagram_share_one_id),
 		cmocka_unit_test(test_rfc791_reassembled_tcp_handed_to_owning_stack),
 		cmocka_unit_test(test_rfc791_reassembled_tcp_owned_here_not_handed_off),
+		cmocka_unit_test(test_rfc791_reassembled_handshake_ack_stays_with_syn_cache),
 		cmocka_unit_test(test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack),
 		cmocka_unit_test(test_rfc791_handoff_ring_full_counted_dropped),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack),
