@@ -9,6 +9,8 @@
  *   loop:
  *     n = rte_eth_rx_burst(...);
  *     ptcp_stack_rx_burst(st, pkts, n, now_us);     callbacks run in here
+ *     ptcp_stack_handoff_burst(st, ...);            several lcores: datagrams
+ *                                                   other stacks passed on
  *     ptcp_stack_poll(st, now_us);                  timers; callbacks too
  *     ptcp_stack_flush(st);                         TX batch -> conf.tx_fn
  *   ptcp_stack_destroy(st);
