@@ -71,7 +71,8 @@ ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
 static bool
 port_suitable(struct ptcp_stack *st, const struct ptcp_flow *f)
 {
-	return ptcp_tcp_listener_find(st, f->lport) == NULL && ptcp_tcp_conn_lookup(st, f) == NULL;
+	return ptcp_tcp_listener_find(st, f->lport) == NULL && ptcp_tcp_conn_lookup(st, f) == NULL &&
+		ptcp_tcp_tw_lookup(st, f) == NULL;
 }
 
 static int
@@ -111,7 +112,9 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 		rte_errno = EADDRINUSE;
 		return NULL;
 	}
-	if (lport != 0 && ptcp_tcp_conn_lookup(st, &f) != NULL) {
+	/* A tuple in TIME-WAIT is in use too (RFC 9293 3.10.7.4: 2*MSL before reuse). */
+	if (lport != 0 && (ptcp_tcp_conn_lookup(st, &f) != NULL ||
+			   ptcp_tcp_tw_lookup(st, &f) != NULL)) {
 		rte_errno = EADDRINUSE;
 		return NULL;
 	}
@@ -259,6 +262,15 @@ ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len)
 	if (c->rcvq_head == NULL)
 		c->rcvq_tail = NULL;
 	c->rcvq_bytes -= done;
+	if (c->flags & PTCP_TF_DETACHED) {
+		/* TIME-WAIT is a record now: the last byte read ends the connection. */
+		if (c->rcvq_bytes == 0) {
+			ptcp_tcp_enter(c->st);
+			ptcp_tcp_conn_closed(c, 0);
+			ptcp_tcp_leave(c->st);
+		}
+		return done;
+	}
 	/* Window update when the window opens by the SWS threshold (3.8.6.2.2). */
 	if (c->state != PTCP_TCP_CLOSED && ptcp_tcp_rcv_window(c) > before) {
 		c->flags |= PTCP_TF_ACK_NOW;
@@ -319,7 +331,7 @@ ptcp_close(struct ptcp_conn *c)
 		return -ENOTCONN;
 	ptcp_tcp_enter(st);
 	c->flags |= PTCP_TF_APP_CLOSED;
-	if (c->state == PTCP_TCP_SYN_SENT) {
+	if (c->state == PTCP_TCP_SYN_SENT || (c->flags & PTCP_TF_DETACHED)) {
 		ptcp_tcp_conn_closed(c, 0);
 	} else if (c->rcvq_bytes > 0 ||
 		   (c->state == PTCP_TCP_SYN_RECEIVED && !(c->flags & PTCP_TF_APP_KNOWS))) {
@@ -329,6 +341,7 @@ ptcp_close(struct ptcp_conn *c)
 		ret = ptcp_shutdown(c);
 		if (ret == -ENOTCONN)
 			ret = 0;   /* already closing */
+		ptcp_tcp_fin_wait_2_arm(c);   /* half-closed before: FIN-WAIT-2 is orphaned now */
 	}
 	ptcp_tcp_leave(st);
 	return ret;

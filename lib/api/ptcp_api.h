@@ -69,8 +69,17 @@ struct ptcp_conn_ops {
 	/**
 	 * The connection is gone: err 0 after an orderly close, -ECONNRESET
 	 * (reset by peer), -ECONNREFUSED (active open refused), -ETIMEDOUT
-	 * (retransmission limit), -ECONNABORTED (ptcp_abort or stack teardown).
+	 * (retransmission limit, or FIN-WAIT-2 after ptcp_close outlasting
+	 * conf.fin_timeout_ms), -ECONNABORTED (ptcp_abort or stack teardown).
 	 * c must not be used after this returns.
+	 *
+	 * An orderly close is reported when the connection is done for the
+	 * application: when the ACK of our FIN arrives in LAST-ACK, and, for the
+	 * side that sent its FIN first, when TIME-WAIT is entered (not 2*MSL
+	 * later): the stack then answers for the tuple from a compact record
+	 * (ptcp_stack_time_wait_count). The segment that enters TIME-WAIT
+	 * delivers its on_readable (the peer's FIN, ptcp_conn_eof() true) first;
+	 * bytes still unread when on_closed runs are discarded.
 	 */
 	void (*on_closed)(struct ptcp_conn *c, void *arg, int err);
 };
@@ -102,8 +111,15 @@ void ptcp_stack_flush(struct ptcp_stack *st);
  * Keep polling until ptcp_stack_conn_count() is 0 (or give up and destroy).
  */
 void ptcp_stack_close_all(struct ptcp_stack *st);
-/** Connections not yet CLOSED (TIME-WAIT included), and half-open passive ones (SYN cache). */
+/**
+ * Connections not yet CLOSED, and half-open passive ones (SYN cache).
+ * TIME-WAIT is not among them: a connection entering TIME-WAIT is closed
+ * for the application (on_closed(0)) and the stack keeps a compact record
+ * of the tuple for 2*MSL.
+ */
 uint32_t ptcp_stack_conn_count(const struct ptcp_stack *st);
+/** TIME-WAIT records held (outside conf.max_conns, at most conf.max_time_wait). */
+uint32_t ptcp_stack_time_wait_count(const struct ptcp_stack *st);
 /** Add this stack's counters into sum[PTCP_CTR_MAX]. */
 void ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum);
 
@@ -150,7 +166,10 @@ bool ptcp_conn_eof(const struct ptcp_conn *c);
 int ptcp_shutdown(struct ptcp_conn *c);
 /**
  * Full close: shutdown and stop reading. Unread or later data makes the
- * stack reset the connection (RFC 1122 4.2.2.13). on_closed follows.
+ * stack reset the connection (RFC 1122 4.2.2.13). on_closed follows. Once
+ * our FIN is acknowledged the peer has conf.fin_timeout_ms to send its own
+ * (FIN-WAIT-2); after that the connection is dropped: on_closed(-ETIMEDOUT).
+ * A ptcp_shutdown half-close has no such limit.
  */
 int ptcp_close(struct ptcp_conn *c);
 /** Send RST and drop the connection now; on_closed(-ECONNABORTED) follows. */

@@ -120,6 +120,12 @@ ptcp_stack_conn_count(const struct ptcp_stack *st)
 	return ptcp_tcp_conn_count(st);
 }
 
+uint32_t
+ptcp_stack_time_wait_count(const struct ptcp_stack *st)
+{
+	return ptcp_tcp_tw_count(st);
+}
+
 void
 ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum)
 {

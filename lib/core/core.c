@@ -28,6 +28,8 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	DEFAULT(mtu, PTCP_DEFAULT_MTU);
 	DEFAULT(max_conns, 4096);
 	DEFAULT(msl_ms, 30000);
+	DEFAULT(fin_timeout_ms, 60000);
+	DEFAULT(max_time_wait, 8 * conf->max_conns);
 	DEFAULT(rto_init_ms, 1000);
 	DEFAULT(rto_min_ms, 200);
 	DEFAULT(rto_max_ms, 60000);

@@ -41,8 +41,10 @@ void ptcp_tcp_poll(struct ptcp_stack *st);
 bool ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_t raddr,
 		   uint16_t rport);
 
-/** Connections in the table plus SYN cache entries (any state but LISTEN). */
+/** Connections in the table plus SYN cache entries (any state but LISTEN and TIME-WAIT). */
 uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
+/** Number of TIME-WAIT records (tcp_timewait.c; outside the connection table). */
+uint32_t ptcp_tcp_tw_count(const struct ptcp_stack *st);
 
 /* ---- Initial sequence numbers (RFC 6528) ---------------------------------- */
 

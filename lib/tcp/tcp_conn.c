@@ -70,6 +70,7 @@ ptcp_tcp_init(struct ptcp_stack *st)
 	for (i = 0; i < PTCP_TW_SLOTS; i++)
 		LIST_INIT(&tcp->wheel[i]);
 	LIST_INIT(&tcp->reap);
+	LIST_INIT(&tcp->detached);
 	tcp->tw_tick = st->now_us / PTCP_TW_TICK_US;
 	if (getrandom(&tcp->port_key, sizeof(tcp->port_key), 0) != sizeof(tcp->port_key))
 		goto fail;
@@ -78,6 +79,11 @@ ptcp_tcp_init(struct ptcp_stack *st)
 	tcp->chal_count = UINT32_MAX;   /* draw a budget at the first challenge ACK */
 	st->tcp = tcp;
 	if (ptcp_tcp_syncache_init(st) != 0) {
+		ptcp_tcp_syncache_fini(st);
+		st->tcp = NULL;
+		goto fail;
+	}
+	if (ptcp_tcp_tw_init(st) != 0) {
 		ptcp_tcp_syncache_fini(st);
 		st->tcp = NULL;
 		goto fail;
@@ -125,6 +131,14 @@ ptcp_tcp_fini(struct ptcp_stack *st)
 		rte_mempool_put(tcp->conn_pool, c);
 	}
 	ptcp_tcp_syncache_fini(st);
+	while (!LIST_EMPTY(&tcp->detached)) {
+		struct ptcp_conn *c = LIST_FIRST(&tcp->detached);
+
+		LIST_REMOVE(c, reap_link);
+		conn_free_buffers(c);
+		rte_mempool_put(tcp->conn_pool, c);
+	}
+	ptcp_tcp_tw_fini(st);
 	rte_hash_free(tcp->table);
 	rte_mempool_free(tcp->conn_pool);
 	rte_free(tcp);
@@ -154,7 +168,8 @@ ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_
 	const struct ptcp_flow f = { .laddr = laddr, .raddr = raddr, .lport = lport,
 				     .rport = rport };
 
-	return ptcp_tcp_conn_lookup(st, &f) != NULL || ptcp_tcp_syncache_has(st, &f);
+	return ptcp_tcp_conn_lookup(st, &f) != NULL || ptcp_tcp_syncache_has(st, &f) ||
+		ptcp_tcp_tw_lookup(st, &f) != NULL;
 }
 
 /* A new connection in CLOSED state, in the table. NULL if the pool is empty. */
@@ -202,11 +217,34 @@ ptcp_tcp_conn_closed(struct ptcp_conn *c, int err)
 	c->state = PTCP_TCP_CLOSED;
 	c->err = err;
 	c->flags |= PTCP_TF_REAPED;
+	if (c->flags & PTCP_TF_DETACHED) {
+		LIST_REMOVE(c, reap_link);   /* from the detached list; already out of the table */
+	} else {
+		ptcp_tcp_timer_cancel_all(c);
+		rte_hash_del_key(tcp->table, &c->flow);
+		tcp->nconns--;
+		PTCP_INC(c->st, TCP_CONN_CLOSED);
+	}
+	LIST_INSERT_HEAD(&tcp->reap, c, reap_link);
+}
+
+/*
+ * TIME-WAIT lives on as a record (tcp_timewait.c) but the application has
+ * not read everything: keep the object for ptcp_recv only, out of the table
+ * and the wheel (no segment or timer reaches it). ptcp_recv emptying the
+ * queue, or ptcp_close, closes it (on_closed(0)).
+ */
+void
+ptcp_tcp_conn_detach(struct ptcp_conn *c)
+{
+	struct ptcp_tcp *tcp = c->st->tcp;
+
 	ptcp_tcp_timer_cancel_all(c);
 	rte_hash_del_key(tcp->table, &c->flow);
 	tcp->nconns--;
 	PTCP_INC(c->st, TCP_CONN_CLOSED);
-	LIST_INSERT_HEAD(&tcp->reap, c, reap_link);
+	c->flags |= PTCP_TF_DETACHED;
+	LIST_INSERT_HEAD(&tcp->detached, c, reap_link);
 }
 
 void

@@ -492,6 +492,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 			switch (c->state) {
 			case PTCP_TCP_FIN_WAIT_1:
 				ptcp_tcp_set_state(c, PTCP_TCP_FIN_WAIT_2);
+				ptcp_tcp_fin_wait_2_arm(c);
 				break;
 			case PTCP_TCP_CLOSING:
 				ptcp_tcp_enter_time_wait(c);
@@ -706,6 +707,9 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 	c->flags &= ~PTCP_TF_IN_INPUT;
 	if (c->state != PTCP_TCP_CLOSED)
 		ptcp_tcp_output(c);
+	/* Events delivered and the final ACK sent: TIME-WAIT needs no more than a record. */
+	if (c->state == PTCP_TCP_TIME_WAIT)
+		ptcp_tcp_tw_from_conn(c);
 }
 
 /*
@@ -714,12 +718,44 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
  * timestamps; the classic BSD rule).
  */
 static bool
-tw_reusable(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+tw_reusable(struct ptcp_stack *st, const struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg)
 {
 	return (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 		RTE_TCP_SYN_FLAG &&
-		ptcp_seq_gt(seg->seq, c->rcv_nxt) &&
-		ptcp_tcp_listener_find(c->st, seg->dport) != NULL;
+		ptcp_seq_gt(seg->seq, tw->rcv_nxt) &&
+		ptcp_tcp_listener_find(st, seg->dport) != NULL;
+}
+
+/*
+ * A segment for a tuple in TIME-WAIT (tcp_timewait.c). A SYN that may
+ * reopen it goes to the listener (RFC 1122 4.2.2.13 / RFC 6191) with an ISS
+ * beyond the old SND.NXT plus a maximum window (as Linux); the record is
+ * consumed only if the SYN was accepted (a SYN cache entry made): a SYN
+ * dropped (no room; a SYN cookie cannot keep the ISS floor, so none is
+ * sent) leaves the old incarnation in TIME-WAIT, still answering.
+ */
+static void
+time_wait_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_flow *f,
+		const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg, struct rte_mbuf *m)
+{
+	uint32_t min_iss;
+
+	if (!tw_reusable(st, tw, seg)) {
+		ptcp_tcp_tw_input(st, tw, seg);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	min_iss = tw->snd_nxt + PTCP_TCP_MAX_WND + 2;
+	if (min_iss == 0)
+		min_iss = 1;
+	listen_input(st, ptcp_tcp_listener_find(st, seg->dport), f, ip, seg, m, min_iss);
+	/* Accepted: a SYN cache entry (or a connection) now holds the tuple. */
+	if (!ptcp_tcp_syncache_has(st, f) && ptcp_tcp_conn_lookup(st, f) == NULL) {
+		PTCP_INC(st, TCP_TW_REUSE_DROP);
+		return;
+	}
+	PTCP_INC(st, TCP_TW_REUSE);
+	ptcp_tcp_tw_free(st, tw);
 }
 
 /* s->seg parsed, m the segment from its TCP header (consumed): process it on c. */
@@ -766,7 +802,6 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	const void *hdr;
 	struct ptcp_flow f;
 	struct ptcp_conn *c;
-	uint32_t min_iss = 0;
 
 	PTCP_INC(st, TCP_RX);
 	if (unlikely(!cksum_ok(st, m, ip))) {
@@ -785,25 +820,15 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	f.rport = seg->sport;
 	ptcp_tcp_enter(st);
 	c = ptcp_tcp_conn_lookup(st, &f);
-	if (c != NULL && c->state == PTCP_TCP_TIME_WAIT && tw_reusable(c, seg)) {
-		/*
-		 * RFC 1122 4.2.2.13 / RFC 6191: a new incarnation beyond the old one,
-		 * its ISS beyond the old SND.NXT plus a maximum window (as Linux).
-		 * Unlike the RFC's option (2) the old incarnation is not restored if
-		 * the SYN proves an old duplicate: it is gone.
-		 */
-		PTCP_INC(st, TCP_TW_REUSE);
-		min_iss = c->snd_max + PTCP_TCP_MAX_WND + 2;
-		if (min_iss == 0)
-			min_iss = 1;
-		ptcp_tcp_conn_closed(c, 0);
-		c = NULL;
-	}
 	if (c == NULL) {
+		/* No connection: the tuple may be in TIME-WAIT (its own table). */
+		struct ptcp_tw *tw = ptcp_tcp_tw_lookup(st, &f);
 		struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
 
-		if (l != NULL) {
-			listen_input(st, l, &f, ip, seg, m, min_iss);
+		if (tw != NULL) {
+			time_wait_input(st, tw, &f, ip, seg, m);
+		} else if (l != NULL) {
+			listen_input(st, l, &f, ip, seg, m, 0);
 		} else {
 			/* RFC 9293 3.10.7.1: CLOSED. An incoming RST is never answered. */
 			PTCP_INC(st, TCP_NO_CONN);

@@ -188,15 +188,27 @@ ptcp_tcp_send_oow_ack(struct ptcp_conn *c)
 void
 ptcp_tcp_send_challenge_ack(struct ptcp_conn *c)
 {
-	struct ptcp_stack *st = c->st;
+	if (oow_rate_limited(c)) {
+		PTCP_INC(c->st, TCP_CHALLENGE_LIMIT);
+		return;
+	}
+	if (!ptcp_tcp_challenge_budget(c->st))
+		return;
+	ptcp_tcp_send_ack(c);
+}
+
+/*
+ * The per-lcore part of the challenge ACK limit (above), shared with the
+ * TIME-WAIT records (tcp_timewait.c). True, and counted as sent, when one
+ * more challenge ACK may go this second.
+ */
+bool
+ptcp_tcp_challenge_budget(struct ptcp_stack *st)
+{
 	struct ptcp_tcp *tcp = st->tcp;
 	uint64_t second = st->now_us / PTCP_MS(1000);
 	uint32_t limit = st->conf.challenge_ack_limit;
 
-	if (oow_rate_limited(c)) {
-		PTCP_INC(st, TCP_CHALLENGE_LIMIT);
-		return;
-	}
 	if (second != tcp->chal_second || tcp->chal_count == UINT32_MAX) {
 		uint32_t half = (limit + 1) / 2;
 
@@ -205,11 +217,11 @@ ptcp_tcp_send_challenge_ack(struct ptcp_conn *c)
 	}
 	if (tcp->chal_count == 0) {
 		PTCP_INC(st, TCP_CHALLENGE_LIMIT);
-		return;
+		return false;
 	}
 	tcp->chal_count--;
 	PTCP_INC(st, TCP_CHALLENGE_ACK);
-	ptcp_tcp_send_ack(c);
+	return true;
 }
 
 /*

@@ -12,6 +12,13 @@
  * callback, buffers freed, object returned to the pool) when the outermost
  * stack entry point (rx burst, poll, API call) returns, so no caller ever
  * holds a pointer to a freed connection.
+ *
+ * TIME-WAIT is not a connection: entering it (after the segment's events
+ * and final ACK) moves the tuple into a 64-byte struct ptcp_tw record
+ * (tcp_timewait.c) and closes the connection, on_closed(0). If the
+ * application still has bytes to read (it half-closed and reads later) the
+ * connection is detached instead: out of the table, no timers, on the
+ * detached list until ptcp_recv empties it or ptcp_close; then closed.
  */
 #ifndef PTCP_TCP_PRIVATE_H
 #define PTCP_TCP_PRIVATE_H
@@ -44,7 +51,7 @@ enum ptcp_tcp_timer {
 	PTCP_TCP_T_PERSIST,   /* RFC 9293 3.8.6.1 zero-window probe / SWS override */
 	PTCP_TCP_T_DELACK,    /* RFC 9293 3.8.6.3 delayed ACK */
 	PTCP_TCP_T_KEEPALIVE, /* RFC 9293 3.8.4 */
-	PTCP_TCP_T_2MSL,      /* TIME-WAIT */
+	PTCP_TCP_T_FIN_WAIT_2, /* orphaned FIN-WAIT-2 (conf.fin_timeout_ms, Linux tcp_fin_timeout) */
 	PTCP_TCP_T_MAX
 };
 
@@ -64,6 +71,7 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_FIN_OOO      (1u << 12)  /* a FIN arrived beyond a gap at ooo_fin_seq */
 #define PTCP_TF_KEEPALIVE    (1u << 13)  /* keepalive on for this connection */
 #define PTCP_TF_RECOVERY     (1u << 14)  /* in fast recovery (RFC 5681 3.2, RFC 6582) */
+#define PTCP_TF_DETACHED     (1u << 15)  /* TIME-WAIT is a record now; kept for unread bytes */
 
 /* Ceiling on cwnd (bytes): far beyond any window without scaling, far from 2^32. */
 #define PTCP_TCP_CWND_MAX (1u << 30)
@@ -156,6 +164,30 @@ struct ptcp_syncache;
 
 LIST_HEAD(ptcp_conn_list, ptcp_conn);
 
+/*
+ * TIME-WAIT record (FreeBSD struct tcptw, Linux inet_timewait_sock): what
+ * RFC 9293 3.10.7.4 needs of a connection in TIME-WAIT, one cache line,
+ * outside the connection pool. Entering TIME-WAIT moves the connection
+ * here and frees the 320-byte struct ptcp_conn (tcp_timewait.c).
+ */
+struct ptcp_tw {
+	struct ptcp_flow flow;
+	uint32_t snd_nxt;                    /* SND.NXT = SND.UNA = SND.MAX: our FIN + 1 */
+	uint32_t rcv_nxt;                    /* the peer's FIN + 1 */
+	/*
+	 * Reserved for RFC 7323 TS.Recent once timestamps are negotiated: PAWS
+	 * in TIME-WAIT and the RFC 6191 timestamp test for reuse. 0 today.
+	 */
+	uint32_t ts_recent;
+	uint16_t rcv_wnd;                    /* the window our last ACK advertised */
+	uint16_t max_snd_wnd;                /* RFC 5961 5.2 MAX.SND.WND (no window scaling yet) */
+	uint64_t oow_last;                   /* last rate-limited ACK (as struct ptcp_conn) */
+	uint64_t expire;                     /* absolute us: 2*MSL after the last FIN seen */
+	TAILQ_ENTRY(ptcp_tw) link;           /* FIFO ordered by expire */
+};
+
+TAILQ_HEAD(ptcp_tw_list, ptcp_tw);
+
 struct ptcp_tcp {
 	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */
 	struct rte_mempool *conn_pool;
@@ -167,12 +199,18 @@ struct ptcp_tcp {
 	uint64_t chal_second;                /* now / 1 s when chal_count was drawn */
 	struct ptcp_isn_key isn_key;
 	struct ptcp_conn_list reap;
+	struct ptcp_conn_list detached;      /* PTCP_TF_DETACHED, linked by reap_link */
 	struct ptcp_listener listeners[PTCP_TCP_MAX_LISTENERS];
 	struct ptcp_syncache *syncache;      /* tcp_syncache.c: SYN-RECEIVED of listeners */
 	struct ptcp_isn_key cookie_key;      /* tcp_syncookie.c: RFC 4987 3.6 secret */
 	uint64_t cookie_last_us;             /* last SYN cookie sent (0 = never) */
 	uint64_t tw_tick;                    /* last tick processed */
 	struct ptcp_conn_list wheel[PTCP_TW_SLOTS];
+	/* TIME-WAIT records (tcp_timewait.c): their own pool, table and expiry FIFO. */
+	struct rte_hash *tw_table;           /* struct ptcp_flow -> struct ptcp_tw * */
+	struct rte_mempool *tw_pool;
+	uint32_t ntw;                        /* records in use */
+	struct ptcp_tw_list tw_fifo;         /* oldest (first to expire) first */
 };
 
 static inline struct ptcp_tcp *
@@ -207,6 +245,7 @@ ptcp_tcp_blk(struct rte_mbuf *m)
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
 void ptcp_tcp_conn_closed(struct ptcp_conn *c, int err);
+void ptcp_tcp_conn_detach(struct ptcp_conn *c);
 void ptcp_tcp_enter(struct ptcp_stack *st);
 void ptcp_tcp_leave(struct ptcp_stack *st);
 struct ptcp_listener *ptcp_tcp_listener_find(struct ptcp_stack *st, uint16_t port);
@@ -222,6 +261,7 @@ void ptcp_tcp_send_ack(struct ptcp_conn *c);
 void ptcp_tcp_send_syn(struct ptcp_conn *c);
 void ptcp_tcp_send_rst(struct ptcp_conn *c);
 void ptcp_tcp_send_challenge_ack(struct ptcp_conn *c);
+bool ptcp_tcp_challenge_budget(struct ptcp_stack *st);
 void ptcp_tcp_send_oow_ack(struct ptcp_conn *c);
 void ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
 			const struct ptcp_tcp_seg *seg);
@@ -241,6 +281,7 @@ void ptcp_tcp_timer_cancel_all(struct ptcp_conn *c);
 void ptcp_tcp_rto_arm(struct ptcp_conn *c);
 void ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t rtt_us);
 void ptcp_tcp_enter_time_wait(struct ptcp_conn *c);
+void ptcp_tcp_fin_wait_2_arm(struct ptcp_conn *c);
 void ptcp_tcp_persist_arm(struct ptcp_conn *c);
 void ptcp_tcp_keepalive_arm(struct ptcp_conn *c);
 
@@ -289,6 +330,15 @@ uint32_t ptcp_syncookie_make(const struct ptcp_isn_key *key, const struct ptcp_f
 enum ptcp_syncookie_res ptcp_syncookie_check(const struct ptcp_isn_key *key,
 					     const struct ptcp_flow *f, uint32_t cookie,
 					     uint32_t irs, uint64_t now_us, uint16_t *mss);
+
+/* tcp_timewait.c */
+int ptcp_tcp_tw_init(struct ptcp_stack *st);
+void ptcp_tcp_tw_fini(struct ptcp_stack *st);
+struct ptcp_tw *ptcp_tcp_tw_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
+void ptcp_tcp_tw_from_conn(struct ptcp_conn *c);
+void ptcp_tcp_tw_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg);
+void ptcp_tcp_tw_free(struct ptcp_stack *st, struct ptcp_tw *tw);
+void ptcp_tcp_tw_poll(struct ptcp_stack *st);
 
 /* tcp_reass.c */
 void ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len);

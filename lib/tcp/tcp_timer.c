@@ -7,7 +7,8 @@
  * runs what expired: retransmission (RFC 6298 with Karn's rule, exponential
  * backoff and the RFC 9293 3.8.3 R1/R2 limits), persist (zero-window probes
  * and the SWS override, RFC 9293 3.8.6.1/3.8.6.2.1), delayed ACK (3.8.6.3),
- * keepalive (3.8.4, RFC 1122 4.2.3.6) and TIME-WAIT expiry.
+ * keepalive (3.8.4, RFC 1122 4.2.3.6) and the orphaned FIN-WAIT-2 limit.
+ * TIME-WAIT records expire from their own FIFO (tcp_timewait.c).
  *
  * Why not rte_timer: its skiplist node costs ~80 bytes per connection and it
  * reads the TSC itself; this wheel costs 24 bytes and runs on the injected
@@ -101,17 +102,38 @@ ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
 	c->rto_us = (uint32_t)rto;
 }
 
+/*
+ * TIME-WAIT is entered: stop every timer and mark the connection; once the
+ * segment is processed (events delivered, final ACK sent) conn_input hands
+ * it to ptcp_tcp_tw_from_conn(), which keeps a compact record for 2*MSL and
+ * releases the connection (tcp_timewait.c).
+ */
 void
 ptcp_tcp_enter_time_wait(struct ptcp_conn *c)
 {
-	unsigned int i;
-
 	if (c->state != PTCP_TCP_TIME_WAIT)
 		PTCP_INC(c->st, TCP_TIME_WAIT);
 	ptcp_tcp_set_state(c, PTCP_TCP_TIME_WAIT);
-	for (i = 0; i < PTCP_TCP_T_MAX; i++)
-		c->timer[i] = 0;
-	ptcp_tcp_timer_set(c, PTCP_TCP_T_2MSL, c->st->now_us + 2 * PTCP_MS(c->st->conf.msl_ms));
+	ptcp_tcp_timer_cancel_all(c);
+}
+
+/*
+ * Orphaned FIN-WAIT-2 (Linux tcp_fin_timeout): once the application has
+ * closed (ptcp_close, not a ptcp_shutdown half-close, after which it still
+ * reads) and our FIN is acknowledged, nobody waits for the peer's FIN, and a
+ * peer that never sends it would hold the connection for ever. Give up
+ * after conf.fin_timeout_ms. Armed once; the peer's activity does not
+ * extend it (as Linux).
+ */
+void
+ptcp_tcp_fin_wait_2_arm(struct ptcp_conn *c)
+{
+	uint32_t ms = c->st->conf.fin_timeout_ms;
+
+	if (c->state != PTCP_TCP_FIN_WAIT_2 || !(c->flags & PTCP_TF_APP_CLOSED) ||
+	    ms == UINT32_MAX || c->timer[PTCP_TCP_T_FIN_WAIT_2] != 0)
+		return;
+	ptcp_tcp_timer_set(c, PTCP_TCP_T_FIN_WAIT_2, c->st->now_us + PTCP_MS(ms));
 }
 
 /*
@@ -297,10 +319,14 @@ keepalive_timeout(struct ptcp_conn *c)
 static void
 conn_timers_fire(struct ptcp_conn *c, uint64_t now)
 {
-	if (c->timer[PTCP_TCP_T_2MSL] != 0 && c->timer[PTCP_TCP_T_2MSL] <= now) {
-		c->timer[PTCP_TCP_T_2MSL] = 0;
-		ptcp_tcp_conn_closed(c, 0);
-		return;
+	if (c->timer[PTCP_TCP_T_FIN_WAIT_2] != 0 && c->timer[PTCP_TCP_T_FIN_WAIT_2] <= now) {
+		c->timer[PTCP_TCP_T_FIN_WAIT_2] = 0;
+		if (c->state == PTCP_TCP_FIN_WAIT_2) {
+			/* Silent, as Linux's expiring FIN-WAIT-2 timewait socket. */
+			PTCP_INC(c->st, TCP_FIN_WAIT_2_TIMEOUT);
+			ptcp_tcp_conn_closed(c, -ETIMEDOUT);
+			return;
+		}
 	}
 	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && c->timer[PTCP_TCP_T_REXMIT] <= now) {
 		c->timer[PTCP_TCP_T_REXMIT] = 0;
@@ -336,6 +362,7 @@ ptcp_tcp_poll(struct ptcp_stack *st)
 	uint64_t steps;
 
 	ptcp_tcp_syncache_poll(st);
+	ptcp_tcp_tw_poll(st);
 	if (now_tick <= tcp->tw_tick)
 		return;
 	/* After a full lap every slot has been looked at once. */

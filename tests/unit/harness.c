@@ -720,11 +720,18 @@ ptest_conn_fin_wait_2(struct ptest_conn *pc)
 void
 ptest_conn_time_wait(struct ptest_conn *pc)
 {
+	uint32_t tw = ptcp_stack_time_wait_count(pc->t->st);
+	unsigned int closed = pc->rec.n_closed;
+
 	ptest_conn_fin_wait_2(pc);
 	ptest_conn_rx_fin(pc);
 	PTEST_EXPECT_ACK(pc);
 	PTEST_NOTHING_SENT(pc->t);
-	assert_int_equal(ptcp_conn_state(ptest_conn_c(pc)), PTCP_TCP_TIME_WAIT);
+	/* TIME-WAIT is a record now; the connection is closed for the application. */
+	assert_int_equal(ptcp_stack_time_wait_count(pc->t->st), tw + 1);
+	assert_int_equal(pc->rec.n_closed, closed + 1);
+	assert_int_equal(pc->rec.closed_err, 0);
+	assert_null(pc->rec.conn);
 }
 
 void

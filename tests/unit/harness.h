@@ -205,7 +205,10 @@ void ptest_conn_active(struct ptest_conn *pc);
 void ptest_conn_fin_wait_1(struct ptest_conn *pc);
 /** FIN-WAIT-1 -> ACK of our FIN -> FIN-WAIT-2. */
 void ptest_conn_fin_wait_2(struct ptest_conn *pc);
-/** FIN-WAIT-2 -> peer FIN -> our ACK -> TIME-WAIT. */
+/**
+ * FIN-WAIT-2 -> peer FIN -> our ACK -> TIME-WAIT: asserts one more TIME-WAIT
+ * record and on_closed(0) (the connection is released when TIME-WAIT starts).
+ */
 void ptest_conn_time_wait(struct ptest_conn *pc);
 /** ESTABLISHED -> peer FIN -> our ACK -> CLOSE-WAIT. */
 void ptest_conn_close_wait(struct ptest_conn *pc);

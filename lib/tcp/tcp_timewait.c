@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_timewait.c - TIME-WAIT as a compact record (RFC 9293 3.10.7.4).
+ *
+ * An active closer holds each tuple for 2*MSL. Kept in a full struct
+ * ptcp_conn (320 bytes from the max_conns pool) that caps active closes at
+ * max_conns / 2*MSL per second (68/s with the defaults); FreeBSD (struct
+ * tcptw) and Linux (inet_timewait_sock) move the state into a small record
+ * instead, and so do we:
+ *
+ *   take_fin / check_ack -> ptcp_tcp_enter_time_wait(c)   marks the connection
+ *   conn_input: events, final ACK -> ptcp_tcp_tw_from_conn(c): record from c,
+ *     c closed (on_closed(c, arg, 0) follows: the application is done with it)
+ *   ptcp_tcp_input: no connection -> ptcp_tcp_tw_lookup -> ptcp_tcp_tw_input
+ *     (or a SYN that may reopen the tuple -> listen_input, RFC 6191)
+ *   ptcp_tcp_poll -> ptcp_tcp_tw_poll: expire the oldest records
+ *
+ * Records come from their own per-lcore mempool (conf.max_time_wait) and
+ * live in their own rte_hash keyed by struct ptcp_flow. A second table
+ * rather than tagged entries in the connection table: the connection table
+ * stays sized by max_conns and its hot-path lookup unchanged (segments of
+ * live connections never look here); the TIME-WAIT table is consulted only
+ * when a segment finds no connection, and sized on its own.
+ *
+ * Expiry: every record lives 2*MSL from the last FIN it saw, so a FIFO in
+ * order of expiry is sorted by construction: append at entry, pop from the
+ * head. A retransmitted FIN restarts 2*MSL (RFC 9293 3.10.7.4): the record
+ * moves to the tail, which keeps the order. O(1) everywhere.
+ *
+ * With no record free, TIME-WAIT is skipped and the connection closed at
+ * once, counted (TCP_TW_POOL_EMPTY), as Linux does ("time wait bucket
+ * table overflow").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+
+#include "ptcp_net.h"
+#include "tcp_private.h"
+
+static_assert(sizeof(struct ptcp_tw) == 64, "a TIME-WAIT record is one cache line");
+
+int
+ptcp_tcp_tw_init(struct ptcp_stack *st)
+{
+	const struct ptcp_stack_conf *conf = &st->conf;
+	struct ptcp_tcp *tcp = st->tcp;
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(conf->max_time_wait, 8u),
+		.key_len = sizeof(struct ptcp_flow),
+		.hash_func = rte_hash_crc,
+		.socket_id = conf->socket_id,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
+	TAILQ_INIT(&tcp->tw_fifo);
+	snprintf(name, sizeof(name), "%.20s_tt", st->name);
+	tcp->tw_table = rte_hash_create(&hp);
+	if (tcp->tw_table == NULL)
+		return -(rte_errno ? rte_errno : ENOMEM);
+	snprintf(name, sizeof(name), "%.20s_tp", st->name);
+	tcp->tw_pool = rte_mempool_create(name, RTE_MAX(conf->max_time_wait, 1u),
+					  sizeof(struct ptcp_tw), 0, 0, NULL, NULL, NULL, NULL,
+					  conf->socket_id,
+					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (tcp->tw_pool == NULL) {
+		rte_hash_free(tcp->tw_table);
+		tcp->tw_table = NULL;
+		return -(rte_errno ? rte_errno : ENOMEM);
+	}
+	return 0;
+}
+
+void
+ptcp_tcp_tw_fini(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+
+	rte_hash_free(tcp->tw_table);
+	rte_mempool_free(tcp->tw_pool);
+	tcp->tw_table = NULL;
+	tcp->tw_pool = NULL;
+}
+
+uint32_t
+ptcp_tcp_tw_count(const struct ptcp_stack *st)
+{
+	return st->tcp->ntw;
+}
+
+struct ptcp_tw *
+ptcp_tcp_tw_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
+{
+	void *data;
+
+	if (st->tcp->ntw == 0 || rte_hash_lookup_data(st->tcp->tw_table, f, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/* Restart 2*MSL: the record becomes the youngest, at the tail. */
+static void
+tw_restart(struct ptcp_stack *st, struct ptcp_tw *tw)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+
+	TAILQ_REMOVE(&tcp->tw_fifo, tw, link);
+	tw->expire = st->now_us + 2 * PTCP_MS(st->conf.msl_ms);
+	TAILQ_INSERT_TAIL(&tcp->tw_fifo, tw, link);
+}
+
+/*
+ * The connection entered TIME-WAIT during this segment and its final ACK
+ * is sent: keep what TIME-WAIT needs in a record and close the connection
+ * (on_closed(0) from the reap list), or detach it while the application
+ * still has bytes to read. Without a free record TIME-WAIT is skipped.
+ */
+void
+ptcp_tcp_tw_from_conn(struct ptcp_conn *c)
+{
+	struct ptcp_stack *st = c->st;
+	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_tw *tw = NULL;
+	void *obj;
+
+	if (rte_mempool_get(tcp->tw_pool, &obj) == 0) {
+		tw = obj;
+		memset(tw, 0, sizeof(*tw));
+		tw->flow = c->flow;
+		tw->snd_nxt = c->snd_max;
+		tw->rcv_nxt = c->rcv_nxt;
+		tw->rcv_wnd = (uint16_t)(ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ?
+					 RTE_MIN(c->rcv_adv - c->rcv_nxt, 65535u) : 0);
+		tw->max_snd_wnd = (uint16_t)RTE_MIN(c->max_snd_wnd, 65535u);
+		tw->oow_last = c->oow_last;
+	}
+	/* Out of the connection table first: the tuple lives on in one table only. */
+	if (c->rcvq_bytes > 0 && (c->flags & PTCP_TF_APP_KNOWS) &&
+	    !(c->flags & PTCP_TF_APP_CLOSED))
+		ptcp_tcp_conn_detach(c);
+	else
+		ptcp_tcp_conn_closed(c, 0);
+	if (tw != NULL && rte_hash_add_key_data(tcp->tw_table, &tw->flow, tw) < 0) {
+		rte_mempool_put(tcp->tw_pool, tw);
+		tw = NULL;
+	}
+	if (tw == NULL) {
+		PTCP_INC(st, TCP_TW_POOL_EMPTY);
+		return;
+	}
+	tcp->ntw++;
+	tw->expire = st->now_us + 2 * PTCP_MS(st->conf.msl_ms);
+	TAILQ_INSERT_TAIL(&tcp->tw_fifo, tw, link);
+}
+
+void
+ptcp_tcp_tw_free(struct ptcp_stack *st, struct ptcp_tw *tw)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+
+	TAILQ_REMOVE(&tcp->tw_fifo, tw, link);
+	rte_hash_del_key(tcp->tw_table, &tw->flow);
+	tcp->ntw--;
+	rte_mempool_put(tcp->tw_pool, tw);
+}
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the window last advertised. */
+static void
+tw_send_ack(struct ptcp_stack *st, const struct ptcp_tw *tw)
+{
+	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
+	void *p;
+
+	if (m == NULL)
+		return;
+	p = rte_pktmbuf_append(m, PTCP_TCP_HDR_LEN);
+	ptcp_tcp_build(p, tw->flow.lport, tw->flow.rport, tw->snd_nxt, tw->rcv_nxt,
+		       RTE_TCP_ACK_FLAG, tw->rcv_wnd, 0);
+	PTCP_INC(st, TCP_TX);
+	ptcp_ipv4_output(st, m, tw->flow.raddr, IPPROTO_TCP);
+}
+
+/* As oow_rate_limited() in tcp_output.c: one ACK per 500 ms for unacceptable segments. */
+static bool
+tw_rate_limited(struct ptcp_stack *st, struct ptcp_tw *tw)
+{
+	if (tw->oow_last != 0 && st->now_us - tw->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
+		PTCP_INC(st, TCP_OOW_ACK_LIMIT);
+		return true;
+	}
+	tw->oow_last = st->now_us ? st->now_us : 1;
+	return false;
+}
+
+/* RFC 5961 7: the per-tuple and per-lcore limits of ptcp_tcp_send_challenge_ack. */
+static void
+tw_challenge_ack(struct ptcp_stack *st, struct ptcp_tw *tw)
+{
+	if (tw_rate_limited(st, tw)) {
+		PTCP_INC(st, TCP_CHALLENGE_LIMIT);
+		return;
+	}
+	if (ptcp_tcp_challenge_budget(st))
+		tw_send_ack(st, tw);
+}
+
+/*
+ * As plausible_rexmit() in tcp_input.c: data or a FIN ending within a
+ * window below RCV.NXT (the peer's FIN again, our ACK lost) is ACKed at
+ * once; any other unacceptable segment draws a rate-limited ACK.
+ */
+static bool
+tw_plausible_rexmit(const struct ptcp_stack *st, const struct ptcp_tw *tw,
+		    const struct ptcp_tcp_seg *seg, uint32_t seg_len)
+{
+	uint32_t wnd_max = RTE_MAX(st->conf.rcv_buf, PTCP_TCP_MAX_WND);
+
+	return seg_len != 0 && ptcp_seq_le(seg->seq + seg_len, tw->rcv_nxt) &&
+		ptcp_seq_ge(seg->seq + seg_len, tw->rcv_nxt - wnd_max);
+}
+
+/* A FIN again: the peer lost our ACK. ACK it and restart 2*MSL. */
+static void
+tw_fin(struct ptcp_stack *st, struct ptcp_tw *tw)
+{
+	PTCP_INC(st, TCP_TW_FIN_REACK);
+	tw_restart(st, tw);
+	tw_send_ack(st, tw);
+}
+
+/* RFC 9293 3.10.7.4 first check, as check_seq() in tcp_input.c. */
+static bool
+tw_seq_ok(const struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg, uint32_t seg_len)
+{
+	uint32_t wnd_end = tw->rcv_nxt + tw->rcv_wnd;
+
+	if (seg_len == 0)
+		return tw->rcv_wnd == 0 ? seg->seq == tw->rcv_nxt :
+			ptcp_seq_in(seg->seq, tw->rcv_nxt, wnd_end) ||
+			(seg->seq == wnd_end && !(seg->flags & RTE_TCP_RST_FLAG));
+	if (tw->rcv_wnd == 0)
+		return seg->seq == tw->rcv_nxt;   /* its control part only (zero window) */
+	return ptcp_seq_in(seg->seq, tw->rcv_nxt, wnd_end) ||
+		ptcp_seq_in(seg->seq + seg_len - 1, tw->rcv_nxt, wnd_end);
+}
+
+/*
+ * A segment for a tuple in TIME-WAIT (a SYN that may reopen it was handled
+ * by the caller). RFC 9293 3.10.7.4 in TIME-WAIT, with RFC 5961 and RFC 1337:
+ *   not acceptable: RST dropped, else ACK (a SYN: challenge ACK; anything
+ *     but a plausible retransmission: at most one per 500 ms); a FIN (the
+ *     retransmission of the peer's FIN, below RCV.NXT) restarts 2*MSL;
+ *   RST: ignored (RFC 1337, TIME-WAIT assassination);
+ *   SYN: challenge ACK (RFC 5961 4.2);
+ *   no ACK bit: dropped; ACK outside SND.UNA - MAX.SND.WND .. SND.NXT:
+ *     challenge ACK (RFC 5961 5.2; the full connection's limits apply);
+ *   text: ignored; FIN: ACK and restart 2*MSL.
+ */
+void
+ptcp_tcp_tw_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg)
+{
+	bool rst = seg->flags & RTE_TCP_RST_FLAG;
+	uint32_t seg_len = seg->len + !!(seg->flags & RTE_TCP_SYN_FLAG) +
+		!!(seg->flags & RTE_TCP_FIN_FLAG);
+
+	if (!tw_seq_ok(tw, seg, seg_len)) {
+		if (rst) {
+			PTCP_INC(st, TCP_RST_RX);
+			PTCP_INC(st, TCP_RST_IGNORED);   /* RFC 5961 3.2: out of window */
+			return;
+		}
+		PTCP_INC(st, TCP_OUT_OF_WINDOW);
+		if (seg->flags & RTE_TCP_FIN_FLAG) {
+			PTCP_INC(st, TCP_TW_FIN_REACK);
+			tw_restart(st, tw);   /* a retransmitted FIN restarts 2*MSL */
+		}
+		if (seg->flags & RTE_TCP_SYN_FLAG)
+			tw_challenge_ack(st, tw);
+		else if (tw_plausible_rexmit(st, tw, seg, seg_len) || !tw_rate_limited(st, tw))
+			tw_send_ack(st, tw);
+		return;
+	}
+	if (rst) {
+		PTCP_INC(st, TCP_RST_RX);
+		PTCP_INC(st, TCP_RST_IGNORED);   /* RFC 1337 */
+		return;
+	}
+	if (seg->flags & RTE_TCP_SYN_FLAG) {
+		tw_challenge_ack(st, tw);
+		return;
+	}
+	if (!(seg->flags & RTE_TCP_ACK_FLAG)) {
+		PTCP_INC(st, TCP_NO_ACK_DROP);
+		return;
+	}
+	if (ptcp_seq_gt(seg->ack, tw->snd_nxt) ||
+	    ptcp_seq_lt(seg->ack, tw->snd_nxt - tw->max_snd_wnd)) {
+		PTCP_INC(st, TCP_BAD_ACK);
+		tw_challenge_ack(st, tw);
+		return;
+	}
+	if (seg->len)
+		PTCP_ADD(st, TCP_TEXT_AFTER_FIN, seg->len);
+	if (seg->flags & RTE_TCP_FIN_FLAG)
+		tw_fin(st, tw);
+}
+
+/* 2*MSL is over for the records at the head of the FIFO. */
+void
+ptcp_tcp_tw_poll(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_tw *tw;
+
+	while ((tw = TAILQ_FIRST(&tcp->tw_fifo)) != NULL && tw->expire <= st->now_us) {
+		PTCP_INC(st, TCP_TW_EXPIRED);
+		ptcp_tcp_tw_free(st, tw);
+	}
+}
