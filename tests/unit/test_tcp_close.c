@@ -2,7 +2,8 @@
 /*
  * test_tcp_close.c - closing a connection (RFC 9293 3.6, 3.10.4, figures
  * 5 and 6, 3.10.7.4 eighth step): FIN-WAIT-1, FIN-WAIT-2, CLOSING,
- * TIME-WAIT (2*MSL, RFC 1337), CLOSE-WAIT, LAST-ACK, simultaneous close,
+ * TIME-WAIT (2*MSL, RFC 1337; a compact record, the connection released
+ * with on_closed(0)), orphaned FIN-WAIT-2 (conf.fin_timeout_ms), CLOSE-WAIT, LAST-ACK, simultaneous close,
  * half-close both ways, ptcp_close with unread data (RFC 1122 4.2.2.13)
  * and ptcp_abort.
  *
@@ -10,6 +11,8 @@
  */
 #include <errno.h>
 #include <string.h>
+
+#include <rte_errno.h>
 
 #include "harness.h"
 
@@ -376,6 +379,319 @@ test_rfc1337_time_wait_rst_ignored(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_10_7_4_time_wait_compact_acks_retransmitted_fin(void **state)
+{
+	/*
+	 * Ensure that the TIME-WAIT record, with the connection already released, ACKs a
+	 * retransmitted FIN <SEQ=SND.NXT><ACK=RCV.NXT> keeping the right edge last advertised
+	 * (TCP_OUT_OF_WINDOW, TCP_TW_FIN_REACK) and stays.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	ptest_advance(t, 1000000);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt - 1, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_FIN_REACK), 1);
+	assert_int_equal(TW_COUNT(t), 1);
+	assert_int_equal(conn.rec.n_closed, 1);
+	ptest_free(t);
+}
+
+static void
+test_on_closed_when_time_wait_entered(void **state)
+{
+	/*
+	 * Ensure that the active closer gets on_readable (EOF) and then on_closed(0) while the
+	 * segment entering TIME-WAIT is processed, not 2*MSL later, and holds no connection.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_2(&conn);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_false(conn.rec.eof);
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT_ACK(&conn);
+	assert_true(conn.rec.eof);                 /* on_readable saw EOF first */
+	assert_int_equal(conn.rec.n_closed, 1);    /* then on_closed, in the same segment */
+	assert_int_equal(conn.rec.closed_err, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	assert_int_equal(TW_COUNT(t), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc5961_5_2_time_wait_ack_beyond_snd_nxt_challenge_ack(void **state)
+{
+	/*
+	 * Ensure that in TIME-WAIT an in-window segment acknowledging beyond SND.NXT gets a
+	 * challenge ACK (TCP_BAD_ACK, TCP_CHALLENGE_ACK).
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt + 1000, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_BAD_ACK), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_CHALLENGE_ACK), 1);
+	assert_int_equal(TW_COUNT(t), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_time_wait_text_ignored(void **state)
+{
+	/*
+	 * Ensure that in TIME-WAIT in-window text is ignored (TCP_TEXT_AFTER_FIN), nothing sent,
+	 * the record kept.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[10] = { 0 };
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	ptest_conn_rx(&conn, PT_ACK | PT_PSH, conn.rcv_nxt, conn.snd_nxt, d, sizeof(d));
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_TEXT_AFTER_FIN), sizeof(d));
+	assert_int_equal(TW_COUNT(t), 1);
+	ptest_free(t);
+}
+
+/* Active open from lport, then our FIN, the peer's ACK and FIN: TIME-WAIT. */
+static void
+active_close(struct ptest_ctx *t, struct ptest_conn *pc, uint16_t lport)
+{
+	ptest_conn_init(t, pc);
+	pc->lport = lport;
+	ptest_conn_active(pc);
+	ptest_conn_fin_wait_2(pc);
+	ptest_conn_rx_fin(pc);
+	PTEST_EXPECT_ACK(pc);
+	PTEST_NOTHING_SENT(t);
+}
+
+static void
+test_time_wait_does_not_hold_conn_slot(void **state)
+{
+	/*
+	 * Ensure that max_conns + 32 connections opened and actively closed in a row within
+	 * 2*MSL all succeed: TIME-WAIT holds a record each, not a connection slot.
+	 */
+	struct ptcp_stack_conf c = { .max_conns = 8 };
+	struct ptest_ctx *t = ptest_new_tcp(&c);
+	static struct ptest_conn pc;
+
+	(void)state;
+	for (uint16_t i = 0; i < 8 + 32; i++) {
+		active_close(t, &pc, (uint16_t)(50000 + i));
+		assert_int_equal(pc.rec.n_closed, 1);
+		assert_int_equal(pc.rec.closed_err, 0);
+		assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	}
+	assert_int_equal(TW_COUNT(t), 8 + 32);
+	assert_int_equal(PTEST_CTR(t, TCP_TIME_WAIT), 8 + 32);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_POOL_EMPTY), 0);
+	ptest_advance(t, TWO_MSL_US(t) + PTEST_SLACK_US);
+	assert_int_equal(TW_COUNT(t), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_EXPIRED), 8 + 32);
+	ptest_free(t);
+}
+
+static void
+test_time_wait_record_pool_empty_closes_at_once(void **state)
+{
+	/*
+	 * Ensure that with every TIME-WAIT record in use (conf.max_time_wait) a connection
+	 * entering TIME-WAIT is closed at once (as Linux), counted in TCP_TW_POOL_EMPTY: its
+	 * tuple then answers a retransmitted FIN with a RST.
+	 */
+	struct ptcp_stack_conf c = { .max_time_wait = 1 };
+	struct ptest_ctx *t = ptest_new_tcp(&c);
+	static struct ptest_conn a, b;
+
+	(void)state;
+	active_close(t, &a, 50000);
+	assert_int_equal(TW_COUNT(t), 1);
+	active_close(t, &b, 50001);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_POOL_EMPTY), 1);
+	assert_int_equal(TW_COUNT(t), 1);
+	assert_int_equal(b.rec.n_closed, 1);
+	assert_int_equal(b.rec.closed_err, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	ptest_conn_rx(&b, PT_FIN | PT_ACK, b.rcv_nxt - 1, b.snd_nxt, NULL, 0);
+	PTEST_EXPECT(&b, PT_RST, b.snd_nxt, 0, PTEST_WND_ANY, 0, NULL, NULL);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused(void **state)
+{
+	/*
+	 * Ensure that ptcp_connect on a tuple in TIME-WAIT fails with EADDRINUSE (the record
+	 * holds the tuple for 2*MSL), and succeeds once it expired.
+	 */
+	struct ptcp_stack_conf c = { .msl_ms = 1000 };
+	struct ptest_ctx *t = ptest_new_tcp(&c);
+	struct ptcp_conn *n;
+
+	(void)state;
+	active_close(t, &conn, 50000);
+	n = ptcp_connect(t->st, PTEST_PEER_IP, PTEST_RPORT, 50000, &ptest_rec_ops, &conn.rec);
+	assert_null(n);
+	assert_int_equal(rte_errno, EADDRINUSE);
+	PTEST_NOTHING_SENT(t);
+	ptest_advance(t, 2000000 + PTEST_SLACK_US);
+	n = ptcp_connect(t->st, PTEST_PEER_IP, PTEST_RPORT, 50000, &ptest_rec_ops, &conn.rec);
+	assert_non_null(n);
+	ptest_kick(t);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+/* ====================================================================== */
+/* FIN-WAIT-2 after ptcp_close (orphaned: Linux tcp_fin_timeout)          */
+/* ====================================================================== */
+
+/* ptcp_close on an established connection, our FIN acknowledged: FIN-WAIT-2. */
+static void
+closed_fin_wait_2(struct ptest_ctx *t)
+{
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_EXPECT_FIN(&conn, conn.snd_nxt);
+	conn.snd_nxt++;
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_FIN_WAIT_2);
+}
+
+/* Still there us - 1 ms from now, then closed silently, on_closed(-ETIMEDOUT). */
+static void
+expect_fin_wait_2_timeout_after(struct ptest_ctx *t, uint64_t us)
+{
+	uint64_t waited = 0;
+
+	ptest_advance(t, us - 1000);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 1);
+	while (conn.rec.n_closed == 0 && waited < 1000 + PTEST_SLACK_US) {
+		ptest_advance(t, 1000);
+		waited += 1000;
+	}
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, -ETIMEDOUT);
+	assert_int_equal(PTEST_CTR(t, TCP_FIN_WAIT_2_TIMEOUT), 1);
+	assert_int_equal(ptcp_stack_conn_count(t->st), 0);
+	assert_int_equal(TW_COUNT(t), 0);
+}
+
+static void
+test_fin_wait_2_timeout_after_close(void **state)
+{
+	/*
+	 * Ensure that after ptcp_close a FIN-WAIT-2 whose peer never sends its FIN ends after
+	 * conf.fin_timeout_ms (60 s by default): silently, on_closed(-ETIMEDOUT),
+	 * TCP_FIN_WAIT_2_TIMEOUT.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	assert_int_equal(t->st->conf.fin_timeout_ms, 60000);
+	closed_fin_wait_2(t);
+	expect_fin_wait_2_timeout_after(t, PTCP_MS(60000));
+	ptest_free(t);
+}
+
+static void
+test_fin_wait_2_timeout_configurable(void **state)
+{
+	/* Ensure that the orphaned FIN-WAIT-2 limit follows conf.fin_timeout_ms (2 s). */
+	struct ptcp_stack_conf c = { .fin_timeout_ms = 2000 };
+	struct ptest_ctx *t = established_conf(&c);
+
+	(void)state;
+	closed_fin_wait_2(t);
+	expect_fin_wait_2_timeout_after(t, PTCP_MS(2000));
+	ptest_free(t);
+}
+
+static void
+test_fin_wait_2_half_close_no_timeout(void **state)
+{
+	/*
+	 * Ensure that after a ptcp_shutdown half-close FIN-WAIT-2 lasts as long as the peer
+	 * likes (10 minutes here): the application still reads, nothing times out.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_2(&conn);
+	for (int i = 0; i < 10; i++)
+		ptest_advance(t, PTCP_MS(60000));
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(PTEST_CTR(t, TCP_FIN_WAIT_2_TIMEOUT), 0);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_FIN_WAIT_2);
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, 0);
+	ptest_free(t);
+}
+
+static void
+test_fin_wait_2_timeout_counts_from_close(void **state)
+{
+	/*
+	 * Ensure that ptcp_close in FIN-WAIT-2 after a half-close starts the limit then: the
+	 * connection ends conf.fin_timeout_ms after ptcp_close, not after the half-close.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_fin_wait_2(&conn);
+	ptest_advance(t, PTCP_MS(30000));
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	expect_fin_wait_2_timeout_after(t, PTCP_MS(60000));
+	ptest_free(t);
+}
+
+static void
+test_fin_wait_2_close_then_peer_fin_time_wait(void **state)
+{
+	/*
+	 * Ensure that the peer's FIN before the limit ends the orphaned FIN-WAIT-2 normally:
+	 * ACK, TIME-WAIT record, on_closed(0), and no timeout later.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	closed_fin_wait_2(t);
+	ptest_advance(t, PTCP_MS(59000));
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, 0);
+	assert_int_equal(TW_COUNT(t), 1);
+	ptest_advance(t, PTCP_MS(2000));
+	assert_int_equal(PTEST_CTR(t, TCP_FIN_WAIT_2_TIMEOUT), 0);
+	assert_int_equal(conn.rec.n_closed, 1);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* Tests for the CLOSE-WAIT state (the peer closed first)                */
 /* ====================================================================== */
@@ -717,6 +1033,19 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_msl_configurable),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_fin_reacked_restarts_2msl),
 		cmocka_unit_test(test_rfc1337_time_wait_rst_ignored),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_compact_acks_retransmitted_fin),
+		cmocka_unit_test(test_on_closed_when_time_wait_entered),
+		cmocka_unit_test(test_rfc5961_5_2_time_wait_ack_beyond_snd_nxt_challenge_ack),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_text_ignored),
+		cmocka_unit_test(test_time_wait_does_not_hold_conn_slot),
+		cmocka_unit_test(test_time_wait_record_pool_empty_closes_at_once),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused),
+		/* FIN-WAIT-2 after ptcp_close */
+		cmocka_unit_test(test_fin_wait_2_timeout_after_close),
+		cmocka_unit_test(test_fin_wait_2_timeout_configurable),
+		cmocka_unit_test(test_fin_wait_2_half_close_no_timeout),
+		cmocka_unit_test(test_fin_wait_2_timeout_counts_from_close),
+		cmocka_unit_test(test_fin_wait_2_close_then_peer_fin_time_wait),
 		/* CLOSE-WAIT */
 		cmocka_unit_test(test_rfc9293_3_10_7_4_established_fin_to_close_wait),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_with_data_eof_after_read),

@@ -638,6 +638,55 @@ test_rfc1122_4_2_2_13_time_wait_reuse_iss_beyond_old(void **state)
 }
 
 static void
+test_rfc1122_4_2_2_13_time_wait_reuse_with_pool_full(void **state)
+{
+	/*
+	 * Ensure that a SYN that could reopen a TIME-WAIT tuple while every connection slot is
+	 * taken is dropped without ending TIME-WAIT (TCP_TW_REUSE_DROP): the record still ACKs
+	 * the old FIN; once a slot is free the SYN reopens the tuple with an ISS beyond the old
+	 * SND.NXT and consumes the record.
+	 */
+	struct ptcp_stack_conf c = { .msl_ms = 1000, .max_conns = 1 };
+	struct ptest_ctx *t = established_conf(&c);
+	struct ptcp_conn *other;
+	struct ptcp_tcp_seg s;
+	uint32_t old_snd_nxt, old_rcv_nxt;
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	old_snd_nxt = conn.snd_nxt;
+	old_rcv_nxt = conn.rcv_nxt;
+	/* The one slot goes to an active open. */
+	other = ptcp_connect(t->st, PTEST_PEER_IP, 80, 50000, &ptest_rec_ops, &conn.rec);
+	assert_non_null(other);
+	ptest_kick(t);
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.flags, PT_SYN);
+	rx_syn(old_rcv_nxt + 100000);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_SYN_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_REUSE_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_REUSE), 0);
+	assert_int_equal(TW_COUNT(t), 1);
+	/* TIME-WAIT is intact: the old FIN is still acknowledged. */
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, old_rcv_nxt - 1, old_snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	/* A slot frees: the SYN's retransmission is accepted. */
+	ptcp_abort(other);
+	ptest_kick(t);
+	ptest_clear(t);
+	conn.irs = old_rcv_nxt + 100000;
+	conn.rcv_nxt = conn.irs + 1;
+	conn.unread = 0;
+	ptest_conn_syn_received(&conn);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_REUSE), 1);
+	assert_int_equal(TW_COUNT(t), 0);
+	assert_true(ptcp_seq_gt(conn.iss, old_snd_nxt));
+	ptest_free(t);
+}
+
+static void
 test_rfc5961_4_2_time_wait_syn_lower_isn_challenge_ack(void **state)
 {
 	/*
@@ -790,6 +839,7 @@ main(void)
 		/* TIME-WAIT */
 		cmocka_unit_test(test_rfc6191_time_wait_syn_higher_isn_reopens),
 		cmocka_unit_test(test_rfc1122_4_2_2_13_time_wait_reuse_iss_beyond_old),
+		cmocka_unit_test(test_rfc1122_4_2_2_13_time_wait_reuse_with_pool_full),
 		cmocka_unit_test(test_rfc5961_4_2_time_wait_syn_lower_isn_challenge_ack),
 		cmocka_unit_test(test_rfc5961_4_2_time_wait_syn_at_rcv_nxt_challenge_ack),
 		cmocka_unit_test(test_rfc5961_4_2_time_wait_syn_without_listener_challenge_ack),
