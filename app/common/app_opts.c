@@ -131,6 +131,32 @@ parse_keepalive(const char *s, struct app_stack_opts *o)
 	return 0;
 }
 
+/*
+ * --fin-timeout: seconds as Linux's tcp_fin_timeout ("60"), or with a unit
+ * ("60s", "500ms"); 0 = no limit.
+ */
+static int
+parse_fin_timeout(const char *arg, struct app_stack_opts *s)
+{
+	char buf[32];
+	size_t n = strlen(arg);
+	uint32_t v, scale = 1000;
+
+	if (n >= sizeof(buf))
+		return app_error("--fin-timeout '%s': too long", arg);
+	memcpy(buf, arg, n + 1);
+	if (n > 2 && strcmp(buf + n - 2, "ms") == 0) {
+		buf[n - 2] = '\0';
+		scale = 1;
+	} else if (n > 1 && buf[n - 1] == 's') {
+		buf[n - 1] = '\0';
+	}
+	if (app_parse_u32("fin-timeout", buf, 0, scale == 1 ? 86400000u : 86400u, &v) != 0)
+		return -1;
+	s->fin_timeout_ms = v == 0 ? UINT32_MAX : v * scale;
+	return 0;
+}
+
 #define MIN_BUF     256
 #define MAX_BUF     (1u << 30)         /* RFC 7323 window scale limit */
 #define MAX_MSL_MS  600000u
@@ -190,6 +216,8 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return app_parse_u32("backlog", arg, 1, 1u << 20, &s->backlog);
 	case APP_OPT_SYNACK_RETRIES:
 		return app_parse_u32("synack-retries", arg, 1, 255, &s->synack_retries);
+	case APP_OPT_FIN_TIMEOUT:
+		return parse_fin_timeout(arg, s);
 	case APP_OPT_IMPAIR: {
 		char msg[160];
 
@@ -226,6 +254,8 @@ app_stack_usage(FILE *f)
 "  --pcap FILE            write every received and sent frame to FILE (pcapng)\n"
 "  --stats-period SECONDS print port stats and counters every SECONDS (0 = off, default)\n"
 "  --msl-ms N             maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30000)\n"
+"  --fin-timeout T        FIN-WAIT-2 after the application closed ends after T seconds\n"
+"                         (or Tms, e.g. 500ms); 0 = never (default 60, Linux tcp_fin_timeout)\n"
 "  --mbufs N              mbufs per lcore beyond the descriptor rings (default 16384;\n"
 "                         polltcp-load adds more for many connections)\n"
 "  --link-wait SECONDS    wait this long for link up at start (default 5)\n"
@@ -265,6 +295,7 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.gateway = s->gateway;
 	pc->stack.mtu = s->mtu;
 	pc->stack.msl_ms = s->msl_ms;
+	pc->stack.fin_timeout_ms = s->fin_timeout_ms;
 	pc->stack.rcv_buf = s->rcv_buf;
 	pc->stack.snd_buf = s->snd_buf;
 	/* Echo and its load generator are request/response: Nagle would hold replies. */

@@ -48,6 +48,7 @@ struct app_stack_opts {
 	uint32_t stats_period_s;       /* --stats-period SECONDS (0 = off) */
 	const char *pcap_path;         /* --pcap FILE */
 	uint32_t msl_ms;               /* --msl-ms N */
+	uint32_t fin_timeout_ms;       /* --fin-timeout SECONDS|Nms; UINT32_MAX = never */
 	uint32_t rcv_buf;              /* --rcv-buf BYTES */
 	uint32_t snd_buf;              /* --snd-buf BYTES */
 	uint32_t mbufs;                /* --mbufs N (per lcore) */
@@ -91,6 +92,7 @@ enum {
 	APP_OPT_KEEPALIVE,
 	APP_OPT_BACKLOG,
 	APP_OPT_SYNACK_RETRIES,
+	APP_OPT_FIN_TIMEOUT,
 };
 
 /* Entries for an application's struct option table. */
@@ -113,7 +115,8 @@ enum {
 	{ "rto-max-ms",   required_argument, NULL, APP_OPT_RTO_MAX_MS }, \
 	{ "keepalive",    required_argument, NULL, APP_OPT_KEEPALIVE }, \
 	{ "backlog",      required_argument, NULL, APP_OPT_BACKLOG }, \
-	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }
+	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }, \
+	{ "fin-timeout",  required_argument, NULL, APP_OPT_FIN_TIMEOUT }
 
 /** Handle one shared option: 0 taken, -1 error (printed), 1 not a shared option. */
 int app_stack_option(int opt, const char *arg, struct app_stack_opts *s);

@@ -18,14 +18,13 @@
  *   on_readable -> ptcp_recv, compare with the stream at that offset
  *     -> all bytes back: ptcp_shutdown (our FIN)
  *     -> ptcp_conn_eof (the peer's FIN after every byte): closing
- *   closing -> done when our FIN is acknowledged as well: TIME-WAIT
- *   (seen by lcore_poll) or on_closed(0), whichever comes first.
+ *   closing -> done at on_closed(0): our FIN is acknowledged as well.
  *
- * Why TIME-WAIT counts as done: we close first, so the stack reports
- * on_closed(0) only after 2*MSL (60 s by default). By then both FINs were
- * sent and acknowledged; waiting 2*MSL before exiting protects nothing a
- * process exit would not drop anyway. With a short --msl-ms, on_closed(0)
- * arrives during the run and is counted as "closed".
+ * We close first, so every clean connection ends in TIME-WAIT. The stack
+ * reports on_closed(0) when TIME-WAIT begins (the connection is released;
+ * a compact TIME-WAIT record keeps the tuple for 2*MSL), so the run needs
+ * no polling of states. The result's "time-wait" counts these, and the
+ * last result line the records still held at the end.
  *
  * Opening: connection 0 first, alone, so that its SYN waits for the ARP
  * resolution of the server (the stack queues a few frames per unresolved
@@ -60,7 +59,6 @@
 
 #define LOAD_CHUNK        (16 * 1024)  /* bytes per ptcp_send / ptcp_recv call */
 #define LOAD_PENDING_MAX  64           /* handshakes in flight at once */
-#define LOAD_SCAN_US      1000         /* look for TIME-WAIT this often */
 #define LOAD_MAX_MSGS     8            /* per-connection error lines before "..." */
 
 /* Where one connection is. */
@@ -127,7 +125,7 @@ struct load_run {
 	uint32_t done;
 	uint32_t failed;
 	uint32_t closed_ok;            /* on_closed(0) */
-	uint32_t time_wait;            /* done by reaching TIME-WAIT */
+	uint32_t time_wait;            /* done by reaching TIME-WAIT (on_closed(0) in PH_EOF) */
 	uint32_t fails[F_MAX];
 	uint32_t msgs;                 /* per-connection error lines printed */
 	uint64_t start_at_us;          /* first connect not before (0 = not yet set) */
@@ -135,7 +133,6 @@ struct load_run {
 	uint64_t t_connected_us;
 	uint64_t t_end_us;
 	uint64_t deadline_us;
-	uint64_t next_scan_us;
 	bool started;
 	bool connected_printed;
 	bool finished;
@@ -332,11 +329,7 @@ on_readable(struct ptcp_conn *c, void *arg)
 		return;
 	}
 	lc->phase = PH_EOF;                    /* the peer's FIN after every byte */
-	run.closing++;
-	if (ptcp_conn_state(c) == PTCP_TCP_TIME_WAIT) {
-		run.time_wait++;
-		conn_done(lc);
-	}
+	run.closing++;                         /* on_closed(0) follows with our FIN's ACK */
 }
 
 static void
@@ -354,6 +347,8 @@ on_closed(struct ptcp_conn *c __rte_unused, void *arg, int err)
 		return;
 	case PH_EOF:
 		if (err == 0) {
+			/* We sent our FIN first: an orderly close is TIME-WAIT beginning. */
+			run.time_wait++;
 			conn_done(lc);
 			return;
 		}
@@ -426,23 +421,6 @@ open_more(uint64_t now)
 	}
 }
 
-/* Connections in PH_EOF whose FIN was acknowledged meanwhile. */
-static void
-scan_time_wait(void)
-{
-	uint32_t i;
-
-	for (i = 0; i < run.next && run.closing > 0; i++) {
-		struct load_conn *lc = &run.conns[i];
-
-		if (lc->phase == PH_EOF && lc->c != NULL &&
-		    ptcp_conn_state(lc->c) == PTCP_TCP_TIME_WAIT) {
-			run.time_wait++;
-			conn_done(lc);
-		}
-	}
-}
-
 /* Fail every connection not yet done (abort the live ones) and never-opened ones. */
 static void
 abort_all(enum fail_kind kind, uint64_t now)
@@ -507,10 +485,6 @@ lcore_poll(struct ptcp_stack *st __rte_unused, unsigned int lcore_id, uint64_t n
 		return;
 
 	open_more(now);
-	if (run.closing > 0 && now >= run.next_scan_us) {
-		scan_time_wait();
-		run.next_scan_us = now + LOAD_SCAN_US;
-	}
 	if (!run.connected_printed && run.handshakes == args.conns) {
 		run.connected_printed = true;
 		run.t_connected_us = now;
@@ -602,6 +576,9 @@ print_result(void)
 	for (i = F_NONE + 1; i < F_MAX; i++)
 		printf(" %s %" PRIu32, fail_names[i], run.fails[i]);
 	printf("\n");
+	if (run.st != NULL)
+		printf("load: time-wait records %" PRIu32 " connections %" PRIu32 "\n",
+		       ptcp_stack_time_wait_count(run.st), ptcp_stack_conn_count(run.st));
 }
 
 /* One stderr line saying why the run failed. */

@@ -54,6 +54,8 @@ READY = "ready to connect"
 RESULT_RE = re.compile(r"^load: conns (\d+) ok (\d+) failed (\d+) bytes (\d+) "
                        r"time ([\d.]+) s throughput ([\d.]+) Mbit/s$", re.M)
 CONNECTED_RE = re.compile(r"^connected (\d+) in ([\d.]+) ms", re.M)
+TW_RE = re.compile(r"^load: established \d+ closed \d+ time-wait (\d+)", re.M)
+TW_RECORDS_RE = re.compile(r"^load: time-wait records (\d+) connections (\d+)$", re.M)
 
 
 # ---- the documented test stream (app/load/load.h) ------------------------------
@@ -237,6 +239,14 @@ def check_clean_success(r, conns, nbytes):
     # We close first: every connection reaches TIME-WAIT; nobody resets.
     check(c.get("TCP_TIME_WAIT") == conns, "TCP_TIME_WAIT %r, expected %d"
           % (c.get("TCP_TIME_WAIT"), conns))
+    # TIME-WAIT is a compact record: on_closed(0) came when it began ("time-wait N"), the
+    # records are still held at the end (2*MSL = 60 s) and no connection slot is.
+    m = TW_RE.search(r.out)
+    check(m and int(m.group(1)) == conns, "no `time-wait %d` in the result" % conns)
+    m = TW_RECORDS_RE.search(r.out)
+    check(m and int(m.group(1)) == conns and int(m.group(2)) == 0,
+          "expected `load: time-wait records %d connections 0`, got %r"
+          % (conns, m.group(0) if m else None))
     for k in ("TCP_RST_TX", "TCP_RST_RX", "TCP_CONN_RESET", "TCP_CONN_REFUSED"):
         check(c.get(k, 0) == 0, "%s = %d on a clean run" % (k, c.get(k, 0)))
     check(c.get("TCP_DATA_TX") == conns * nbytes and c.get("TCP_DATA_RX") == conns * nbytes,
