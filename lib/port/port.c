@@ -831,6 +831,26 @@ print_pool_use(FILE *f)
 	fprintf(f, "mbufs: in use %u of %u\n", in_use, size);
 }
 
+/*
+ * "tcp: connections N time-wait records M": slots of the max_conns pools in
+ * use and TIME-WAIT records (outside them), summed over the lcores; read
+ * from the main lcore while workers run, so approximate.
+ */
+static void
+print_tcp_use(FILE *f)
+{
+	uint32_t conns = 0, tw = 0;
+	uint16_t q;
+
+	for (q = 0; q < M->nb_queues; q++) {
+		if (M->lcores[q] == NULL || M->lcores[q]->st == NULL)
+			continue;
+		conns += ptcp_stack_conn_count(M->lcores[q]->st);
+		tw += ptcp_stack_time_wait_count(M->lcores[q]->st);
+	}
+	fprintf(f, "tcp: connections %" PRIu32 " time-wait records %" PRIu32 "\n", conns, tw);
+}
+
 static void
 print_port_stats(FILE *f)
 {
@@ -843,6 +863,7 @@ print_port_stats(FILE *f)
 		M->port_id, s.ipackets, s.opackets, s.imissed, s.ierrors, s.oerrors,
 		s.rx_nombuf);
 	print_pool_use(f);
+	print_tcp_use(f);
 }
 
 static void
