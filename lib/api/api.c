@@ -71,8 +71,8 @@ ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
 static bool
 port_suitable(struct ptcp_stack *st, const struct ptcp_flow *f)
 {
-	return ptcp_tcp_listener_find(st, f->lport) == NULL && ptcp_tcp_conn_lookup(st, f) == NULL &&
-		ptcp_tcp_tw_lookup(st, f) == NULL;
+	return ptcp_tcp_listener_find(st, f->lport) == NULL &&
+		ptcp_tcp_conn_lookup(st, f) == NULL && ptcp_tcp_timewait_lookup(st, f) == NULL;
 }
 
 static int
@@ -114,7 +114,7 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 	}
 	/* A tuple in TIME-WAIT is in use too (RFC 9293 3.10.7.4: 2*MSL before reuse). */
 	if (lport != 0 && (ptcp_tcp_conn_lookup(st, &f) != NULL ||
-			   ptcp_tcp_tw_lookup(st, &f) != NULL)) {
+			   ptcp_tcp_timewait_lookup(st, &f) != NULL)) {
 		rte_errno = EADDRINUSE;
 		return NULL;
 	}

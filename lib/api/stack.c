@@ -123,7 +123,7 @@ ptcp_stack_conn_count(const struct ptcp_stack *st)
 uint32_t
 ptcp_stack_time_wait_count(const struct ptcp_stack *st)
 {
-	return ptcp_tcp_tw_count(st);
+	return ptcp_tcp_timewait_count(st);
 }
 
 void

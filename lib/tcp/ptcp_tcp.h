@@ -44,7 +44,7 @@ bool ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_
 /** Connections in the table plus SYN cache entries (any state but LISTEN and TIME-WAIT). */
 uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
 /** Number of TIME-WAIT records (tcp_timewait.c; outside the connection table). */
-uint32_t ptcp_tcp_tw_count(const struct ptcp_stack *st);
+uint32_t ptcp_tcp_timewait_count(const struct ptcp_stack *st);
 
 /* ---- Initial sequence numbers (RFC 6528) ---------------------------------- */
 

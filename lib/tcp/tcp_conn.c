@@ -83,7 +83,7 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		st->tcp = NULL;
 		goto fail;
 	}
-	if (ptcp_tcp_tw_init(st) != 0) {
+	if (ptcp_tcp_timewait_init(st) != 0) {
 		ptcp_tcp_syncache_fini(st);
 		st->tcp = NULL;
 		goto fail;
@@ -138,7 +138,7 @@ ptcp_tcp_fini(struct ptcp_stack *st)
 		conn_free_buffers(c);
 		rte_mempool_put(tcp->conn_pool, c);
 	}
-	ptcp_tcp_tw_fini(st);
+	ptcp_tcp_timewait_fini(st);
 	rte_hash_free(tcp->table);
 	rte_mempool_free(tcp->conn_pool);
 	rte_free(tcp);
@@ -169,7 +169,7 @@ ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_
 				     .rport = rport };
 
 	return ptcp_tcp_conn_lookup(st, &f) != NULL || ptcp_tcp_syncache_has(st, &f) ||
-		ptcp_tcp_tw_lookup(st, &f) != NULL;
+		ptcp_tcp_timewait_lookup(st, &f) != NULL;
 }
 
 /* A new connection in CLOSED state, in the table. NULL if the pool is empty. */

@@ -709,7 +709,7 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 		ptcp_tcp_output(c);
 	/* Events delivered and the final ACK sent: TIME-WAIT needs no more than a record. */
 	if (c->state == PTCP_TCP_TIME_WAIT)
-		ptcp_tcp_tw_from_conn(c);
+		ptcp_tcp_timewait_from_conn(c);
 }
 
 /*
@@ -718,7 +718,8 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
  * timestamps; the classic BSD rule).
  */
 static bool
-tw_reusable(struct ptcp_stack *st, const struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg)
+tw_reusable(struct ptcp_stack *st, const struct ptcp_timewait *tw,
+	    const struct ptcp_tcp_seg *seg)
 {
 	return (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
 		RTE_TCP_SYN_FLAG &&
@@ -735,13 +736,13 @@ tw_reusable(struct ptcp_stack *st, const struct ptcp_tw *tw, const struct ptcp_t
  * sent) leaves the old incarnation in TIME-WAIT, still answering.
  */
 static void
-time_wait_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_flow *f,
+time_wait_input(struct ptcp_stack *st, struct ptcp_timewait *tw, const struct ptcp_flow *f,
 		const struct ptcp_ipv4_info *ip, const struct ptcp_tcp_seg *seg, struct rte_mbuf *m)
 {
 	uint32_t min_iss;
 
 	if (!tw_reusable(st, tw, seg)) {
-		ptcp_tcp_tw_input(st, tw, seg);
+		ptcp_tcp_timewait_input(st, tw, seg);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -755,7 +756,7 @@ time_wait_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_flo
 		return;
 	}
 	PTCP_INC(st, TCP_TW_REUSE);
-	ptcp_tcp_tw_free(st, tw);
+	ptcp_tcp_timewait_free(st, tw);
 }
 
 /* s->seg parsed, m the segment from its TCP header (consumed): process it on c. */
@@ -822,7 +823,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	c = ptcp_tcp_conn_lookup(st, &f);
 	if (c == NULL) {
 		/* No connection: the tuple may be in TIME-WAIT (its own table). */
-		struct ptcp_tw *tw = ptcp_tcp_tw_lookup(st, &f);
+		struct ptcp_timewait *tw = ptcp_tcp_timewait_lookup(st, &f);
 		struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);
 
 		if (tw != NULL) {

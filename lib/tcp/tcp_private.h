@@ -14,8 +14,8 @@
  * holds a pointer to a freed connection.
  *
  * TIME-WAIT is not a connection: entering it (after the segment's events
- * and final ACK) moves the tuple into a 64-byte struct ptcp_tw record
- * (tcp_timewait.c) and closes the connection, on_closed(0). If the
+ * and final ACK) moves the tuple into a 64-byte struct ptcp_timewait
+ * record (tcp_timewait.c) and closes the connection, on_closed(0). If the
  * application still has bytes to read (it half-closed and reads later) the
  * connection is detached instead: out of the table, no timers, on the
  * detached list until ptcp_recv empties it or ptcp_close; then closed.
@@ -51,7 +51,7 @@ enum ptcp_tcp_timer {
 	PTCP_TCP_T_PERSIST,   /* RFC 9293 3.8.6.1 zero-window probe / SWS override */
 	PTCP_TCP_T_DELACK,    /* RFC 9293 3.8.6.3 delayed ACK */
 	PTCP_TCP_T_KEEPALIVE, /* RFC 9293 3.8.4 */
-	PTCP_TCP_T_FIN_WAIT_2, /* orphaned FIN-WAIT-2 (conf.fin_timeout_ms, Linux tcp_fin_timeout) */
+	PTCP_TCP_T_FIN_WAIT_2, /* orphaned FIN-WAIT-2: conf.fin_timeout_ms (tcp_fin_timeout) */
 	PTCP_TCP_T_MAX
 };
 
@@ -170,7 +170,7 @@ LIST_HEAD(ptcp_conn_list, ptcp_conn);
  * outside the connection pool. Entering TIME-WAIT moves the connection
  * here and frees the 320-byte struct ptcp_conn (tcp_timewait.c).
  */
-struct ptcp_tw {
+struct ptcp_timewait {
 	struct ptcp_flow flow;
 	uint32_t snd_nxt;                    /* SND.NXT = SND.UNA = SND.MAX: our FIN + 1 */
 	uint32_t rcv_nxt;                    /* the peer's FIN + 1 */
@@ -183,10 +183,10 @@ struct ptcp_tw {
 	uint16_t max_snd_wnd;                /* RFC 5961 5.2 MAX.SND.WND (no window scaling yet) */
 	uint64_t oow_last;                   /* last rate-limited ACK (as struct ptcp_conn) */
 	uint64_t expire;                     /* absolute us: 2*MSL after the last FIN seen */
-	TAILQ_ENTRY(ptcp_tw) link;           /* FIFO ordered by expire */
+	TAILQ_ENTRY(ptcp_timewait) link;     /* FIFO ordered by expire */
 };
 
-TAILQ_HEAD(ptcp_tw_list, ptcp_tw);
+TAILQ_HEAD(ptcp_timewait_list, ptcp_timewait);
 
 struct ptcp_tcp {
 	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */
@@ -207,10 +207,10 @@ struct ptcp_tcp {
 	uint64_t tw_tick;                    /* last tick processed */
 	struct ptcp_conn_list wheel[PTCP_TW_SLOTS];
 	/* TIME-WAIT records (tcp_timewait.c): their own pool, table and expiry FIFO. */
-	struct rte_hash *tw_table;           /* struct ptcp_flow -> struct ptcp_tw * */
-	struct rte_mempool *tw_pool;
-	uint32_t ntw;                        /* records in use */
-	struct ptcp_tw_list tw_fifo;         /* oldest (first to expire) first */
+	struct rte_hash *timewait_table;     /* struct ptcp_flow -> struct ptcp_timewait * */
+	struct rte_mempool *timewait_pool;
+	uint32_t ntimewait;                  /* records in use */
+	struct ptcp_timewait_list timewait_fifo;   /* oldest (first to expire) first */
 };
 
 static inline struct ptcp_tcp *
@@ -332,13 +332,15 @@ enum ptcp_syncookie_res ptcp_syncookie_check(const struct ptcp_isn_key *key,
 					     uint32_t irs, uint64_t now_us, uint16_t *mss);
 
 /* tcp_timewait.c */
-int ptcp_tcp_tw_init(struct ptcp_stack *st);
-void ptcp_tcp_tw_fini(struct ptcp_stack *st);
-struct ptcp_tw *ptcp_tcp_tw_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
-void ptcp_tcp_tw_from_conn(struct ptcp_conn *c);
-void ptcp_tcp_tw_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg);
-void ptcp_tcp_tw_free(struct ptcp_stack *st, struct ptcp_tw *tw);
-void ptcp_tcp_tw_poll(struct ptcp_stack *st);
+int ptcp_tcp_timewait_init(struct ptcp_stack *st);
+void ptcp_tcp_timewait_fini(struct ptcp_stack *st);
+struct ptcp_timewait *ptcp_tcp_timewait_lookup(struct ptcp_stack *st,
+						const struct ptcp_flow *f);
+void ptcp_tcp_timewait_from_conn(struct ptcp_conn *c);
+void ptcp_tcp_timewait_input(struct ptcp_stack *st, struct ptcp_timewait *tw,
+			     const struct ptcp_tcp_seg *seg);
+void ptcp_tcp_timewait_free(struct ptcp_stack *st, struct ptcp_timewait *tw);
+void ptcp_tcp_timewait_poll(struct ptcp_stack *st);
 
 /* tcp_reass.c */
 void ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len);

@@ -105,8 +105,8 @@ ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
 /*
  * TIME-WAIT is entered: stop every timer and mark the connection; once the
  * segment is processed (events delivered, final ACK sent) conn_input hands
- * it to ptcp_tcp_tw_from_conn(), which keeps a compact record for 2*MSL and
- * releases the connection (tcp_timewait.c).
+ * it to ptcp_tcp_timewait_from_conn(), which keeps a compact record for
+ * 2*MSL and releases the connection (tcp_timewait.c).
  */
 void
 ptcp_tcp_enter_time_wait(struct ptcp_conn *c)
@@ -362,7 +362,7 @@ ptcp_tcp_poll(struct ptcp_stack *st)
 	uint64_t steps;
 
 	ptcp_tcp_syncache_poll(st);
-	ptcp_tcp_tw_poll(st);
+	ptcp_tcp_timewait_poll(st);
 	if (now_tick <= tcp->tw_tick)
 		return;
 	/* After a full lap every slot has been looked at once. */

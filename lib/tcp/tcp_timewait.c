@@ -8,12 +8,15 @@
  * tcptw) and Linux (inet_timewait_sock) move the state into a small record
  * instead, and so do we:
  *
- *   take_fin / check_ack -> ptcp_tcp_enter_time_wait(c)   marks the connection
- *   conn_input: events, final ACK -> ptcp_tcp_tw_from_conn(c): record from c,
- *     c closed (on_closed(c, arg, 0) follows: the application is done with it)
- *   ptcp_tcp_input: no connection -> ptcp_tcp_tw_lookup -> ptcp_tcp_tw_input
- *     (or a SYN that may reopen the tuple -> listen_input, RFC 6191)
- *   ptcp_tcp_poll -> ptcp_tcp_tw_poll: expire the oldest records
+ *   take_fin / check_ack -> ptcp_tcp_enter_time_wait(c): state TIME-WAIT
+ *   conn_input, after the events and the final ACK ->
+ *     ptcp_tcp_timewait_from_conn(c): record from c; c closed (on_closed(c,
+ *     arg, 0): the application is done with it) or, with bytes unread,
+ *     detached until ptcp_recv empties it (tcp_conn.c)
+ *   ptcp_tcp_input, no connection -> ptcp_tcp_timewait_lookup ->
+ *     ptcp_tcp_timewait_input, or a SYN reopening the tuple -> listen_input
+ *     (RFC 6191; tcp_input.c time_wait_input)
+ *   ptcp_tcp_poll -> ptcp_tcp_timewait_poll: expire the oldest records
  *
  * Records come from their own per-lcore mempool (conf.max_time_wait) and
  * live in their own rte_hash keyed by struct ptcp_flow. A second table
@@ -41,10 +44,10 @@
 #include "ptcp_net.h"
 #include "tcp_private.h"
 
-static_assert(sizeof(struct ptcp_tw) == 64, "a TIME-WAIT record is one cache line");
+static_assert(sizeof(struct ptcp_timewait) == 64, "a TIME-WAIT record is one cache line");
 
 int
-ptcp_tcp_tw_init(struct ptcp_stack *st)
+ptcp_tcp_timewait_init(struct ptcp_stack *st)
 {
 	const struct ptcp_stack_conf *conf = &st->conf;
 	struct ptcp_tcp *tcp = st->tcp;
@@ -58,60 +61,60 @@ ptcp_tcp_tw_init(struct ptcp_stack *st)
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
-	TAILQ_INIT(&tcp->tw_fifo);
+	TAILQ_INIT(&tcp->timewait_fifo);
 	snprintf(name, sizeof(name), "%.20s_tt", st->name);
-	tcp->tw_table = rte_hash_create(&hp);
-	if (tcp->tw_table == NULL)
+	tcp->timewait_table = rte_hash_create(&hp);
+	if (tcp->timewait_table == NULL)
 		return -(rte_errno ? rte_errno : ENOMEM);
 	snprintf(name, sizeof(name), "%.20s_tp", st->name);
-	tcp->tw_pool = rte_mempool_create(name, RTE_MAX(conf->max_time_wait, 1u),
-					  sizeof(struct ptcp_tw), 0, 0, NULL, NULL, NULL, NULL,
-					  conf->socket_id,
-					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-	if (tcp->tw_pool == NULL) {
-		rte_hash_free(tcp->tw_table);
-		tcp->tw_table = NULL;
+	tcp->timewait_pool = rte_mempool_create(name, RTE_MAX(conf->max_time_wait, 1u),
+						sizeof(struct ptcp_timewait), 0, 0, NULL, NULL,
+						NULL, NULL, conf->socket_id,
+						RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (tcp->timewait_pool == NULL) {
+		rte_hash_free(tcp->timewait_table);
+		tcp->timewait_table = NULL;
 		return -(rte_errno ? rte_errno : ENOMEM);
 	}
 	return 0;
 }
 
 void
-ptcp_tcp_tw_fini(struct ptcp_stack *st)
+ptcp_tcp_timewait_fini(struct ptcp_stack *st)
 {
 	struct ptcp_tcp *tcp = st->tcp;
 
-	rte_hash_free(tcp->tw_table);
-	rte_mempool_free(tcp->tw_pool);
-	tcp->tw_table = NULL;
-	tcp->tw_pool = NULL;
+	rte_hash_free(tcp->timewait_table);
+	rte_mempool_free(tcp->timewait_pool);
+	tcp->timewait_table = NULL;
+	tcp->timewait_pool = NULL;
 }
 
 uint32_t
-ptcp_tcp_tw_count(const struct ptcp_stack *st)
+ptcp_tcp_timewait_count(const struct ptcp_stack *st)
 {
-	return st->tcp->ntw;
+	return st->tcp->ntimewait;
 }
 
-struct ptcp_tw *
-ptcp_tcp_tw_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
+struct ptcp_timewait *
+ptcp_tcp_timewait_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
 {
 	void *data;
 
-	if (st->tcp->ntw == 0 || rte_hash_lookup_data(st->tcp->tw_table, f, &data) < 0)
+	if (st->tcp->ntimewait == 0 || rte_hash_lookup_data(st->tcp->timewait_table, f, &data) < 0)
 		return NULL;
 	return data;
 }
 
 /* Restart 2*MSL: the record becomes the youngest, at the tail. */
 static void
-tw_restart(struct ptcp_stack *st, struct ptcp_tw *tw)
+tw_restart(struct ptcp_stack *st, struct ptcp_timewait *tw)
 {
 	struct ptcp_tcp *tcp = st->tcp;
 
-	TAILQ_REMOVE(&tcp->tw_fifo, tw, link);
+	TAILQ_REMOVE(&tcp->timewait_fifo, tw, link);
 	tw->expire = st->now_us + 2 * PTCP_MS(st->conf.msl_ms);
-	TAILQ_INSERT_TAIL(&tcp->tw_fifo, tw, link);
+	TAILQ_INSERT_TAIL(&tcp->timewait_fifo, tw, link);
 }
 
 /*
@@ -121,14 +124,14 @@ tw_restart(struct ptcp_stack *st, struct ptcp_tw *tw)
  * still has bytes to read. Without a free record TIME-WAIT is skipped.
  */
 void
-ptcp_tcp_tw_from_conn(struct ptcp_conn *c)
+ptcp_tcp_timewait_from_conn(struct ptcp_conn *c)
 {
 	struct ptcp_stack *st = c->st;
 	struct ptcp_tcp *tcp = st->tcp;
-	struct ptcp_tw *tw = NULL;
+	struct ptcp_timewait *tw = NULL;
 	void *obj;
 
-	if (rte_mempool_get(tcp->tw_pool, &obj) == 0) {
+	if (rte_mempool_get(tcp->timewait_pool, &obj) == 0) {
 		tw = obj;
 		memset(tw, 0, sizeof(*tw));
 		tw->flow = c->flow;
@@ -145,33 +148,33 @@ ptcp_tcp_tw_from_conn(struct ptcp_conn *c)
 		ptcp_tcp_conn_detach(c);
 	else
 		ptcp_tcp_conn_closed(c, 0);
-	if (tw != NULL && rte_hash_add_key_data(tcp->tw_table, &tw->flow, tw) < 0) {
-		rte_mempool_put(tcp->tw_pool, tw);
+	if (tw != NULL && rte_hash_add_key_data(tcp->timewait_table, &tw->flow, tw) < 0) {
+		rte_mempool_put(tcp->timewait_pool, tw);
 		tw = NULL;
 	}
 	if (tw == NULL) {
 		PTCP_INC(st, TCP_TW_POOL_EMPTY);
 		return;
 	}
-	tcp->ntw++;
+	tcp->ntimewait++;
 	tw->expire = st->now_us + 2 * PTCP_MS(st->conf.msl_ms);
-	TAILQ_INSERT_TAIL(&tcp->tw_fifo, tw, link);
+	TAILQ_INSERT_TAIL(&tcp->timewait_fifo, tw, link);
 }
 
 void
-ptcp_tcp_tw_free(struct ptcp_stack *st, struct ptcp_tw *tw)
+ptcp_tcp_timewait_free(struct ptcp_stack *st, struct ptcp_timewait *tw)
 {
 	struct ptcp_tcp *tcp = st->tcp;
 
-	TAILQ_REMOVE(&tcp->tw_fifo, tw, link);
-	rte_hash_del_key(tcp->tw_table, &tw->flow);
-	tcp->ntw--;
-	rte_mempool_put(tcp->tw_pool, tw);
+	TAILQ_REMOVE(&tcp->timewait_fifo, tw, link);
+	rte_hash_del_key(tcp->timewait_table, &tw->flow);
+	tcp->ntimewait--;
+	rte_mempool_put(tcp->timewait_pool, tw);
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the window last advertised. */
 static void
-tw_send_ack(struct ptcp_stack *st, const struct ptcp_tw *tw)
+tw_send_ack(struct ptcp_stack *st, const struct ptcp_timewait *tw)
 {
 	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
 	void *p;
@@ -187,7 +190,7 @@ tw_send_ack(struct ptcp_stack *st, const struct ptcp_tw *tw)
 
 /* As oow_rate_limited() in tcp_output.c: one ACK per 500 ms for unacceptable segments. */
 static bool
-tw_rate_limited(struct ptcp_stack *st, struct ptcp_tw *tw)
+tw_rate_limited(struct ptcp_stack *st, struct ptcp_timewait *tw)
 {
 	if (tw->oow_last != 0 && st->now_us - tw->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
 		PTCP_INC(st, TCP_OOW_ACK_LIMIT);
@@ -199,7 +202,7 @@ tw_rate_limited(struct ptcp_stack *st, struct ptcp_tw *tw)
 
 /* RFC 5961 7: the per-tuple and per-lcore limits of ptcp_tcp_send_challenge_ack. */
 static void
-tw_challenge_ack(struct ptcp_stack *st, struct ptcp_tw *tw)
+tw_challenge_ack(struct ptcp_stack *st, struct ptcp_timewait *tw)
 {
 	if (tw_rate_limited(st, tw)) {
 		PTCP_INC(st, TCP_CHALLENGE_LIMIT);
@@ -215,7 +218,7 @@ tw_challenge_ack(struct ptcp_stack *st, struct ptcp_tw *tw)
  * once; any other unacceptable segment draws a rate-limited ACK.
  */
 static bool
-tw_plausible_rexmit(const struct ptcp_stack *st, const struct ptcp_tw *tw,
+tw_plausible_rexmit(const struct ptcp_stack *st, const struct ptcp_timewait *tw,
 		    const struct ptcp_tcp_seg *seg, uint32_t seg_len)
 {
 	uint32_t wnd_max = RTE_MAX(st->conf.rcv_buf, PTCP_TCP_MAX_WND);
@@ -226,7 +229,7 @@ tw_plausible_rexmit(const struct ptcp_stack *st, const struct ptcp_tw *tw,
 
 /* A FIN again: the peer lost our ACK. ACK it and restart 2*MSL. */
 static void
-tw_fin(struct ptcp_stack *st, struct ptcp_tw *tw)
+tw_fin(struct ptcp_stack *st, struct ptcp_timewait *tw)
 {
 	PTCP_INC(st, TCP_TW_FIN_REACK);
 	tw_restart(st, tw);
@@ -235,7 +238,7 @@ tw_fin(struct ptcp_stack *st, struct ptcp_tw *tw)
 
 /* RFC 9293 3.10.7.4 first check, as check_seq() in tcp_input.c. */
 static bool
-tw_seq_ok(const struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg, uint32_t seg_len)
+tw_seq_ok(const struct ptcp_timewait *tw, const struct ptcp_tcp_seg *seg, uint32_t seg_len)
 {
 	uint32_t wnd_end = tw->rcv_nxt + tw->rcv_wnd;
 
@@ -262,7 +265,8 @@ tw_seq_ok(const struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg, uint32_t seg
  *   text: ignored; FIN: ACK and restart 2*MSL.
  */
 void
-ptcp_tcp_tw_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_tcp_seg *seg)
+ptcp_tcp_timewait_input(struct ptcp_stack *st, struct ptcp_timewait *tw,
+			const struct ptcp_tcp_seg *seg)
 {
 	bool rst = seg->flags & RTE_TCP_RST_FLAG;
 	uint32_t seg_len = seg->len + !!(seg->flags & RTE_TCP_SYN_FLAG) +
@@ -312,13 +316,13 @@ ptcp_tcp_tw_input(struct ptcp_stack *st, struct ptcp_tw *tw, const struct ptcp_t
 
 /* 2*MSL is over for the records at the head of the FIFO. */
 void
-ptcp_tcp_tw_poll(struct ptcp_stack *st)
+ptcp_tcp_timewait_poll(struct ptcp_stack *st)
 {
 	struct ptcp_tcp *tcp = st->tcp;
-	struct ptcp_tw *tw;
+	struct ptcp_timewait *tw;
 
-	while ((tw = TAILQ_FIRST(&tcp->tw_fifo)) != NULL && tw->expire <= st->now_us) {
+	while ((tw = TAILQ_FIRST(&tcp->timewait_fifo)) != NULL && tw->expire <= st->now_us) {
 		PTCP_INC(st, TCP_TW_EXPIRED);
-		ptcp_tcp_tw_free(st, tw);
+		ptcp_tcp_timewait_free(st, tw);
 	}
 }
