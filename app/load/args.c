@@ -23,6 +23,7 @@ enum {
 	OPT_SEED,
 	OPT_TIMEOUT,
 	OPT_START_DELAY,
+	OPT_MAX_CONNS,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "seed",         required_argument, NULL, OPT_SEED },
 	{ "timeout",      required_argument, NULL, OPT_TIMEOUT },
 	{ "start-delay",  required_argument, NULL, OPT_START_DELAY },
+	{ "max-conns",    required_argument, NULL, OPT_MAX_CONNS },
 	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -57,7 +59,10 @@ usage(FILE *f)
 "                         (default 1M; 0 = handshake and close only)\n"
 "  --seed S               seed of the byte stream, 0..2^64-1 (default 1)\n"
 "  --timeout SECONDS      give up this long after the first connect (default 30)\n"
-"  --start-delay MS       wait this long after \"ready\" before connecting (default 0)\n",
+"  --start-delay MS       wait this long after \"ready\" before connecting (default 0)\n"
+"  --max-conns N          connection slots of the stack, and connections open at once\n"
+"                         (default: --conns above 4096, else 4096, no limit on opening);\n"
+"                         TIME-WAIT takes no slot, so --conns may exceed it\n",
 		LOAD_MAX_CONNS);
 	app_stack_usage(f);
 	fprintf(f,
@@ -217,6 +222,9 @@ load_args_parse(int argc, char **argv, void *arg)
 			break;
 		case OPT_START_DELAY:
 			ret = parse_u32("start-delay", optarg, 0, 600000, &a->start_delay_ms);
+			break;
+		case OPT_MAX_CONNS:
+			ret = parse_u32("max-conns", optarg, 1, LOAD_MAX_CONNS, &a->max_conns);
 			break;
 		case ':':
 			return app_error("option %s needs a value", argv[optind - 1]);

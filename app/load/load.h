@@ -31,6 +31,7 @@ struct load_args {
 	uint64_t seed;                 /* --seed S (1) */
 	uint32_t timeout_s;            /* --timeout SECONDS (30), from the first connect */
 	uint32_t start_delay_ms;       /* --start-delay MS (0) */
+	uint32_t max_conns;            /* --max-conns N: slots, and live connections at once */
 };
 
 /**

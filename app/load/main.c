@@ -417,6 +417,9 @@ open_more(uint64_t now)
 	while (run.next < args.conns && run.pending < LOAD_PENDING_MAX) {
 		if (run.next > 0 && run.conns[0].phase == PH_SYN_SENT)
 			return;
+		/* --max-conns: a slot frees when on_closed comes (TIME-WAIT takes none). */
+		if (args.max_conns != 0 && run.next - run.done - run.failed >= args.max_conns)
+			return;
 		open_one(now);
 	}
 }
@@ -653,7 +656,8 @@ main(int argc, char **argv)
 	app_port_conf(&args.s, &pc);
 	pc.mbufs_per_lcore = mbufs_wanted();
 	/* Every connection on one stack (0 = the stack's default, 4096). */
-	pc.stack.max_conns = args.conns > 4096 ? args.conns : 0;
+	pc.stack.max_conns = args.max_conns != 0 ? args.max_conns :
+		args.conns > 4096 ? args.conns : 0;
 	pc.stack_init = stack_init;
 	pc.lcore_poll = lcore_poll;
 
