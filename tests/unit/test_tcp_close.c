@@ -557,6 +557,57 @@ test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused(void **state)
 	ptest_free(t);
 }
 
+static void
+test_time_wait_unread_data_close_discards(void **state)
+{
+	/*
+	 * Ensure that ptcp_close of a connection kept only for unread bytes after TIME-WAIT began
+	 * ends it with on_closed(0), sends nothing (no RST: the TIME-WAIT record answers for the
+	 * tuple) and frees the bytes.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[20];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 5);
+	ptest_conn_fin_wait_2(&conn);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt, conn.snd_nxt, d, sizeof(d));
+	conn.rcv_nxt += sizeof(d) + 1;
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(conn.rec.n_closed, 0);
+	assert_int_equal(ptcp_close(ptest_conn_c(&conn)), 0);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(conn.rec.n_closed, 1);
+	assert_int_equal(conn.rec.closed_err, 0);
+	assert_int_equal(TW_COUNT(t), 1);
+	assert_int_equal(ptest_pool_held(t), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_time_wait_out_of_window_ack_rate_limited(void **state)
+{
+	/*
+	 * Ensure that in TIME-WAIT unacceptable segments that are no plausible retransmission
+	 * draw at most one ACK per 500 ms (TCP_OOW_ACK_LIMIT), as on a connection.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 200000, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 200000, conn.snd_nxt, NULL, 0);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_OOW_ACK_LIMIT), 1);
+	ptest_advance(t, 500000);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 200000, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), 3);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* FIN-WAIT-2 after ptcp_close (orphaned: Linux tcp_fin_timeout)          */
 /* ====================================================================== */
@@ -1040,6 +1091,8 @@ main(void)
 		cmocka_unit_test(test_time_wait_does_not_hold_conn_slot),
 		cmocka_unit_test(test_time_wait_record_pool_empty_closes_at_once),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused),
+		cmocka_unit_test(test_time_wait_unread_data_close_discards),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_out_of_window_ack_rate_limited),
 		/* FIN-WAIT-2 after ptcp_close */
 		cmocka_unit_test(test_fin_wait_2_timeout_after_close),
 		cmocka_unit_test(test_fin_wait_2_timeout_configurable),

@@ -687,6 +687,37 @@ test_rfc1122_4_2_2_13_time_wait_reuse_with_pool_full(void **state)
 }
 
 static void
+test_rfc6191_time_wait_reuse_not_by_cookie(void **state)
+{
+	/*
+	 * Ensure that a SYN that could reopen a TIME-WAIT tuple while the listener's backlog is
+	 * full is dropped, not answered with a SYN cookie (a cookie cannot keep the ISS above
+	 * the old SND.NXT): TCP_TW_REUSE_DROP, no TCP_COOKIE_SENT, the record kept and still
+	 * acknowledging the old FIN.
+	 */
+	struct ptcp_stack_conf c = { .msl_ms = 1000, .backlog = 1 };
+	struct ptest_ctx *t = established_conf(&c);
+	uint32_t old_rcv_nxt;
+
+	(void)state;
+	ptest_conn_time_wait(&conn);
+	old_rcv_nxt = conn.rcv_nxt;
+	/* Another client's SYN fills the backlog of one. */
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = conn.rport + 1, .dport = conn.lport,
+		.seq = 1000, .flags = PT_SYN, .wnd = 65535 });
+	ptest_clear(t);
+	rx_syn(old_rcv_nxt + 100000);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_REUSE_DROP), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_SENT), 0);
+	assert_int_equal(TW_COUNT(t), 1);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, old_rcv_nxt - 1, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
 test_rfc5961_4_2_time_wait_syn_lower_isn_challenge_ack(void **state)
 {
 	/*
@@ -840,6 +871,7 @@ main(void)
 		cmocka_unit_test(test_rfc6191_time_wait_syn_higher_isn_reopens),
 		cmocka_unit_test(test_rfc1122_4_2_2_13_time_wait_reuse_iss_beyond_old),
 		cmocka_unit_test(test_rfc1122_4_2_2_13_time_wait_reuse_with_pool_full),
+		cmocka_unit_test(test_rfc6191_time_wait_reuse_not_by_cookie),
 		cmocka_unit_test(test_rfc5961_4_2_time_wait_syn_lower_isn_challenge_ack),
 		cmocka_unit_test(test_rfc5961_4_2_time_wait_syn_at_rcv_nxt_challenge_ack),
 		cmocka_unit_test(test_rfc5961_4_2_time_wait_syn_without_listener_challenge_ack),
