@@ -103,10 +103,10 @@ ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
 }
 
 /*
- * TIME-WAIT is entered: stop every timer and mark the connection; once the
- * segment is processed (events delivered, final ACK sent) conn_input hands
- * it to ptcp_tcp_timewait_from_conn(), which keeps a compact record for
- * 2*MSL and releases the connection (tcp_timewait.c).
+ * TIME-WAIT is entered: stop every timer. Once the segment is processed
+ * (events delivered, final ACK sent) conn_input hands the connection to
+ * ptcp_tcp_timewait_from_conn(), which keeps a compact record for 2*MSL
+ * and releases the connection (tcp_timewait.c).
  */
 void
 ptcp_tcp_enter_time_wait(struct ptcp_conn *c)

@@ -3,9 +3,9 @@
  * test_tcp_close.c - closing a connection (RFC 9293 3.6, 3.10.4, figures
  * 5 and 6, 3.10.7.4 eighth step): FIN-WAIT-1, FIN-WAIT-2, CLOSING,
  * TIME-WAIT (2*MSL, RFC 1337; a compact record, the connection released
- * with on_closed(0)), orphaned FIN-WAIT-2 (conf.fin_timeout_ms), CLOSE-WAIT, LAST-ACK, simultaneous close,
- * half-close both ways, ptcp_close with unread data (RFC 1122 4.2.2.13)
- * and ptcp_abort.
+ * with on_closed(0)), orphaned FIN-WAIT-2 (conf.fin_timeout_ms),
+ * CLOSE-WAIT, LAST-ACK, simultaneous close, half-close both ways,
+ * ptcp_close with unread data (RFC 1122 4.2.2.13) and ptcp_abort.
  *
  * The connection comes from a passive open with peer ISN PTEST_PEER_ISN.
  */
