@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""echo_close: half-close, orderly close, abortive close, server restart.
+"""echo_close: half-close, orderly close, abortive close, orphaned FIN-WAIT-2 at stop
+(--fin-timeout), server restart.
 
 Run: PYTHONPATH=tests/integration python3 tests/integration/test_echo_close.py \
          build/app/polltcp-echo
@@ -158,6 +159,34 @@ def sigterm_with_open_connection_closes_it(ctx):
             s.close()
     check(rc == 0, "exit code %r with a connection open" % rc)
     check(end == b"", "client saw %r instead of FIN/RST after the server stopped" % end)
+
+
+@suite.test
+def stop_orphaned_fin_wait_2_ends_after_fin_timeout(ctx):
+    # ptcp_close at a graceful stop, and a client that acknowledges our FIN but never
+    # sends its own: FIN-WAIT-2 is orphaned and ends after --fin-timeout (500 ms), not
+    # at the 2 s drain limit; counted as TCP_FIN_WAIT_2_TIMEOUT.
+    srv = ctx.new_server(["--fin-timeout", "500ms"], name="fin-timeout")
+    with srv:
+        s = srv.connect()
+        try:
+            s.sendall(b"hold")
+            check(h.recv_exactly(s, 4) == b"hold", "echo failed")
+            t0 = time.monotonic()
+            rc, out = srv.stop()
+            took = time.monotonic() - t0
+            s.settimeout(5)
+            end = s.recv(10)         # our FIN; the client keeps its side open
+        finally:
+            s.close()
+    c = h.parse_counters(out)
+    check(rc == 0, "exit code %r" % rc)
+    check(end == b"", "client saw %r instead of our FIN" % end)
+    check(c.get("TCP_FIN_WAIT_2_TIMEOUT") == 1, "TCP_FIN_WAIT_2_TIMEOUT %r, expected 1"
+          % c.get("TCP_FIN_WAIT_2_TIMEOUT"))
+    check(took < 1.8, "the stop took %.2f s: FIN-WAIT-2 lasted to the drain limit" % took)
+    h.log("    stop with an orphaned FIN-WAIT-2: %.2f s (fin-timeout 0.5 s, drain limit 2 s)"
+          % took)
 
 
 @suite.test
