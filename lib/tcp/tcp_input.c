@@ -345,10 +345,6 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 			return false;
 		}
 		PTCP_INC(st, TCP_OUT_OF_WINDOW);
-		if (c->state == PTCP_TCP_TIME_WAIT && s->fin && !(seg->flags & RTE_TCP_RST_FLAG))
-			ptcp_tcp_enter_time_wait(c);   /* a retransmitted FIN restarts 2*MSL */
-		if (seg->flags & RTE_TCP_RST_FLAG)
-			return false;
 		/* RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK at any sequence. */
 		if (seg->flags & RTE_TCP_SYN_FLAG)
 			ptcp_tcp_send_challenge_ack(c);
@@ -394,21 +390,15 @@ check_rst(struct ptcp_conn *c, struct seg_ctx *s)
 	if (!(s->seg.flags & RTE_TCP_RST_FLAG))
 		return false;
 	PTCP_INC(st, TCP_RST_RX);
-	if (c->state == PTCP_TCP_TIME_WAIT) {
-		PTCP_INC(st, TCP_RST_IGNORED);   /* RFC 1337 */
-		return true;
-	}
+	/* TIME-WAIT (RFC 1337: RSTs ignored) is a record by now: tcp_timewait.c. */
 	if (s->seg.seq != c->rcv_nxt) {
 		ptcp_tcp_send_challenge_ack(c);
 		return true;
 	}
 	switch (c->state) {
 	case PTCP_TCP_SYN_RECEIVED:
-		if (c->flags & PTCP_TF_PASSIVE) {
-			/* Back to LISTEN: the listener still is; this attempt is gone. */
-			ptcp_tcp_conn_closed(c, -ECONNRESET);
-			return true;
-		}
+		/* Only a simultaneous open is a connection in SYN-RECEIVED (passive
+		 * ones are SYN cache entries): the active open is refused. */
 		PTCP_INC(st, TCP_CONN_REFUSED);
 		ptcp_tcp_conn_closed(c, -ECONNREFUSED);
 		return true;
