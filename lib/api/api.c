@@ -141,15 +141,56 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 	return c;
 }
 
-uint32_t
-ptcp_send_space(const struct ptcp_conn *c)
+/* Bytes one fresh send-queue mbuf holds (queue buffers need no headroom). */
+static inline uint32_t
+sndq_room(const struct ptcp_stack *st)
 {
-	uint32_t buf = c->st->conf.snd_buf;
-
-	return buf > c->sndq_bytes ? buf - c->sndq_bytes : 0;
+	return rte_pktmbuf_data_room_size(st->pool);
 }
 
-/* Append bytes to the send queue, filling the tail's room then new mbufs. */
+/*
+ * Send space is a promise (ptcp_api.h): snd_buf less what is queued, cut to
+ * what memory allows now, i.e. the tail's free room plus as many new mbufs
+ * as both the stack's budget (conf.mem_limit held mbufs) and the pool above
+ * its reserve can give. ptcp_send takes exactly that much without another
+ * check, so nothing between the two calls on this lcore can break it. When
+ * memory, not snd_buf, is the limit the connection waits for on_writable
+ * (ptcp_tcp_mem_wait).
+ */
+static uint32_t
+send_space(struct ptcp_conn *c, bool wait)
+{
+	struct ptcp_stack *st = c->st;
+	uint32_t buf = st->conf.snd_buf;
+	uint32_t want = buf > c->sndq_bytes ? buf - c->sndq_bytes : 0;
+	uint32_t room = c->sndq_tail != NULL ? rte_pktmbuf_tailroom(c->sndq_tail) : 0;
+	uint32_t per = sndq_room(st), need, budget, avail;
+
+	if (want <= room)
+		return want;
+	need = (want - room + per - 1) / per;
+	budget = st->mem_held < st->conf.mem_limit ? st->conf.mem_limit - st->mem_held : 0;
+	avail = ptcp_pool_avail(st);
+	avail = avail > st->conf.mbuf_reserve ? avail - st->conf.mbuf_reserve : 0;
+	budget = RTE_MIN(budget, avail);
+	if (need <= budget)
+		return want;
+	if (wait)
+		ptcp_tcp_mem_wait(c);
+	return room + budget * per;
+}
+
+uint32_t
+ptcp_send_space(struct ptcp_conn *c)
+{
+	return send_space(c, true);
+}
+
+/*
+ * Append bytes to the send queue, filling the tail's room then new mbufs.
+ * The caller checked send_space(): the mbufs are within the budget, so the
+ * reserve check of ptcp_mbuf_alloc_data does not apply here.
+ */
 static uint32_t
 sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len)
 {
@@ -161,15 +202,19 @@ sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len)
 		uint32_t n;
 
 		if (room == 0) {
-			t = ptcp_mbuf_alloc(c->st);
-			if (t == NULL)
+			t = rte_pktmbuf_alloc(c->st->pool);
+			if (t == NULL) {
+				PTCP_INC(c->st, POOL_EMPTY);
 				break;
+			}
 			t->data_off = 0;   /* a queue buffer needs no headroom */
 			if (c->sndq_tail == NULL)
 				c->sndq_head = t;
 			else
 				c->sndq_tail->next = t;
 			c->sndq_tail = t;
+			c->snd_mbufs++;
+			c->st->mem_held++;
 			room = rte_pktmbuf_tailroom(t);
 		}
 		n = RTE_MIN(room, len - done);
@@ -199,7 +244,9 @@ ptcp_send(struct ptcp_conn *c, const void *data, uint32_t len)
 	}
 	if (c->flags & PTCP_TF_FIN_QUEUED)
 		return -EPIPE;
-	n = RTE_MIN(len, ptcp_send_space(c));
+	n = RTE_MIN(len, send_space(c, false));
+	if (n < len)
+		send_space(c, true);   /* on_writable owed if memory cut it short */
 	if (n == 0)
 		return 0;
 	n = sndq_append(c, data, n);
@@ -228,36 +275,48 @@ ptcp_conn_eof(const struct ptcp_conn *c)
 }
 
 uint32_t
-ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len)
+ptcp_peek(const struct ptcp_conn *c, void *buf, uint32_t len)
 {
+	const struct rte_mbuf *m = c->rcvq_head;
 	uint8_t *dst = buf;
+	uint32_t done = 0;
+
+	while (done < len && m != NULL) {
+		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len);
+
+		memcpy(dst + done, rte_pktmbuf_mtod(m, const void *), n);
+		done += n;
+		m = m->next;
+	}
+	return done;
+}
+
+uint32_t
+ptcp_consume(struct ptcp_conn *c, uint32_t len)
+{
 	uint32_t done = 0, before;
 
 	if (c->rcvq_bytes == 0)
 		return 0;
+	len = RTE_MIN(len, c->rcvq_bytes);
 	before = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	while (done < len && c->rcvq_head != NULL) {
+	while (c->rcvq_head != NULL) {
 		struct rte_mbuf *m = c->rcvq_head;
 		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len);
 
-		memcpy(dst + done, rte_pktmbuf_mtod(m, const void *), n);
 		done += n;
 		if (n < m->data_len) {
 			m->data_off = (uint16_t)(m->data_off + n);
 			m->data_len = (uint16_t)(m->data_len - n);
 			break;
 		}
+		/* Whole mbuf read (zero-length ones of a consumed chain too). */
 		c->rcvq_head = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
-	}
-	/* Zero-length segments of a consumed chain. */
-	while (c->rcvq_head != NULL && c->rcvq_head->data_len == 0) {
-		struct rte_mbuf *m = c->rcvq_head;
-
-		c->rcvq_head = m->next;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
+		ptcp_tcp_rmem_uncharge(c, 1);
+		if (done == len && (c->rcvq_head == NULL || c->rcvq_head->data_len != 0))
+			break;
 	}
 	if (c->rcvq_head == NULL)
 		c->rcvq_tail = NULL;
@@ -277,6 +336,12 @@ ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len)
 		kick(c);
 	}
 	return done;
+}
+
+uint32_t
+ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len)
+{
+	return ptcp_consume(c, ptcp_peek(c, buf, len));
 }
 
 int

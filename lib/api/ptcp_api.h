@@ -145,18 +145,30 @@ struct ptcp_conn *ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t
 
 /**
  * Queue up to len bytes for sending. Returns the number of bytes taken
- * (0 when the send buffer is full; wait for on_writable), or -ENOTCONN /
- * -EPIPE (after shutdown or close).
+ * (0 when the send buffer is full or memory is short; wait for
+ * on_writable), or -ENOTCONN / -EPIPE (after shutdown or close).
  */
 int32_t ptcp_send(struct ptcp_conn *c, const void *data, uint32_t len);
-/** Free bytes in the send buffer. */
-uint32_t ptcp_send_space(const struct ptcp_conn *c);
+/**
+ * Bytes ptcp_send will take now: the free send buffer, cut to what the
+ * stack's memory budget allows. A promise: ptcp_send(c, buf, N) right
+ * after it returned N takes all N. When memory (not the buffer) cut it
+ * short, on_writable follows once memory is back.
+ */
+uint32_t ptcp_send_space(struct ptcp_conn *c);
 
 /**
  * Copy up to len in-order received bytes into buf and open the receive
  * window by that much. Returns bytes copied, 0 if none are queued.
  */
 uint32_t ptcp_recv(struct ptcp_conn *c, void *buf, uint32_t len);
+/** Copy up to len in-order received bytes into buf without consuming them. */
+uint32_t ptcp_peek(const struct ptcp_conn *c, void *buf, uint32_t len);
+/**
+ * Consume up to len received bytes (after ptcp_peek) and open the receive
+ * window by that much. Returns bytes consumed.
+ */
+uint32_t ptcp_consume(struct ptcp_conn *c, uint32_t len);
 /** Bytes queued for ptcp_recv. */
 uint32_t ptcp_readable(const struct ptcp_conn *c);
 /** True once the peer's FIN arrived and every byte before it has been read. */

@@ -44,6 +44,9 @@ ptcp_stack_create(const struct ptcp_stack_conf *conf)
 	snprintf(st->name, sizeof(st->name), "%s", st->conf.name);
 	st->conf.name = st->name;
 	st->pool = st->conf.pool;
+	st->mbuf_truesize = st->pool->elt_size;   /* header + buffer of one mbuf */
+	if (strncmp(rte_mempool_get_ops(st->pool->ops_index)->name, "ring_", 5) == 0)
+		st->pool_ring = st->pool->pool_data;
 	ret = ptcp_net_init(st);
 	if (ret == 0) {
 		ret = ptcp_tcp_init(st);

@@ -51,6 +51,13 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	DEFAULT(arp_retries, 3);
 	if (conf->name == NULL)
 		conf->name = "ptcp0";
+	if (conf->pool != NULL) {
+		DEFAULT(mbuf_reserve, RTE_MAX(32u, conf->pool->size / 32));
+		DEFAULT(mem_limit, conf->pool->size / 4 * 3);
+	}
+	DEFAULT(mem_pressure, conf->mem_limit / 2);
+	if (conf->mem_pressure > conf->mem_limit)
+		conf->mem_pressure = conf->mem_limit;
 }
 
 void

@@ -23,7 +23,9 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_lcore.h>
 #include <rte_mempool.h>
+#include <rte_ring.h>
 #include <rte_branch_prediction.h>
 
 /* ---- Counters ----------------------------------------------------------- */
@@ -122,6 +124,15 @@ struct ptcp_stack_conf {
 	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */
 	uint32_t arp_retry_ms;         /* ARP request retry interval (1000) */
 	uint8_t arp_retries;           /* ARP requests before giving up (3) */
+	/*
+	 * Memory (docs/architecture.md "Memory budget"), in mbufs of pool:
+	 * what this stack may hold in TCP send, receive and out-of-order queues.
+	 */
+	uint32_t mem_limit;            /* hard limit on held mbufs (pool size * 3/4) */
+	uint32_t mem_pressure;         /* pressure threshold: windows clamped, and the
+	                                * ceiling of out-of-order data (mem_limit / 2) */
+	uint32_t mbuf_reserve;         /* pool mbufs only control segments may take
+	                                * (max(32, pool size / 32)) */
 };
 
 /* ---- The per-lcore context ---------------------------------------------- */
@@ -141,6 +152,9 @@ struct ptcp_stack {
 	struct ptcp_tcp *tcp;
 	struct rte_mempool *pool;
 	struct ptcp_txbuf tx;
+	uint32_t mem_held;             /* mbufs held by TCP queues (send, receive, out-of-order) */
+	uint32_t mbuf_truesize;        /* bytes one pool mbuf costs (header + buffer) */
+	struct rte_ring *pool_ring;    /* the pool's ring (ring mempool ops), else NULL */
 
 	struct ptcp_stack_conf conf;   /* with defaults filled in */
 	char name[32];
@@ -162,15 +176,54 @@ ptcp_tx_enqueue(struct ptcp_stack *st, struct rte_mbuf *m)
 	st->tx.pkts[st->tx.n++] = m;
 }
 
-/** Allocate a frame from the stack's pool; counts POOL_EMPTY on failure. */
+/*
+ * Free mbufs of the stack's pool as far as this lcore can tell cheaply: the
+ * pool's ring plus this lcore's cache (other lcores' caches are left out,
+ * which errs on the side of "fewer"). Pools not backed by a ring take the
+ * exact, slower count.
+ */
+static inline unsigned int
+ptcp_pool_avail(const struct ptcp_stack *st)
+{
+	struct rte_mempool_cache *cache;
+
+	if (unlikely(st->pool_ring == NULL))
+		return rte_mempool_avail_count(st->pool);
+	cache = rte_mempool_default_cache(st->pool, rte_lcore_id());
+	return rte_ring_count(st->pool_ring) + (cache != NULL ? cache->len : 0);
+}
+
+/**
+ * Allocate a control frame (ACK, RST, SYN, SYN-ACK, ARP, ICMP) from the
+ * stack's pool. Control frames may dig into the reserve (conf.mbuf_reserve),
+ * so the stack always answers; counts MBUF_RESERVE_USED when it does and
+ * POOL_EMPTY on failure.
+ */
 static inline struct rte_mbuf *
 ptcp_mbuf_alloc(struct ptcp_stack *st)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(st->pool);
+	struct rte_mbuf *m;
 
+	if (unlikely(ptcp_pool_avail(st) <= st->conf.mbuf_reserve))
+		PTCP_INC(st, MBUF_RESERVE_USED);
+	m = rte_pktmbuf_alloc(st->pool);
 	if (unlikely(m == NULL))
 		PTCP_INC(st, POOL_EMPTY);
 	return m;
+}
+
+/**
+ * Allocate a frame carrying data (a data segment, an out-of-order copy):
+ * refused (DATA_ALLOC_REFUSED, NULL) once the pool is down to the reserve.
+ */
+static inline struct rte_mbuf *
+ptcp_mbuf_alloc_data(struct ptcp_stack *st)
+{
+	if (unlikely(ptcp_pool_avail(st) <= st->conf.mbuf_reserve)) {
+		PTCP_INC(st, DATA_ALLOC_REFUSED);
+		return NULL;
+	}
+	return ptcp_mbuf_alloc(st);
 }
 
 /** Count then free: the one way to drop a packet. */

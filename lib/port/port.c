@@ -671,6 +671,17 @@ create_stacks(void)
 			sc.handoff_arg = lc;
 			sc.handoff_stacks = M->nb_queues;
 		}
+		/*
+		 * The pool holds the rings, bursts and caches of every lcore plus
+		 * mbufs_per_lcore each: that share bounds what this stack's queues
+		 * may hold, less 1/8 kept for ARP and reassembly waits, transient
+		 * TX copies and the control reserve. RX refills come from the
+		 * ring share, so queues at their limit never starve the RX ring.
+		 */
+		if (sc.mem_limit == 0)
+			sc.mem_limit = M->conf.mbufs_per_lcore / 8 * 7;
+		if (sc.mbuf_reserve == 0)
+			sc.mbuf_reserve = RTE_MAX(64u, M->conf.mbufs_per_lcore / 32);
 		lc->st = ptcp_stack_create(&sc);
 		if (lc->st == NULL)
 			return fail(rte_errno ? rte_errno : ENOMEM, "cannot create the stack of "

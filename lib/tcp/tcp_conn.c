@@ -71,6 +71,7 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		LIST_INIT(&tcp->wheel[i]);
 	LIST_INIT(&tcp->reap);
 	LIST_INIT(&tcp->detached);
+	TAILQ_INIT(&tcp->mem_wait);
 	tcp->tw_tick = st->now_us / PTCP_TW_TICK_US;
 	if (getrandom(&tcp->port_key, sizeof(tcp->port_key), 0) != sizeof(tcp->port_key))
 		goto fail;
@@ -105,6 +106,8 @@ conn_free_buffers(struct ptcp_conn *c)
 	c->sndq_head = c->sndq_tail = NULL;
 	c->rcvq_head = c->rcvq_tail = NULL;
 	c->sndq_bytes = c->rcvq_bytes = 0;
+	c->st->mem_held -= c->rcv_mbufs + c->snd_mbufs;
+	c->rcv_mbufs = c->snd_mbufs = 0;
 }
 
 void
@@ -203,6 +206,16 @@ ptcp_tcp_set_state(struct ptcp_conn *c, enum ptcp_tcp_state s)
 	c->state = (uint8_t)s;
 }
 
+/* Off the list of writers waiting for memory (ptcp_tcp_mem_wait). */
+static void
+mem_unwait(struct ptcp_conn *c)
+{
+	if (c->mem_link.tqe_prev != NULL) {
+		TAILQ_REMOVE(&c->st->tcp->mem_wait, c, mem_link);
+		c->mem_link.tqe_prev = NULL;
+	}
+}
+
 /*
  * The connection is CLOSED: take it out of the table and the wheel now;
  * on_closed and the free happen in ptcp_tcp_leave().
@@ -217,6 +230,7 @@ ptcp_tcp_conn_closed(struct ptcp_conn *c, int err)
 	c->state = PTCP_TCP_CLOSED;
 	c->err = err;
 	c->flags |= PTCP_TF_REAPED;
+	mem_unwait(c);
 	if (c->flags & PTCP_TF_DETACHED) {
 		LIST_REMOVE(c, reap_link);   /* from the detached list; already out of the table */
 	} else {
@@ -239,6 +253,7 @@ ptcp_tcp_conn_detach(struct ptcp_conn *c)
 {
 	struct ptcp_tcp *tcp = c->st->tcp;
 
+	mem_unwait(c);
 	ptcp_tcp_timer_cancel_all(c);
 	rte_hash_del_key(tcp->table, &c->flow);
 	tcp->nconns--;
@@ -291,19 +306,75 @@ ptcp_tcp_listener_find(struct ptcp_stack *st, uint16_t port)
  * The window to advertise (RFC 9293 3.8.6.2.2 receiver-side SWS avoidance):
  * the right edge moves only when it can move by min(RCV.BUFF/2, MSS); it
  * never moves left (3.8.6: "shrinking the window" is strongly discouraged).
+ *
+ * Memory (Linux tcp_mem ideas): with the stack above conf.mem_pressure held
+ * mbufs the window opens by at most 4 MSS, above conf.mem_limit by at most
+ * one MSS, so that new data slows down while what was promised stays
+ * promised (the right edge is kept). The connection's own truesize budget
+ * limits it the same way (a peer sending tiny segments in order costs one
+ * mbuf per tail's room, not per byte).
  */
 uint32_t
 ptcp_tcp_rcv_window(const struct ptcp_conn *c)
 {
-	uint32_t buf = c->st->conf.rcv_buf;
+	const struct ptcp_stack *st = c->st;
+	uint32_t buf = st->conf.rcv_buf;
 	uint32_t space = buf > c->rcvq_bytes ? buf - c->rcvq_bytes : 0;
 	uint32_t cur = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t thresh = RTE_MIN(buf / 2, (uint32_t)c->rcv_mss);
+	uint32_t clamp = UINT32_MAX;
 
 	space = RTE_MIN(space, PTCP_TCP_MAX_WND);   /* no window scaling yet */
+	if (st->mem_held >= st->conf.mem_limit || c->rcv_mbufs >= ptcp_tcp_rcv_mbufs_max(c))
+		clamp = c->rcv_mss;
+	else if (st->mem_held >= st->conf.mem_pressure)
+		clamp = 4u * c->rcv_mss;
+	if (space > clamp && space > cur) {
+		space = clamp;
+		PTCP_INC(c->st, TCP_WND_CLAMPED);
+	}
 	if (space <= cur)
 		return cur;
 	if (space - cur < thresh)
 		return cur;
 	return space;
+}
+
+/*
+ * Send space was cut short by memory, not by snd_buf: the writer waits for
+ * on_writable, which ptcp_tcp_mem_wake() delivers once memory is back (no
+ * ACK may ever come to do it: the connection may have nothing in flight).
+ */
+void
+ptcp_tcp_mem_wait(struct ptcp_conn *c)
+{
+	if (c->mem_link.tqe_prev != NULL || (c->flags & (PTCP_TF_REAPED | PTCP_TF_DETACHED)))
+		return;
+	TAILQ_INSERT_TAIL(&c->st->tcp->mem_wait, c, mem_link);
+	PTCP_INC(c->st, TCP_SND_MEM_LIMITED);
+}
+
+/* From the poll: with memory below the pressure mark, wake the waiting writers. */
+void
+ptcp_tcp_mem_wake(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_conn *c;
+	uint32_t n = 0, i;
+
+	if (TAILQ_EMPTY(&tcp->mem_wait) || st->mem_held >= st->conf.mem_pressure ||
+	    ptcp_pool_avail(st) <= 2u * st->conf.mbuf_reserve)
+		return;
+	TAILQ_FOREACH(c, &tcp->mem_wait, mem_link)
+		n++;
+	ptcp_tcp_enter(st);
+	/* Only those waiting now: a writer may queue itself again from on_writable. */
+	for (i = 0; i < n && (c = TAILQ_FIRST(&tcp->mem_wait)) != NULL; i++) {
+		TAILQ_REMOVE(&tcp->mem_wait, c, mem_link);
+		c->mem_link.tqe_prev = NULL;
+		if (c->state != PTCP_TCP_CLOSED && (c->flags & PTCP_TF_APP_KNOWS) &&
+		    c->ops != NULL && c->ops->on_writable != NULL)
+			c->ops->on_writable(c, c->arg);
+	}
+	ptcp_tcp_leave(st);
 }

@@ -122,7 +122,8 @@ ptcp_tcp_mbuf_skip(struct rte_mbuf *m, uint32_t n)
 /*
  * Queue in-order payload for the application. Small payloads are copied
  * into the tail's free room, so a stream of tiny segments does not pin one
- * mbuf each (memory stays proportional to the bytes queued).
+ * mbuf each (memory stays proportional to the bytes queued). m comes
+ * uncharged; the mbufs kept are charged to the connection.
  */
 void
 ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
@@ -146,6 +147,7 @@ ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
 	else
 		tail->next = m;
 	c->rcvq_tail = rte_pktmbuf_lastseg(m);
+	ptcp_tcp_rmem_charge(c, m->nb_segs);
 }
 
 /* Free n acknowledged bytes from the head of the send queue. */
@@ -166,6 +168,8 @@ sndq_trim(struct ptcp_conn *c, uint32_t n)
 		c->sndq_head = m->next;
 		m->next = NULL;
 		rte_pktmbuf_free_seg(m);
+		c->snd_mbufs--;
+		c->st->mem_held--;
 	}
 	if (c->sndq_head == NULL)
 		c->sndq_tail = NULL;
@@ -575,6 +579,8 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 	s->ev |= EV_READABLE;
 	if (c->ooo_head != NULL) {
 		ptcp_tcp_reass_drain(c);
+		/* In-order data is never dropped for memory: out-of-order data goes first. */
+		ptcp_tcp_reass_prune(c, c->rcv_nxt);
 		c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2: a filled gap is ACKed at once */
 	} else {
 		ack_delayed(c, s->len);
@@ -588,12 +594,18 @@ take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq)
 	if (c->state == PTCP_TCP_CLOSED)
 		return;
 	if (s->fin && ptcp_seq_gt(fin_seq, c->rcv_nxt) && c->state != PTCP_TCP_TIME_WAIT) {
-		c->flags |= PTCP_TF_FIN_OOO | PTCP_TF_ACK_NOW;   /* RFC 5681 4.2 duplicate ACK */
-		c->ooo_fin_seq = fin_seq;
+		c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2 duplicate ACK */
+		if (!(c->flags & PTCP_TF_FIN_OOO)) {
+			/* The first FIN marks the end: held data beyond it goes. */
+			c->flags |= PTCP_TF_FIN_OOO;
+			c->ooo_fin_seq = fin_seq;
+			ptcp_tcp_reass_cut(c, fin_seq);
+		}
 		return;
 	}
 	if (s->fin && fin_seq == c->rcv_nxt) {
 		c->flags &= ~PTCP_TF_FIN_OOO;
+		ptcp_tcp_reass_free(c);   /* nothing after a FIN is data */
 	} else if ((c->flags & PTCP_TF_FIN_OOO) && c->ooo_fin_seq == c->rcv_nxt) {
 		c->flags &= ~PTCP_TF_FIN_OOO;
 		ptcp_tcp_reass_free(c);   /* nothing after a FIN is data */
@@ -619,6 +631,29 @@ take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq)
 	default:
 		break;   /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
 	}
+}
+
+/*
+ * RFC 9293 3.10.7.4: the FIN is the last octet of the peer's stream. Once
+ * one is known beyond a gap, bytes at or after it are not data: trim them
+ * (and any later FIN) and ACK, so the FIN is processed at its own sequence
+ * number and RCV.NXT never passes it.
+ */
+static void
+trim_beyond_fin(struct ptcp_conn *c, struct seg_ctx *s)
+{
+	uint32_t fin = c->ooo_fin_seq, keep;
+
+	if (!(c->flags & PTCP_TF_FIN_OOO))
+		return;
+	if (s->fin && s->seq + s->len != fin)
+		s->fin = false;
+	if (s->len == 0 || ptcp_seq_le(s->seq + s->len, fin))
+		return;
+	keep = ptcp_seq_gt(fin, s->seq) ? fin - s->seq : 0;
+	PTCP_ADD(c->st, TCP_OOO_BEYOND_FIN, s->len - keep);
+	s->len = keep;
+	c->flags |= PTCP_TF_ACK_NOW;
 }
 
 static void
@@ -657,6 +692,7 @@ sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 	}
 	if (!check_ack(c, s, ip))
 		return;
+	trim_beyond_fin(c, s);
 	fin_seq = s->seq + s->len;
 	take_text(c, s);
 	take_fin(c, s, fin_seq);

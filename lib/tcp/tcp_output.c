@@ -71,7 +71,8 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	uint8_t *p;
 	uint16_t wnd;
 
-	m = ptcp_mbuf_alloc(st);
+	/* Data waits when the pool is down to the reserve; control always goes. */
+	m = len != 0 ? ptcp_mbuf_alloc_data(st) : ptcp_mbuf_alloc(st);
 	if (unlikely(m == NULL))
 		return -ENOBUFS;
 	if (flags & RTE_TCP_SYN_FLAG) {

@@ -125,6 +125,9 @@ struct ptcp_conn {
 	uint32_t ooo_fin_seq;
 	uint32_t ooo_bytes;
 	uint16_t ooo_blocks;
+	uint32_t rcv_mbufs;                  /* mbufs held by rcvq + out-of-order blocks */
+	uint32_t snd_mbufs;                  /* mbufs held by sndq */
+	TAILQ_ENTRY(ptcp_conn) mem_link;     /* on tcp->mem_wait when tqe_prev != NULL */
 	uint8_t nprobe;                      /* unanswered persist / keepalive probes */
 	uint8_t persist_shift;               /* persist backoff exponent */
 	uint64_t last_rx;                    /* time of the last segment received */
@@ -163,6 +166,7 @@ struct ptcp_syncache;
 #define PTCP_TW_SLOTS     4096u
 
 LIST_HEAD(ptcp_conn_list, ptcp_conn);
+TAILQ_HEAD(ptcp_conn_tailq, ptcp_conn);
 
 /*
  * TIME-WAIT record (FreeBSD struct tcptw, Linux inet_timewait_sock): what
@@ -200,6 +204,7 @@ struct ptcp_tcp {
 	struct ptcp_isn_key isn_key;
 	struct ptcp_conn_list reap;
 	struct ptcp_conn_list detached;      /* PTCP_TF_DETACHED, linked by reap_link */
+	struct ptcp_conn_tailq mem_wait;     /* writers waiting for memory (on_writable owed) */
 	struct ptcp_listener listeners[PTCP_TCP_MAX_LISTENERS];
 	struct ptcp_syncache *syncache;      /* tcp_syncache.c: SYN-RECEIVED of listeners */
 	struct ptcp_isn_key cookie_key;      /* tcp_syncookie.c: RFC 4987 3.6 secret */
@@ -238,8 +243,41 @@ ptcp_tcp_blk(struct rte_mbuf *m)
 	return RTE_MBUF_DYNFIELD(m, ptcp_tcp_blk_offset, struct ptcp_tcp_blk *);
 }
 
-/* Bound on out-of-order blocks per connection (each pins at least one mbuf). */
+/* Bound on out-of-order blocks per connection (a list walked on insert). */
 #define PTCP_TCP_MAX_OOO_BLOCKS 64
+
+/*
+ * Memory charging (docs/architecture.md "Memory budget"). Every mbuf a
+ * connection's queues hold is charged to the connection (rcv_mbufs,
+ * snd_mbufs) and to its stack (st->mem_held); its truesize in bytes is that
+ * count times st->mbuf_truesize, whatever the payload length (Linux's skb
+ * truesize). Receive queue + out-of-order blocks may hold at most
+ * PTCP_TCP_RCV_TRUESIZE_MULT * rcv_buf bytes of truesize.
+ */
+#define PTCP_TCP_RCV_TRUESIZE_MULT 2
+
+static inline void
+ptcp_tcp_rmem_charge(struct ptcp_conn *c, uint32_t n)
+{
+	c->rcv_mbufs += n;
+	c->st->mem_held += n;
+}
+
+static inline void
+ptcp_tcp_rmem_uncharge(struct ptcp_conn *c, uint32_t n)
+{
+	c->rcv_mbufs -= n;
+	c->st->mem_held -= n;
+}
+
+/* Most mbufs the receive side of c may hold (at least two). */
+static inline uint32_t
+ptcp_tcp_rcv_mbufs_max(const struct ptcp_conn *c)
+{
+	uint64_t bytes = (uint64_t)PTCP_TCP_RCV_TRUESIZE_MULT * c->st->conf.rcv_buf;
+
+	return (uint32_t)RTE_MAX(bytes / c->st->mbuf_truesize, (uint64_t)2);
+}
 
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
@@ -250,6 +288,8 @@ void ptcp_tcp_enter(struct ptcp_stack *st);
 void ptcp_tcp_leave(struct ptcp_stack *st);
 struct ptcp_listener *ptcp_tcp_listener_find(struct ptcp_stack *st, uint16_t port);
 uint32_t ptcp_tcp_rcv_window(const struct ptcp_conn *c);
+void ptcp_tcp_mem_wait(struct ptcp_conn *c);
+void ptcp_tcp_mem_wake(struct ptcp_stack *st);
 void ptcp_tcp_set_state(struct ptcp_conn *c, enum ptcp_tcp_state s);
 
 /* tcp_output.c */
@@ -346,6 +386,8 @@ void ptcp_tcp_timewait_poll(struct ptcp_stack *st);
 void ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uint32_t len);
 void ptcp_tcp_reass_drain(struct ptcp_conn *c);
 void ptcp_tcp_reass_free(struct ptcp_conn *c);
+void ptcp_tcp_reass_cut(struct ptcp_conn *c, uint32_t end);
+bool ptcp_tcp_reass_prune(struct ptcp_conn *c, uint32_t after);
 int ptcp_tcp_reass_register(void);
 
 #endif /* PTCP_TCP_PRIVATE_H */

@@ -363,6 +363,7 @@ ptcp_tcp_poll(struct ptcp_stack *st)
 
 	ptcp_tcp_syncache_poll(st);
 	ptcp_tcp_timewait_poll(st);
+	ptcp_tcp_mem_wake(st);
 	if (now_tick <= tcp->tw_tick)
 		return;
 	/* After a full lap every slot has been looked at once. */

@@ -549,6 +549,63 @@ test_rfc9293_3_10_7_4_reass_bare_fin_beyond_gap_waits(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_10_7_4_data_beyond_ooo_fin_not_delivered(void **state)
+{
+	/*
+	 * Ensure that data beyond an out-of-order FIN is never delivered: with
+	 * [5,10)+FIN held, [10,20) is dropped (TCP_OOO_BEYOND_FIN 10, duplicate
+	 * ACK), and when [0,5) arrives exactly 10 bytes are delivered, the FIN is
+	 * processed at its sequence number (RCV.NXT = 11) and the state is
+	 * CLOSE-WAIT.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t got[32];
+
+	(void)state;
+	ptest_conn_rx(&conn, PT_ACK | PT_FIN, base + 5, conn.snd_nxt, stream + 5, 5);
+	PTEST_EXPECT_ACK(&conn);
+	rx_ooo(10, 10);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_BEYOND_FIN), 10);
+	rx_off(0, 5);
+	conn.rcv_nxt = base + 11;
+	conn.unread = 10;
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	assert_int_equal(PTEST_CTR(t, TCP_DATA_RX), 10);
+	assert_int_equal(ptest_conn_read(&conn, got, sizeof(got)), 10);
+	assert_memory_equal(got, stream, 10);
+	assert_true(ptcp_conn_eof(ptest_conn_c(&conn)));
+	ptest_free(t);
+}
+
+static void
+test_rfc9293_3_10_7_4_held_data_beyond_late_ooo_fin_dropped(void **state)
+{
+	/*
+	 * Ensure that data held before an out-of-order FIN arrives is cut at the
+	 * FIN: [10,20) held, then [5,10)+FIN frees it (TCP_OOO_BEYOND_FIN 10) and
+	 * [0,5) delivers 10 bytes and the FIN: CLOSE-WAIT, nothing leaked.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	rx_ooo(10, 10);
+	ptest_conn_rx(&conn, PT_ACK | PT_FIN, base + 5, conn.snd_nxt, stream + 5, 5);
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_BEYOND_FIN), 10);
+	rx_off(0, 5);
+	conn.rcv_nxt = base + 11;
+	conn.unread = 10;
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 10);
+	assert_int_equal(t->st->mem_held, 1);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* Bounds: window, block count                                           */
 /* ====================================================================== */
@@ -579,30 +636,102 @@ test_rfc9293_3_10_7_4_reass_held_bounded_by_window(void **state)
 	ptest_free(t);
 }
 
+/* Mbufs the receive side of the connection may hold (truesize budget). */
+static uint32_t
+rcv_mbufs_max(struct ptest_ctx *t)
+{
+	return 2u * t->st->conf.rcv_buf / t->st->mbuf_truesize;
+}
+
 static void
-test_rfc9293_3_10_7_4_reass_block_limit_64(void **state)
+test_ooo_gapped_tiny_segments_bounded_by_truesize(void **state)
 {
 	/*
-	 * Ensure that at most 64 out-of-order blocks are held: 64 one-byte
-	 * segments separated by gaps are queued (64 mbufs pinned), the 65th is
-	 * dropped (TCP_OOO_DROP 1) but still gets its duplicate ACK, and the
-	 * stream is exact once [0,131) arrives.
+	 * Ensure that out-of-order data is charged by mbuf truesize, not bytes:
+	 * 64 one-byte segments separated by gaps pin at most 2 * rcv_buf of
+	 * truesize (rcv_mbufs_max mbufs); the rest are dropped (TCP_OOO_DROP_MEM)
+	 * but each still gets its duplicate ACK, and the stream is exact once
+	 * [0,131) arrives.
+	 */
+	struct ptest_ctx *t = established();
+	uint32_t max = rcv_mbufs_max(t);
+	unsigned int i;
+
+	(void)state;
+	assert_true(max < 64);
+	for (i = 1; i <= 64; i++)
+		rx_ooo(2 * i, 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_QUEUED), max);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_DROP_MEM), 64 - max);
+	assert_int_equal(ptest_pool_held(t), max);
+	assert_int_equal(t->st->mem_held, max);
+	rx_fill(0, 131, 131);
+	expect_stream(131);
+	assert_int_equal(ptest_pool_held(t), 0);
+	assert_int_equal(t->st->mem_held, 0);
+	ptest_free(t);
+}
+
+static void
+test_ooo_tiny_segments_coalesced_bounded_mbufs(void **state)
+{
+	/*
+	 * Ensure that tiny out-of-order segments continuing a held block are
+	 * copied into it rather than each pinning an mbuf: 100 one-byte segments
+	 * [1,101) in order and 50 [101,151) in reverse order (each in front of
+	 * the last) beyond a gap at 0 hold one mbuf, TCP_OOO_MERGED 149, and the
+	 * stream is exact once [0,1) arrives.
 	 */
 	struct ptest_ctx *t = established();
 	unsigned int i;
 
 	(void)state;
-	for (i = 1; i <= 64; i++)
-		rx_ooo(2 * i, 1);
-	assert_int_equal(PTEST_CTR(t, TCP_OOO_QUEUED), 64);
-	assert_int_equal(ptest_pool_held(t), 64);
-	rx_ooo(130, 1);
-	assert_int_equal(PTEST_CTR(t, TCP_OOO_DROP), 1);
-	assert_int_equal(PTEST_CTR(t, TCP_OOO_QUEUED), 64);
-	assert_int_equal(ptest_pool_held(t), 64);
-	rx_fill(0, 131, 131);
-	expect_stream(131);
+	for (i = 1; i <= 100; i++)
+		rx_ooo(i, 1);
+	assert_int_equal(ptest_pool_held(t), 1);
+	for (i = 150; i >= 101; i--)
+		rx_ooo(i, 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_QUEUED), 150);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_MERGED), 149);
+	assert_int_equal(ptest_pool_held(t), 1);
+	assert_int_equal(t->st->mem_held, 1);
+	rx_fill(0, 1, 151);
+	expect_stream(151);
 	assert_int_equal(ptest_pool_held(t), 0);
+	ptest_free(t);
+}
+
+static void
+test_ooo_dropped_before_inorder_under_pressure(void **state)
+{
+	/*
+	 * Ensure that with the stack at its out-of-order ceiling (mem_pressure 3
+	 * held mbufs) a new out-of-order segment beyond every held block is
+	 * dropped (TCP_OOO_DROP_MEM), one before held blocks makes room by
+	 * pruning the highest one (TCP_OOO_PRUNE), and in-order data is still
+	 * taken whole and delivered with what is held up to the next gap.
+	 */
+	struct ptcp_stack_conf c = { .mem_pressure = 3 };
+	struct ptest_ctx *t = established_conf(&c);
+
+	(void)state;
+	rx_ooo(10, 5);
+	rx_ooo(30, 5);
+	rx_ooo(50, 5);
+	assert_int_equal(t->st->mem_held, 3);
+	rx_ooo(70, 5);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_DROP_MEM), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_PRUNE), 0);
+	rx_ooo(20, 5);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_PRUNE), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OOO_DROP_MEM), 1);
+	assert_int_equal(t->st->mem_held, 3);
+	/* In order, at the ceiling: taken, and [10,15) joins it; [20,25) waits. */
+	rx_fill(0, 10, 15);
+	rx_fill(15, 5, 25);
+	assert_int_equal(PTEST_CTR(t, TCP_RCV_BUF_FULL), 0);
+	rx_fill(25, 50, 75);
+	expect_stream(75);
 	ptest_free(t);
 }
 
@@ -714,9 +843,13 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_fin_beyond_gap_waits),
 		cmocka_unit_test(test_rfc5681_4_2_bare_fin_beyond_gap_dup_ack),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_bare_fin_beyond_gap_waits),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_data_beyond_ooo_fin_not_delivered),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_held_data_beyond_late_ooo_fin_dropped),
 		/* bounds */
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_held_bounded_by_window),
-		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_block_limit_64),
+		cmocka_unit_test(test_ooo_gapped_tiny_segments_bounded_by_truesize),
+		cmocka_unit_test(test_ooo_tiny_segments_coalesced_bounded_mbufs),
+		cmocka_unit_test(test_ooo_dropped_before_inorder_under_pressure),
 		/* freeing */
 		cmocka_unit_test(test_rfc9293_3_10_5_reass_freed_on_abort),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_freed_on_peer_rst),
