@@ -288,6 +288,136 @@ test_api_send_accepts_up_to_snd_buf(void **state)
 	ptest_free(t);
 }
 
+/* ---- Memory: the send-space promise, the control reserve ---------------- */
+
+static struct rte_mbuf *hoard[8192];
+static unsigned int nhoard;
+
+/* Take mbufs out of the test pool until exactly `left` are free. */
+static void
+pool_drain_to(struct ptest_ctx *t, unsigned int left)
+{
+	while (rte_mempool_avail_count(t->pool) > left) {
+		hoard[nhoard] = rte_pktmbuf_alloc(t->pool);
+		assert_non_null(hoard[nhoard]);
+		nhoard++;
+	}
+	assert_int_equal(rte_mempool_avail_count(t->pool), left);
+}
+
+static void
+pool_refill(void)
+{
+	rte_pktmbuf_free_bulk(hoard, nhoard);
+	nhoard = 0;
+}
+
+static void
+test_send_space_is_a_promise(void **state)
+{
+	/*
+	 * Ensure that ptcp_send takes all N bytes right after ptcp_send_space
+	 * returned N when memory, not snd_buf, sets N: under the stack's budget
+	 * (mem_limit 3 mbufs: 3 mbufs of room) and with the pool two mbufs above
+	 * its reserve (2 mbufs of room); then the space is 0 and send takes 0.
+	 */
+	struct ptcp_stack_conf c = { .mem_limit = 3, .mbuf_reserve = 64 };
+	struct ptest_ctx *t = established_conf(&c);
+	uint32_t room = rte_pktmbuf_data_room_size(t->pool), n;
+	static uint8_t d[8 * 2176];
+
+	(void)state;
+	assert_true(room * 4 <= sizeof(d));
+	n = ptcp_send_space(ptest_conn_c(&conn));
+	assert_int_equal(n, 3 * room);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d, n), (int32_t)n);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 0);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d, 1), 0);
+	assert_true(PTEST_CTR(t, TCP_SND_MEM_LIMITED) >= 1);
+	ptest_free(t);
+
+	c = (struct ptcp_stack_conf){ .mbuf_reserve = 64 };
+	t = established_conf(&c);
+	pool_drain_to(t, 64 + 2);
+	n = ptcp_send_space(ptest_conn_c(&conn));
+	assert_int_equal(n, 2 * room);
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d, n), (int32_t)n);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 0);
+	pool_refill();
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_control_segments_use_mbuf_reserve(void **state)
+{
+	/*
+	 * Ensure that with the pool down to its reserve (64 mbufs) data waits
+	 * and control segments still go: the retransmission at the RTO is
+	 * refused (DATA_ALLOC_REFUSED, nothing sent), ptcp_send takes nothing,
+	 * a data segment from the peer is ACKed and a segment for a closed port
+	 * gets its RST (MBUF_RESERVE_USED), and the retransmission goes once
+	 * the pool is back.
+	 */
+	struct ptcp_stack_conf c = { .mbuf_reserve = 64 };
+	struct ptest_ctx *t = established_conf(&c);
+	struct ptcp_tcp_seg seg;
+
+	(void)state;
+	ptest_conn_send(&conn, "lost", 4);
+	ptest_clear(t);                      /* the first transmission is lost */
+	pool_drain_to(t, 64);
+	ptest_advance(t, PTCP_MS(1000) + PTEST_SLACK_US);
+	PTEST_NOTHING_SENT(t);
+	assert_true(PTEST_CTR(t, DATA_ALLOC_REFUSED) >= 1);
+	ptest_conn_rx_data(&conn, "ping", 4);
+	/* A pure ACK carries SND.MAX, past the 4 lost bytes (the harness's snd_nxt). */
+	PTEST_EXPECT(&conn, RTE_TCP_ACK_FLAG, conn.snd_nxt + 4, conn.rcv_nxt, PTEST_WND_ANY, 0,
+		     NULL, NULL);
+	PTEST_NOTHING_SENT(t);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = PTEST_RPORT, .dport = 9, .flags = PT_ACK,
+					   .seq = 1, .ack = 1 });
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_true(seg.flags & RTE_TCP_RST_FLAG);
+	assert_true(PTEST_CTR(t, MBUF_RESERVE_USED) >= 2);
+	pool_refill();
+	ptest_advance(t, PTCP_MS(2000) + PTEST_SLACK_US);
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 4);
+	assert_int_equal(seg.seq, conn.snd_nxt);
+	ptest_free(t);
+}
+
+static void
+test_send_memory_wait_gets_on_writable(void **state)
+{
+	/*
+	 * Ensure that a writer whose send space memory cut short (mem_limit 2,
+	 * one mbuf held by an out-of-order block) gets on_writable once memory
+	 * is back, without any ACK: the gap fills, the application reads, and
+	 * the next poll delivers on_writable with the full space.
+	 */
+	struct ptcp_stack_conf c = { .mem_limit = 2, .mem_pressure = 1 };
+	struct ptest_ctx *t = established_conf(&c);
+	uint32_t room = rte_pktmbuf_data_room_size(t->pool);
+	uint8_t got[64];
+
+	(void)state;
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 10, conn.snd_nxt, "abcdefghij", 10);
+	ptest_clear(t);
+	assert_int_equal(t->st->mem_held, 1);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), room);
+	assert_int_equal(conn.rec.n_writable, 0);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt, "0123456789", 10);
+	ptest_clear(t);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), 20);
+	ptest_clear(t);
+	assert_int_equal(t->st->mem_held, 0);
+	ptest_advance(t, PTCP_MS(2));
+	assert_int_equal(conn.rec.n_writable, 1);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 2 * room);
+	ptest_free(t);
+}
+
 static void
 test_api_send_after_shutdown_epipe(void **state)
 {
@@ -714,6 +844,9 @@ main(void)
 		cmocka_unit_test(test_api_connect_same_tuple_eaddrinuse),
 		cmocka_unit_test(test_rfc4987_3_6_max_conns_syn_cookie),
 		cmocka_unit_test(test_api_send_accepts_up_to_snd_buf),
+		cmocka_unit_test(test_send_space_is_a_promise),
+		cmocka_unit_test(test_control_segments_use_mbuf_reserve),
+		cmocka_unit_test(test_send_memory_wait_gets_on_writable),
 		cmocka_unit_test(test_api_send_after_shutdown_epipe),
 		cmocka_unit_test(test_api_send_after_close_epipe),
 		cmocka_unit_test(test_api_recv_partial_reads_in_order),
