@@ -828,6 +828,31 @@ ptcp_port_counters(uint64_t *sum)
  * workers run, so approximate by the per-lcore caches; tests use it to show
  * that memory stays bounded when a peer stops reading.
  */
+/*
+ * "tcp memory: held N pressure P limit L reserve R": mbufs held by the TCP
+ * queues of every lcore against the sum of their budgets (racy read of
+ * plain counters while workers run; a report, not a measurement).
+ */
+static void
+print_tcp_memory(FILE *f)
+{
+	uint64_t held = 0, pressure = 0, limit = 0, reserve = 0;
+	uint16_t q;
+
+	for (q = 0; q < M->nb_queues; q++) {
+		const struct ptcp_stack *st = M->lcores[q] != NULL ? M->lcores[q]->st : NULL;
+
+		if (st == NULL)
+			continue;
+		held += st->mem_held;
+		pressure += st->conf.mem_pressure;
+		limit += st->conf.mem_limit;
+		reserve = st->conf.mbuf_reserve;
+	}
+	fprintf(f, "tcp memory: held %" PRIu64 " pressure %" PRIu64 " limit %" PRIu64
+		" reserve %" PRIu64 "\n", held, pressure, limit, reserve);
+}
+
 static void
 print_pool_use(FILE *f)
 {
@@ -840,6 +865,7 @@ print_pool_use(FILE *f)
 		size += M->pools[i]->size;
 	}
 	fprintf(f, "mbufs: in use %u of %u\n", in_use, size);
+	print_tcp_memory(f);
 }
 
 /*
