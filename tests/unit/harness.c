@@ -152,6 +152,11 @@ ptest_free(struct ptest_ctx *t)
 {
 	if (ptest_live == t)
 		ptest_live = NULL;
+	/* The memory charged to TCP queues never exceeds what the stack really holds... */
+	assert_true(t->st->mem_held <= ptest_pool_held(t));
+	/* ...and is exactly given back when every connection's buffers are freed. */
+	ptcp_tcp_fini(t->st);
+	assert_int_equal(t->st->mem_held, 0);
 	ptcp_stack_destroy(t->st);
 	ptest_clear(t);
 	/* Every mbuf back in the pool: nothing leaked by the stack. */
