@@ -354,7 +354,7 @@ test_control_segments_use_mbuf_reserve(void **state)
 	/*
 	 * Ensure that with the pool down to its reserve (64 mbufs) data waits
 	 * and control segments still go: the retransmission at the RTO is
-	 * refused (DATA_ALLOC_REFUSED, nothing sent), ptcp_send takes nothing,
+	 * refused (DATA_ALLOC_REFUSED, nothing sent),
 	 * a data segment from the peer is ACKed and a segment for a closed port
 	 * gets its RST (MBUF_RESERVE_USED), and the retransmission goes once
 	 * the pool is back.

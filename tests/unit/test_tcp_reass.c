@@ -735,6 +735,52 @@ test_ooo_dropped_before_inorder_under_pressure(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_8_6_window_not_grown_under_memory_pressure(void **state)
+{
+	/*
+	 * Ensure that above the memory pressure mark (mem_pressure 1, reached by
+	 * 100 unacknowledged bytes in our send queue) reading the receive queue
+	 * does not open the window: no window update after reading 2000 bytes,
+	 * the next ACK still carries the old right edge (TCP_WND_CLAMPED), and
+	 * the window opens fully once the peer's ACK frees the send queue.
+	 */
+	struct ptcp_stack_conf c = { .mem_pressure = 1 };
+	struct ptest_ctx *t = established_conf(&c);
+	struct ptcp_conn *pc;
+	struct ptcp_tcp_seg seg;
+	static uint8_t got[STREAM_LEN];
+	uint32_t i, edge;
+
+	(void)state;
+	pc = ptest_conn_c(&conn);
+	assert_int_equal(ptcp_send(pc, stream, 100), 100);
+	ptest_kick(t);
+	ptest_clear(t);
+	assert_int_equal(t->st->mem_held, 1);
+	for (i = 0; i < 2; i++)
+		ptest_conn_rx(&conn, PT_ACK, base + i * 1000, conn.snd_nxt, stream + i * 1000, 1000);
+	ptest_clear(t);
+	edge = base + PTEST_WND;   /* the right edge of the first ACK's window */
+	assert_int_equal(ptcp_recv(pc, got, sizeof(got)), 2000);
+	ptest_kick(t);
+	PTEST_NOTHING_SENT(t);
+	assert_true(PTEST_CTR(t, TCP_WND_CLAMPED) >= 1);
+	ptest_conn_rx(&conn, PT_ACK, base + 2000, conn.snd_nxt, stream + 2000, 1);
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_int_equal(seg.ack, base + 2001);
+	assert_int_equal(seg.ack + seg.wnd, edge);
+	/* Pressure gone: our 100 bytes are acknowledged; reading opens the window. */
+	ptest_conn_rx(&conn, PT_ACK, base + 2001, conn.snd_nxt + 100, NULL, 0);
+	ptest_clear(t);
+	assert_int_equal(ptcp_recv(pc, got, sizeof(got)), 1);
+	ptest_kick(t);
+	assert_int_equal(t->st->mem_held, 0);
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_int_equal(seg.wnd, PTEST_WND);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* Freed with the connection                                             */
 /* ====================================================================== */
@@ -850,6 +896,7 @@ main(void)
 		cmocka_unit_test(test_ooo_gapped_tiny_segments_bounded_by_truesize),
 		cmocka_unit_test(test_ooo_tiny_segments_coalesced_bounded_mbufs),
 		cmocka_unit_test(test_ooo_dropped_before_inorder_under_pressure),
+		cmocka_unit_test(test_rfc9293_3_8_6_window_not_grown_under_memory_pressure),
 		/* freeing */
 		cmocka_unit_test(test_rfc9293_3_10_5_reass_freed_on_abort),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_freed_on_peer_rst),
