@@ -151,8 +151,8 @@ sndq_room(const struct ptcp_stack *st)
 /*
  * Send space is a promise (ptcp_api.h): snd_buf less what is queued, cut to
  * what memory allows now, i.e. the tail's free room plus as many new mbufs
- * as both the stack's budget (conf.mem_limit held mbufs) and the pool above
- * its reserve can give. ptcp_send takes exactly that much without another
+ * as both the stack's budget (conf.mem_limit held mbufs, or the
+ * connection's guaranteed minimum) and the pool above its reserve can give. ptcp_send takes exactly that much without another
  * check, so nothing between the two calls on this lcore can break it. When
  * memory, not snd_buf, is the limit the connection waits for on_writable
  * (ptcp_tcp_mem_wait).
@@ -170,6 +170,15 @@ send_space(struct ptcp_conn *c, bool wait)
 		return want;
 	need = (want - room + per - 1) / per;
 	budget = st->mem_held < st->conf.mem_limit ? st->conf.mem_limit - st->mem_held : 0;
+	/*
+	 * Every connection may queue PTCP_TCP_SND_MIN_MBUFS whatever the stack
+	 * holds (Linux guarantees tcp_wmem[0] the same way): an application
+	 * that moves received bytes to the send queue (echo) frees receive
+	 * memory only after it could send, so without it connections holding
+	 * receive memory beyond the limit would wait for each other for ever.
+	 */
+	if (c->snd_mbufs < PTCP_TCP_SND_MIN_MBUFS)
+		budget = RTE_MAX(budget, PTCP_TCP_SND_MIN_MBUFS - c->snd_mbufs);
 	avail = ptcp_pool_avail(st);
 	avail = avail > st->conf.mbuf_reserve ? avail - st->conf.mbuf_reserve : 0;
 	budget = RTE_MIN(budget, avail);

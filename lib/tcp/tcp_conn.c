@@ -354,15 +354,19 @@ ptcp_tcp_mem_wait(struct ptcp_conn *c)
 	PTCP_INC(c->st, TCP_SND_MEM_LIMITED);
 }
 
-/* From the poll: with memory below the pressure mark, wake the waiting writers. */
+/*
+ * From the poll: once 1/16 of the budget is free again (and the pool is
+ * well above its reserve), wake the waiting writers, oldest first.
+ */
 void
 ptcp_tcp_mem_wake(struct ptcp_stack *st)
 {
 	struct ptcp_tcp *tcp = st->tcp;
+	uint32_t room = RTE_MAX(st->conf.mem_limit / 16, 1u);
 	struct ptcp_conn *c;
 	uint32_t n = 0, i;
 
-	if (TAILQ_EMPTY(&tcp->mem_wait) || st->mem_held >= st->conf.mem_pressure ||
+	if (TAILQ_EMPTY(&tcp->mem_wait) || st->mem_held + room > st->conf.mem_limit ||
 	    ptcp_pool_avail(st) <= 2u * st->conf.mbuf_reserve)
 		return;
 	TAILQ_FOREACH(c, &tcp->mem_wait, mem_link)

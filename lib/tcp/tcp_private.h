@@ -255,6 +255,8 @@ ptcp_tcp_blk(struct rte_mbuf *m)
  * PTCP_TCP_RCV_TRUESIZE_MULT * rcv_buf bytes of truesize.
  */
 #define PTCP_TCP_RCV_TRUESIZE_MULT 2
+/* Send-queue mbufs every connection may hold above the stack's mem_limit. */
+#define PTCP_TCP_SND_MIN_MBUFS 2
 
 static inline void
 ptcp_tcp_rmem_charge(struct ptcp_conn *c, uint32_t n)

@@ -322,6 +322,8 @@ test_send_space_is_a_promise(void **state)
 	 * its reserve (2 mbufs of room); then the space is 0 and send takes 0.
 	 */
 	struct ptcp_stack_conf c = { .mem_limit = 3, .mbuf_reserve = 64 };
+
+	/* mem_limit 3 > the two mbufs every connection is guaranteed. */
 	struct ptest_ctx *t = established_conf(&c);
 	uint32_t room = rte_pktmbuf_data_room_size(t->pool), n;
 	static uint8_t d[8 * 2176];
@@ -391,29 +393,58 @@ static void
 test_send_memory_wait_gets_on_writable(void **state)
 {
 	/*
-	 * Ensure that a writer whose send space memory cut short (mem_limit 2,
-	 * one mbuf held by an out-of-order block) gets on_writable once memory
-	 * is back, without any ACK: the gap fills, the application reads, and
-	 * the next poll delivers on_writable with the full space.
+	 * Ensure that a writer whose send space memory cut short (mem_limit 4:
+	 * two send-queue mbufs unacknowledged and one out-of-order block held
+	 * leave room for one more) gets on_writable once memory is back,
+	 * without any ACK (our data stays unacknowledged): the gap fills, the
+	 * application reads, and the next poll delivers on_writable with two
+	 * mbufs of space.
 	 */
-	struct ptcp_stack_conf c = { .mem_limit = 2, .mem_pressure = 1 };
+	struct ptcp_stack_conf c = { .mem_limit = 4, .mem_pressure = 3 };
 	struct ptest_ctx *t = established_conf(&c);
 	uint32_t room = rte_pktmbuf_data_room_size(t->pool);
+	static uint8_t d[2 * 2176];
 	uint8_t got[64];
+
+	(void)state;
+	assert_true(2 * room <= sizeof(d));
+	assert_int_equal(ptcp_send(ptest_conn_c(&conn), d, 2 * room), (int32_t)(2 * room));
+	ptest_kick(t);
+	ptest_clear(t);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 10, conn.snd_nxt, "abcdefghij", 10);
+	ptest_clear(t);
+	assert_int_equal(t->st->mem_held, 3);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), room);
+	assert_int_equal(PTEST_CTR(t, TCP_SND_MEM_LIMITED), 1);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt, "0123456789", 10);
+	ptest_clear(t);
+	assert_int_equal(conn.rec.n_writable, 0);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), 20);
+	assert_int_equal(t->st->mem_held, 2);
+	ptest_advance(t, PTCP_MS(2));
+	assert_int_equal(conn.rec.n_writable, 1);
+	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 2 * room);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_send_space_guaranteed_minimum_beyond_limit(void **state)
+{
+	/*
+	 * Ensure that a connection with an empty send queue gets two mbufs of
+	 * send space even when the stack holds more than mem_limit (here 1,
+	 * held by two out-of-order blocks), so an echo that must send before it
+	 * can free receive memory never waits for ever.
+	 */
+	struct ptcp_stack_conf c = { .mem_limit = 1, .mem_pressure = 1 };
+	struct ptest_ctx *t = established_conf(&c);
+	uint32_t room = rte_pktmbuf_data_room_size(t->pool);
 
 	(void)state;
 	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt + 10, conn.snd_nxt, "abcdefghij", 10);
 	ptest_clear(t);
-	assert_int_equal(t->st->mem_held, 1);
-	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), room);
-	assert_int_equal(conn.rec.n_writable, 0);
-	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt, conn.snd_nxt, "0123456789", 10);
-	ptest_clear(t);
-	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), 20);
-	ptest_clear(t);
-	assert_int_equal(t->st->mem_held, 0);
-	ptest_advance(t, PTCP_MS(2));
-	assert_int_equal(conn.rec.n_writable, 1);
+	assert_true(t->st->mem_held >= c.mem_limit);
 	assert_int_equal(ptcp_send_space(ptest_conn_c(&conn)), 2 * room);
 	ptest_free(t);
 }
@@ -847,6 +878,7 @@ main(void)
 		cmocka_unit_test(test_send_space_is_a_promise),
 		cmocka_unit_test(test_control_segments_use_mbuf_reserve),
 		cmocka_unit_test(test_send_memory_wait_gets_on_writable),
+		cmocka_unit_test(test_send_space_guaranteed_minimum_beyond_limit),
 		cmocka_unit_test(test_api_send_after_shutdown_epipe),
 		cmocka_unit_test(test_api_send_after_close_epipe),
 		cmocka_unit_test(test_api_recv_partial_reads_in_order),
