@@ -174,7 +174,7 @@ def stalled_echoes(srv, n, size):
             t.start()
             threads.append(t)
         time.sleep(2.0)
-        stalled, _ = sample(srv, "stalled")
+        stalled = sample(srv, "stalled")
         for s, d in zip(socks, datas):
             got = h.recv_exactly(s, len(d))
             check(got == d, "stalled echo corrupted (first difference at %d)"
@@ -208,8 +208,7 @@ def hostile_run(ctx, extra, name, small):
             check(ping_ok(srv), "no answer to ping during the flood (deaf lcore)")
             echo_1mib(srv, "during the flood")
             if small:
-                stalled_echoes(srv, STALLED_CLIENTS, 256 << 10)
-                mem_s = tcp_memory(srv)
+                _, mem_s = stalled_echoes(srv, STALLED_CLIENTS, 256 << 10)
                 # In-order data inside windows already advertised is never
                 # dropped, and each connection may queue 2 send mbufs: the
                 # limit can be passed by that much, no more.
