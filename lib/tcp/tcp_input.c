@@ -539,6 +539,24 @@ ack_delayed(struct ptcp_conn *c, uint32_t len)
 	}
 }
 
+/*
+ * In-order data inside the window is kept whatever the memory budgets say
+ * (what was advertised stays promised), except when the pool itself is
+ * down to its reserve: holding the segment then would let the RX ring's
+ * refills empty the pool and the lcore go deaf. A payload that fits the
+ * receive queue's tail room costs no mbuf and is always kept.
+ */
+static bool
+rcvq_can_take(const struct ptcp_conn *c, uint32_t len)
+{
+	const struct rte_mbuf *tail = c->rcvq_tail;
+
+	if (likely(ptcp_pool_avail(c->st) > c->st->conf.mbuf_reserve))
+		return true;
+	return tail != NULL && len <= rte_pktmbuf_tailroom(tail) && RTE_MBUF_DIRECT(tail) &&
+		rte_mbuf_refcnt_read(tail) == 1;
+}
+
 /* Seventh: segment text. Consumes s->m when the payload is kept. */
 static void
 take_text(struct ptcp_conn *c, struct seg_ctx *s)
@@ -569,6 +587,14 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 		/* Beyond a gap: hold it; the immediate duplicate ACK asks for the gap. */
 		ptcp_tcp_reass_insert(c, s->m, s->seq, s->len);
 		s->m = NULL;
+		c->flags |= PTCP_TF_ACK_NOW;
+		return;
+	}
+	if (unlikely(!rcvq_can_take(c, s->len))) {
+		/* The pool is down to its reserve: the peer sends it again. */
+		PTCP_ADD(st, TCP_RCV_DROP_MEM, s->len);
+		s->len = 0;
+		s->fin = false;
 		c->flags |= PTCP_TF_ACK_NOW;
 		return;
 	}

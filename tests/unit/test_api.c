@@ -372,7 +372,10 @@ test_control_segments_use_mbuf_reserve(void **state)
 	ptest_advance(t, PTCP_MS(1000) + PTEST_SLACK_US);
 	PTEST_NOTHING_SENT(t);
 	assert_true(PTEST_CTR(t, DATA_ALLOC_REFUSED) >= 1);
+	/* In-order data needing an mbuf is dropped at the reserve; the ACK still goes. */
 	ptest_conn_rx_data(&conn, "ping", 4);
+	conn.rcv_nxt -= 4;
+	conn.unread -= 4;
 	/* A pure ACK carries SND.MAX, past the 4 lost bytes (the harness's snd_nxt). */
 	PTEST_EXPECT(&conn, RTE_TCP_ACK_FLAG, conn.snd_nxt + 4, conn.rcv_nxt, PTEST_WND_ANY, 0,
 		     NULL, NULL);
@@ -386,6 +389,44 @@ test_control_segments_use_mbuf_reserve(void **state)
 	ptest_advance(t, PTCP_MS(2000) + PTEST_SLACK_US);
 	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 4);
 	assert_int_equal(seg.seq, conn.snd_nxt);
+	ptest_free(t);
+}
+
+static void
+test_inorder_dropped_only_with_pool_at_reserve(void **state)
+{
+	/*
+	 * Ensure that in-order data is dropped only when the pool is down to its
+	 * reserve, and then only if it would need an mbuf: with 1900 bytes
+	 * queued, 10 more fit the queue's tail room and are kept, 1400 do not
+	 * and are dropped (TCP_RCV_DROP_MEM 1400), answered by an ACK of the old
+	 * RCV.NXT; once the pool is back the retransmission is taken.
+	 */
+	struct ptcp_stack_conf c = { .mbuf_reserve = 64 };
+	struct ptest_ctx *t = established_conf(&c);
+	static uint8_t d[1900];
+	struct ptcp_tcp_seg seg;
+	uint32_t rcv_nxt;
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 7);
+	ptest_conn_rx_data(&conn, d, 1900);
+	ptest_clear(t);
+	pool_drain_to(t, 64);
+	ptest_conn_rx_data(&conn, d, 10);
+	ptest_clear(t);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 1910);
+	rcv_nxt = conn.rcv_nxt;
+	ptest_conn_rx(&conn, PT_ACK, rcv_nxt, conn.snd_nxt, d, 1400);
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_int_equal(seg.ack, rcv_nxt);
+	assert_int_equal(PTEST_CTR(t, TCP_RCV_DROP_MEM), 1400);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 1910);
+	pool_refill();
+	ptest_conn_rx(&conn, PT_ACK, rcv_nxt, conn.snd_nxt, d, 1400);
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_int_equal(seg.ack, rcv_nxt + 1400);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 3310);
 	ptest_free(t);
 }
 
@@ -877,6 +918,7 @@ main(void)
 		cmocka_unit_test(test_api_send_accepts_up_to_snd_buf),
 		cmocka_unit_test(test_send_space_is_a_promise),
 		cmocka_unit_test(test_control_segments_use_mbuf_reserve),
+		cmocka_unit_test(test_inorder_dropped_only_with_pool_at_reserve),
 		cmocka_unit_test(test_send_memory_wait_gets_on_writable),
 		cmocka_unit_test(test_send_space_guaranteed_minimum_beyond_limit),
 		cmocka_unit_test(test_api_send_after_shutdown_epipe),
