@@ -177,11 +177,16 @@ send_space(struct ptcp_conn *c, bool wait)
 	 * memory only after it could send, so without it connections holding
 	 * receive memory beyond the limit would wait for each other for ever.
 	 */
-	if (c->snd_mbufs < PTCP_TCP_SND_MIN_MBUFS)
-		budget = RTE_MAX(budget, PTCP_TCP_SND_MIN_MBUFS - c->snd_mbufs);
 	avail = ptcp_pool_avail(st);
-	avail = avail > st->conf.mbuf_reserve ? avail - st->conf.mbuf_reserve : 0;
-	budget = RTE_MIN(budget, avail);
+	budget = RTE_MIN(budget, avail > st->conf.mbuf_reserve ? avail - st->conf.mbuf_reserve : 0);
+	/* The minimum may dig into the reserve's upper half: queues must drain. */
+	if (c->snd_mbufs < PTCP_TCP_SND_MIN_MBUFS) {
+		uint32_t floor = st->conf.mbuf_reserve / 2;
+		uint32_t min = RTE_MIN(PTCP_TCP_SND_MIN_MBUFS - c->snd_mbufs,
+				       avail > floor ? avail - floor : 0);
+
+		budget = RTE_MAX(budget, min);
+	}
 	if (need <= budget)
 		return want;
 	if (wait)

@@ -213,13 +213,17 @@ ptcp_mbuf_alloc(struct ptcp_stack *st)
 }
 
 /**
- * Allocate a frame carrying data (a data segment, an out-of-order copy):
- * refused (DATA_ALLOC_REFUSED, NULL) once the pool is down to the reserve.
+ * Allocate a data segment (a transmission or retransmission of queued
+ * bytes): refused (DATA_ALLOC_REFUSED, NULL) once the pool is down to a
+ * quarter of the reserve. Queued data may go out below the reserve because
+ * sending it is how its memory comes back (the peer's ACK frees it); new
+ * data is refused at the reserve itself (send space, out-of-order and
+ * in-order receive, see docs/architecture.md "Memory budget").
  */
 static inline struct rte_mbuf *
 ptcp_mbuf_alloc_data(struct ptcp_stack *st)
 {
-	if (unlikely(ptcp_pool_avail(st) <= st->conf.mbuf_reserve)) {
+	if (unlikely(ptcp_pool_avail(st) <= st->conf.mbuf_reserve / 4)) {
 		PTCP_INC(st, DATA_ALLOC_REFUSED);
 		return NULL;
 	}

@@ -13,9 +13,12 @@ mbuf back when the hostile connections close.
   ooo_flood       300 hostile connections x 64 segments, default --mbufs
   pool_exhaustion the same flood with --mbufs 1024 (the smallest): windows
                   clamped, out-of-order data dropped and counted, 1 MiB
-                  echoed during and after; 12 clients that stop reading for
-                  2 s push the queues to the memory limit (send space cut,
-                  writers woken later), all echoed intact; memory back to idle
+                  echoed during and after; 48 clients, all connected first
+                  (full windows), send 256 KiB and stop reading for 2 s: the
+                  queues pass the limit by what the windows promised and the
+                  pool comes down to its reserve (in-order data dropped,
+                  control frames from the reserve, no RX refill failure);
+                  all echoed intact once they read; memory back to idle
 
 Each test prints `mbufs: in use` before, during and after (the server's
 periodic report) and the TCP memory line (held / pressure / limit).
@@ -38,7 +41,7 @@ MIB = 1 << 20
 HOSTILE_CONNS = 300
 SEGS_PER_CONN = 64
 SLACK = 512             # mbufs: TX copies, ARP, rings' burst variation
-STALLED_CLIENTS = 12    # --mbufs 1024: their queues reach the memory limit
+STALLED_CLIENTS = 48    # --mbufs 1024: their queues pass the limit, the pool nears its reserve
 
 TCP_REPAIR = 19
 TCP_REPAIR_QUEUE = 20
@@ -155,16 +158,17 @@ def stalled_echoes(srv, n, size):
     """
     socks, datas, threads, errs = [], [], [], []
     try:
+        # All connected first: each gets its full window before memory fills.
         for _ in range(n):
             with srv.netns():
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             socks.append(s)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
-            s.settimeout(60)
+            # Data dropped at the reserve comes back on the kernel's backed-off RTO.
+            s.settimeout(120)
             s.connect((h.STACK_IP, h.ECHO_PORT))
-            d = os.urandom(size)
-            datas.append(d)
-
+            datas.append(os.urandom(size))
+        for s, d in zip(socks, datas):
             def send(s=s, d=d):
                 try:
                     s.sendall(d)
@@ -232,7 +236,11 @@ def hostile_run(ctx, extra, name, small):
     h.log("    counters: " + " ".join("%s %d" % (k, fin.get(k, 0)) for k in (
         "TCP_OOO_QUEUED", "TCP_OOO_MERGED", "TCP_OOO_DROP_MEM", "TCP_OOO_PRUNE",
         "TCP_WND_CLAMPED", "TCP_SND_MEM_LIMITED", "MBUF_RESERVE_USED",
-        "DATA_ALLOC_REFUSED", "POOL_EMPTY", "TCP_RST_TX", "TCP_CONN_RESET")))
+        "DATA_ALLOC_REFUSED", "TCP_RCV_DROP_MEM", "POOL_EMPTY", "TCP_RST_TX",
+        "TCP_CONN_RESET")))
+    stats = [l for l in out.splitlines() if re.match(r"^port \d+: ipackets", l)]
+    h.log("    " + (stats[-1] if stats else "no port stats line"))
+    nombuf = re.search(r"rx_nombuf (\d+)", stats[-1]) if stats else None
     check(rc == 0, "server exit status %d" % rc)
     worst = max(during["mbufs"], during2["mbufs"])
     check(mem_d[0] <= pressure and mem_d2[0] <= mem[2],
@@ -247,6 +255,10 @@ def hostile_run(ctx, extra, name, small):
         check(c.get("TCP_WND_CLAMPED", 0) > 0, "windows never clamped under pressure")
         check(c.get("TCP_SND_MEM_LIMITED", 0) > 0,
               "send space never cut by the memory limit (TCP_SND_MEM_LIMITED)")
+        check(c.get("MBUF_RESERVE_USED", 0) + c.get("TCP_RCV_DROP_MEM", 0) > 0,
+              "the stalled clients never brought the pool down to its reserve")
+    check(nombuf is not None and int(nombuf.group(1)) == 0,
+          "RX refills failed (rx_nombuf): the lcore went deaf")
     check(fin.get("POOL_EMPTY", 0) == 0, "POOL_EMPTY %d: the pool ran dry" % fin.get("POOL_EMPTY", 0))
     check(mem_a[0] == 0, "tcp memory still holds %d mbufs after the hostile connections closed"
           % mem_a[0])

@@ -354,12 +354,12 @@ static void
 test_control_segments_use_mbuf_reserve(void **state)
 {
 	/*
-	 * Ensure that with the pool down to its reserve (64 mbufs) data waits
-	 * and control segments still go: the retransmission at the RTO is
-	 * refused (DATA_ALLOC_REFUSED, nothing sent),
-	 * a data segment from the peer is ACKed and a segment for a closed port
-	 * gets its RST (MBUF_RESERVE_USED), and the retransmission goes once
-	 * the pool is back.
+	 * Ensure that with the pool down to a quarter of its reserve (16 of 64
+	 * mbufs) data waits and control segments still go: the retransmission
+	 * at the RTO is refused (DATA_ALLOC_REFUSED, nothing sent), a data
+	 * segment from the peer is dropped but ACKed and a segment for a closed
+	 * port gets its RST (MBUF_RESERVE_USED), and the retransmission goes
+	 * once the pool is back.
 	 */
 	struct ptcp_stack_conf c = { .mbuf_reserve = 64 };
 	struct ptest_ctx *t = established_conf(&c);
@@ -368,7 +368,7 @@ test_control_segments_use_mbuf_reserve(void **state)
 	(void)state;
 	ptest_conn_send(&conn, "lost", 4);
 	ptest_clear(t);                      /* the first transmission is lost */
-	pool_drain_to(t, 64);
+	pool_drain_to(t, 64 / 4);
 	ptest_advance(t, PTCP_MS(1000) + PTEST_SLACK_US);
 	PTEST_NOTHING_SENT(t);
 	assert_true(PTEST_CTR(t, DATA_ALLOC_REFUSED) >= 1);
