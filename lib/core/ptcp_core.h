@@ -223,11 +223,20 @@ ptcp_mbuf_alloc(struct ptcp_stack *st)
 static inline struct rte_mbuf *
 ptcp_mbuf_alloc_data(struct ptcp_stack *st)
 {
-	if (unlikely(ptcp_pool_avail(st) <= st->conf.mbuf_reserve / 4)) {
-		PTCP_INC(st, DATA_ALLOC_REFUSED);
-		return NULL;
+	unsigned int avail = ptcp_pool_avail(st);
+	struct rte_mbuf *m;
+
+	if (unlikely(avail <= st->conf.mbuf_reserve)) {
+		if (avail <= st->conf.mbuf_reserve / 4) {
+			PTCP_INC(st, DATA_ALLOC_REFUSED);
+			return NULL;
+		}
+		PTCP_INC(st, MBUF_RESERVE_USED);
 	}
-	return ptcp_mbuf_alloc(st);
+	m = rte_pktmbuf_alloc(st->pool);
+	if (unlikely(m == NULL))
+		PTCP_INC(st, POOL_EMPTY);
+	return m;
 }
 
 /** Count then free: the one way to drop a packet. */
