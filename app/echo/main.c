@@ -12,11 +12,12 @@
  * Echo with backpressure: on_readable and on_writable both run drain(),
  * which moves min(readable, send space) bytes from the connection's
  * receive buffer to its send buffer (peek, send, consume what was sent, so
- * a short send leaves the rest in the receive buffer, never aborts). Nothing is buffered in the app:
- * bytes it cannot send stay in the stack's receive buffer, so the window
- * closes and the peer slows down. After the peer's FIN and the last byte
- * echoed, we shut our side down; the stack frees the connection once both
- * FINs are acknowledged (on_closed).
+ * a short send leaves the rest in the receive buffer, never aborts).
+ * Nothing is buffered in the app: bytes it cannot send stay in the
+ * stack's receive buffer, so the window closes and the peer slows down.
+ * After the peer's FIN and the last byte echoed, we shut our side down;
+ * the stack frees the connection once both FINs are acknowledged
+ * (on_closed).
  */
 #include <arpa/inet.h>
 #include <errno.h>

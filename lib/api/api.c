@@ -152,9 +152,10 @@ sndq_room(const struct ptcp_stack *st)
  * Send space is a promise (ptcp_api.h): snd_buf less what is queued, cut to
  * what memory allows now, i.e. the tail's free room plus as many new mbufs
  * as both the stack's budget (conf.mem_limit held mbufs, or the
- * connection's guaranteed minimum) and the pool above its reserve can give. ptcp_send takes exactly that much without another
- * check, so nothing between the two calls on this lcore can break it. When
- * memory, not snd_buf, is the limit the connection waits for on_writable
+ * connection's guaranteed minimum) and the pool above its reserve can
+ * give. ptcp_send takes exactly that much without another check, so
+ * nothing between the two calls on this lcore can break it. When memory,
+ * not snd_buf, is the limit the connection waits for on_writable
  * (ptcp_tcp_mem_wait).
  */
 static uint32_t

@@ -526,6 +526,38 @@ test_api_send_after_close_epipe(void **state)
 /* ====================================================================== */
 
 static void
+test_api_peek_then_consume(void **state)
+{
+	/*
+	 * Ensure that ptcp_peek copies queued bytes without consuming them (the
+	 * same bytes twice, readable unchanged) and ptcp_consume then removes
+	 * exactly the count given, across received segments.
+	 */
+	struct ptest_ctx *t = established();
+	uint8_t d[200], got[200];
+
+	(void)state;
+	ptest_pattern(d, sizeof(d), 3);
+	ptest_conn_rx_data(&conn, d, 100);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_rx_data(&conn, d + 100, 100);
+	PTEST_EXPECT_ACK(&conn);
+	assert_int_equal(ptcp_peek(ptest_conn_c(&conn), got, 150), 150);
+	assert_memory_equal(got, d, 150);
+	assert_int_equal(ptcp_peek(ptest_conn_c(&conn), got, 150), 150);
+	assert_memory_equal(got, d, 150);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 200);
+	assert_int_equal(ptcp_consume(ptest_conn_c(&conn), 130), 130);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 70);
+	assert_int_equal(ptcp_recv(ptest_conn_c(&conn), got, sizeof(got)), 70);
+	assert_memory_equal(got, d + 130, 70);
+	assert_int_equal(ptcp_consume(ptest_conn_c(&conn), 10), 0);
+	ptest_kick(t);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
 test_api_recv_partial_reads_in_order(void **state)
 {
 	/* Ensure that ptcp_recv returns bytes in order across partial reads, then 0. */
@@ -924,6 +956,7 @@ main(void)
 		cmocka_unit_test(test_api_send_after_shutdown_epipe),
 		cmocka_unit_test(test_api_send_after_close_epipe),
 		cmocka_unit_test(test_api_recv_partial_reads_in_order),
+		cmocka_unit_test(test_api_peek_then_consume),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_window_update_after_one_mss),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_window_update_from_zero_mss),
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_window_update_half_rcv_buf),

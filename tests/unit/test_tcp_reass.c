@@ -759,7 +759,8 @@ test_rfc9293_3_8_6_window_not_grown_under_memory_pressure(void **state)
 	ptest_clear(t);
 	assert_int_equal(t->st->mem_held, 1);
 	for (i = 0; i < 2; i++)
-		ptest_conn_rx(&conn, PT_ACK, base + i * 1000, conn.snd_nxt, stream + i * 1000, 1000);
+		ptest_conn_rx(&conn, PT_ACK, base + i * 1000, conn.snd_nxt, stream + i * 1000,
+			      1000);
 	ptest_clear(t);
 	edge = base + PTEST_WND;   /* the right edge of the first ACK's window */
 	assert_int_equal(ptcp_recv(pc, got, sizeof(got)), 2000);
