@@ -23,7 +23,9 @@
 #ifndef PTCP_TCP_PRIVATE_H
 #define PTCP_TCP_PRIVATE_H
 
+#include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -85,11 +87,13 @@ enum ptcp_tcp_timer {
 #define PTCP_TCP_OOW_RATELIMIT_US 500000u
 
 struct ptcp_conn {
-	/* Cache line 0: read on every segment of the connection. */
+	/* Cache line 0 (checked below): what every segment of the connection reads. */
 	struct ptcp_flow flow;
 	uint8_t state;               /* enum ptcp_tcp_state */
 	uint8_t nrexmit;             /* consecutive retransmissions (R1/R2) */
-	uint16_t flags;              /* PTCP_TF_* */
+	uint8_t dupacks;             /* consecutive duplicate ACKs */
+	uint8_t nprobe;              /* unanswered persist / keepalive probes */
+	uint32_t flags;              /* PTCP_TF_* */
 	uint32_t snd_una;
 	uint32_t snd_nxt;
 	uint32_t snd_max;            /* highest sequence number sent + 1 */
@@ -98,19 +102,27 @@ struct ptcp_conn {
 	uint32_t snd_wl2;
 	uint32_t rcv_nxt;
 	uint32_t rcv_adv;            /* right edge of the window we advertised */
-	uint32_t sndq_seq;           /* sequence number of the first byte in sndq */
-	uint32_t sndq_bytes;
-	uint32_t rcvq_bytes;
+	uint32_t cwnd;               /* RFC 5681 congestion window, bytes */
 	uint16_t snd_mss;            /* effective send MSS (RFC 9293 3.7.1) */
 	uint16_t rcv_mss;            /* what we announced */
 	uint16_t rcv_seg_mss;        /* largest segment seen from the peer (delayed ACK) */
-	struct rte_mbuf *sndq_head;  /* unacked + unsent bytes, linked by ->next */
+	uint8_t persist_shift;       /* persist backoff exponent */
+	uint8_t ooo_blocks;          /* out-of-order blocks held (<= PTCP_TCP_MAX_OOO_BLOCKS) */
+
+	/* Cache line 1: the queues (every data segment) and the rest of congestion control. */
+	struct rte_mbuf *sndq_head __rte_cache_aligned;  /* unacked + unsent, linked by ->next */
 	struct rte_mbuf *sndq_tail;
 	struct rte_mbuf *rcvq_head;  /* in-order bytes not yet read by the app */
 	struct rte_mbuf *rcvq_tail;
 	struct rte_mbuf *ooo_head;   /* out-of-order blocks, sorted (ptcp_tcp_blk) */
+	uint32_t sndq_seq;           /* sequence number of the first byte in sndq */
+	uint32_t sndq_bytes;
+	uint32_t rcvq_bytes;
+	uint32_t ssthresh;
+	uint32_t recover;            /* RFC 6582 recover: SND.MAX at loss detection */
+	uint32_t rcv_acked;          /* RCV.NXT last sent in an ACK */
 
-	/* Cache line 1: timers, RTT, application. */
+	/* Cache lines 2 and beyond: timers, RTT, memory accounting, application. */
 	uint64_t timer_expire;               /* wheel position: min of timer[] */
 	LIST_ENTRY(ptcp_conn) timer_link;
 	uint64_t timer[PTCP_TCP_T_MAX];      /* absolute us; 0 = not armed */
@@ -121,28 +133,30 @@ struct ptcp_conn {
 	uint32_t rttvar_us;
 	uint32_t rto_us;
 	uint32_t rtt_seq;
-	uint32_t rcv_acked;                  /* RCV.NXT last sent in an ACK */
 	uint32_t ooo_fin_seq;
 	uint32_t ooo_bytes;
-	uint16_t ooo_blocks;
 	uint32_t rcv_mbufs;                  /* mbufs held by rcvq + out-of-order blocks */
 	uint32_t snd_mbufs;                  /* mbufs held by sndq */
+	int err;                             /* reason given to on_closed */
 	TAILQ_ENTRY(ptcp_conn) mem_link;     /* on tcp->mem_wait when tqe_prev != NULL */
-	uint8_t nprobe;                      /* unanswered persist / keepalive probes */
-	uint8_t persist_shift;               /* persist backoff exponent */
 	uint64_t last_rx;                    /* time of the last segment received */
-	uint32_t cwnd;                       /* RFC 5681 congestion window, bytes */
-	uint32_t ssthresh;
-	uint32_t recover;                    /* RFC 6582 recover: SND.MAX at loss detection */
-	uint8_t dupacks;                     /* consecutive duplicate ACKs */
 	uint64_t rtt_start;
 	uint64_t oow_last;                   /* last rate-limited ACK (OOW, challenge) */
-	int err;                             /* reason given to on_closed */
 	const struct ptcp_conn_ops *ops;
 	void *arg;
 	struct ptcp_stack *st;
 	LIST_ENTRY(ptcp_conn) reap_link;
 } __rte_cache_aligned;
+
+/* The layout claims above, held by the compiler. */
+static_assert(offsetof(struct ptcp_conn, ooo_blocks) < RTE_CACHE_LINE_SIZE,
+	      "per-segment fields in cache line 0");
+static_assert(offsetof(struct ptcp_conn, sndq_head) == RTE_CACHE_LINE_SIZE,
+	      "queues start cache line 1");
+static_assert(offsetof(struct ptcp_conn, rcv_acked) + sizeof(uint32_t) <=
+	      2 * RTE_CACHE_LINE_SIZE, "queues and congestion control in cache line 1");
+static_assert(sizeof(struct ptcp_conn) <= 5 * RTE_CACHE_LINE_SIZE,
+	      "a connection is at most five cache lines");
 
 #define PTCP_TCP_MAX_LISTENERS 16
 
@@ -245,6 +259,7 @@ ptcp_tcp_blk(struct rte_mbuf *m)
 
 /* Bound on out-of-order blocks per connection (a list walked on insert). */
 #define PTCP_TCP_MAX_OOO_BLOCKS 64
+static_assert(PTCP_TCP_MAX_OOO_BLOCKS <= UINT8_MAX, "conn->ooo_blocks is 8 bits");
 
 /*
  * Memory charging (docs/architecture.md "Memory budget"). Every mbuf a
