@@ -21,11 +21,7 @@ static struct ptest_conn conn;
 static struct ptest_ctx *
 established_conf(const struct ptcp_stack_conf *c)
 {
-	struct ptest_ctx *t = ptest_new_tcp(c);
-
-	ptest_conn_init(t, &conn);
-	ptest_conn_passive(&conn);
-	return t;
+	return ptest_established(&conn, c);
 }
 
 static struct ptest_ctx *

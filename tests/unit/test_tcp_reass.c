@@ -29,10 +29,8 @@ static uint32_t base;           /* sequence number of stream[0] */
 static struct ptest_ctx *
 established_conf(const struct ptcp_stack_conf *c)
 {
-	struct ptest_ctx *t = ptest_new_tcp(c);
+	struct ptest_ctx *t = ptest_established(&conn, c);
 
-	ptest_conn_init(t, &conn);
-	ptest_conn_passive(&conn);
 	base = conn.rcv_nxt;
 	assert_int_equal(base + WRAP_OFF, 0);
 	ptest_pattern(stream, sizeof(stream), 0x31);

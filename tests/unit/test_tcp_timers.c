@@ -33,11 +33,7 @@ static struct ptest_conn conn;
 static struct ptest_ctx *
 established_conf(const struct ptcp_stack_conf *c)
 {
-	struct ptest_ctx *t = ptest_new_tcp(c);
-
-	ptest_conn_init(t, &conn);
-	ptest_conn_passive(&conn);
-	return t;
+	return ptest_established(&conn, c);
 }
 
 /* A pure ACK <SEQ=SND.NXT><ACK=RCV.NXT> goes during the tick at us from now. */
