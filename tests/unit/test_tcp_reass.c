@@ -604,6 +604,31 @@ test_rfc9293_3_10_7_4_held_data_beyond_late_ooo_fin_dropped(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_10_7_4_fin_at_rcv_nxt_discards_held_data_beyond_it(void **state)
+{
+	/*
+	 * Ensure that a FIN arriving at RCV.NXT while data beyond it is held
+	 * ([10,20), one mbuf) ends the stream there: the FIN is ACKed, CLOSE-WAIT,
+	 * EOF with nothing readable, and the held block is freed at once (nothing
+	 * after a FIN is data, RFC 9293 3.10.7.4 eighth step), not kept until the
+	 * connection goes away. Found by fuzz_rx.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	rx_ooo(10, 10);
+	assert_int_equal(ptest_pool_held(t), 1);
+	ptest_conn_rx_fin(&conn);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(ptcp_conn_state(ptest_conn_c(&conn)), PTCP_TCP_CLOSE_WAIT);
+	assert_int_equal(ptcp_readable(ptest_conn_c(&conn)), 0);
+	assert_true(ptcp_conn_eof(ptest_conn_c(&conn)));
+	assert_int_equal(ptest_pool_held(t), 0);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* Bounds: window, block count                                           */
 /* ====================================================================== */
@@ -890,6 +915,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_bare_fin_beyond_gap_waits),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_data_beyond_ooo_fin_not_delivered),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_held_data_beyond_late_ooo_fin_dropped),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_at_rcv_nxt_discards_held_data_beyond_it),
 		/* bounds */
 		cmocka_unit_test(test_rfc9293_3_10_7_4_reass_held_bounded_by_window),
 		cmocka_unit_test(test_ooo_gapped_tiny_segments_bounded_by_truesize),
