@@ -29,6 +29,8 @@
  * closes all with a cooperative peer and asserts no connection and no mbuf
  * is left.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_common.h"
@@ -39,6 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct ptest_conn slots[NSLOT];
+static int debug;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -46,6 +49,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	RTE_SET_USED(argc);
 	RTE_SET_USED(argv);
 	fuzz_init();
+	debug = getenv("FUZZ_DEBUG") != NULL;
 	return 0;
 }
 
@@ -279,6 +283,25 @@ op_icmp(struct ptest_ctx *t, struct fuzz_in *in)
 				     sizeof(msg)));
 }
 
+/* FUZZ_DEBUG=1: the state of every slot after each record, on stderr. */
+static void
+debug_slots(struct ptest_ctx *t, unsigned int nrec)
+{
+	fprintf(stderr, "record %u: %u frames sent\n", nrec, t->nsent);
+	for (unsigned int i = 0; i < NSLOT; i++) {
+		struct ptcp_conn *c = fuzz_conn_lookup(&slots[i]);
+
+		if (c == NULL) {
+			fprintf(stderr, "  slot %u: gone\n", i);
+			continue;
+		}
+		fprintf(stderr, "  slot %u: %s una %u nxt %u max %u rcv_nxt %u rcvq %u ooo %u/%u"
+			" flags 0x%x\n", i, ptcp_tcp_state_name(c->state), c->snd_una, c->snd_nxt,
+			c->snd_max, c->rcv_nxt, c->rcvq_bytes, c->ooo_bytes, c->ooo_blocks,
+			c->flags);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -297,6 +320,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3: op_time(t, &in); break;
 		default: op_icmp(t, &in); break;
 		}
+		if (debug)
+			debug_slots(t, nrec);
 		fuzz_check_sent(t);
 		fuzz_check_all(t);
 	}
