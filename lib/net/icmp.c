@@ -77,6 +77,13 @@ echo_reply(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_inf
 	memcpy(&new_word, h, sizeof(new_word));
 	h->icmp_cksum = ptcp_cksum_update16(h->icmp_cksum, old_word, new_word);
 	/*
+	 * Eqn. 3 gives 0000 when the reply's other words sum to ffff or to +0.
+	 * +0 is an all-zero reply (ident, seq and data 0), whose only valid
+	 * checksum is ffff; ffff also verifies in the other case (x + ffff = x).
+	 */
+	if (h->icmp_cksum == 0)
+		h->icmp_cksum = 0xffff;
+	/*
 	 * A reassembled request is a chain. Many PMDs send chains only with
 	 * RTE_ETH_TX_OFFLOAD_MULTI_SEGS, and an MTU-sized reply fits in the first
 	 * segment's buffer: copy it there (if it does not fit, the chain goes).

@@ -52,7 +52,9 @@ ptcp_cksum_raw(const void *buf, uint32_t len)
 /*
  * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Unlike eqn. 2 this can never
  * produce 0xffff (-0) from a checksum of non-zero data, so the result equals
- * a full recomputation bit for bit.
+ * a full recomputation bit for bit, except when the updated data are all
+ * zero: recomputation gives ffff there, eqn. 3 0000 (which does not verify).
+ * Callers whose data can be all zero (an ICMP echo reply) store ffff for 0000.
  */
 uint16_t
 ptcp_cksum_update16(uint16_t cksum, uint16_t old_word, uint16_t new_word)

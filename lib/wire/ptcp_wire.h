@@ -49,7 +49,8 @@ uint16_t ptcp_cksum_raw(const void *buf, uint32_t len);
 /**
  * RFC 1624 eqn. 3 incremental update: HC' = ~(~HC + ~m + m'). `cksum` is the
  * checksum field as stored (network order), `old`/`new` 16-bit words as stored.
- * Returns the new checksum field value (network order).
+ * Returns the new checksum field value (network order): what a full
+ * recomputation gives, except 0000 where that gives ffff (all-zero data).
  */
 uint16_t ptcp_cksum_update16(uint16_t cksum, uint16_t old_word, uint16_t new_word);
 /** Same for a 32-bit field (e.g. an address or sequence number), as stored. */

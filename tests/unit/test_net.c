@@ -1104,6 +1104,27 @@ test_rfc792_echo_reply_56_bytes(void **state)
 }
 
 static void
+test_rfc1071_echo_reply_to_all_zero_request_verifies(void **state)
+{
+	/*
+	 * Ensure that the reply to an echo request whose reply is all zero
+	 * (ident 0, seq 0, 56 zero bytes; request checksum f7ff) carries the
+	 * checksum ffff, the only one that verifies (RFC 1071), not the 0000 an
+	 * RFC 1624 eqn. 3 update gives for it. Found by fuzz_rx.
+	 */
+	struct ptest_ctx *t = ptest_new(NULL);
+	uint8_t data[56] = { 0 }, msg[64];
+	uint32_t n;
+
+	(void)state;
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 0, 0, data, sizeof(data));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg, .len = n }));
+	pop_echo_reply(t, 0, 0, data, sizeof(data));
+	assert_nothing_sent(t);
+	ptest_free(t);
+}
+
+static void
 test_rfc792_echo_reply_1472_bytes(void **state)
 {
 	/* Ensure that the largest echo fitting a 1500-byte MTU comes back intact. */
@@ -2424,6 +2445,7 @@ main(void)
 		cmocka_unit_test(test_rfc792_echo_reply_1_byte),
 		cmocka_unit_test(test_rfc792_echo_reply_56_bytes),
 		cmocka_unit_test(test_rfc792_echo_reply_1472_bytes),
+		cmocka_unit_test(test_rfc1071_echo_reply_to_all_zero_request_verifies),
 		cmocka_unit_test(test_rfc792_echo_bad_checksum_dropped),
 		cmocka_unit_test(test_rfc792_truncated_message_dropped),
 		cmocka_unit_test(test_rfc1122_3_2_2_6_echo_to_broadcast_ignored),
