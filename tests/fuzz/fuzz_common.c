@@ -99,7 +99,9 @@ check_frame(const struct ptest_ctx *t, const uint8_t *f, uint32_t len)
 	l4_len = ip.total_len - ip.hdr_len;
 	if (ip.proto == IPPROTO_ICMP) {
 		FUZZ_CHECK(ptcp_icmp_parse(l4, l4_len, &icmp) == 0,
-			   "sent a malformed ICMP message or bad checksum");
+			   "sent a malformed ICMP message or bad checksum (%u bytes, type %u,"
+			   " sum 0x%04x, frame %u bytes)", l4_len, l4_len ? l4[0] : 0,
+			   ptcp_cksum_raw(l4, l4_len), len);
 	} else if (ip.proto == IPPROTO_TCP) {
 		FUZZ_CHECK(ptcp_l4_cksum(ip.src, ip.dst, IPPROTO_TCP, l4, l4_len) == 0,
 			   "sent a TCP segment with a bad checksum");
