@@ -235,8 +235,8 @@ fuzz_check_all(struct ptest_ctx *t)
 	struct ptcp_conn *all[128];
 	unsigned int n = table_conns(t, all, RTE_DIM(all));
 
-	FUZZ_CHECK(n == tcp_of(t->st)->nconns, "table holds %u connections, nconns says %u", n,
-		   tcp_of(t->st)->nconns);
+	FUZZ_CHECK(n == ptcp_tcp_conn_count(t->st), "table holds %u connections, count says %u",
+		   n, ptcp_tcp_conn_count(t->st));
 	FUZZ_CHECK(n <= t->st->conf.max_conns, "%u connections, max_conns %u", n,
 		   t->st->conf.max_conns);
 	for (unsigned int i = 0; i < n; i++)
@@ -317,7 +317,7 @@ fuzz_teardown(struct ptest_ctx *t)
 	 * Rounds of 200 ms (RTO floor; 2 MSL is 1 s) while something moves: a
 	 * small peer MSS can make draining a full send buffer take thousands.
 	 */
-	while (tcp_of(t->st)->nconns > 0 && idle < 30) {
+	while (ptcp_tcp_conn_count(t->st) > 0 && idle < 30) {
 		n = table_conns(t, all, RTE_DIM(all));
 		for (i = 0; i < n; i++)
 			flows[i] = all[i]->flow;
@@ -330,7 +330,7 @@ fuzz_teardown(struct ptest_ctx *t)
 		idle = now == last ? idle + 1 : 0;
 		last = now;
 	}
-	if (tcp_of(t->st)->nconns > 0) {
+	if (ptcp_tcp_conn_count(t->st) > 0) {
 		n = table_conns(t, all, RTE_DIM(all));
 		fuzz_fail("%u connection(s) left after close_all and a cooperative peer, first %s",
 			  n, n ? ptcp_tcp_state_name(all[0]->state) : "?");

@@ -296,8 +296,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		fuzz_check_sent(t);
 		fuzz_check_all(t);
-		FUZZ_CHECK(tcp_of(t->st)->nconns <= 1, "%u connections from one peer tuple",
-			   tcp_of(t->st)->nconns);
+		FUZZ_CHECK(ptcp_tcp_conn_count(t->st) <= 1, "%u connections from one peer tuple",
+			   ptcp_tcp_conn_count(t->st));
 		c = fuzz_conn_lookup(&pc);
 		FUZZ_CHECK(ptest_pool_held(t) == base + conn_mbufs(c),
 			   "pool: %u mbufs held, queues hold %u (+%u outside)", ptest_pool_held(t),
