@@ -11,6 +11,7 @@
 #include <rte_random.h>
 
 #include "fuzz_common.h"
+#include "net_private.h"
 
 /* Frames are at most MTU + Ethernet; a larger capture buffer catches overruns. */
 #define FUZZ_FRAME_MAX 4096
@@ -62,8 +63,11 @@ fuzz_stack_new(void)
 	conf.arp_timeout_ms = UINT32_MAX;   /* the seeded peer stays for 49 days */
 	rte_srand(1);               /* ephemeral ports, IP IDs: the same every run */
 	t = ptest_new_tcp(&conf);
-	/* ISNs from a fixed key: the same input drives the same segments. */
+	/* Keys from getrandom() fixed: the same input drives the same segments. */
 	tcp_of(t->st)->isn_key = key;
+	tcp_of(t->st)->port_key = key;
+	tcp_of(t->st)->cookie_key = key;
+	memset(&t->st->net->ident_key, 0, sizeof(t->st->net->ident_key));
 	return t;
 }
 
@@ -235,8 +239,8 @@ fuzz_check_all(struct ptest_ctx *t)
 	struct ptcp_conn *all[128];
 	unsigned int n = table_conns(t, all, RTE_DIM(all));
 
-	FUZZ_CHECK(n == ptcp_tcp_conn_count(t->st), "table holds %u connections, count says %u",
-		   n, ptcp_tcp_conn_count(t->st));
+	FUZZ_CHECK(n == tcp_of(t->st)->nconns, "table holds %u connections, nconns says %u",
+		   n, tcp_of(t->st)->nconns);
 	FUZZ_CHECK(n <= t->st->conf.max_conns, "%u connections, max_conns %u", n,
 		   t->st->conf.max_conns);
 	for (unsigned int i = 0; i < n; i++)
@@ -295,7 +299,7 @@ progress(struct ptest_ctx *t)
 {
 	struct ptcp_conn *all[128];
 	unsigned int n = table_conns(t, all, RTE_DIM(all));
-	uint64_t h = n;
+	uint64_t h = n * 1000003u + ptcp_tcp_conn_count(t->st);   /* SYN cache entries too */
 
 	for (unsigned int i = 0; i < n; i++)
 		h = h * 31 + all[i]->snd_una + ((uint64_t)all[i]->state << 32) + all[i]->rcv_nxt;
