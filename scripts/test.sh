@@ -12,8 +12,10 @@
 #   asan      $BUILD_ASAN (build-asan/), gcc, -Db_sanitize=address,undefined:
 #             unit + integration suites
 #   clang     $BUILD_FUZZ (build-fuzz/), clang, the same sanitizers and
-#             -Dfuzz=true: unit suite, then each libFuzzer harness for
-#             $PTCP_FUZZ_RUNS executions from the seed corpus (one test each)
+#             -Dfuzz=true: unit + integration suites
+#   fuzz      $BUILD_FUZZ: each libFuzzer harness for a fixed number of
+#             executions from the seed corpus (one test each;
+#             PTCP_FUZZ_RUNS=N overrides the number)
 # Only the fast part (build + rfc): PTCP_TEST_QUICK=1 or --quick.
 # Other arguments go to every meson test call (e.g. --suite unit).
 set -euo pipefail
@@ -127,13 +129,13 @@ if [ "$QUICK" = 0 ]; then
         record asan 0 1 0
     fi
 
-    # ---- clang: ASan + UBSan with clang, unit suite, fuzzers ------------------
+    # ---- clang: ASan + UBSan with clang, unit + integration, fuzzers ----------
     if ! (CC=clang setup "$BUILD_FUZZ" "${san[@]}" -Dfuzz=true &&
           meson compile -C "$BUILD_FUZZ"); then
         echo "test.sh: the clang sanitizer + fuzz build failed"
         record clang 0 1 0
     else
-        meson_phase clang "$BUILD_FUZZ" --suite unit
+        meson_phase clang "$BUILD_FUZZ" "$@"
 
         # Each harness: a fixed number of executions from the seed corpus (kept
         # in git, not modified: new inputs go to a scratch directory first in the
