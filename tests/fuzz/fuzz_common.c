@@ -61,6 +61,7 @@ fuzz_stack_new(void)
 	conf.max_conns = 64;        /* a small table: cheap to create per input */
 	conf.msl_ms = 500;          /* TIME-WAIT 1 s: short teardown timelines */
 	conf.arp_timeout_ms = UINT32_MAX;   /* the seeded peer stays for 49 days */
+	conf.fin_timeout_ms = 2000;         /* orphaned FIN-WAIT-2: 2 s */
 	rte_srand(1);               /* ephemeral ports, IP IDs: the same every run */
 	t = ptest_new_tcp(&conf);
 	/* Keys from getrandom() fixed: the same input drives the same segments. */
@@ -260,6 +261,22 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 		fprintf(stderr, "teardown: %s una %u nxt %u max %u sndq %u+%u rcv_nxt %u snd_wnd %u\n",
 			ptcp_tcp_state_name(c->state), c->snd_una, c->snd_nxt, c->snd_max,
 			c->sndq_seq, c->sndq_bytes, c->rcv_nxt, c->snd_wnd);
+	if (c->flags & PTCP_TF_FIN_OOO) {
+		/*
+		 * A fuzzed FIN beyond a gap fixed where the stream ends: the peer
+		 * sends what it skipped, up to that FIN (the FIN then takes effect).
+		 */
+		uint8_t data[1460];
+		uint32_t n = RTE_MIN(c->ooo_fin_seq - c->rcv_nxt, (uint32_t)sizeof(data));
+
+		memset(data, 0x5a, n);
+		ptest_rx_seg(t, &(struct ptest_seg){ .src = f->raddr, .dst = f->laddr,
+			.sport = f->rport, .dport = f->lport, .seq = c->rcv_nxt,
+			.ack = c->snd_max, .flags = RTE_TCP_ACK_FLAG, .wnd = 65535,
+			.data = data, .len = n });
+		fuzz_check_sent(t);
+		return;
+	}
 	switch (c->state) {
 	case PTCP_TCP_SYN_SENT:
 		return;   /* closing it deleted it; nothing to answer */
