@@ -617,9 +617,27 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 static void
 take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq)
 {
-	if (c->state == PTCP_TCP_CLOSED)
+	switch (c->state) {
+	case PTCP_TCP_CLOSED:
 		return;
-	if (s->fin && ptcp_seq_gt(fin_seq, c->rcv_nxt) && c->state != PTCP_TCP_TIME_WAIT) {
+	case PTCP_TCP_CLOSE_WAIT:
+	case PTCP_TCP_CLOSING:
+	case PTCP_TCP_LAST_ACK:
+	case PTCP_TCP_TIME_WAIT:
+		/*
+		 * The peer's FIN is in: another FIN (a new sequence number, since a
+		 * retransmission is out of window) ends nothing, as Linux tcp_fin():
+		 * RCV.NXT stays and no out-of-order FIN is recorded. ACK it.
+		 */
+		if (s->fin) {
+			PTCP_INC(c->st, TCP_FIN_AFTER_FIN);
+			c->flags |= PTCP_TF_ACK_NOW;
+		}
+		return;
+	default:
+		break;
+	}
+	if (s->fin && ptcp_seq_gt(fin_seq, c->rcv_nxt)) {
 		c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2 duplicate ACK */
 		if (!(c->flags & PTCP_TF_FIN_OOO)) {
 			/* The first FIN marks the end: held data beyond it goes. */
@@ -651,11 +669,10 @@ take_fin(struct ptcp_conn *c, struct seg_ctx *s, uint32_t fin_seq)
 		ptcp_tcp_set_state(c, PTCP_TCP_CLOSING);
 		break;
 	case PTCP_TCP_FIN_WAIT_2:
-	case PTCP_TCP_TIME_WAIT:
 		ptcp_tcp_enter_time_wait(c);
 		break;
 	default:
-		break;   /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+		break;
 	}
 }
 

@@ -15,6 +15,7 @@
 #include <rte_errno.h>
 
 #include "harness.h"
+#include "tcp_private.h"
 
 static struct ptest_conn conn;
 
@@ -1057,11 +1058,38 @@ test_rfc9293_3_10_4_abort_syn_sent_no_rst(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc9293_3_10_7_4_second_fin_after_fin_ignored(void **state)
+{
+	/*
+	 * Ensure that in CLOSE-WAIT a FIN at a new sequence number (beyond RCV.NXT,
+	 * or at it) ends nothing: RCV.NXT stays, no out-of-order FIN is recorded,
+	 * the state stays CLOSE-WAIT and each draws an ACK (TCP_FIN_AFTER_FIN 2).
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c;
+
+	(void)state;
+	ptest_conn_close_wait(&conn);
+	c = ptest_conn_c(&conn);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt + 100, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT_ACK(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(c->rcv_nxt, conn.rcv_nxt);
+	assert_false(c->flags & PTCP_TF_FIN_OOO);
+	assert_int_equal(ptcp_conn_state(c), PTCP_TCP_CLOSE_WAIT);
+	assert_int_equal(PTEST_CTR(t, TCP_FIN_AFTER_FIN), 2);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* FIN-WAIT-1, CLOSING */
+		cmocka_unit_test(test_rfc9293_3_10_7_4_second_fin_after_fin_ignored),
 		cmocka_unit_test(test_rfc9293_3_10_4_shutdown_sends_fin),
 		cmocka_unit_test(test_rfc9293_3_10_4_shutdown_fin_after_data),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_fin_wait_1_ack_of_fin_to_fin_wait_2),
