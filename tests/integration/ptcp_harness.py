@@ -35,6 +35,7 @@ import secrets
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -816,3 +817,27 @@ def check(cond, msg):
     """assert that survives python -O."""
     if not cond:
         raise AssertionError(msg)
+
+
+def inet_cksum(data):
+    """RFC 1071 Internet checksum of data (for raw-socket tests)."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def counters_line(c, names):
+    """'NAME=value ...' for the named counters (0 when absent)."""
+    return " ".join("%s=%d" % (n, c.get(n, 0)) for n in names)
+
+
+def stop_checked(srv):
+    """SIGTERM the server; assert exit code 0 and return its final counters."""
+    rc, out = srv.stop()
+    check(rc == 0, "server exit code %r after SIGTERM" % rc)
+    c = parse_counters(out)
+    check(c, "no final counters: block in the server's output")
+    return c

@@ -55,25 +55,16 @@ _MEM_RE = re.compile(r"^tcp memory: held (\d+) pressure (\d+) limit (\d+) reserv
 suite = h.Suite("hostile")
 
 
-def cksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def tcp_segment(src, dst, sport, dport, seq, ack, payload):
     """IPv4 + TCP (ACK, no options) carrying payload, checksums filled."""
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                       5 << 4, 0x10, 64240, 0, 0) + payload
     ph = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    c = cksum(ph + tcp)
+    c = h.inet_cksum(ph + tcp)
     tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0,
                      socket.inet_aton(src), socket.inet_aton(dst))
-    ip = ip[:10] + struct.pack("!H", cksum(ip)) + ip[12:]
+    ip = ip[:10] + struct.pack("!H", h.inet_cksum(ip)) + ip[12:]
     return ip + tcp
 
 

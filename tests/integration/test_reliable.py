@@ -157,19 +157,6 @@ def rate(nbytes, secs):
     return "%.2f s, %.1f Mbit/s each way" % (secs, 8 * nbytes / secs / 1e6)
 
 
-def counters_line(c, names):
-    return " ".join("%s=%d" % (n, c.get(n, 0)) for n in names)
-
-
-def stop_checked(srv):
-    """SIGTERM the server; exit code 0 and its final counters."""
-    rc, out = srv.stop()
-    check(rc == 0, "server exit code %r after SIGTERM" % rc)
-    c = h.parse_counters(out)
-    check(c, "no final counters: block in the server's output")
-    return c
-
-
 def bulk(connect, timeout, idle_limit=20.0):
     """Echo BULK random bytes over connect(); returns seconds taken.
 
@@ -301,10 +288,10 @@ def sixteen_mib_echoed_with_5pct_nft_loss_both_ways(ctx):
                 krexmit = kernel_retrans(srv, ns_c)
                 h.log("    nftables dropped %s segments from / to the stack; kernel "
                       "RetransSegs %d" % (dropped, krexmit))
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
         h.log("    16 MiB at %d%% loss each way: %s; %s"
               % (LOSS_PCT, rate(BULK, secs),
-                 counters_line(c, ["TCP_REXMIT", "TCP_RTO", "TCP_OOO_QUEUED", "TCP_OOO_FILLED",
+                 h.counters_line(c, ["TCP_REXMIT", "TCP_RTO", "TCP_OOO_QUEUED", "TCP_OOO_FILLED",
                                    "TCP_OUT_OF_WINDOW", "TCP_RST_TX", "TCP_RST_RX"])))
         check(len(dropped) == 2 and min(dropped) > 0,
               "nftables did not drop in both directions (%r): loss was not tested" % dropped)
@@ -330,10 +317,10 @@ def sixteen_mib_echoed_through_impair_loss_reorder_dup(ctx):
     with cap, srv:
         check("impair:" in srv.output, "the server did not report an active --impair")
         secs = bulk(lambda: srv.connect(timeout=10), timeout=100, idle_limit=30)
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
         h.log("    16 MiB through --impair %s: %s; %s"
               % (IMPAIR, rate(BULK, secs),
-                 counters_line(c, ["IMPAIR_DROP", "IMPAIR_DUP", "IMPAIR_REORDER",
+                 h.counters_line(c, ["IMPAIR_DROP", "IMPAIR_DUP", "IMPAIR_REORDER",
                                    "IMPAIR_DELAY", "IMPAIR_OVERFLOW", "TCP_REXMIT", "TCP_RTO",
                                    "TCP_OOO_QUEUED", "TCP_OOO_DUP", "TCP_DUP_DATA"])))
         for name in ("IMPAIR_DROP", "IMPAIR_DUP", "IMPAIR_REORDER", "IMPAIR_DELAY"):
@@ -408,7 +395,7 @@ def stalled_reader(ctx, cap):
             s.close()
         secs = time.monotonic() - t0
         during = [b for b in srv.stats_since(stall_mark, end_mark) if not b["final"]]
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
     samples = [b["mbufs"] for b in during]
     probes = [b["counters"].get("TCP_PERSIST_PROBE", 0) for b in during]
     h.log("    16 MiB with a %.1f s reader stall: %s; send blocked after %d bytes"
@@ -418,7 +405,7 @@ def stalled_reader(ctx, cap):
           % (baseline, samples, bound, MEM_BOUND_EXTRA, MEM_MARGIN_FACTOR,
              math.ceil(RCV_BUF / RCV_PER_MBUF), math.ceil(SND_BUF / SND_PER_MBUF),
              MEM_MARGIN_FIXED, probes))
-    h.log("    final: " + counters_line(c, ["TCP_PERSIST_PROBE", "TCP_PERSIST_FORCE",
+    h.log("    final: " + h.counters_line(c, ["TCP_PERSIST_PROBE", "TCP_PERSIST_FORCE",
                                             "TCP_REXMIT", "TCP_RST_TX", "TCP_RST_RX",
                                             "TCP_CONN_RESET", "TCP_CONN_TIMEOUT"]))
     check_same(data, got)
@@ -479,12 +466,12 @@ def keepalive_abort(ctx, cap):
                 reset = e
             else:
                 reset = "recv returned %r" % (reply,)
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
     h.log("    keepalive %d,%d,%d: abort due %.1f s after the last segment, seen in "
           "the stats %.1f s after the black hole; %d segments from the stack "
           "black-holed; final %s"
           % (KA_IDLE, KA_INTVL, KA_CNT, KA_ABORT, seen, black_holed.get("input", 0),
-             counters_line(c, ["TCP_KEEPALIVE_PROBE", "TCP_KEEPALIVE_DROP",
+             h.counters_line(c, ["TCP_KEEPALIVE_PROBE", "TCP_KEEPALIVE_DROP",
                                "TCP_CONN_CLOSED", "TCP_RST_TX"])))
     check(blk is not None, "no TCP_KEEPALIVE_DROP within %.1f s (idle %d ms + %d x %d ms "
           "+ %.0f s margin)" % (KA_WAIT, KA_IDLE, KA_CNT, KA_INTVL, KA_MARGIN))
@@ -517,7 +504,7 @@ def idle_connection_lives_without_keepalive(ctx):
                 black_holed = srv.nft_packets(NFT_TABLE)
                 blk = srv.wait_stats(lambda b: True, 3)
             echo_small(s, b"still here after %.1f s of silence" % KA_WAIT)
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
     check(blk is not None, "no periodic stats block")
     during = blk["counters"]
     h.log("    idle %.1f s behind a black hole without --keepalive: %d segments from the "

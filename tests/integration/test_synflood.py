@@ -46,15 +46,6 @@ LEGIT_WORKERS = 4
 MEM_FLAT_TOL = 256         # mbufs in use may move this much under the flood
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def syn_packet(src, dst, sport, dport, seq):
     """IPv4 + TCP SYN (MSS 1460) with a valid TCP checksum; the kernel fills
     the IPv4 checksum and total length (IP_HDRINCL)."""
@@ -62,7 +53,7 @@ def syn_packet(src, dst, sport, dport, seq):
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, (5 + 1) << 4, 0x02, 64240, 0, 0)
     tcp += opts
     pseudo = struct.pack("!4s4sBBH", src, dst, 0, socket.IPPROTO_TCP, len(tcp))
-    c = csum(pseudo + tcp)
+    c = h.inet_cksum(pseudo + tcp)
     tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64,
                      socket.IPPROTO_TCP, 0, src, dst)
@@ -151,18 +142,6 @@ def legit_clients(srv, n, workers, results):
     return threads
 
 
-def counters_line(c, names):
-    return " ".join("%s=%d" % (n, c.get(n, 0)) for n in names)
-
-
-def stop_checked(srv):
-    rc, out = srv.stop()
-    check(rc == 0, "server exit code %r after SIGTERM" % rc)
-    c = h.parse_counters(out)
-    check(c, "no final counters: block in the server's output")
-    return c
-
-
 COOKIE_CTRS = ["TCP_SYN_RX", "TCP_SYN_QUEUED", "TCP_SYN_BACKLOG_FULL", "TCP_SYN_POOL_FULL",
                "TCP_COOKIE_SENT", "TCP_COOKIE_VALID", "TCP_COOKIE_INVALID",
                "TCP_COOKIE_EXPIRED", "TCP_ACCEPT_POOL_FULL", "TCP_SYNACK_REXMIT",
@@ -192,7 +171,7 @@ def syn_flood_legit_clients_all_succeed_memory_flat(ctx):
         flood_end = srv.mark()
         during = [b for b in srv.stats_since(flood_mark, flood_end) if not b["final"]]
         after = srv.wait_stats(lambda b: b["mbufs"] is not None, 5)
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
     ok = sum(1 for r in results if r[0])
     cts = sorted(r[1] for r in results if r[1] is not None)
     errs = [r[2] for r in results if not r[0]]
@@ -209,7 +188,7 @@ def syn_flood_legit_clients_all_succeed_memory_flat(ctx):
           % (before, samples, after["mbufs"] if after else None))
     h.log("    SYN-ACKs sent %d for %d SYNs (reflection %.2f)"
           % (synacks, c.get("TCP_SYN_RX", 0), synacks / max(c.get("TCP_SYN_RX", 1), 1)))
-    h.log("    final: " + counters_line(c, COOKIE_CTRS))
+    h.log("    final: " + h.counters_line(c, COOKIE_CTRS))
     if errs:
         h.log("    first errors: %r" % errs[:5])
     check(len(results) == LEGIT_CONNS, "%d of %d clients ran" % (len(results), LEGIT_CONNS))
@@ -283,10 +262,10 @@ def max_conns_reached_syn_cookie_existing_keep_working(ctx):
         finally:
             for s in held:
                 s.close()
-        c = stop_checked(srv)
+        c = h.stop_checked(srv)
     h.log("    --max-conns %d: 9th connection's data %r before a slot freed, %r after"
           % (MAXC, early, got))
-    h.log("    final: " + counters_line(c, COOKIE_CTRS))
+    h.log("    final: " + h.counters_line(c, COOKIE_CTRS))
     check(early == b"", "the 9th connection was served while the pool was full")
     check(got == b"late data", "the 9th connection's data came back as %r" % got)
     check(blk is not None, "TCP_ACCEPT_POOL_FULL never counted while full")
