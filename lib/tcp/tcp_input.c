@@ -285,23 +285,6 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 
 /* ---- Synchronized states (RFC 9293 3.10.7.4) --------------------------------- */
 
-/*
- * An unacceptable segment carrying data or FIN that ends within one window
- * below RCV.NXT: most likely a retransmission after our ACK was lost, which
- * must be ACKed at once or the peer keeps retransmitting until it gives up.
- * Everything else (pure ACKs, data far from the window, beyond it) draws a
- * rate-limited ACK: Linux exempts all data segments from its limit, which
- * lets a blind attacker draw one ACK per spoofed segment.
- */
-static bool
-plausible_rexmit(const struct ptcp_conn *c, uint32_t seg_len, uint32_t seq)
-{
-	uint32_t wnd_max = RTE_MAX(c->st->conf.rcv_buf, PTCP_TCP_MAX_WND);
-
-	return seg_len != 0 && ptcp_seq_le(seq + seg_len, c->rcv_nxt) &&
-		ptcp_seq_ge(seq + seg_len, c->rcv_nxt - wnd_max);
-}
-
 /* First: sequence number acceptability, then trim to the window. */
 static bool
 check_seq(struct ptcp_conn *c, struct seg_ctx *s)
@@ -311,21 +294,9 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 	uint32_t wnd = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	uint32_t seg_len = seg->len + s->syn + s->fin;
 	uint32_t wnd_end = c->rcv_nxt + wnd;
-	bool ok;
+	bool ok = ptcp_tcp_seq_acceptable(c->rcv_nxt, wnd, seg->seq, seg_len,
+					  seg->flags & RTE_TCP_RST_FLAG);
 
-	/*
-	 * A zero-length segment exactly at the right edge is accepted too (as
-	 * Linux and the BSDs do): a peer that filled our window sends its pure
-	 * ACKs at SND.NXT = our right edge, and the strict test would drop every
-	 * one of them while the data before it is being retransmitted.
-	 */
-	if (seg_len == 0)
-		ok = wnd == 0 ? seg->seq == c->rcv_nxt :
-			ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end) ||
-			(seg->seq == wnd_end && !(seg->flags & RTE_TCP_RST_FLAG));
-	else
-		ok = wnd != 0 && (ptcp_seq_in(seg->seq, c->rcv_nxt, wnd_end) ||
-				  ptcp_seq_in(seg->seq + seg_len - 1, c->rcv_nxt, wnd_end));
 	/* "special allowance should be made to accept valid ACKs, URGs, and RSTs"
 	 * with a zero window: keep the control part of a probe at RCV.NXT. */
 	if (!ok && wnd == 0 && seg->seq == c->rcv_nxt) {
@@ -352,7 +323,7 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 		/* RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK at any sequence. */
 		if (seg->flags & RTE_TCP_SYN_FLAG)
 			ptcp_tcp_send_challenge_ack(c);
-		else if (plausible_rexmit(c, seg_len, seg->seq))
+		else if (ptcp_tcp_plausible_rexmit(st, c->rcv_nxt, seg->seq, seg_len))
 			c->flags |= PTCP_TF_ACK_NOW;
 		else
 			ptcp_tcp_send_oow_ack(c);
@@ -711,13 +682,10 @@ sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 	 */
 	if (c->state == PTCP_TCP_SYN_RECEIVED && s->syn &&
 	    !(s->seg.flags & (RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) && s->seg.seq == c->irs) {
-		uint64_t now = c->st->now_us;
-
-		if (c->oow_last != 0 && now - c->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
+		if (ptcp_tcp_ratelimited(c->st, &c->oow_last)) {
 			PTCP_INC(c->st, TCP_SYNACK_DUP_LIMIT);
 			return;
 		}
-		c->oow_last = now ? now : 1;
 		PTCP_INC(c->st, TCP_SYNACK_DUP_RESEND);
 		c->flags |= PTCP_TF_SYN_REXMIT;
 		ptcp_tcp_send_syn(c);

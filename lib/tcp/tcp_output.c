@@ -159,13 +159,10 @@ ptcp_tcp_send_syn(struct ptcp_conn *c)
 static bool
 oow_rate_limited(struct ptcp_conn *c)
 {
-	uint64_t now = c->st->now_us;
-
-	if (c->oow_last != 0 && now - c->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
+	if (ptcp_tcp_ratelimited(c->st, &c->oow_last)) {
 		PTCP_INC(c->st, TCP_OOW_ACK_LIMIT);
 		return true;
 	}
-	c->oow_last = now ? now : 1;
 	return false;
 }
 

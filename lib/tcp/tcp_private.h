@@ -296,6 +296,63 @@ ptcp_tcp_rcv_mbufs_max(const struct ptcp_conn *c)
 	return (uint32_t)RTE_MAX(bytes / c->st->mbuf_truesize, (uint64_t)2);
 }
 
+/*
+ * Shared by connections (tcp_input.c, tcp_output.c) and TIME-WAIT records
+ * (tcp_timewait.c), so the rules exist once.
+ */
+
+/*
+ * RFC 9293 3.10.7.4 first check: is a segment of seg_len (payload + SYN +
+ * FIN) at seq acceptable for the window [rcv_nxt, rcv_nxt + wnd)? A
+ * zero-length non-RST segment exactly at the right edge is accepted too (as
+ * Linux and the BSDs do): a peer that filled our window sends its pure ACKs
+ * at SND.NXT = our right edge, and the strict test would drop every one of
+ * them while the data before it is being retransmitted.
+ */
+static inline bool
+ptcp_tcp_seq_acceptable(uint32_t rcv_nxt, uint32_t wnd, uint32_t seq, uint32_t seg_len, bool rst)
+{
+	uint32_t wnd_end = rcv_nxt + wnd;
+
+	if (seg_len == 0)
+		return wnd == 0 ? seq == rcv_nxt :
+			ptcp_seq_in(seq, rcv_nxt, wnd_end) || (seq == wnd_end && !rst);
+	return wnd != 0 && (ptcp_seq_in(seq, rcv_nxt, wnd_end) ||
+			    ptcp_seq_in(seq + seg_len - 1, rcv_nxt, wnd_end));
+}
+
+/*
+ * An unacceptable segment carrying data or FIN that ends within one window
+ * below RCV.NXT: most likely a retransmission after our ACK was lost, which
+ * must be ACKed at once or the peer keeps retransmitting until it gives up.
+ * Everything else (pure ACKs, data far from the window, beyond it) draws a
+ * rate-limited ACK: Linux exempts all data segments from its limit, which
+ * lets a blind attacker draw one ACK per spoofed segment.
+ */
+static inline bool
+ptcp_tcp_plausible_rexmit(const struct ptcp_stack *st, uint32_t rcv_nxt, uint32_t seq,
+			  uint32_t seg_len)
+{
+	uint32_t wnd_max = RTE_MAX(st->conf.rcv_buf, PTCP_TCP_MAX_WND);
+
+	return seg_len != 0 && ptcp_seq_le(seq + seg_len, rcv_nxt) &&
+		ptcp_seq_ge(seq + seg_len, rcv_nxt - wnd_max);
+}
+
+/*
+ * At most one answer per PTCP_TCP_OOW_RATELIMIT_US per tuple (Linux
+ * __tcp_oow_rate_limited): true when this one is to be skipped, else *last
+ * records now. The caller counts what it skipped.
+ */
+static inline bool
+ptcp_tcp_ratelimited(const struct ptcp_stack *st, uint64_t *last)
+{
+	if (*last != 0 && st->now_us - *last < PTCP_TCP_OOW_RATELIMIT_US)
+		return true;
+	*last = st->now_us ? st->now_us : 1;
+	return false;
+}
+
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);

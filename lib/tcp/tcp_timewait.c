@@ -188,15 +188,14 @@ tw_send_ack(struct ptcp_stack *st, const struct ptcp_timewait *tw)
 	ptcp_ipv4_output(st, m, tw->flow.raddr, IPPROTO_TCP);
 }
 
-/* As oow_rate_limited() in tcp_output.c: one ACK per 500 ms for unacceptable segments. */
+/* One ACK per 500 ms for unacceptable segments, as for connections. */
 static bool
 tw_rate_limited(struct ptcp_stack *st, struct ptcp_timewait *tw)
 {
-	if (tw->oow_last != 0 && st->now_us - tw->oow_last < PTCP_TCP_OOW_RATELIMIT_US) {
+	if (ptcp_tcp_ratelimited(st, &tw->oow_last)) {
 		PTCP_INC(st, TCP_OOW_ACK_LIMIT);
 		return true;
 	}
-	tw->oow_last = st->now_us ? st->now_us : 1;
 	return false;
 }
 
@@ -212,21 +211,6 @@ tw_challenge_ack(struct ptcp_stack *st, struct ptcp_timewait *tw)
 		tw_send_ack(st, tw);
 }
 
-/*
- * As plausible_rexmit() in tcp_input.c: data or a FIN ending within a
- * window below RCV.NXT (the peer's FIN again, our ACK lost) is ACKed at
- * once; any other unacceptable segment draws a rate-limited ACK.
- */
-static bool
-tw_plausible_rexmit(const struct ptcp_stack *st, const struct ptcp_timewait *tw,
-		    const struct ptcp_tcp_seg *seg, uint32_t seg_len)
-{
-	uint32_t wnd_max = RTE_MAX(st->conf.rcv_buf, PTCP_TCP_MAX_WND);
-
-	return seg_len != 0 && ptcp_seq_le(seg->seq + seg_len, tw->rcv_nxt) &&
-		ptcp_seq_ge(seg->seq + seg_len, tw->rcv_nxt - wnd_max);
-}
-
 /* A FIN again: the peer lost our ACK. ACK it and restart 2*MSL. */
 static void
 tw_fin(struct ptcp_stack *st, struct ptcp_timewait *tw)
@@ -240,16 +224,10 @@ tw_fin(struct ptcp_stack *st, struct ptcp_timewait *tw)
 static bool
 tw_seq_ok(const struct ptcp_timewait *tw, const struct ptcp_tcp_seg *seg, uint32_t seg_len)
 {
-	uint32_t wnd_end = tw->rcv_nxt + tw->rcv_wnd;
-
-	if (seg_len == 0)
-		return tw->rcv_wnd == 0 ? seg->seq == tw->rcv_nxt :
-			ptcp_seq_in(seg->seq, tw->rcv_nxt, wnd_end) ||
-			(seg->seq == wnd_end && !(seg->flags & RTE_TCP_RST_FLAG));
-	if (tw->rcv_wnd == 0)
+	if (seg_len != 0 && tw->rcv_wnd == 0)
 		return seg->seq == tw->rcv_nxt;   /* its control part only (zero window) */
-	return ptcp_seq_in(seg->seq, tw->rcv_nxt, wnd_end) ||
-		ptcp_seq_in(seg->seq + seg_len - 1, tw->rcv_nxt, wnd_end);
+	return ptcp_tcp_seq_acceptable(tw->rcv_nxt, tw->rcv_wnd, seg->seq, seg_len,
+				       seg->flags & RTE_TCP_RST_FLAG);
 }
 
 /*
@@ -285,7 +263,7 @@ ptcp_tcp_timewait_input(struct ptcp_stack *st, struct ptcp_timewait *tw,
 		}
 		if (seg->flags & RTE_TCP_SYN_FLAG)
 			tw_challenge_ack(st, tw);
-		else if (tw_plausible_rexmit(st, tw, seg, seg_len) || !tw_rate_limited(st, tw))
+		else if (ptcp_tcp_plausible_rexmit(st, tw->rcv_nxt, seg->seq, seg_len) || !tw_rate_limited(st, tw))
 			tw_send_ack(st, tw);
 		return;
 	}
