@@ -214,6 +214,8 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return parse_keepalive(arg, s);
 	case APP_OPT_BACKLOG:
 		return app_parse_u32("backlog", arg, 1, 1u << 20, &s->backlog);
+	case APP_OPT_IP_COUNT:
+		return app_parse_u32("ip-count", arg, 1, 1u << 16, &s->ip_count);
 	case APP_OPT_SYNACK_RETRIES:
 		return app_parse_u32("synack-retries", arg, 1, 255, &s->synack_retries);
 	case APP_OPT_FIN_TIMEOUT:
@@ -234,8 +236,15 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 int
 app_stack_check(const struct app_stack_opts *s)
 {
+	uint32_t mask = s->prefix_len == 0 ? 0 : ~0u << (32 - s->prefix_len);
+	uint64_t first = ntohl(s->ip), last = first + (s->ip_count > 0 ? s->ip_count : 1) - 1;
+
 	if (!s->have_ip)
 		return app_error("missing --ip ADDR/LEN (application options go after \"--\")");
+	if (last > UINT32_MAX || (last & mask) != (first & mask) ||
+	    (s->prefix_len <= 30 && (last & ~mask) == ~mask))
+		return app_error("--ip-count %u: the addresses from --ip on leave the /%u network "
+				 "(or reach its broadcast address)", s->ip_count, s->prefix_len);
 	if (s->gateway_arg != NULL &&
 	    app_check_gateway(s->ip, s->prefix_len, s->gateway, s->gateway_arg) != 0)
 		return -1;
@@ -247,6 +256,8 @@ app_stack_usage(FILE *f)
 {
 	fprintf(f,
 "  --ip ADDR/LEN          our IPv4 address and on-link prefix (required; LEN 24 if omitted)\n"
+"  --ip-count N           own N consecutive addresses from ADDR on, 1..65536 (default 1);\n"
+"                         active opens rotate over them (16384 ports each)\n"
 "  --gateway ADDR         next hop for off-link peers (must be on-link)\n"
 "  --mtu N                IP MTU of the port, %u..%u (default 1500)\n"
 "  --rcv-buf BYTES        receive buffer per connection (default 65535)\n"
@@ -309,6 +320,7 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.keepalive_intvl_ms = s->ka_intvl_ms;
 	pc->stack.keepalive_cnt = (uint8_t)s->ka_cnt;
 	pc->stack.backlog = s->backlog;
+	pc->stack.ip_count = s->ip_count;
 	/* The SYN cache holds every listener's backlog (4 listeners' worth at least). */
 	pc->stack.syncache_size = s->backlog > 1024 ? 4 * s->backlog : 0;
 	pc->stack.synack_retries = (uint8_t)s->synack_retries;

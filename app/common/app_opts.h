@@ -63,6 +63,7 @@ struct app_stack_opts {
 	uint32_t ka_intvl_ms;
 	uint32_t ka_cnt;
 	uint32_t backlog;              /* --backlog N: SYN-RECEIVED per listener */
+	uint32_t ip_count;             /* --ip-count N: addresses from --ip on (1) */
 	uint32_t synack_retries;       /* --synack-retries N */
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
@@ -91,6 +92,7 @@ enum {
 	APP_OPT_RTO_MAX_MS,
 	APP_OPT_KEEPALIVE,
 	APP_OPT_BACKLOG,
+	APP_OPT_IP_COUNT,
 	APP_OPT_SYNACK_RETRIES,
 	APP_OPT_FIN_TIMEOUT,
 };
@@ -115,6 +117,7 @@ enum {
 	{ "rto-max-ms",   required_argument, NULL, APP_OPT_RTO_MAX_MS }, \
 	{ "keepalive",    required_argument, NULL, APP_OPT_KEEPALIVE }, \
 	{ "backlog",      required_argument, NULL, APP_OPT_BACKLOG }, \
+	{ "ip-count",     required_argument, NULL, APP_OPT_IP_COUNT }, \
 	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }, \
 	{ "fin-timeout",  required_argument, NULL, APP_OPT_FIN_TIMEOUT }
 

@@ -67,6 +67,11 @@ ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
  * of one SipHash-2-4 output under a per-stack random key. The suitability
  * test is where a later RSS-aware choice (a port whose reply hash lands on
  * this lcore) plugs in.
+ *
+ * With several local addresses (conf.ip_count) the first address tried
+ * rotates per call, and an address is left after PTCP_TCP_PORT_TRIES
+ * unsuitable ports: a load generator spreads its connections evenly, and
+ * a nearly full address costs a bounded walk, not 16384 lookups.
  */
 static bool
 port_suitable(struct ptcp_stack *st, const struct ptcp_flow *f)
@@ -76,7 +81,7 @@ port_suitable(struct ptcp_stack *st, const struct ptcp_flow *f)
 }
 
 static int
-pick_port(struct ptcp_stack *st, struct ptcp_flow *f)
+pick_port_from(struct ptcp_stack *st, struct ptcp_flow *f, uint32_t tries)
 {
 	struct ptcp_tcp *tcp = st->tcp;
 	const uint32_t num = PTCP_TCP_EPHEMERAL_MAX - PTCP_TCP_EPHEMERAL_MIN + 1;
@@ -87,10 +92,34 @@ pick_port(struct ptcp_stack *st, struct ptcp_flow *f)
 	uint16_t *perturb = &tcp->port_perturb[(h >> 32) % PTCP_TCP_PORT_TABLE];
 	uint32_t count;
 
-	for (count = 0; count < num; count++) {
+	for (count = 0; count < RTE_MIN(num, tries); count++) {
 		f->lport = (uint16_t)(PTCP_TCP_EPHEMERAL_MIN + (offset + *perturb) % num);
 		(*perturb)++;
 		if (port_suitable(st, f))
+			return 0;
+	}
+	return -EADDRINUSE;
+}
+
+static int
+pick_port(struct ptcp_stack *st, struct ptcp_flow *f)
+{
+	uint32_t n = st->conf.ip_count, first, i;
+
+	if (n <= 1) {
+		f->laddr = st->conf.ip;
+		return pick_port_from(st, f, UINT32_MAX);
+	}
+	first = st->tcp->laddr_next++ % n;
+	for (i = 0; i < n; i++) {
+		f->laddr = rte_cpu_to_be_32(rte_be_to_cpu_32(st->conf.ip) + (first + i) % n);
+		if (pick_port_from(st, f, PTCP_TCP_PORT_TRIES) == 0)
+			return 0;
+	}
+	/* Every address nearly full: walk each one to its end. */
+	for (i = 0; i < n; i++) {
+		f->laddr = rte_cpu_to_be_32(rte_be_to_cpu_32(st->conf.ip) + (first + i) % n);
+		if (pick_port_from(st, f, UINT32_MAX) == 0)
 			return 0;
 	}
 	return -EADDRINUSE;

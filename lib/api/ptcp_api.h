@@ -137,7 +137,9 @@ int ptcp_unlisten(struct ptcp_stack *st, uint16_t port);
 
 /**
  * Active open to raddr:rport from local port lport (0 = pick a free
- * ephemeral port). Sends the SYN; on_established or on_closed follows.
+ * ephemeral port, RFC 6056 algorithm 4; with conf.ip_count > 1 also the
+ * source address, rotating over ours; from conf.ip otherwise). Sends the
+ * SYN; on_established or on_closed follows.
  * Returns the connection, or NULL with rte_errno set (ENOSPC, EADDRINUSE).
  */
 struct ptcp_conn *ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport,

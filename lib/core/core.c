@@ -25,6 +25,7 @@ void
 ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 {
 	DEFAULT(prefix_len, 24);
+	DEFAULT(ip_count, 1);
 	DEFAULT(mtu, PTCP_DEFAULT_MTU);
 	DEFAULT(max_conns, 4096);
 	DEFAULT(msl_ms, 30000);

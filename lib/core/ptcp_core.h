@@ -77,7 +77,13 @@ typedef int (*ptcp_handoff_fn)(void *arg, struct rte_mbuf *m, uint16_t hops);
 
 /** Stack configuration; zero fields take the defaults in parentheses. */
 struct ptcp_stack_conf {
-	rte_be32_t ip;                 /* our address (required) */
+	rte_be32_t ip;                 /* our (first) address (required) */
+	/*
+	 * Consecutive addresses we own from ip on (1): a load generator opens
+	 * more connections to one server port than one address has ports.
+	 * Every one is answered by ARP and ICMP echo and accepted by TCP.
+	 */
+	uint32_t ip_count;
 	uint8_t prefix_len;            /* on-link prefix (24) */
 	rte_be32_t gateway;            /* next hop for off-link; 0 = none */
 	struct rte_ether_addr mac;     /* our MAC (required) */

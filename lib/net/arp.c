@@ -188,7 +188,7 @@ arp_create(struct ptcp_stack *st, rte_be32_t ip)
 /* Build and enqueue one ARP packet from us. */
 static void
 arp_send(struct ptcp_stack *st, uint16_t op, const struct rte_ether_addr *eth_dst,
-	 const struct rte_ether_addr *tha, rte_be32_t tpa)
+	 rte_be32_t spa, const struct rte_ether_addr *tha, rte_be32_t tpa)
 {
 	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
 	uint8_t *p;
@@ -201,7 +201,7 @@ arp_send(struct ptcp_stack *st, uint16_t op, const struct rte_ether_addr *eth_ds
 		return;
 	}
 	ptcp_eth_build(p, eth_dst, &st->conf.mac, RTE_ETHER_TYPE_ARP);
-	ptcp_arp_build(p + RTE_ETHER_HDR_LEN, op, &st->conf.mac, st->conf.ip, tha, tpa);
+	ptcp_arp_build(p + RTE_ETHER_HDR_LEN, op, &st->conf.mac, spa, tha, tpa);
 	if (op == RTE_ARP_OP_REQUEST)
 		PTCP_INC(st, ARP_REQ_TX);
 	else
@@ -213,7 +213,13 @@ void
 ptcp_arp_request(struct ptcp_stack *st, rte_be32_t tpa)
 {
 	/* RFC 826: the target hardware address of a request is "don't care": zero. */
-	arp_send(st, RTE_ARP_OP_REQUEST, &ether_bcast, &ether_zero, tpa);
+	arp_send(st, RTE_ARP_OP_REQUEST, &ether_bcast, st->conf.ip, &ether_zero, tpa);
+}
+
+void
+ptcp_arp_announce(struct ptcp_stack *st, rte_be32_t ip)
+{
+	arp_send(st, RTE_ARP_OP_REQUEST, &ether_bcast, ip, &ether_zero, ip);
 }
 
 /* Hand a frame waiting in (or bound for) e to the TX batch with e's MAC. */
@@ -317,14 +323,14 @@ ptcp_arp_input(struct ptcp_stack *st, struct rte_mbuf *m)
 		PTCP_DROP(st, m, ARP_BAD);
 		return;
 	}
-	if (unlikely(a.spa == st->conf.ip)) {
+	if (unlikely(ptcp_net_is_local(st->net, a.spa))) {
 		/* RFC 5227 2.4: someone else claims our address. We only count it. */
 		if (!rte_is_same_ether_addr(&a.sha, &st->conf.mac))
 			PTCP_INC(st, ARP_CONFLICT);
 		rte_pktmbuf_free(m);
 		return;
 	}
-	for_us = a.tpa == st->conf.ip;
+	for_us = ptcp_net_is_local(st->net, a.tpa);
 	/* An RFC 5227 probe has sender IP 0: answer it, but learn nothing. */
 	if (a.spa != 0) {
 		if (unlikely(ptcp_net_is_martian(st->net, a.spa))) {
@@ -336,7 +342,7 @@ ptcp_arp_input(struct ptcp_stack *st, struct rte_mbuf *m)
 	if (for_us && a.op == RTE_ARP_OP_REQUEST) {
 		/* RFC 826: swap, our addresses as sender, reply to the requester. */
 		PTCP_INC(st, ARP_REQ_RX);
-		arp_send(st, RTE_ARP_OP_REPLY, &a.sha, &a.sha, a.spa);
+		arp_send(st, RTE_ARP_OP_REPLY, &a.sha, a.tpa, &a.sha, a.spa);
 	}
 	rte_pktmbuf_free(m);
 }
@@ -373,7 +379,7 @@ arp_timer(struct ptcp_stack *st, struct ptcp_arp_entry *e)
 			return;
 		}
 		e->tries++;
-		arp_send(st, RTE_ARP_OP_REQUEST, &e->mac, &ether_zero, e->ip);
+		arp_send(st, RTE_ARP_OP_REQUEST, &e->mac, st->conf.ip, &ether_zero, e->ip);
 		break;
 	default:
 		return;

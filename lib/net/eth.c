@@ -31,7 +31,17 @@ ptcp_net_init(struct ptcp_stack *st)
 
 	mask = conf->prefix_len == 0 ? 0 : ~0u << (32 - conf->prefix_len);
 	net->ip = conf->ip;
+	net->ip_count = conf->ip_count;
 	net->mask = rte_cpu_to_be_32(mask);
+	/* The range stays inside the prefix: no wrap, no network or broadcast address. */
+	if (conf->ip_count == 0 ||
+	    (uint64_t)rte_be_to_cpu_32(conf->ip) + conf->ip_count - 1 > UINT32_MAX ||
+	    ((rte_be_to_cpu_32(conf->ip) + conf->ip_count - 1) & mask) !=
+	    (rte_be_to_cpu_32(conf->ip) & mask)) {
+		rte_free(net);
+		st->net = NULL;
+		return -EINVAL;
+	}
 	/* RFC 3021: /31 and /32 have no broadcast address. */
 	if (conf->prefix_len <= 30) {
 		net->bcast = conf->ip | ~net->mask;
@@ -39,6 +49,11 @@ ptcp_net_init(struct ptcp_stack *st)
 	} else {
 		net->bcast = RTE_BE32(0xffffffff);
 		net->net0 = RTE_BE32(0xffffffff);
+	}
+	if (ptcp_net_is_local(net, net->bcast) || ptcp_net_is_local(net, net->net0)) {
+		rte_free(net);
+		st->net = NULL;
+		return -EINVAL;
 	}
 	rc = ptcp_ipv4_ident_init(st);
 	if (rc == 0)
@@ -109,6 +124,9 @@ ptcp_net_poll(struct ptcp_stack *st)
 void
 ptcp_net_announce(struct ptcp_stack *st)
 {
-	/* RFC 5227 2.3: an ARP request with sender and target IP both ours. */
-	ptcp_arp_request(st, st->conf.ip);
+	uint32_t i;
+
+	/* RFC 5227 2.3: an ARP request with sender and target IP both ours, per address. */
+	for (i = 0; i < st->net->ip_count; i++)
+		ptcp_arp_announce(st, rte_cpu_to_be_32(rte_be_to_cpu_32(st->conf.ip) + i));
 }

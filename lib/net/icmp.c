@@ -92,7 +92,7 @@ echo_reply(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_inf
 	if (unlikely(!rte_pktmbuf_is_contiguous(m)) &&
 	    len + sizeof(struct rte_ipv4_hdr) <= st->conf.mtu)
 		(void)rte_pktmbuf_linearize(m);
-	if (ptcp_ipv4_output(st, m, ip->src, IPPROTO_ICMP) == 0)
+	if (ptcp_ipv4_output_from(st, m, ip->dst, ip->src, IPPROTO_ICMP) == 0)
 		PTCP_INC(st, ICMP_ECHO_TX);
 }
 
@@ -152,7 +152,7 @@ ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct pt
 
 	q = rte_pktmbuf_read(m, off, sizeof(*q), qbuf);
 	if (q == NULL || (q->version_ihl >> 4) != 4 || (q->version_ihl & 0xf) < 5 ||
-	    q->next_proto_id != IPPROTO_TCP || q->src_addr != st->conf.ip ||
+	    q->next_proto_id != IPPROTO_TCP || !ptcp_net_is_local(st->net, q->src_addr) ||
 	    (q->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
 		PTCP_DROP(st, m, ICMP_OTHER);
 		return;
@@ -198,8 +198,8 @@ may_send_error(const struct ptcp_stack *st, const struct rte_mbuf *m,
 	uint8_t type;
 	const uint8_t *p;
 
-	if (l2_bcast || ip->dst != st->conf.ip || (ip->frag & RTE_IPV4_HDR_OFFSET_MASK) != 0 ||
-	    ptcp_net_is_martian(st->net, ip->src))
+	if (l2_bcast || !ptcp_net_is_local(st->net, ip->dst) ||
+	    (ip->frag & RTE_IPV4_HDR_OFFSET_MASK) != 0 || ptcp_net_is_martian(st->net, ip->src))
 		return false;
 	if (ip->proto != IPPROTO_ICMP)
 		return true;
@@ -265,6 +265,6 @@ ptcp_icmp_unreach(struct ptcp_stack *st, const struct rte_mbuf *m,
 	if (src != (uint8_t *)h + PTCP_ICMP_HDR_LEN)
 		memcpy((uint8_t *)h + PTCP_ICMP_HDR_LEN, src, quote);
 	h->icmp_cksum = (uint16_t)~ptcp_cksum_raw(h, PTCP_ICMP_HDR_LEN + quote);
-	if (ptcp_ipv4_output(st, e, ip->src, IPPROTO_ICMP) == 0)
+	if (ptcp_ipv4_output_from(st, e, ip->dst, ip->src, IPPROTO_ICMP) == 0)
 		PTCP_INC(st, ICMP_UNREACH_TX);
 }

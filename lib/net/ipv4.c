@@ -371,7 +371,7 @@ ptcp_ipv4_input(struct ptcp_stack *st, struct rte_mbuf *m)
 		PTCP_DROP(st, m, IP_BAD_SRC);
 		return;
 	}
-	if (unlikely(ip.dst != net->ip)) {
+	if (unlikely(!ptcp_net_is_local(net, ip.dst))) {
 		if (ip.proto != IPPROTO_ICMP || !ptcp_net_is_bcast(net, ip.dst)) {
 			PTCP_DROP(st, m, IP_NOT_OURS);
 			return;
@@ -553,7 +553,13 @@ frag_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
 int
 ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint8_t proto)
 {
-	struct ptcp_net *net = st->net;
+	return ptcp_ipv4_output_from(st, m, st->net->ip, dst, proto);
+}
+
+int
+ptcp_ipv4_output_from(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst,
+		      uint8_t proto)
+{
 	uint32_t offloads = st->conf.offloads;
 	uint32_t l4_len = rte_pktmbuf_pkt_len(m);
 	/* Keep the flags that say how to free m; every TX flag is set anew below. */
@@ -578,14 +584,14 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 
 		if (offloads & PTCP_OFFLOAD_TX_TCP_CKSUM) {
 			/* The NIC adds the segment to the pseudo-header sum we seed. */
-			th->cksum = ptcp_l4_phdr_cksum(net->ip, dst, IPPROTO_TCP, l4_len);
+			th->cksum = ptcp_l4_phdr_cksum(src, dst, IPPROTO_TCP, l4_len);
 			ol |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		} else {
 			th->cksum = 0;
 			if (likely(rte_pktmbuf_is_contiguous(m)))
-				th->cksum = ptcp_l4_cksum(net->ip, dst, IPPROTO_TCP, th, l4_len);
+				th->cksum = ptcp_l4_cksum(src, dst, IPPROTO_TCP, th, l4_len);
 			else
-				th->cksum = ptcp_l4_cksum_mbuf(m, 0, net->ip, dst, IPPROTO_TCP,
+				th->cksum = ptcp_l4_cksum_mbuf(m, 0, src, dst, IPPROTO_TCP,
 							       l4_len);
 		}
 	}
@@ -597,11 +603,11 @@ ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint
 	ih = (struct rte_ipv4_hdr *)(p + RTE_ETHER_HDR_LEN);
 	if (proto == IPPROTO_TCP) {
 		/* Atomic (DF): identification 0, see "Identification" above. */
-		ptcp_ipv4_build(ih, net->ip, dst, proto, (uint16_t)l4_len, 0, PTCP_IP_TTL,
+		ptcp_ipv4_build(ih, src, dst, proto, (uint16_t)l4_len, 0, PTCP_IP_TTL,
 				ip_cksum_offload);
 	} else {
 		/* ptcp_ipv4_build sets DF; RFC 791: "may fragment". */
-		ptcp_ipv4_build(ih, net->ip, dst, proto, (uint16_t)l4_len,
+		ptcp_ipv4_build(ih, src, dst, proto, (uint16_t)l4_len,
 				ident_next(st, dst, proto), PTCP_IP_TTL, true);
 		ih->fragment_offset = 0;
 		if (unlikely(frag))   /* each fragment gets its checksum in frag_output() */

@@ -93,7 +93,8 @@ struct ptcp_arp_entry {
 
 struct ptcp_net {
 	/* hot: read for every packet */
-	rte_be32_t ip;                  /* our address */
+	rte_be32_t ip;                  /* our (first) address */
+	uint32_t ip_count;              /* ip .. ip + ip_count - 1 are ours (>= 1) */
 	rte_be32_t mask;                /* on-link prefix */
 	rte_be32_t bcast;               /* {net, -1}; 255.255.255.255 on /31 and /32 */
 	rte_be32_t net0;                /* {net, 0}, the old BSD broadcast (RFC 1122 3.3.6) */
@@ -137,13 +138,20 @@ ptcp_net_is_bcast(const struct ptcp_net *net, rte_be32_t a)
  * (multicast) and class E (which holds 255.255.255.255), our subnet's
  * broadcast forms, and our own address (only we may use it).
  */
+/* a is one of our addresses (conf.ip .. conf.ip + conf.ip_count - 1). */
+static inline bool
+ptcp_net_is_local(const struct ptcp_net *net, rte_be32_t a)
+{
+	return rte_be_to_cpu_32(a) - rte_be_to_cpu_32(net->ip) < net->ip_count;
+}
+
 static inline bool
 ptcp_net_is_martian(const struct ptcp_net *net, rte_be32_t a)
 {
 	uint32_t h = rte_be_to_cpu_32(a);
 	uint32_t top = h >> 24;
 
-	return top == 0 || top == 127 || top >= 224 || a == net->ip ||
+	return top == 0 || top == 127 || top >= 224 || ptcp_net_is_local(net, a) ||
 	       ptcp_net_is_bcast(net, a);
 }
 
@@ -174,6 +182,8 @@ void ptcp_arp_input(struct ptcp_stack *st, struct rte_mbuf *m);
 void ptcp_arp_poll(struct ptcp_stack *st);
 /** Send a broadcast ARP request for tpa (gratuitous when tpa is our address). */
 void ptcp_arp_request(struct ptcp_stack *st, rte_be32_t tpa);
+/* RFC 5227 2.3 announcement of our address ip (sender and target ip). */
+void ptcp_arp_announce(struct ptcp_stack *st, rte_be32_t ip);
 /**
  * Fill the Ethernet destination of frame m (data at its Ethernet header) with
  * next hop nh's MAC and enqueue it, or queue it while nh resolves.

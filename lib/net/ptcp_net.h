@@ -95,6 +95,9 @@ void ptcp_net_announce(struct ptcp_stack *st);
  *                 fragments (IP_FRAG_TX_FAIL, POOL_EMPTY).
  */
 int ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, uint8_t proto);
+/** ptcp_ipv4_output from our address src (one of conf.ip .. + conf.ip_count - 1). */
+int ptcp_ipv4_output_from(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t src,
+			  rte_be32_t dst, uint8_t proto);
 
 /** Insert or refresh an ARP entry (also used by tests to seed neighbours). */
 int ptcp_arp_update(struct ptcp_stack *st, rte_be32_t ip, const struct rte_ether_addr *mac);

@@ -104,7 +104,7 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	PTCP_INC(st, TCP_TX);
 	if (flags & RTE_TCP_RST_FLAG)
 		PTCP_INC(st, TCP_RST_TX);
-	return ptcp_ipv4_output(st, m, c->flow.raddr, IPPROTO_TCP);
+	return ptcp_ipv4_output_from(st, m, c->flow.laddr, c->flow.raddr, IPPROTO_TCP);
 }
 
 /*
@@ -250,7 +250,7 @@ ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
 	ptcp_tcp_build(p, seg->dport, seg->sport, seq, ack, flags, 0, 0);
 	PTCP_INC(st, TCP_TX);
 	PTCP_INC(st, TCP_RST_TX);
-	ptcp_ipv4_output(st, m, ip->src, IPPROTO_TCP);
+	ptcp_ipv4_output_from(st, m, ip->dst, ip->src, IPPROTO_TCP);
 }
 
 /*

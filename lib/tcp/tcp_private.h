@@ -163,6 +163,8 @@ static_assert(sizeof(struct ptcp_conn) <= 5 * RTE_CACHE_LINE_SIZE,
 /* Ephemeral ports (RFC 6056 section 2.1: the IANA range). */
 #define PTCP_TCP_EPHEMERAL_MIN 49152u
 #define PTCP_TCP_EPHEMERAL_MAX 65535u
+/* Ports tried on one local address before the next (conf.ip_count > 1). */
+#define PTCP_TCP_PORT_TRIES 64u
 #define PTCP_TCP_PORT_TABLE    256u   /* RFC 6056 algorithm 4 TABLE_LENGTH */
 
 struct ptcp_listener {
@@ -213,6 +215,7 @@ struct ptcp_tcp {
 	uint32_t depth;                      /* nesting of stack entry points */
 	struct ptcp_isn_key port_key;        /* RFC 6056 algorithm 4 F() and G() */
 	uint16_t port_perturb[PTCP_TCP_PORT_TABLE];   /* RFC 6056 table[] */
+	uint32_t laddr_next;                 /* conf.ip_count > 1: next source address to try */
 	uint32_t chal_count;                 /* challenge ACKs left in chal_second */
 	uint64_t chal_second;                /* now / 1 s when chal_count was drawn */
 	struct ptcp_isn_key isn_key;

@@ -232,7 +232,7 @@ send_ctl(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t seq, uint32_
 		optlen = ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
 	ptcp_tcp_build(p, f->lport, f->rport, seq, ack, flags, (uint16_t)synack_wnd(st), optlen);
 	PTCP_INC(st, TCP_TX);
-	ptcp_ipv4_output(st, m, f->raddr, IPPROTO_TCP);
+	ptcp_ipv4_output_from(st, m, f->laddr, f->raddr, IPPROTO_TCP);
 }
 
 static void

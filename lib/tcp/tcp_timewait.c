@@ -185,7 +185,7 @@ tw_send_ack(struct ptcp_stack *st, const struct ptcp_timewait *tw)
 	ptcp_tcp_build(p, tw->flow.lport, tw->flow.rport, tw->snd_nxt, tw->rcv_nxt,
 		       RTE_TCP_ACK_FLAG, tw->rcv_wnd, 0);
 	PTCP_INC(st, TCP_TX);
-	ptcp_ipv4_output(st, m, tw->flow.raddr, IPPROTO_TCP);
+	ptcp_ipv4_output_from(st, m, tw->flow.laddr, tw->flow.raddr, IPPROTO_TCP);
 }
 
 /* One ACK per 500 ms for unacceptable segments, as for connections. */

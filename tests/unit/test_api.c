@@ -933,12 +933,86 @@ test_rfc6056_ephemeral_ports_per_destination_unpredictable(void **state)
 	ptest_free(t);
 }
 
+static void
+test_api_connect_rotates_source_addresses(void **state)
+{
+	/*
+	 * Ensure that with conf.ip_count 3, ptcp_connect with port 0 rotates
+	 * the source address over our three addresses, each SYN leaves from
+	 * the address of its connection, and a SYN-ACK to the second address
+	 * completes that connection.
+	 */
+	struct ptcp_stack_conf conf = { .ip_count = 3 };
+	struct ptest_ctx *t = ptest_new_tcp(&conf);
+	struct ptcp_conn *c[6];
+	struct ptcp_tcp_seg seg;
+	rte_be32_t la, ra, seen[3] = { 0 };
+	uint32_t iss[6];
+	uint16_t lp, rp;
+	uint8_t f[256];
+
+	(void)state;
+	for (int i = 0; i < 6; i++) {
+		c[i] = ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, NULL, NULL);
+		assert_non_null(c[i]);
+		ptcp_conn_tuple(c[i], &la, &lp, &ra, &rp);
+		assert_true(rte_be_to_cpu_32(la) - rte_be_to_cpu_32(PTEST_LOCAL_IP) < 3);
+		seen[rte_be_to_cpu_32(la) - rte_be_to_cpu_32(PTEST_LOCAL_IP)]++;
+		if (i > 0) {
+			rte_be32_t pla;
+			uint16_t plp;
+
+			ptcp_conn_tuple(c[i - 1], &pla, &plp, &ra, &rp);
+			assert_int_not_equal(la, pla);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(seen[i], 2);
+	ptest_kick(t);
+	for (int i = 0; i < 6; i++) {
+		uint32_t len = ptest_pop_raw(t, f, sizeof(f));
+		const struct rte_ipv4_hdr *ih = (const void *)(f + RTE_ETHER_HDR_LEN);
+
+		assert_true(len > RTE_ETHER_HDR_LEN + 40);
+		ptcp_conn_tuple(c[i], &la, &lp, &ra, &rp);
+		assert_int_equal(ih->src_addr, la);
+		assert_int_equal(ptcp_l4_cksum(ih->src_addr, ih->dst_addr, IPPROTO_TCP, ih + 1,
+					       len - RTE_ETHER_HDR_LEN - 20), 0);
+		iss[i] = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)(ih + 1))->sent_seq);
+	}
+	ptest_clear(t);
+	/* The SYN-ACK for the connection on the second address. */
+	for (int i = 0; i < 6; i++) {
+		ptcp_conn_tuple(c[i], &la, &lp, &ra, &rp);
+		if (la != rte_cpu_to_be_32(rte_be_to_cpu_32(PTEST_LOCAL_IP) + 1))
+			continue;
+		struct rte_tcp_hdr th = { 0 };
+
+		ptcp_tcp_build(&th, 80, lp, 1000, iss[i] + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+			       8192, 0);
+		th.cksum = 0;
+		th.cksum = ptcp_l4_cksum(PTEST_PEER_IP, la, IPPROTO_TCP, &th, sizeof(th));
+		ptest_rx(t, ptest_ipv4_frame(t, PTEST_PEER_IP, la, IPPROTO_TCP, &th, sizeof(th)));
+		assert_int_equal(ptcp_conn_state(c[i]), PTCP_TCP_ESTABLISHED);
+		uint32_t len = ptest_pop_raw(t, f, sizeof(f));
+		const struct rte_ipv4_hdr *ih = (const void *)(f + RTE_ETHER_HDR_LEN);
+
+		assert_int_equal(ih->src_addr, la);
+		assert_int_equal(ptcp_tcp_parse(ih + 1, len - RTE_ETHER_HDR_LEN - 20, &seg), 0);
+		assert_int_equal(seg.ack, 1001);
+		break;
+	}
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api_state_names),
 		cmocka_unit_test(test_rfc6056_ephemeral_ports_per_destination_unpredictable),
+		cmocka_unit_test(test_api_connect_rotates_source_addresses),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
 		cmocka_unit_test(test_api_set_arg_redirects_callbacks),

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_ring.h>
 
 #include "harness.h"
@@ -2397,6 +2398,111 @@ test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack(void **state)
 	ptest_free(t);
 }
 
+/* ---- Several local addresses (conf.ip_count) ------------------------------ */
+
+#define SECOND_IP IP4(198, 18, 0, 3)   /* PTEST_LOCAL_IP + 1 */
+#define PAST_IP   IP4(198, 18, 0, 5)   /* just past a 3-address range */
+
+static struct ptest_ctx *
+new_multi(uint32_t n)
+{
+	struct ptcp_stack_conf c = { .ip_count = n };
+
+	return ptest_new(&c);
+}
+
+static void
+test_multiaddr_arp_request_for_second_address_answered(void **state)
+{
+	/*
+	 * Ensure that with conf.ip_count 3 an ARP request for our second
+	 * address is answered with that address as the sender protocol
+	 * address (RFC 826), and one past the range is not answered.
+	 */
+	struct ptest_ctx *t = new_multi(3);
+	struct ptcp_arp_info a;
+	uint8_t got[64];
+	uint32_t len;
+
+	(void)state;
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_PEER_IP,
+			      &zero_mac, SECOND_IP));
+	len = ptest_pop_raw(t, got, sizeof(got));
+	assert_int_equal(ptcp_arp_parse(got + RTE_ETHER_HDR_LEN, len - RTE_ETHER_HDR_LEN, &a), 0);
+	assert_int_equal(a.op, RTE_ARP_OP_REPLY);
+	assert_int_equal(a.spa, SECOND_IP);
+	assert_int_equal(a.tpa, PTEST_PEER_IP);
+	assert_memory_equal(&a.sha, &ptest_local_mac, 6);
+	ptest_rx(t, arp_frame(t, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_PEER_IP,
+			      &zero_mac, PAST_IP));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ARP_REPLY_TX), 1);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_multiaddr_echo_to_second_address_answered_from_it(void **state)
+{
+	/*
+	 * Ensure that an echo request to our second address is answered from
+	 * that address (RFC 1122 3.2.2.6: the reply's source is the request's
+	 * destination), and a datagram past the range is IP_NOT_OURS.
+	 */
+	struct ptest_ctx *t = new_multi(3);
+	uint8_t data[8] = "multiad", msg[16];
+	struct sent d;
+	uint32_t n;
+
+	(void)state;
+	n = echo_msg(msg, RTE_IP_ICMP_ECHO_REQUEST, 7, 1, data, sizeof(data));
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .dst = SECOND_IP, .proto = IPPROTO_ICMP,
+						   .data = msg, .len = n }));
+	d.len = ptest_pop_raw(t, d.f, sizeof(d.f));
+	assert_int_equal(ptcp_ipv4_parse(d.f + RTE_ETHER_HDR_LEN, d.len - RTE_ETHER_HDR_LEN,
+					 true, &d.ip), 0);
+	assert_int_equal(d.ip.proto, IPPROTO_ICMP);
+	assert_int_equal(d.ip.src, SECOND_IP);
+	assert_int_equal(d.ip.dst, PTEST_PEER_IP);
+	ptest_rx(t, ip_frame(t, &(struct ipspec){ .dst = PAST_IP, .proto = IPPROTO_ICMP,
+						   .data = msg, .len = n }));
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, IP_NOT_OURS), 1);
+	ptest_free(t);
+}
+
+static void
+test_multiaddr_range_must_stay_in_prefix(void **state)
+{
+	/*
+	 * Ensure that a stack is refused (EINVAL) when its address range
+	 * reaches the broadcast address or leaves the on-link prefix, and
+	 * accepted when it ends just below the broadcast address.
+	 */
+	struct ptcp_stack_conf c = { 0 };
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct ptcp_stack *st;
+
+	(void)state;
+	c = t->st->conf;
+	c.name = "ptest_multi";
+	c.ip_count = 253;              /* .2 .. .254 */
+	st = ptcp_stack_create(&c);
+	assert_non_null(st);
+	ptcp_stack_destroy(st);
+	c.ip_count = 254;              /* .2 .. .255: the broadcast address */
+	assert_null(ptcp_stack_create(&c));
+	assert_int_equal(rte_errno, EINVAL);
+	c.prefix_len = 31;             /* .2 and .3 make a /31 (RFC 3021): fine */
+	c.ip_count = 2;
+	st = ptcp_stack_create(&c);
+	assert_non_null(st);
+	ptcp_stack_destroy(st);
+	c.ip_count = 3;                /* .4 is outside 198.18.0.2/31 */
+	assert_null(ptcp_stack_create(&c));
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -2469,6 +2575,9 @@ main(void)
 		cmocka_unit_test(test_rfc791_3_2_chain_split_at_odd_bytes_fragmented),
 		cmocka_unit_test(test_rfc791_3_2_datagrams_get_distinct_ids),
 		cmocka_unit_test(test_rfc1122_2_3_2_2_fragments_wait_for_arp_in_order),
+		cmocka_unit_test(test_multiaddr_arp_request_for_second_address_answered),
+		cmocka_unit_test(test_multiaddr_echo_to_second_address_answered_from_it),
+		cmocka_unit_test(test_multiaddr_range_must_stay_in_prefix),
 		cmocka_unit_test(test_rfc791_3_2_fragment_checksums_in_software_under_offload),
 		cmocka_unit_test(test_rfc791_3_2_pool_empty_mid_datagram_sends_nothing),
 		cmocka_unit_test(test_rfc791_3_2_too_many_fragments_refused),
