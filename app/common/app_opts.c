@@ -216,6 +216,8 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return app_parse_u32("backlog", arg, 1, 1u << 20, &s->backlog);
 	case APP_OPT_IP_COUNT:
 		return app_parse_u32("ip-count", arg, 1, 1u << 16, &s->ip_count);
+	case APP_OPT_QUEUES:
+		return app_parse_u32("queues", arg, 1, RTE_MAX_LCORE, &s->queues);
 	case APP_OPT_SYNACK_RETRIES:
 		return app_parse_u32("synack-retries", arg, 1, 255, &s->synack_retries);
 	case APP_OPT_FIN_TIMEOUT:
@@ -271,6 +273,10 @@ app_stack_usage(FILE *f)
 "                         polltcp-load adds more for many connections); TCP queues\n"
 "                         may hold 7/8 of them, out-of-order data half that\n"
 "  --link-wait SECONDS    wait this long for link up at start (default 5)\n"
+"  --queues N            queue pairs of the port (default: one per lcore, as many as it\n"
+"                         has); with fewer than lcores, the lcores polling them pass each\n"
+"                         TCP segment to the lcore owning its flow and send for the\n"
+"                         others (software steering, e.g. single-queue ports)\n"
 "  --no-offload           compute checksums in software even if the port offloads them\n"
 "  --impair SPEC          impair both directions of the port, seeded, e.g.\n"
 "                         loss=2%%,reorder=1%%,dup=1%%,delay=5ms,seed=42; keys: loss, dup,\n"
@@ -321,6 +327,7 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.keepalive_cnt = (uint8_t)s->ka_cnt;
 	pc->stack.backlog = s->backlog;
 	pc->stack.ip_count = s->ip_count;
+	pc->queues = (uint16_t)s->queues;
 	/* The SYN cache holds every listener's backlog (4 listeners' worth at least). */
 	pc->stack.syncache_size = s->backlog > 1024 ? 4 * s->backlog : 0;
 	pc->stack.synack_retries = (uint8_t)s->synack_retries;

@@ -64,6 +64,7 @@ struct app_stack_opts {
 	uint32_t ka_cnt;
 	uint32_t backlog;              /* --backlog N: SYN-RECEIVED per listener */
 	uint32_t ip_count;             /* --ip-count N: addresses from --ip on (1) */
+	uint32_t queues;               /* --queues N: queue pairs (0: one per lcore) */
 	uint32_t synack_retries;       /* --synack-retries N */
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
@@ -93,6 +94,7 @@ enum {
 	APP_OPT_KEEPALIVE,
 	APP_OPT_BACKLOG,
 	APP_OPT_IP_COUNT,
+	APP_OPT_QUEUES,
 	APP_OPT_SYNACK_RETRIES,
 	APP_OPT_FIN_TIMEOUT,
 };
@@ -118,6 +120,7 @@ enum {
 	{ "keepalive",    required_argument, NULL, APP_OPT_KEEPALIVE }, \
 	{ "backlog",      required_argument, NULL, APP_OPT_BACKLOG }, \
 	{ "ip-count",     required_argument, NULL, APP_OPT_IP_COUNT }, \
+	{ "queues",       required_argument, NULL, APP_OPT_QUEUES }, \
 	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }, \
 	{ "fin-timeout",  required_argument, NULL, APP_OPT_FIN_TIMEOUT }
 

@@ -64,19 +64,31 @@ ptcp_unlisten(struct ptcp_stack *st, uint16_t port)
  * observer of one connection's port learns nothing of ports used towards
  * other destinations, and reconnecting to one destination still walks away
  * from recently used (possibly TIME-WAIT) ports. F and G are the two halves
- * of one SipHash-2-4 output under a per-stack random key. The suitability
- * test is where a later RSS-aware choice (a port whose reply hash lands on
- * this lcore) plugs in.
+ * of one SipHash-2-4 output under a per-stack random key. With several
+ * lcores a port is suitable only if this stack owns the flow
+ * (ptcp_steer_owner, the hash RSS and software steering use), so the
+ * replies come back to the lcore that opened the connection: about one in
+ * n ports of the walk, still in the keyed order.
  *
  * With several local addresses (conf.ip_count) the first address tried
  * rotates per call, and an address is left after PTCP_TCP_PORT_TRIES
  * unsuitable ports: a load generator spreads its connections evenly, and
  * a nearly full address costs a bounded walk, not 16384 lookups.
  */
+static inline bool
+flow_is_ours(const struct ptcp_stack *st, const struct ptcp_flow *f)
+{
+	const struct ptcp_stack_conf *conf = &st->conf;
+
+	return conf->steer == NULL ||
+	       ptcp_steer_owner(conf->steer, f->raddr, f->laddr, f->rport, f->lport) ==
+	       conf->steer_owner;
+}
+
 static bool
 port_suitable(struct ptcp_stack *st, const struct ptcp_flow *f)
 {
-	return ptcp_tcp_listener_find(st, f->lport) == NULL &&
+	return flow_is_ours(st, f) && ptcp_tcp_listener_find(st, f->lport) == NULL &&
 		ptcp_tcp_conn_lookup(st, f) == NULL && ptcp_tcp_timewait_lookup(st, f) == NULL;
 }
 
@@ -139,6 +151,11 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 	}
 	if (lport == 0 && pick_port(st, &f) != 0) {
 		rte_errno = EADDRINUSE;
+		return NULL;
+	}
+	/* Another lcore would receive the replies (several lcores, a port given). */
+	if (lport != 0 && !flow_is_ours(st, &f)) {
+		rte_errno = EXDEV;
 		return NULL;
 	}
 	/* A tuple in TIME-WAIT is in use too (RFC 9293 3.10.7.4: 2*MSL before reuse). */

@@ -96,11 +96,11 @@ uint16_t ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint
 			     uint64_t now_us);
 /**
  * Process datagrams another stack passed on with its conf.handoff_fn (see
- * ptcp_handoff_fn): pkts[i] after hops[i] stacks looked for its owner.
- * Callbacks run in here. Consumes all; returns n.
+ * ptcp_handoff_fn): reassembled segments and ICMP errors of flows this
+ * stack owns. Callbacks run in here. Consumes all; returns n.
  */
-uint16_t ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts,
-				  const uint16_t *hops, uint16_t n, uint64_t now_us);
+uint16_t ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
+				  uint64_t now_us);
 /** Run timers (TCP, ARP, reassembly) at now_us. */
 void ptcp_stack_poll(struct ptcp_stack *st, uint64_t now_us);
 /** Transmit the pending TX batch. */
@@ -139,8 +139,11 @@ int ptcp_unlisten(struct ptcp_stack *st, uint16_t port);
  * Active open to raddr:rport from local port lport (0 = pick a free
  * ephemeral port, RFC 6056 algorithm 4; with conf.ip_count > 1 also the
  * source address, rotating over ours; from conf.ip otherwise). Sends the
- * SYN; on_established or on_closed follows.
- * Returns the connection, or NULL with rte_errno set (ENOSPC, EADDRINUSE).
+ * SYN; on_established or on_closed follows. With several lcores
+ * (conf.steer) the port is one whose flow this lcore owns, so replies come
+ * back here; a given lport of a flow another lcore owns is EXDEV.
+ * Returns the connection, or NULL with rte_errno set (ENOSPC, EADDRINUSE,
+ * EXDEV).
  */
 struct ptcp_conn *ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport,
 			       uint16_t lport, const struct ptcp_conn_ops *ops, void *arg);

@@ -90,15 +90,15 @@ ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n, u
 }
 
 uint16_t
-ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, const uint16_t *hops,
-			 uint16_t n, uint64_t now_us)
+ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
+			 uint64_t now_us)
 {
 	uint16_t i;
 
 	st->now_us = now_us;
 	ptcp_tcp_enter(st);
 	for (i = 0; i < n; i++)
-		ptcp_net_handoff_input(st, pkts[i], hops[i]);
+		ptcp_net_handoff_input(st, pkts[i]);
 	ptcp_tcp_leave(st);
 	return n;
 }

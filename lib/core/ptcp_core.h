@@ -28,6 +28,8 @@
 #include <rte_ring.h>
 #include <rte_branch_prediction.h>
 
+#include "ptcp_steer.h"
+
 /* ---- Counters ----------------------------------------------------------- */
 
 enum ptcp_ctr {
@@ -55,14 +57,14 @@ extern const char *const ptcp_ctr_descs[PTCP_CTR_MAX];
 typedef uint16_t (*ptcp_tx_fn)(void *arg, struct rte_mbuf **pkts, uint16_t n);
 
 /**
- * Owner search across stacks (ptcp_net_to_owner): pass datagram m to the
- * next stack of the cycle, telling it that `hops` stacks (the caller
- * included) looked for the owner of its TCP 4-tuple and found none. m's
- * data is at its Ethernet header, l2_len/l3_len set. Returns 0 when taken
- * (the callee owns m, and delivers it with ptcp_stack_handoff_burst()),
- * else a negative errno: the stack counts IP_HANDOFF_DROP and frees m.
+ * Several stacks (conf.steer): pass datagram m, whose TCP 4-tuple belongs
+ * to stack `to` (conf.steer_owner of that stack) but was reassembled or
+ * quoted (ICMP error) here, to that stack. m's data is at its Ethernet
+ * header, l2_len/l3_len set. Returns 0 when taken (the callee owns m, and
+ * delivers it with ptcp_stack_handoff_burst()), else a negative errno: the
+ * stack counts IP_HANDOFF_DROP and frees m.
  */
-typedef int (*ptcp_handoff_fn)(void *arg, struct rte_mbuf *m, uint16_t hops);
+typedef int (*ptcp_handoff_fn)(void *arg, struct rte_mbuf *m, uint16_t to);
 
 /* conf.offloads bits: what the port reported it can do. */
 #define PTCP_OFFLOAD_RX_IPV4_CKSUM (1u << 0)  /* mbuf RX flags for IPv4 header checksum */
@@ -95,13 +97,17 @@ struct ptcp_stack_conf {
 	uint32_t offloads;             /* PTCP_OFFLOAD_* */
 	const char *name;              /* unique per process, for rte_hash etc. ("ptcp0") */
 	/*
-	 * More than one stack (one per lcore): where a datagram goes whose queue
-	 * its 4-tuple did not choose (reassembled fragments, ICMP errors), see
-	 * ptcp_net.h. NULL: this stack owns everything it receives.
+	 * More than one stack (one per lcore): steer (shared, read-only) names
+	 * the owner of every TCP 4-tuple (ptcp_steer.h); this stack is owner
+	 * steer_owner. Reassembled segments and ICMP errors about a flow owned
+	 * elsewhere go to their owner through handoff_fn, and ptcp_connect
+	 * picks source ports of flows this stack owns. NULL: this stack owns
+	 * every flow it receives.
 	 */
+	const struct ptcp_steer *steer;
+	uint16_t steer_owner;
 	ptcp_handoff_fn handoff_fn;
 	void *handoff_arg;
-	uint16_t handoff_stacks;       /* stacks in handoff_fn's cycle, this one included */
 
 	uint32_t max_conns;            /* connection table size (4096) */
 	uint32_t msl_ms;               /* TIME-WAIT lasts 2*MSL (30000) */

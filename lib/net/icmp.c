@@ -121,7 +121,7 @@ ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv
 		return;
 	default:
 		if (icmp_type_is_error(info.type)) {
-			ptcp_icmp_error_input(st, m, ip, 0);
+			ptcp_icmp_error_input(st, m, ip, false);
 			return;
 		}
 		/* Echo replies, timestamps, ... */
@@ -141,7 +141,7 @@ ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv
  */
 void
 ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
-		      uint16_t hops)
+		      bool handed)
 {
 	uint32_t off = m->l2_len + m->l3_len + PTCP_ICMP_HDR_LEN;
 	uint8_t qbuf[sizeof(struct rte_ipv4_hdr)], pbuf[4];
@@ -165,7 +165,7 @@ ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct pt
 		return;
 	}
 	if (!ptcp_net_to_owner(st, m, q->src_addr, (uint16_t)(ports[0] << 8 | ports[1]),
-			       q->dst_addr, (uint16_t)(ports[2] << 8 | ports[3]), hops, &owned))
+			       q->dst_addr, (uint16_t)(ports[2] << 8 | ports[3]), handed, &owned))
 		return;
 	if (owned)
 		PTCP_DROP(st, m, ICMP_ERR_TCP);

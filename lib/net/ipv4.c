@@ -190,41 +190,36 @@ reasm(struct ptcp_stack *st, struct rte_mbuf *m, struct ptcp_ipv4_info *ip)
 /* ---- Deliver to owner (more than one lcore) ------------------------------- */
 
 /*
- * Each lcore's stack holds the connections whose segments its RX queue
- * receives: the NIC (RSS over the 4-tuple), or the kernel's tun, picks the
- * queue of a flow, so that its segments, and our segments answering them, are
- * handled by one lcore. A datagram that the queue choice could not place by
- * its 4-tuple may reach another lcore:
- *   - fragments: RSS (and tun's flow hash) place them by addresses only, as
- *     only the first fragment carries ports; the reassembled TCP segment is
- *     then on whichever lcore got the fragments;
- *   - ICMP errors: they quote our segment, but are placed by their own
- *     addresses.
- * The queue choice cannot be computed here (the kernel's tun uses its own
- * flow hash), so the owner is searched: the lcore holding the datagram looks
- * its 4-tuple up in its own table; if it is not there, conf.handoff_fn passes
- * the datagram to the next lcore's ring (lib/port) with the count of lcores
- * that looked, and each does the same. When every lcore has looked and none
- * owns it, the last one processes it as "no connection" (a SYN meets the
- * listener there, anything else draws a RST or is ignored). One lookup per
- * lcore, no table read across lcores, no locks: rings carry the datagrams.
- * This is the one place that decides: software steering (a computed owner)
- * replaces ptcp_net_to_owner() alone.
+ * Each lcore's stack holds the flows that conf.steer assigns it (the
+ * Toeplitz hash of the 4-tuple through the redirection table, ptcp_steer.h):
+ * the port layer delivers every plain TCP segment to its owner (RSS with
+ * the same key and table, and software steering for what arrived
+ * elsewhere), so its segments, and ours answering them, are handled by one
+ * lcore. Two kinds of datagram can only be placed after IP has done its
+ * work, and so may be on the wrong lcore:
+ *   - fragments: only the first one carries the ports; the reassembled TCP
+ *     segment is on whichever lcore got the fragments;
+ *   - ICMP errors: they quote our segment, but arrive by their own addresses.
+ * For these the owner is computed from the 4-tuple they carry, and
+ * conf.handoff_fn passes them to it (a ring in lib/port); `handed` is true
+ * when they already came that way, and the owner processes them (a SYN
+ * meets the listener, anything else its connection or "no connection").
+ * No table is read across lcores, no locks: rings carry the datagrams.
  */
 bool
 ptcp_net_to_owner(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t laddr, uint16_t lport,
-		  rte_be32_t raddr, uint16_t rport, uint16_t hops, bool *owned)
+		  rte_be32_t raddr, uint16_t rport, bool handed, bool *owned)
 {
 	const struct ptcp_stack_conf *conf = &st->conf;
+	uint16_t to;
 
 	*owned = ptcp_tcp_owns(st, laddr, lport, raddr, rport);
-	if (*owned || conf->handoff_fn == NULL || conf->handoff_stacks <= 1)
+	if (*owned || handed || conf->steer == NULL || conf->handoff_fn == NULL)
 		return true;
-	if (hops + 1u >= conf->handoff_stacks) {
-		PTCP_INC(st, IP_HANDOFF_NO_OWNER);
+	to = ptcp_steer_owner(conf->steer, raddr, laddr, rport, lport);
+	if (to == conf->steer_owner)
 		return true;
-	}
-	if (unlikely(conf->handoff_fn(conf->handoff_arg, m, (uint16_t)(hops + 1u)) != 0)) {
+	if (unlikely(conf->handoff_fn(conf->handoff_arg, m, to) != 0)) {
 		PTCP_DROP(st, m, IP_HANDOFF_DROP);
 		return false;
 	}
@@ -256,7 +251,7 @@ tcp_deliver(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_in
  */
 static void
 tcp_deliver_owner(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
-		  uint16_t hops)
+		  bool handed)
 {
 	uint32_t l3_end = m->l2_len + m->l3_len;
 	uint8_t ports[4];
@@ -267,7 +262,7 @@ tcp_deliver_owner(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_i
 	p = rte_pktmbuf_read(m, l3_end, sizeof(ports), ports);
 	if (p != NULL && (uint32_t)ip->total_len - ip->hdr_len >= sizeof(ports) &&
 	    !ptcp_net_to_owner(st, m, ip->dst, (uint16_t)(p[2] << 8 | p[3]), ip->src,
-			       (uint16_t)(p[0] << 8 | p[1]), hops, &owned))
+			       (uint16_t)(p[0] << 8 | p[1]), handed, &owned))
 		return;
 	tcp_deliver(st, m, ip);
 }
@@ -284,7 +279,7 @@ deliver(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *
 	switch (ip->proto) {
 	case IPPROTO_TCP:
 		if (unlikely(reassembled))
-			tcp_deliver_owner(st, m, ip, 0);
+			tcp_deliver_owner(st, m, ip, false);
 		else
 			tcp_deliver(st, m, ip);
 		return;
@@ -303,7 +298,7 @@ deliver(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *
 }
 
 void
-ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m, uint16_t hops)
+ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m)
 {
 	struct ptcp_ipv4_info ip;
 
@@ -317,10 +312,10 @@ ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m, uint16_t hops)
 	}
 	switch (ip.proto) {
 	case IPPROTO_TCP:
-		tcp_deliver_owner(st, m, &ip, hops);
+		tcp_deliver_owner(st, m, &ip, true);
 		return;
 	case IPPROTO_ICMP:
-		ptcp_icmp_error_input(st, m, &ip, hops);
+		ptcp_icmp_error_input(st, m, &ip, true);
 		return;
 	default:
 		PTCP_DROP(st, m, IP_UNKNOWN_PROTO);

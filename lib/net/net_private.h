@@ -200,14 +200,14 @@ void ptcp_ipv4_poll(struct ptcp_stack *st);
 /**
  * Deliver to owner: m (data at the Ethernet header, l2_len/l3_len set) is
  * about TCP connection (laddr, lport, raddr, rport) (ports host order) and
- * its RX queue was not chosen by that 4-tuple; `hops` lcores looked for the
- * owner before this one. True: process m here, *owned telling whether this
- * stack holds the connection (false: no stack does, or there is one stack
- * only). False: m was passed to the next stack (IP_HANDOFF_TX) or dropped
- * (IP_HANDOFF_DROP); it is no longer the caller's.
+ * its RX queue was not chosen by that 4-tuple; `handed` when another stack
+ * already passed it here, its owner. True: process m here, *owned telling
+ * whether this stack holds the connection. False: m was passed to the
+ * owning stack (IP_HANDOFF_TX) or dropped (IP_HANDOFF_DROP); it is no
+ * longer the caller's.
  */
 bool ptcp_net_to_owner(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t laddr,
-		       uint16_t lport, rte_be32_t raddr, uint16_t rport, uint16_t hops,
+		       uint16_t lport, rte_be32_t raddr, uint16_t rport, bool handed,
 		       bool *owned);
 /** Random key and starting values of the identification counters. 0 or -errno. */
 int ptcp_ipv4_ident_init(struct ptcp_stack *st);
@@ -225,11 +225,11 @@ void ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptc
 /**
  * An ICMP error message (verified), as for ptcp_icmp_input: when it quotes
  * a TCP segment of ours it goes to the lcore owning that connection
- * (ptcp_net_to_owner, `hops` as there) and is counted ICMP_ERR_TCP or
+ * (ptcp_net_to_owner, `handed` as there) and is counted ICMP_ERR_TCP or
  * ICMP_ERR_TCP_NO_CONN; otherwise ICMP_OTHER. Consumes m.
  */
 void ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m,
-			   const struct ptcp_ipv4_info *ip, uint16_t hops);
+			   const struct ptcp_ipv4_info *ip, bool handed);
 /**
  * Send destination unreachable `code` about datagram m (as for
  * ptcp_icmp_input), unless RFC 1122 3.2.2 forbids it or the rate limit is

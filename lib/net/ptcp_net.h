@@ -4,8 +4,8 @@
  *
  * Input:  ptcp_net_input(st, m) -> eth -> arp | ipv4 -> (reassembly) ->
  *         icmp | ptcp_tcp_input() | ICMP protocol/port unreachable.
- *         With several stacks (conf.handoff_fn), reassembled TCP segments
- *         and ICMP errors about TCP go to the stack owning the connection
+ *         With several stacks (conf.steer), reassembled TCP segments and
+ *         ICMP errors about TCP go to the stack owning the 4-tuple
  *         (ptcp_net_handoff_input() there).
  * Output: ptcp_ipv4_output(st, m, dst, proto) prepends IPv4 + Ethernet,
  *         fills checksums (offload when the port has it), fragments a
@@ -38,15 +38,15 @@ void ptcp_net_fini(struct ptcp_stack *st);
 void ptcp_net_input(struct ptcp_stack *st, struct rte_mbuf *m);
 
 /**
- * A datagram another stack passed on with conf.handoff_fn, after `hops`
- * stacks looked for the owner of its TCP 4-tuple: a reassembled TCP segment
- * or an ICMP error quoting one, m's data at the Ethernet header, l2_len and
+ * A datagram another stack passed on with conf.handoff_fn because this
+ * stack owns its TCP 4-tuple (conf.steer): a reassembled TCP segment or an
+ * ICMP error quoting one, m's data at the Ethernet header, l2_len and
  * l3_len set, already validated by the stack that received it. Processed
- * here when this stack owns the connection, or when every stack has looked
- * (IP_HANDOFF_NO_OWNER: then as "no connection"), else passed on again.
- * Counted IP_HANDOFF_RX. Consumes m. See ptcp_net_to_owner() in ipv4.c.
+ * here (a SYN meets the listener, anything else its connection or "no
+ * connection"). Counted IP_HANDOFF_RX. Consumes m. See ptcp_net_to_owner()
+ * in ipv4.c.
  */
-void ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m, uint16_t hops);
+void ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m);
 
 /** Periodic work: ARP retries and expiry, fragment table expiry. */
 void ptcp_net_poll(struct ptcp_stack *st);

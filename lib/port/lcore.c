@@ -4,19 +4,22 @@
  *
  * ptcp_port_lcore_main():
  *   loop until ptcp_port_stop():
- *     rx_burst -> [pcap copy] -> [impair RX: burst, or poll when nothing
- *     arrived] -> [ARP fan-out] -> ptcp_stack_rx_burst (which may hand
- *     datagrams to the next lcore: ptcp_port_handoff)
- *     -> the inbox: ARP replies and hand-offs from other lcores
+ *     rx_burst (lcores with a queue pair) -> [pcap copy] -> [impair RX:
+ *     burst, or poll when nothing arrived] -> [ARP fan-out, steer_burst:
+ *     other lcores' segments to their inboxes] -> ptcp_stack_rx_burst
+ *     (which may hand datagrams to their owner: ptcp_port_handoff)
+ *     -> the inbox: steered segments, ARP copies and hand-offs
  *     -> ptcp_stack_poll (every 100 us)
  *     -> conf.lcore_poll -> ptcp_stack_flush -> ptcp_port_tx()
  *     -> [impair TX poll: send held frames that came due]
+ *     -> [txbox: send the frames of queue-less lcores]
  *     main lcore only: link monitor (announce on link up), --stats-period
  *   then ptcp_stack_close_all() and the same loop until no connection is
  *   left or PTCP_PORT_DRAIN_MS passed; flush; return.
  *
  * ptcp_port_tx(): rte_eth_tx_prepare -> [pcap copy] -> rte_eth_tx_burst,
  * retried PTCP_PORT_TX_RETRIES times; the stack counts and frees the rest.
+ * An lcore without a TX queue puts the frames into its sender's txbox.
  * With --impair the TX impairer takes every frame first (the stack sees
  * all taken); what it releases goes the same way, and the port layer
  * counts TX_DROP and frees what the queue did not take.
@@ -106,6 +109,14 @@ tx_chunks(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t done = 0;
 
+	if (lc->tx_via != NULL) {
+		/* No TX queue here: the lcore owning one sends them (txbox_drain). */
+		done = (uint16_t)rte_ring_mp_enqueue_burst(lc->tx_via->txbox, (void **)pkts, n,
+							   NULL);
+		PTCP_ADD(lc->st, TX_HANDOFF, done);
+		PTCP_ADD(lc->st, TX_HANDOFF_DROP, n - done);
+		return done;
+	}
 	while (done < n) {
 		uint16_t k = RTE_MIN((uint16_t)(n - done), (uint16_t)PTCP_TX_BURST);
 		uint16_t sent = tx_burst(lc, &pkts[done], k);
@@ -174,21 +185,27 @@ ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
 	return n;
 }
 
-/* ---- Inboxes between lcores (more than one lcore) ----------------------------- */
+/* ---- Steering and inboxes between lcores (more than one lcore) ------------ */
 
 /*
- * Every lcore has one inbox (struct port_msg ring, multi-producer, drained
- * by its owner only) that carries two kinds of work from other lcores:
- *   - ARP replies: each lcore's stack keeps its own ARP table, but a reply
+ * Every lcore owns the TCP flows that ptcp_steer_owner() gives it (port.c
+ * steer_init) and has one inbox (struct port_msg ring, multi-producer,
+ * drained by its owner only) that carries three kinds of work from the
+ * lcores that polled the RX queues:
+ *   - steered segments: every received IPv4 TCP segment (not a fragment)
+ *     is classified once, and one whose flow another lcore owns goes to
+ *     that lcore's inbox, in one bulk enqueue per owner per burst
+ *     (STEER_TX here, STEER_RX there, STEER_DROP when the inbox is full);
+ *     with RSS the NIC already put nearly all of them on the right queue;
+ *   - ARP replies: each lcore's stack keeps its own ARP table, and a reply
  *     lands on whichever queue the NIC picks: it is copied to every other
  *     lcore (ARP_FANOUT, ARP_FANOUT_DROP);
- *   - hand-offs: a stack that holds a datagram of a TCP connection it does
- *     not own (reassembled fragments, ICMP errors: their queue was chosen by
- *     addresses only) passes it to the next lcore with ptcp_port_handoff(),
- *     its conf.handoff_fn; the lcores form a cycle in queue order, and the
- *     stack stops the search when every lcore has looked (lib/net ipv4.c,
- *     ptcp_net_to_owner(); counters IP_HANDOFF_*).
- * Stacks never read each other's tables; only these rings cross lcores.
+ *   - hand-offs: reassembled fragments and ICMP errors, whose flow is known
+ *     only after IP reassembly or parsing, go from the stack to their
+ *     owner with ptcp_port_handoff(), its conf.handoff_fn (IP_HANDOFF_*).
+ * Everything else (ARP, ICMP, fragments) is processed by the lcore that
+ * received it. Stacks never read each other's tables; only rings cross
+ * lcores, and a flow is only ever touched by its owner.
  */
 
 static inline bool
@@ -207,9 +224,9 @@ is_arp_reply(const struct rte_mbuf *m)
 }
 
 static inline int
-inbox_put(struct port_lcore *to, struct rte_mbuf *m, enum port_msg_kind kind, uint16_t hops)
+inbox_put(struct port_lcore *to, struct rte_mbuf *m, enum port_msg_kind kind)
 {
-	struct port_msg msg = { .m = m, .kind = (uint16_t)kind, .hops = hops };
+	struct port_msg msg = { .m = m, .kind = kind };
 
 	return rte_ring_mp_enqueue_elem(to->inbox, &msg, sizeof(msg)) == 0 ? 0 : -ENOBUFS;
 }
@@ -230,7 +247,7 @@ arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			if (other == lc)
 				continue;
 			c = rte_pktmbuf_copy(pkts[i], lc->pool, 0, UINT32_MAX);
-			if (c == NULL || inbox_put(other, c, PORT_MSG_ARP, 0) != 0) {
+			if (c == NULL || inbox_put(other, c, PORT_MSG_FRAME) != 0) {
 				rte_pktmbuf_free(c);
 				PTCP_INC(lc->st, ARP_FANOUT_DROP);
 				continue;
@@ -241,11 +258,110 @@ arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 }
 
 int
-ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t hops)
+ptcp_port_handoff(void *arg __rte_unused, struct rte_mbuf *m, uint16_t to)
 {
-	struct port_lcore *lc = arg;
+	if (unlikely(to >= M->nb_queues))
+		return -EINVAL;
+	return inbox_put(M->lcores[to], m, PORT_MSG_HANDOFF);
+}
 
-	return inbox_put(M->lcores[(lc->queue + 1u) % M->nb_queues], m, PORT_MSG_HANDOFF, hops);
+/*
+ * The owner of frame m: the lcore owning its flow for an IPv4 TCP segment
+ * that is not a fragment, else the receiving lcore (`self`): ARP, ICMP,
+ * fragments and anything malformed are processed where they arrived (the
+ * stack counts what is wrong with them).
+ */
+static inline uint16_t
+frame_owner(const struct rte_mbuf *m, uint16_t self)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	uint32_t ihl;
+	const uint8_t *p;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) + 4) ||
+	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_TCP ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return self;
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4u;
+	if (unlikely(ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < sizeof(*eth) + ihl + 4))
+		return self;
+	if (M->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return ptcp_steer_owner_of(M->steer, m->hash.rss);
+	p = (const uint8_t *)ip + ihl;
+	return ptcp_steer_owner(M->steer, ip->src_addr, ip->dst_addr,
+				(uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]));
+}
+
+/*
+ * Software steering of one received burst: keep this lcore's frames in
+ * pkts[] (order kept) and pass the others to their owners, one bulk
+ * enqueue per owner. Returns the count kept.
+ */
+static uint16_t
+steer_burst(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct port_msg out[PTCP_STEER_MAX_OWNERS > 8 ? 8 : PTCP_STEER_MAX_OWNERS]
+			   [PTCP_PORT_RX_BURST];
+	uint16_t cnt[RTE_DIM(out)] = { 0 };
+	uint16_t owner[RTE_DIM(out)];
+	uint16_t i, keep = 0, nout = 0, j;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint16_t o = frame_owner(m, lc->queue);
+
+		if (likely(o == lc->queue)) {
+			pkts[keep++] = m;
+			continue;
+		}
+		for (j = 0; j < nout && owner[j] != o; j++)
+			;
+		if (j == nout) {
+			if (unlikely(nout == RTE_DIM(out))) {
+				/* More owners in one burst than slots: one at a time. */
+				if (inbox_put(M->lcores[o], m, PORT_MSG_FRAME) != 0) {
+					PTCP_INC(lc->st, STEER_DROP);
+					rte_pktmbuf_free(m);
+				} else {
+					PTCP_INC(lc->st, STEER_TX);
+				}
+				continue;
+			}
+			owner[nout++] = o;
+		}
+		out[j][cnt[j]++] = (struct port_msg){ .m = m, .kind = PORT_MSG_FRAME };
+	}
+	for (j = 0; j < nout; j++) {
+		unsigned int sent = rte_ring_mp_enqueue_burst_elem(M->lcores[owner[j]]->inbox,
+								   out[j], sizeof(out[j][0]),
+								   cnt[j], NULL);
+
+		PTCP_ADD(lc->st, STEER_TX, sent);
+		for (i = (uint16_t)sent; i < cnt[j]; i++) {
+			PTCP_INC(lc->st, STEER_DROP);
+			rte_pktmbuf_free(out[j][i].m);
+		}
+	}
+	return keep;
+}
+
+/* Send what queue-less lcores handed over (bounded per loop); free what did not fit. */
+static inline void
+txbox_drain(struct port_lcore *lc)
+{
+	struct rte_mbuf *pkts[2 * PTCP_TX_BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(lc->txbox, (void **)pkts, RTE_DIM(pkts), NULL);
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = tx_chunks(lc, pkts, (uint16_t)n);
+	if (unlikely(sent < n)) {
+		PTCP_ADD(lc->st, TX_DROP, n - sent);
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
 }
 
 /* Deliver what other lcores put in this lcore's inbox (bounded per loop). */
@@ -253,9 +369,8 @@ static inline void
 inbox_drain(struct port_lcore *lc, uint64_t now)
 {
 	struct port_msg msg[PTCP_PORT_RX_BURST];
-	struct rte_mbuf *arp[PTCP_PORT_RX_BURST], *ho[PTCP_PORT_RX_BURST];
-	uint16_t hops[PTCP_PORT_RX_BURST];
-	uint16_t na = 0, nh = 0;
+	struct rte_mbuf *fr[PTCP_PORT_RX_BURST], *ho[PTCP_PORT_RX_BURST];
+	uint16_t nf = 0, nh = 0;
 	unsigned int n, i;
 
 	n = rte_ring_sc_dequeue_burst_elem(lc->inbox, msg, sizeof(msg[0]), PTCP_PORT_RX_BURST,
@@ -263,17 +378,17 @@ inbox_drain(struct port_lcore *lc, uint64_t now)
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++) {
-		if (msg[i].kind == PORT_MSG_HANDOFF) {
-			hops[nh] = msg[i].hops;
+		if (msg[i].kind == PORT_MSG_HANDOFF)
 			ho[nh++] = msg[i].m;
-		} else {
-			arp[na++] = msg[i].m;
-		}
+		else
+			fr[nf++] = msg[i].m;
 	}
-	if (na > 0)
-		ptcp_stack_rx_burst(lc->st, arp, na, now);
+	if (nf > 0) {
+		PTCP_ADD(lc->st, STEER_RX, nf);
+		ptcp_stack_rx_burst(lc->st, fr, nf, now);
+	}
 	if (nh > 0)
-		ptcp_stack_handoff_burst(lc->st, ho, hops, nh, now);
+		ptcp_stack_handoff_burst(lc->st, ho, nh, now);
 }
 
 /* ---- The loop ------------------------------------------------------------------ */
@@ -305,7 +420,8 @@ iterate(struct port_lcore *lc)
 	uint64_t now;
 	uint16_t n;
 
-	n = rte_eth_rx_burst(lc->port_id, lc->queue, pkts, PTCP_PORT_RX_BURST);
+	n = lc->queue < M->nb_qp ?
+		rte_eth_rx_burst(lc->port_id, lc->queue, pkts, PTCP_PORT_RX_BURST) : 0;
 	/*
 	 * The clock after the burst: read before it, a preemption in between
 	 * would date the frames too early (and --impair would release them
@@ -318,11 +434,12 @@ iterate(struct port_lcore *lc)
 	}
 	if (unlikely(lc->imp_rx != NULL))
 		n = rx_impair(lc, pkts, n, impaired, &rx, now);
-	if (n > 0) {
-		if (lc->inbox != NULL)
-			arp_fanout(lc, rx, n);
-		ptcp_stack_rx_burst(st, rx, n, now);
+	if (n > 0 && lc->inbox != NULL) {
+		arp_fanout(lc, rx, n);
+		n = steer_burst(lc, rx, n);
 	}
+	if (n > 0)
+		ptcp_stack_rx_burst(st, rx, n, now);
 	if (lc->inbox != NULL)
 		inbox_drain(lc, now);
 	if (now - lc->last_poll_us >= PTCP_PORT_POLL_US) {
@@ -334,6 +451,8 @@ iterate(struct port_lcore *lc)
 	ptcp_stack_flush(st);
 	if (unlikely(lc->imp_tx != NULL))
 		tx_impair_poll(lc, now);
+	if (lc->txbox != NULL)
+		txbox_drain(lc);
 }
 
 /* Main lcore: link monitor and periodic stats, on TSC deadlines. */

@@ -186,6 +186,8 @@ set_mtu(const struct rte_eth_dev_info *di)
 	return 0;
 }
 
+static int steer_init(const struct rte_eth_dev_info *di, struct rte_eth_conf *pc);
+
 static int
 configure(void)
 {
@@ -198,24 +200,19 @@ configure(void)
 	if (ret != 0)
 		return fail(-ret, "port %u: cannot get device info: %s", port, rte_strerror(-ret));
 
-	if (nq > di.max_rx_queues || nq > di.max_tx_queues)
-		return fail(EINVAL, "port %u (%s) has at most %u RX / %u TX queues, but %u lcores "
-			    "need one pair each: use fewer lcores (-l)", port, di.driver_name,
-			    di.max_rx_queues, di.max_tx_queues, nq);
+	M->nb_qp = RTE_MIN(nq, RTE_MIN(di.max_rx_queues, di.max_tx_queues));
+	if (M->conf.queues != 0)
+		M->nb_qp = RTE_MIN(M->nb_qp, M->conf.queues);
+	if (M->nb_qp == 0)
+		return fail(EINVAL, "port %u (%s) has no queue pair", port, di.driver_name);
 
 	memset(&pc, 0, sizeof(pc));
-	if (nq > 1) {
-		uint64_t hf = di.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP);
-
-		if (hf == 0)
-			return fail(ENOTSUP, "port %u (%s) has no RSS to spread flows over %u "
-				    "queues: run on one lcore (-l)", port, di.driver_name, nq);
-		pc.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		pc.rx_adv_conf.rss_conf.rss_key = NULL;        /* the driver's key */
-		pc.rx_adv_conf.rss_conf.rss_hf = hf;
-		pc.rxmode.offloads |= di.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH;
-	}
 	choose_offloads(&di, &pc);
+	if (nq > 1) {
+		ret = steer_init(&di, &pc);
+		if (ret != 0)
+			return ret;
+	}
 
 	if (M->mtu < di.min_mtu || M->mtu > di.max_mtu)
 		return fail(EINVAL, "port %u (%s): MTU %u is outside what the device supports "
@@ -226,10 +223,17 @@ configure(void)
 			    "receives at most %u", port, di.driver_name, M->mtu,
 			    M->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN, di.max_rx_pktlen);
 
-	ret = rte_eth_dev_configure(port, nq, nq, &pc);
+	ret = rte_eth_dev_configure(port, M->nb_qp, M->nb_qp, &pc);
+	if (ret < 0 && M->rss) {
+		/* Some drivers take no key of ours: theirs, and software steering corrects. */
+		pc.rx_adv_conf.rss_conf.rss_key = NULL;
+		pc.rx_adv_conf.rss_conf.rss_key_len = 0;
+		M->hw_hash = false;
+		ret = rte_eth_dev_configure(port, M->nb_qp, M->nb_qp, &pc);
+	}
 	if (ret < 0)
 		return fail(-ret, "port %u (%s): configure with %u queue pairs failed: %s", port,
-			    di.driver_name, nq, rte_strerror(-ret));
+			    di.driver_name, M->nb_qp, rte_strerror(-ret));
 	M->port_configured = true;
 
 	ret = set_mtu(&di);
@@ -241,10 +245,88 @@ configure(void)
 		return fail(-ret, "port %u: cannot adjust descriptor counts: %s", port,
 			    rte_strerror(-ret));
 
-	printf("port %u: %s, %u queue pair%s%s, mtu %u, %u rx / %u tx descriptors\n", port,
-	       di.driver_name, nq, nq == 1 ? "" : "s", nq > 1 ? " (RSS)" : "", M->mtu,
-	       M->conf.nb_rxd, M->conf.nb_txd);
+	printf("port %u: %s, %u queue pair%s for %u lcore%s, mtu %u, %u rx / %u tx descriptors\n",
+	       port, di.driver_name, M->nb_qp, M->nb_qp == 1 ? "" : "s", nq, nq == 1 ? "" : "s",
+	       M->mtu, M->conf.nb_rxd, M->conf.nb_txd);
 	return 0;
+}
+
+/*
+ * Several lcores: every TCP flow has one owner, ptcp_steer_owner() under a
+ * symmetric Toeplitz key (both directions hash alike) and a round-robin
+ * redirection table over the lcores. With RSS the NIC gets the same key
+ * and table, so it delivers nearly every segment to its owner's queue;
+ * each lcore still checks (the NIC's hash.rss when it is ours, else the
+ * table hash) and passes the rest on (software steering): ports without
+ * RSS, fewer RX queues than lcores, tun's own queue choice, a NIC that
+ * refused the key.
+ */
+static int
+steer_init(const struct rte_eth_dev_info *di, struct rte_eth_conf *pc)
+{
+	static uint8_t key[PTCP_STEER_KEY_MAX];
+	uint64_t hf = di->flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP);
+	unsigned int key_len = 40, reta = 128;
+	int ret;
+
+	if (M->nb_qp > 1 && hf != 0) {
+		M->rss = true;
+		if (di->hash_key_size >= 16 && di->hash_key_size <= PTCP_STEER_KEY_MAX)
+			key_len = di->hash_key_size;
+		if (di->reta_size >= 64 && di->reta_size <= PTCP_STEER_RETA_MAX &&
+		    rte_is_power_of_2(di->reta_size))
+			reta = di->reta_size;
+	}
+	ptcp_steer_symmetric_key(key, key_len);
+	M->steer = rte_zmalloc("ptcp_steer", sizeof(*M->steer), RTE_CACHE_LINE_SIZE);
+	if (M->steer == NULL)
+		return fail(ENOMEM, "out of memory for the steering table");
+	ret = ptcp_steer_init(M->steer, key, key_len, reta, M->nb_queues);
+	if (ret != 0)
+		return fail(-ret, "cannot build the steering table for %u lcores", M->nb_queues);
+	if (M->rss) {
+		pc->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		pc->rx_adv_conf.rss_conf.rss_key = key;
+		pc->rx_adv_conf.rss_conf.rss_key_len = (uint8_t)key_len;
+		pc->rx_adv_conf.rss_conf.rss_hf = hf;
+		if (di->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH) {
+			pc->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+			/* Trusted only if the queues match the owners (steer_reta). */
+			M->hw_hash = M->nb_qp == M->nb_queues;
+		}
+	}
+	return 0;
+}
+
+/* After configure: the NIC's redirection table as ours (entry i -> queue i % queues). */
+static void
+steer_reta(void)
+{
+	struct rte_eth_rss_reta_entry64 conf[PTCP_STEER_RETA_MAX / RTE_ETH_RETA_GROUP_SIZE];
+	unsigned int size = M->steer->reta_mask + 1, i;
+	struct rte_eth_rss_conf rc;
+	uint8_t key[PTCP_STEER_KEY_MAX];
+
+	if (!M->rss)
+		return;
+	memset(conf, 0, sizeof(conf));
+	for (i = 0; i < size; i++) {
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		conf[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(i % M->nb_qp);
+	}
+	if (rte_eth_dev_rss_reta_update(M->port_id, conf, (uint16_t)size) != 0)
+		M->hw_hash = false;
+	/* The NIC's hash is ours only if it kept our key. */
+	memset(&rc, 0, sizeof(rc));
+	rc.rss_key = key;
+	rc.rss_key_len = sizeof(key);
+	if (M->hw_hash && (rte_eth_dev_rss_hash_conf_get(M->port_id, &rc) != 0 ||
+			   rc.rss_key_len < M->steer->key_len ||
+			   memcmp(key, M->steer->key, M->steer->key_len) != 0))
+		M->hw_hash = false;
+	printf("port %u: RSS over %u queue pairs, symmetric Toeplitz key, %u-entry table%s\n",
+	       M->port_id, M->nb_qp, size, M->hw_hash ? "" : " (hash recomputed per segment)");
 }
 
 /* One pool per NUMA socket that has a worker lcore. */
@@ -320,6 +402,8 @@ setup_queues(void)
 		if (port_socket >= 0 && port_socket != s)
 			printf("port %u: queue %u is polled by lcore %u on socket %d, the port is "
 			       "on socket %d (cross-NUMA)\n", port, q, lcore, s, port_socket);
+		if (q >= M->nb_qp)
+			continue;      /* no queue: steered to, sends through lcore q % nb_qp */
 		ret = rte_eth_rx_queue_setup(port, q, M->conf.nb_rxd, s, &rxc, M->pools[s]);
 		if (ret < 0)
 			return fail(-ret, "port %u: RX queue %u setup failed: %s", port, q,
@@ -342,6 +426,14 @@ start(void)
 	if (ret < 0)
 		return fail(-ret, "port %u: start failed: %s", port, rte_strerror(-ret));
 	M->port_started = true;
+	if (M->steer != NULL) {
+		if (M->rss)
+			steer_reta();
+		else
+			printf("port %u: software steering of %u queue pair%s to %u lcores "
+			       "(symmetric Toeplitz hash)\n", port, M->nb_qp,
+			       M->nb_qp == 1 ? "" : "s", M->nb_queues);
+	}
 
 	/* Only frames for our MAC (and broadcast); not all drivers can say. */
 	ret = rte_eth_promiscuous_disable(port);
@@ -654,6 +746,18 @@ create_stacks(void)
 					    rte_strerror(rte_errno));
 		}
 
+		if (q >= M->nb_qp)
+			lc->tx_via = M->lcores[q % M->nb_qp];   /* created before: lower rank */
+		if (M->nb_qp < M->nb_queues && q < M->nb_qp) {
+			char rname[RTE_RING_NAMESIZE];
+
+			snprintf(rname, sizeof(rname), "ptcp_txbox_l%u", lcore);
+			lc->txbox = rte_ring_create(rname, PORT_TXBOX_SIZE, s, RING_F_SC_DEQ);
+			if (lc->txbox == NULL)
+				return fail(rte_errno, "cannot create ring %s: %s", rname,
+					    rte_strerror(rte_errno));
+		}
+
 		ret = create_impairers(lc);
 		if (ret != 0)
 			return ret;
@@ -667,9 +771,10 @@ create_stacks(void)
 		sc.offloads = M->offloads;
 		sc.name = lc->name;
 		if (M->nb_queues > 1) {
+			sc.steer = M->steer;
+			sc.steer_owner = q;
 			sc.handoff_fn = ptcp_port_handoff;
 			sc.handoff_arg = lc;
-			sc.handoff_stacks = M->nb_queues;
 		}
 		/*
 		 * The pool holds the rings, bursts and caches of every lcore plus
@@ -988,9 +1093,18 @@ ptcp_port_fini(void)
 				rte_pktmbuf_free(msg.m);
 			rte_ring_free(lc->inbox);
 		}
+		if (lc->txbox != NULL) {
+			struct rte_mbuf *m;
+
+			while (rte_ring_dequeue(lc->txbox, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(lc->txbox);
+		}
 		rte_free(lc);
 		M->lcores[q] = NULL;
 	}
+	rte_free(M->steer);
+	M->steer = NULL;
 	if (M->port_configured) {
 		rte_eth_dev_close(M->port_id);
 		M->port_configured = false;

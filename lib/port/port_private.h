@@ -20,22 +20,24 @@
 
 /*
  * Each lcore's inbox: one multi-producer, single-consumer ring of struct
- * port_msg that other lcores fill (lcore.c): copies of ARP replies, and
- * datagrams handed over in search of their TCP connection's owner. Bounded:
- * a full inbox drops (ARP_FANOUT_DROP, IP_HANDOFF_DROP at the sender).
+ * port_msg that other lcores fill (lcore.c): TCP segments that arrived on
+ * another lcore's queue (software steering), copies of ARP replies, and
+ * reassembled segments or ICMP errors for the flows this lcore owns.
+ * Bounded: a full inbox drops (STEER_DROP, ARP_FANOUT_DROP,
+ * IP_HANDOFF_DROP at the sender).
  */
-#define PORT_INBOX_SIZE 1024
+#define PORT_INBOX_SIZE 4096
+/* Frames queue-less lcores hand to one with a TX queue. */
+#define PORT_TXBOX_SIZE 4096
 
 enum port_msg_kind {
-	PORT_MSG_ARP = 0,      /* a copy of an ARP reply: a frame for ptcp_stack_rx_burst */
-	PORT_MSG_HANDOFF,      /* a datagram for ptcp_stack_handoff_burst (hops) */
+	PORT_MSG_FRAME = 0,    /* a frame for ptcp_stack_rx_burst: steered, or an ARP copy */
+	PORT_MSG_HANDOFF,      /* a datagram for ptcp_stack_handoff_burst */
 };
 
 struct port_msg {
 	struct rte_mbuf *m;
-	uint16_t kind;         /* enum port_msg_kind */
-	uint16_t hops;         /* PORT_MSG_HANDOFF: lcores that looked for the owner */
-	uint32_t pad;
+	uint64_t kind;         /* enum port_msg_kind (16 bytes: rte_ring elements are 4n) */
 };
 
 /* One worker lcore: its queue pair and its stack. */
@@ -46,6 +48,9 @@ struct port_lcore {
 	uint16_t queue;
 	unsigned int lcore_id;
 	struct rte_ring *inbox;        /* struct port_msg from other lcores; NULL if alone */
+	/* Fewer queue pairs than lcores: */
+	struct port_lcore *tx_via;     /* no queue of its own: frames go to its txbox */
+	struct rte_ring *txbox;        /* frames of queue-less lcores to send (mbuf *) */
 	uint64_t last_poll_us;
 	struct ptcp_impair *imp_rx;    /* --impair: wire -> stack; NULL = off */
 	struct ptcp_impair *imp_tx;    /* --impair: stack -> wire; NULL = off */
@@ -60,7 +65,11 @@ struct port_main {
 	struct ptcp_port_conf conf;
 	struct ptcp_impair_conf impair;   /* copy of *conf.impair (conf.impair points here) */
 	uint16_t port_id;
-	uint16_t nb_queues;            /* = number of worker lcores */
+	uint16_t nb_queues;            /* = number of worker lcores = TX queues = flow owners */
+	uint16_t nb_qp;               /* RX queues: lcores of rank < nb_qp poll one */
+	bool rss;                      /* the NIC spreads flows (RSS with our key and table) */
+	bool hw_hash;                  /* ... and its mbuf hash.rss is our Toeplitz hash */
+	struct ptcp_steer *steer;      /* several lcores: who owns which flow (read-only) */
 	uint16_t mtu;
 	uint32_t offloads;             /* PTCP_OFFLOAD_* in use */
 	uint64_t tsc_hz;
@@ -95,8 +104,8 @@ extern struct port_main ptcp_port_m;
 
 /* lcore.c */
 uint16_t ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n);
-/* The stacks' conf.handoff_fn (arg: the port_lcore): into the next lcore's inbox. */
-int ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t hops);
+/* The stacks' conf.handoff_fn (arg: the port_lcore): into lcore `to`'s inbox. */
+int ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t to);
 int ptcp_port_lcore_main(void *arg);
 
 /*

@@ -16,20 +16,25 @@
  *   ptcp_port_fini();                       stacks, port, capture, pools, EAL
  *
  * Lcores and queues: every enabled lcore (main included) is a worker and
- * owns RX/TX queue pair i (i = its rank among enabled lcores) and the
- * stack attached to it. With more than one queue the port spreads flows by
- * RSS over the 4-tuple; ARP replies are copied to every lcore (each stack
- * has its own ARP table), and a datagram whose queue was not chosen by its
- * TCP 4-tuple (reassembled fragments, ICMP errors) travels the lcores'
- * inbox rings until the stack owning its connection has it (lcore.c).
+ * owns the stack attached to it and, while there are enough, RX/TX queue
+ * pair i (i = its rank among enabled lcores; conf.queues caps them). With
+ * more than one lcore every TCP flow has one owner (ptcp_steer.h): RSS
+ * ports get the same symmetric key and table, and every lcore polling a
+ * queue passes segments of flows it does not own to their owner's inbox
+ * (software steering); an lcore without a queue pair hands its frames to
+ * lcore (rank % queues) to send. ARP replies are copied to every lcore
+ * (each stack has its own ARP table); reassembled fragments and ICMP
+ * errors go to the owner of the 4-tuple they carry (lcore.c).
  *
  * The loop of one lcore:
  *
- *   rx_burst(32) -> [pcap copy] -> [impair RX] -> ptcp_stack_rx_burst(now_us)
- *   -> inbox: ARP replies and hand-offs from other lcores -> ptcp_stack_poll
- *   (every 100 us)
+ *   rx_burst(32) -> [pcap copy] -> [impair RX] -> [steer: ARP copies, other
+ *   lcores' segments to their inboxes] -> ptcp_stack_rx_burst(now_us)
+ *   -> inbox: steered segments, ARP copies and hand-offs from other lcores
+ *   -> ptcp_stack_poll (every 100 us)
  *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: [impair TX], tx_prepare,
  *   [pcap copy], tx_burst with retries -> [release due impaired TX frames]
+ *   -> [frames queue-less lcores handed over: tx_burst]
  *
  * Impairment (conf.impair, off when NULL): one ptcp_impair per direction
  * per lcore sits between the wire and the stack, so a capture shows the
@@ -68,6 +73,13 @@ struct ptcp_port_conf {
 	int port_id;                   /* ethdev port, or PTCP_PORT_ANY */
 	uint16_t nb_rxd;               /* RX descriptors per queue (1024) */
 	uint16_t nb_txd;               /* TX descriptors per queue (1024) */
+	/*
+	 * Queue pairs (0: one per lcore, as many as the port has). Fewer than
+	 * lcores (a single-queue port): the lcores of the first ranks poll them
+	 * and steer every TCP segment to the lcore owning its flow; an lcore
+	 * without a queue hands its frames to lcore (rank % queues) to send.
+	 */
+	uint16_t queues;
 	uint32_t mbufs_per_lcore;      /* pool share of one lcore beyond its rings (16384) */
 	uint32_t link_wait_ms;         /* wait this long for link up at start; 0 = no wait */
 	bool no_offload;               /* use software checksums even if the port offloads */

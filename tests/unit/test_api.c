@@ -1006,6 +1006,45 @@ test_api_connect_rotates_source_addresses(void **state)
 	ptest_free(t);
 }
 
+static void
+test_api_connect_source_port_lands_replies_on_own_lcore(void **state)
+{
+	/*
+	 * Ensure that with several lcores (conf.steer, this stack owner 1 of
+	 * 3) every port ptcp_connect picks makes the reply's 4-tuple (peer ->
+	 * us) hash to this stack, under the symmetric key that RSS and
+	 * software steering use; that the ports stay distinct; and that a
+	 * given port of a flow another lcore owns is refused (EXDEV).
+	 */
+	static struct ptcp_steer steer;
+	struct ptcp_stack_conf conf = { .steer = &steer, .steer_owner = 1 };
+	struct ptest_ctx *t;
+	uint8_t key[40], seen[65536 / 8] = { 0 };
+	rte_be32_t la, ra;
+	uint16_t lp, rp, other = 0;
+	struct ptcp_conn *c;
+
+	(void)state;
+	ptcp_steer_symmetric_key(key, sizeof(key));
+	assert_int_equal(ptcp_steer_init(&steer, key, sizeof(key), 128, 3), 0);
+	t = ptest_new_tcp(&conf);
+	for (int i = 0; i < 200; i++) {
+		c = ptcp_connect(t->st, PTEST_PEER_IP, 80, 0, NULL, NULL);
+		assert_non_null(c);
+		ptcp_conn_tuple(c, &la, &lp, &ra, &rp);
+		assert_int_equal(ptcp_steer_owner(&steer, PTEST_PEER_IP, la, 80, lp), 1);
+		assert_false(seen[lp / 8] & (1u << (lp % 8)));
+		seen[lp / 8] |= (uint8_t)(1u << (lp % 8));
+	}
+	for (lp = 49152; other == 0; lp++)
+		if (ptcp_steer_owner(&steer, PTEST_PEER_IP, PTEST_LOCAL_IP, 80, lp) != 1)
+			other = lp;
+	assert_null(ptcp_connect(t->st, PTEST_PEER_IP, 80, other, NULL, NULL));
+	assert_int_equal(rte_errno, EXDEV);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1013,6 +1052,7 @@ main(void)
 		cmocka_unit_test(test_api_state_names),
 		cmocka_unit_test(test_rfc6056_ephemeral_ports_per_destination_unpredictable),
 		cmocka_unit_test(test_api_connect_rotates_source_addresses),
+		cmocka_unit_test(test_api_connect_source_port_lands_replies_on_own_lcore),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
 		cmocka_unit_test(test_api_set_arg_redirects_callbacks),

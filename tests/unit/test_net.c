@@ -2001,33 +2001,28 @@ test_rfc6864_4_1_fragments_of_one_datagram_share_one_id(void **state)
 /* ---- Deliver to owner: stacks of several lcores (ipv4.c ptcp_net_to_owner) -- */
 
 /*
- * Two stacks A and B in one process, as two lcores: each one's
- * conf.handoff_fn puts {mbuf, hops} into an rte_ring that the other drains
- * with ptcp_stack_handoff_burst(), as lib/port does between lcores.
+ * Two stacks A (owner 0) and B (owner 1) in one process, as two lcores,
+ * sharing one steering table whose redirection table the test points at
+ * one of them (two_owner), so the owner of every flow is known. Each
+ * stack's conf.handoff_fn puts the mbuf into the ring of the stack named
+ * by `to`, which drains it with ptcp_stack_handoff_burst(), as lib/port
+ * does between lcores.
  */
-struct ho_msg {
-	struct rte_mbuf *m;
-	uint16_t hops;
-	uint16_t pad[3];
-};
-
-struct ho_link {
-	struct rte_ring *ring;        /* into the next stack */
-	bool refuse;                  /* act as a full ring */
-};
-
 struct two {
 	struct ptest_ctx *a, *b;
-	struct ho_link to_a, to_b;
+	struct rte_ring *ring[2];     /* into A, into B */
+	bool refuse[2];               /* act as a full ring */
 };
 
-static int
-ho_fn(void *arg, struct rte_mbuf *m, uint16_t hops)
-{
-	struct ho_link *l = arg;
-	struct ho_msg msg = { .m = m, .hops = hops };
+static struct ptcp_steer two_steer;
 
-	if (l->refuse || rte_ring_sp_enqueue_elem(l->ring, &msg, sizeof(msg)) != 0)
+static int
+ho_fn(void *arg, struct rte_mbuf *m, uint16_t to)
+{
+	struct two *w = arg;
+
+	assert_true(to < 2);
+	if (w->refuse[to] || rte_ring_sp_enqueue(w->ring[to], m) != 0)
 		return -ENOBUFS;
 	return 0;
 }
@@ -2051,25 +2046,37 @@ ho_ring(const char *tag)
 	struct rte_ring *r;
 
 	snprintf(name, sizeof(name), "ptest_ho_%s%u", tag, seq++);
-	r = rte_ring_create_elem(name, sizeof(struct ho_msg), 64, SOCKET_ID_ANY,
-				 RING_F_SP_ENQ | RING_F_SC_DEQ);
+	r = rte_ring_create(name, 64, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	assert_non_null(r);
 	return r;
 }
 
+/* Every flow owned by stack `owner` (0 = A, 1 = B). */
+static void
+two_owner(uint16_t owner)
+{
+	for (unsigned int i = 0; i < PTCP_STEER_RETA_MAX; i++)
+		two_steer.reta[i] = owner;
+}
+
 /* A as ptest_new_tcp() makes it; B by hand alike (the harness holds one live context). */
 static void
-two_new(struct two *w)
+two_new(struct two *w, uint16_t owner)
 {
 	static unsigned int seq;
-	struct ptcp_stack_conf c = { .handoff_fn = ho_fn, .handoff_stacks = 2 };
+	struct ptcp_stack_conf c = { .steer = &two_steer, .steer_owner = 0,
+				     .handoff_fn = ho_fn };
+	uint8_t key[40];
 	struct ptest_ctx *b;
 	char name[32];
 
 	memset(w, 0, sizeof(*w));
-	w->to_a.ring = ho_ring("a");
-	w->to_b.ring = ho_ring("b");
-	c.handoff_arg = &w->to_b;
+	ptcp_steer_symmetric_key(key, sizeof(key));
+	assert_int_equal(ptcp_steer_init(&two_steer, key, sizeof(key), 128, 2), 0);
+	two_owner(owner);
+	w->ring[0] = ho_ring("a");
+	w->ring[1] = ho_ring("b");
+	c.handoff_arg = w;
 	w->a = ptest_new_tcp(&c);
 
 	b = calloc(1, sizeof(*b));
@@ -2082,7 +2089,7 @@ two_new(struct two *w)
 	c.pool = b->pool;
 	c.tx_fn = capture_b;
 	c.tx_arg = b;
-	c.handoff_arg = &w->to_a;
+	c.steer_owner = 1;
 	snprintf(b->name_buf, sizeof(b->name_buf), "ptest_b%u", seq++);
 	c.name = b->name_buf;
 	b->now = w->a->now;
@@ -2097,30 +2104,24 @@ static void
 two_free(struct two *w)
 {
 	/* B first: it may hold mbufs of A's pool, which ptest_free(A) counts. */
-	assert_int_equal(rte_ring_count(w->to_a.ring), 0);
-	assert_int_equal(rte_ring_count(w->to_b.ring), 0);
+	assert_int_equal(rte_ring_count(w->ring[0]), 0);
+	assert_int_equal(rte_ring_count(w->ring[1]), 0);
 	ptest_free(w->b);
 	ptest_free(w->a);
-	rte_ring_free(w->to_a.ring);
-	rte_ring_free(w->to_b.ring);
+	rte_ring_free(w->ring[0]);
+	rte_ring_free(w->ring[1]);
 }
 
-/* What the ring into t holds, delivered as lib/port does; returns the count. */
+/* What the ring into t (stack `owner`) holds, delivered as lib/port does; returns the count. */
 static unsigned int
-ho_drain(struct ptest_ctx *t, struct ho_link *in, uint16_t want_hops)
+ho_drain(struct two *w, uint16_t owner)
 {
-	struct ho_msg msg[8];
+	struct ptest_ctx *t = owner == 0 ? w->a : w->b;
 	struct rte_mbuf *pkts[8];
-	uint16_t hops[8];
-	unsigned int n, i;
+	unsigned int n;
 
-	n = rte_ring_sc_dequeue_burst_elem(in->ring, msg, sizeof(msg[0]), 8, NULL);
-	for (i = 0; i < n; i++) {
-		assert_int_equal(msg[i].hops, want_hops);
-		pkts[i] = msg[i].m;
-		hops[i] = msg[i].hops;
-	}
-	ptcp_stack_handoff_burst(t->st, pkts, hops, (uint16_t)n, t->now);
+	n = rte_ring_sc_dequeue_burst(w->ring[owner], (void **)pkts, 8, NULL);
+	ptcp_stack_handoff_burst(t->st, pkts, (uint16_t)n, t->now);
 	ptcp_stack_flush(t->st);
 	return n;
 }
@@ -2167,7 +2168,7 @@ test_rfc791_reassembled_tcp_handed_to_owning_stack(void **state)
 	uint32_t n;
 
 	(void)state;
-	two_new(&w);
+	two_new(&w, 1);                          /* B owns every flow */
 	ptest_conn_init(w.a, &la);
 	ptest_conn_listen(&la);                  /* both lcores listen, as polltcp-echo */
 	ptest_conn_init(w.b, &pc);
@@ -2183,9 +2184,9 @@ test_rfc791_reassembled_tcp_handed_to_owning_stack(void **state)
 	assert_int_equal(PTEST_CTR(w.a, TCP_RX), 0);
 	assert_nothing_sent(w.a);
 
-	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
+	assert_int_equal(ho_drain(&w, 1), 1);
 	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_RX), 1);
-	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_NO_OWNER), 0);
+	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_TX), 0);
 	assert_int_equal(pc.rec.rx_len, sizeof(data));
 	assert_memory_equal(pc.rec.rx, data, sizeof(data));
 	ptest_pop_tcp(w.b, &seg, NULL, 0);
@@ -2206,7 +2207,7 @@ test_rfc791_reassembled_tcp_owned_here_not_handed_off(void **state)
 	uint32_t n;
 
 	(void)state;
-	two_new(&w);
+	two_new(&w, 0);                          /* A owns every flow */
 	ptest_conn_init(w.a, &pc);
 	pc.rec.auto_read = true;
 	ptest_conn_passive(&pc);
@@ -2218,7 +2219,7 @@ test_rfc791_reassembled_tcp_owned_here_not_handed_off(void **state)
 	assert_int_equal(pc.rec.rx_len, sizeof(data));
 	ptest_pop_tcp(w.a, &seg, NULL, 0);
 	assert_int_equal(seg.ack, (uint32_t)(pc.rcv_nxt + sizeof(data)));
-	assert_int_equal(rte_ring_count(w.to_b.ring), 0);
+	assert_int_equal(rte_ring_count(w.ring[1]), 0);
 	two_free(&w);
 }
 
@@ -2237,7 +2238,7 @@ test_rfc791_reassembled_handshake_ack_stays_with_syn_cache(void **state)
 	uint32_t n;
 
 	(void)state;
-	two_new(&w);
+	two_new(&w, 1);
 	ptest_conn_init(w.a, &la);
 	ptest_conn_listen(&la);
 	ptest_conn_init(w.b, &pc);
@@ -2258,12 +2259,13 @@ test_rfc791_reassembled_handshake_ack_stays_with_syn_cache(void **state)
 }
 
 static void
-test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack(void **state)
+test_rfc9293_3_10_7_1_no_conn_answered_by_owner(void **state)
 {
 	/*
-	 * Ensure that a reassembled segment no stack holds a connection for visits
-	 * every stack once, then the last one answers it as CLOSED (RST) and
-	 * counts IP_HANDOFF_NO_OWNER; it never comes back to the first.
+	 * Ensure that a segment reassembled by a stack that does not own its
+	 * 4-tuple, and for which no connection exists, goes to the owning stack,
+	 * which answers it as CLOSED (RST); the first stack sends nothing and
+	 * nothing comes back to it.
 	 */
 	static uint8_t data[1024], l4[20 + 1024];
 	struct ptcp_tcp_seg seg;
@@ -2271,21 +2273,47 @@ test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack(void **state)
 	uint32_t n;
 
 	(void)state;
-	two_new(&w);
+	two_new(&w, 1);
 	fill(data, sizeof(data), 11);
 	n = peer_tcp_bytes(l4, 40123, 9, 1000, 5000, PT_ACK, data, sizeof(data));
 	rx_tcp_in_two(w.a, l4, n, 520, 0x3333);
 	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 1);
 	assert_nothing_sent(w.a);
-	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
-	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_NO_OWNER), 1);
+	assert_int_equal(ho_drain(&w, 1), 1);
 	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_TX), 0);
 	assert_int_equal(PTEST_CTR(w.b, TCP_NO_CONN), 1);
 	ptest_pop_tcp(w.b, &seg, NULL, 0);
 	assert_int_equal(seg.flags, PT_RST);
 	assert_int_equal(seg.seq, 5000);
 	assert_nothing_sent(w.b);
-	assert_int_equal(rte_ring_count(w.to_a.ring), 0);
+	assert_int_equal(rte_ring_count(w.ring[0]), 0);
+	two_free(&w);
+}
+
+static void
+test_rfc791_reassembled_tcp_owned_by_this_stack_processed_here(void **state)
+{
+	/*
+	 * Ensure that a reassembled segment whose 4-tuple this stack owns is
+	 * processed here even without a connection (RST from here), and is
+	 * not handed anywhere.
+	 */
+	static uint8_t data[1024], l4[20 + 1024];
+	struct ptcp_tcp_seg seg;
+	struct two w;
+	uint32_t n;
+
+	(void)state;
+	two_new(&w, 0);
+	fill(data, sizeof(data), 14);
+	n = peer_tcp_bytes(l4, 40125, 9, 1000, 6000, PT_ACK, data, sizeof(data));
+	rx_tcp_in_two(w.a, l4, n, 520, 0x6666);
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 0);
+	assert_int_equal(PTEST_CTR(w.a, TCP_NO_CONN), 1);
+	ptest_pop_tcp(w.a, &seg, NULL, 0);
+	assert_int_equal(seg.flags, PT_RST);
+	assert_int_equal(seg.seq, 6000);
+	assert_int_equal(rte_ring_count(w.ring[1]), 0);
 	two_free(&w);
 }
 
@@ -2299,9 +2327,9 @@ test_rfc791_handoff_ring_full_counted_dropped(void **state)
 	uint32_t n;
 
 	(void)state;
-	two_new(&w);
+	two_new(&w, 1);
 	base = pool_avail(w.a);
-	w.to_b.refuse = true;
+	w.refuse[1] = true;
 	fill(data, sizeof(data), 12);
 	n = peer_tcp_bytes(l4, 40124, 7, 1000, 5000, PT_ACK, data, sizeof(data));
 	rx_tcp_in_two(w.a, l4, n, 520, 0x4444);
@@ -2343,8 +2371,9 @@ test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack(void **state)
 {
 	/*
 	 * Ensure that an ICMP error quoting a segment of a connection another stack
-	 * holds goes to that stack (ICMP_ERR_TCP there), and that one quoting no
-	 * connection ends ICMP_ERR_TCP_NO_CONN after every stack looked.
+	 * owns goes to that stack (ICMP_ERR_TCP there), and that one quoting a
+	 * flow of that stack without a connection is counted ICMP_ERR_TCP_NO_CONN
+	 * there.
 	 */
 	static struct ptest_conn pc;
 	uint8_t msg[64];
@@ -2352,7 +2381,7 @@ test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack(void **state)
 	uint32_t n;
 
 	(void)state;
-	two_new(&w);
+	two_new(&w, 1);
 	ptest_conn_init(w.b, &pc);
 	ptest_conn_passive(&pc);
 	n = icmp_err_about_tcp(msg, 4, pc.lport, pc.rport, pc.snd_nxt);
@@ -2361,15 +2390,14 @@ test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack(void **state)
 	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 1);
 	assert_int_equal(PTEST_CTR(w.a, ICMP_ERR_TCP), 0);
 	assert_int_equal(PTEST_CTR(w.a, ICMP_OTHER), 0);
-	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
+	assert_int_equal(ho_drain(&w, 1), 1);
 	assert_int_equal(PTEST_CTR(w.b, ICMP_ERR_TCP), 1);
 	assert_int_equal(ptcp_conn_state(ptest_conn_c(&pc)), PTCP_TCP_ESTABLISHED);
 
 	n = icmp_err_about_tcp(msg, 1, pc.lport, pc.rport + 1, 1);
 	ptest_rx(w.a, ip_frame(w.a, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg,
 						      .len = n }));
-	assert_int_equal(ho_drain(w.b, &w.to_b, 1), 1);
-	assert_int_equal(PTEST_CTR(w.b, IP_HANDOFF_NO_OWNER), 1);
+	assert_int_equal(ho_drain(&w, 1), 1);
 	assert_int_equal(PTEST_CTR(w.b, ICMP_ERR_TCP_NO_CONN), 1);
 	assert_nothing_sent(w.a);
 	assert_nothing_sent(w.b);
@@ -2590,7 +2618,8 @@ main(void)
 		cmocka_unit_test(test_rfc791_reassembled_tcp_handed_to_owning_stack),
 		cmocka_unit_test(test_rfc791_reassembled_tcp_owned_here_not_handed_off),
 		cmocka_unit_test(test_rfc791_reassembled_handshake_ack_stays_with_syn_cache),
-		cmocka_unit_test(test_rfc9293_3_10_7_1_no_owner_answered_by_last_stack),
+		cmocka_unit_test(test_rfc9293_3_10_7_1_no_conn_answered_by_owner),
+		cmocka_unit_test(test_rfc791_reassembled_tcp_owned_by_this_stack_processed_here),
 		cmocka_unit_test(test_rfc791_handoff_ring_full_counted_dropped),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack),
