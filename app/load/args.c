@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+
 #include "app_opts.h"
 #include "load.h"
 
@@ -24,6 +26,18 @@ enum {
 	OPT_TIMEOUT,
 	OPT_START_DELAY,
 	OPT_MAX_CONNS,
+	OPT_MODE,
+	OPT_BACKEND,
+	OPT_SIZE,
+	OPT_DURATION,
+	OPT_WARMUP,
+	OPT_PIPELINE,
+	OPT_VERIFY,
+	OPT_NO_VERIFY,
+	OPT_JSON,
+	OPT_PROGRESS,
+	OPT_PENDING,
+	OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +49,18 @@ static const struct option long_opts[] = {
 	{ "timeout",      required_argument, NULL, OPT_TIMEOUT },
 	{ "start-delay",  required_argument, NULL, OPT_START_DELAY },
 	{ "max-conns",    required_argument, NULL, OPT_MAX_CONNS },
+	{ "mode",         required_argument, NULL, OPT_MODE },
+	{ "backend",      required_argument, NULL, OPT_BACKEND },
+	{ "size",         required_argument, NULL, OPT_SIZE },
+	{ "duration",     required_argument, NULL, OPT_DURATION },
+	{ "warmup",       required_argument, NULL, OPT_WARMUP },
+	{ "pipeline",     required_argument, NULL, OPT_PIPELINE },
+	{ "verify",       no_argument,       NULL, OPT_VERIFY },
+	{ "no-verify",    no_argument,       NULL, OPT_NO_VERIFY },
+	{ "json",         required_argument, NULL, OPT_JSON },
+	{ "progress",     required_argument, NULL, OPT_PROGRESS },
+	{ "pending",      required_argument, NULL, OPT_PENDING },
+	{ "threads",      required_argument, NULL, OPT_THREADS },
 	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -44,18 +70,46 @@ usage(FILE *f)
 {
 	fprintf(f,
 "Usage: " LOAD_NAME " [EAL options] -- --ip ADDR/LEN --connect ADDR:PORT [options]\n"
-"TCP echo load generator on the polltcp userspace TCP/IPv4 stack (DPDK): opens\n"
-"connections to an echo server, sends each a seeded pseudo-random byte stream,\n"
-"verifies every byte echoed back, then closes (half-close, waits for the peer's FIN).\n"
+"       " LOAD_NAME " [EAL options] -- --ip ADDR/LEN --connect ADDR:PORT --mode rr|stream|crr|hold\n"
+"                    --conns N --size BYTES --duration SECONDS [--pipeline D] [--json FILE]\n"
+"       " LOAD_NAME " --backend kernel [--] --connect ADDR:PORT --mode M ... (no EAL options)\n"
+"TCP echo load generator and benchmark client. Backends: dpdk (default: the polltcp\n"
+"userspace TCP/IPv4 stack) and kernel (Linux sockets and epoll); one client logic.\n"
+"\n"
+"Modes (--mode):\n"
+"  verify (default, dpdk only) each connection sends --bytes of a seeded stream,\n"
+"         verifies every byte echoed back, then closes (half-close)\n"
+"  rr     N connections, each with --pipeline requests of --size bytes outstanding;\n"
+"         a transaction is done when --size bytes came back: tx/s, latency\n"
+"  stream N connections sending continuously and reading the echo: Gbit/s each way\n"
+"  crr    N workers each looping connect, one --size request, response, close:\n"
+"         conn/s, latency of connect..response\n"
+"  hold   open N connections (--pending at a time), hold them idle --duration\n"
+"         seconds, report memory per connection, then reset them\n"
 "\n"
 "EAL options come first, e.g.\n"
 "  --vdev=net_tap0,iface=pt0 --no-pci --no-huge -m 256 -l 0 --file-prefix NAME\n"
 "This version runs on one lcore (give EAL exactly one, e.g. -l 0).\n"
+"--backend kernel|dpdk is the first argument (before \"--\", which is then optional)\n"
+"or an option after \"--\" (then no EAL options may come before \"--\").\n"
 "\n"
 "Options after \"--\":\n"
 "  --connect ADDR:PORT    the echo server (required)\n"
-"  --conns N              connections, 1..%u (default 1)\n"
-"  --bytes N[K|M|G]       bytes to send and verify per connection, K/M/G = KiB/MiB/GiB\n"
+"  --conns N              connections (crr: workers), 1..%u (default 1)\n"
+"  --mode M               verify, rr, stream, crr or hold (default verify)\n"
+"  --size BYTES           request size of rr and crr, 1..16M, K/M suffix (default 64)\n"
+"  --duration SECONDS     measured time (hold: time held after the last open; default 5)\n"
+"  --warmup SECONDS       run this long before measuring (rr/stream/crr; default 1)\n"
+"  --pipeline D           rr: requests outstanding per connection, 1..256 (default 1)\n"
+"  --verify, --no-verify  check every echoed byte against the seeded stream (default:\n"
+"                         on in stream and crr, off in rr and hold)\n"
+"  --json FILE            write the summary as one JSON object\n"
+"  --progress SECONDS     progress line period, 0 = none (default 1)\n"
+"  --pending P            handshakes in flight per worker, 1..65536 (default 64)\n"
+"  --threads N            kernel backend: threads, each its own epoll (default 1)\n"
+"  --ip ADDR/LEN          (kernel backend: optional) source address; with --ip-count N\n"
+"                         connection i binds to ADDR + i %% N\n"
+"  --bytes N[K|M|G]       verify: bytes to send and verify per connection, K/M/G = KiB/MiB/GiB\n"
 "                         (default 1M; 0 = handshake and close only)\n"
 "  --seed S               seed of the byte stream, 0..2^64-1 (default 1)\n"
 "  --timeout SECONDS      give up this long after the first connect (default 30)\n"
@@ -72,7 +126,12 @@ usage(FILE *f)
 "handshake is done, then a result line, \"load: conns N ok N failed N bytes B\n"
 "time T s throughput X Mbit/s\", and the port stats and counters. Exit 0 only if\n"
 "every connection verified all its bytes and closed cleanly; 1 on a data mismatch,\n"
-"refused, reset or timed-out connection, or SIGINT/SIGTERM (connections aborted).\n");
+"refused, reset or timed-out connection, or SIGINT/SIGTERM (connections aborted).\n"
+"\n"
+"The other modes print \"progress: t T s tx/s X gbit/s G conn/s C conns N errors E\"\n"
+"lines, then \"result: mode M conns N tx/s X gbit/s G conn/s C p50_us A p99_us B\n"
+"p999_us D errors E\" (hold adds \"conns_held H mem_per_conn_bytes M\") and\n"
+"\"detail:\" lines; exit 0 if errors is 0 (SIGINT/SIGTERM ends the run early).\n");
 }
 
 static int
@@ -147,8 +206,13 @@ parse_connect(const char *s, struct load_args *a)
 	if (colon == NULL)
 		return app_error("--connect '%s': not ADDR:PORT (the port is missing)", s);
 	*colon = '\0';
-	if (app_parse_addr("connect", buf, &a->raddr) != 0)
+	if (a->kernel) {
+		/* Linux sockets: loopback and any address the kernel routes. */
+		if (inet_pton(AF_INET, buf, &a->raddr) != 1 || a->raddr == 0)
+			return app_error("--connect '%s': not an IPv4 address", s);
+	} else if (app_parse_addr("connect", buf, &a->raddr) != 0) {
 		return -1;
+	}
 	if (parse_u32("connect port", colon + 1, 1, UINT16_MAX, &port) != 0)
 		return -1;
 	a->rport = (uint16_t)port;
@@ -161,6 +225,21 @@ on_link(const struct app_stack_opts *o, rte_be32_t addr)
 	uint32_t mask = o->prefix_len == 32 ? UINT32_MAX : ~(UINT32_MAX >> o->prefix_len);
 
 	return (ntohl(addr) & mask) == (ntohl(o->ip) & mask);
+}
+
+static int
+parse_mode(const char *s, struct load_args *a)
+{
+	static const enum load_mode modes[] = { LOAD_MODE_VERIFY, LOAD_MODE_RR,
+						 LOAD_MODE_STREAM, LOAD_MODE_CRR, LOAD_MODE_HOLD };
+	size_t i;
+
+	for (i = 0; i < RTE_DIM(modes); i++)
+		if (strcmp(s, load_mode_name(modes[i])) == 0) {
+			a->mode = modes[i];
+			return 0;
+		}
+	return app_error("--mode '%s': not verify, rr, stream, crr or hold", s);
 }
 
 /* After parsing: the server reachable and not us. */
@@ -186,10 +265,21 @@ load_args_parse(int argc, char **argv, void *arg)
 {
 	struct load_args *a = arg;
 	const char *conn = NULL;
+	bool kernel = a->kernel;       /* set by main from a leading --backend */
 	int opt, ret = 0;
+	uint64_t v = 0;
 
 	app_name = LOAD_NAME;
 	memset(a, 0, sizeof(*a));
+	a->kernel = kernel;
+	a->size = 64;
+	a->duration_s = 5;
+	a->warmup_s = 1;
+	a->pipeline = 1;
+	a->verify = -1;
+	a->progress_s = 1;
+	a->pending = 64;
+	a->threads = 1;
 	a->conns = 1;
 	a->bytes = 1u << 20;
 	a->seed = 1;
@@ -205,8 +295,7 @@ load_args_parse(int argc, char **argv, void *arg)
 			usage(stdout);
 			return 1;
 		case OPT_CONNECT:
-			conn = optarg;
-			ret = parse_connect(optarg, a);
+			conn = optarg;         /* parsed below: the backend decides what is usable */
 			break;
 		case OPT_CONNS:
 			ret = parse_u32("conns", optarg, 1, LOAD_MAX_CONNS, &a->conns);
@@ -218,6 +307,7 @@ load_args_parse(int argc, char **argv, void *arg)
 			ret = parse_u64_sfx("seed", optarg, 0, UINT64_MAX, false, &a->seed);
 			break;
 		case OPT_TIMEOUT:
+			a->timeout_set = true;
 			ret = parse_u32("timeout", optarg, 1, 86400, &a->timeout_s);
 			break;
 		case OPT_START_DELAY:
@@ -225,6 +315,48 @@ load_args_parse(int argc, char **argv, void *arg)
 			break;
 		case OPT_MAX_CONNS:
 			ret = parse_u32("max-conns", optarg, 1, LOAD_MAX_CONNS, &a->max_conns);
+			break;
+		case OPT_MODE:
+			ret = parse_mode(optarg, a);
+			break;
+		case OPT_BACKEND:
+			if (strcmp(optarg, "kernel") == 0)
+				a->kernel = true;
+			else if (strcmp(optarg, "dpdk") == 0)
+				a->kernel = false;
+			else
+				ret = app_error("--backend '%s': not dpdk or kernel", optarg);
+			break;
+		case OPT_SIZE:
+			ret = parse_u64_sfx("size", optarg, 1, 16u << 20, true, &v);
+			a->size = (uint32_t)v;
+			break;
+		case OPT_DURATION:
+			ret = parse_u32("duration", optarg, 1, 86400, &a->duration_s);
+			break;
+		case OPT_WARMUP:
+			ret = parse_u32("warmup", optarg, 0, 3600, &a->warmup_s);
+			break;
+		case OPT_PIPELINE:
+			ret = parse_u32("pipeline", optarg, 1, 256, &a->pipeline);
+			break;
+		case OPT_VERIFY:
+			a->verify = 1;
+			break;
+		case OPT_NO_VERIFY:
+			a->verify = 0;
+			break;
+		case OPT_JSON:
+			a->json = optarg;
+			break;
+		case OPT_PROGRESS:
+			ret = parse_u32("progress", optarg, 0, 3600, &a->progress_s);
+			break;
+		case OPT_PENDING:
+			ret = parse_u32("pending", optarg, 1, 65536, &a->pending);
+			break;
+		case OPT_THREADS:
+			ret = parse_u32("threads", optarg, 1, 1024, &a->threads);
 			break;
 		case ':':
 			return app_error("option %s needs a value", argv[optind - 1]);
@@ -243,9 +375,25 @@ load_args_parse(int argc, char **argv, void *arg)
 	}
 	if (optind < argc)
 		return app_error("unexpected argument '%s' (see --help)", argv[optind]);
-	if (app_stack_check(&a->s) != 0)
+	if (a->kernel && a->mode == LOAD_MODE_VERIFY)
+		return app_error("--backend kernel runs --mode rr, stream, crr or hold (verify is "
+				 "the dpdk backend's)");
+	if (a->kernel && !a->s.have_ip) {
+		/* The kernel picks the source address; --ip-count needs an --ip. */
+		if (a->s.ip_count > 1)
+			return app_error("--ip-count needs --ip ADDR/LEN (the first source address)");
+	} else if (app_stack_check(&a->s) != 0) {
 		return -1;
+	}
 	if (conn == NULL)
 		return app_error("missing --connect ADDR:PORT (the echo server to load)");
+	if (parse_connect(conn, a) != 0)
+		return -1;
+	if (a->kernel)
+		return 0;                      /* routing is the kernel's */
+	if (a->mode != LOAD_MODE_CRR &&
+	    a->conns > (uint64_t)LOAD_PORTS_PER_ADDR * RTE_MAX(a->s.ip_count, 1u))
+		return app_error("--conns %" PRIu32 ": one address opens at most %u connections to "
+				 "one ADDR:PORT; add --ip-count N", a->conns, LOAD_PORTS_PER_ADDR);
 	return check_connect(a, conn);
 }

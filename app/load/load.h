@@ -15,10 +15,25 @@
 
 #define LOAD_NAME "polltcp-load"
 
-/* Connections to one ADDR:PORT from one address: the ephemeral range 49152..65535. */
-#define LOAD_MAX_CONNS 16384u
+/*
+ * --conns ceiling: 10 million held connections need many source addresses
+ * (--ip-count): one address reaches one ADDR:PORT from at most the
+ * ephemeral range, 49152..65535 on polltcp (LOAD_PORTS_PER_ADDR), the
+ * kernel's ip_local_port_range (32768..60999 by default).
+ */
+#define LOAD_MAX_CONNS 10000000u
+#define LOAD_PORTS_PER_ADDR 16384u
 /* --bytes ceiling per connection (1 TiB). */
 #define LOAD_MAX_BYTES (1ull << 40)
+
+/* --mode: verify is the one-shot run (main.c); the others run in modes.c. */
+enum load_mode {
+	LOAD_MODE_VERIFY,
+	LOAD_MODE_RR,
+	LOAD_MODE_STREAM,
+	LOAD_MODE_CRR,
+	LOAD_MODE_HOLD,
+};
 
 /* The application's options (after "--"); zero means "stack default". */
 struct load_args {
@@ -32,7 +47,31 @@ struct load_args {
 	uint32_t timeout_s;            /* --timeout SECONDS (30), from the first connect */
 	uint32_t start_delay_ms;       /* --start-delay MS (0) */
 	uint32_t max_conns;            /* --max-conns N: slots, and live connections at once */
+	/* modes rr|stream|crr|hold (modes.c) */
+	enum load_mode mode;           /* --mode (verify) */
+	bool kernel;                   /* --backend kernel (before "--" or first option) */
+	uint32_t size;                 /* --size BYTES: request (rr, crr) (64) */
+	uint32_t duration_s;           /* --duration SECONDS measured (rr/stream/crr) or held (5) */
+	uint32_t warmup_s;             /* --warmup SECONDS before the measured time (1) */
+	uint32_t pipeline;             /* --pipeline D: requests outstanding per connection (1) */
+	int verify;                    /* --verify 1 / --no-verify 0 / -1: mode default */
+	const char *json;              /* --json FILE */
+	uint32_t progress_s;           /* --progress SECONDS between progress lines (1; 0 = off) */
+	uint32_t pending;              /* --pending P: handshakes in flight per worker (64) */
+	uint32_t threads;              /* --threads N: kernel backend threads (1) */
+	bool timeout_set;              /* --timeout given (modes: opening limit) */
 };
+
+static inline const char *
+load_mode_name(enum load_mode m)
+{
+	static const char *const names[] = { "verify", "rr", "stream", "crr", "hold" };
+
+	return names[m];
+}
+
+/** Run a mode other than verify on the chosen backend (modes.c); the exit status. */
+int load_modes_main(struct load_args *a, int eal_argc, char **argv);
 
 /**
  * Parse the application's argv (argv[0] is the program name) into a struct

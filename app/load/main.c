@@ -610,6 +610,48 @@ print_failure(void)
 			"%s:%u failed (%s)\n", run.failed, args.conns, b, args.rport, why);
 }
 
+/*
+ * A leading "--backend kernel|dpdk" (or --backend=...): the kernel backend
+ * takes no EAL options, so what follows is ours, with or without "--".
+ * 0, or -1 after an error line.
+ */
+static int
+split_backend(int *argc, char ***argv)
+{
+	static char dashes[] = "--";
+	char **av = *argv, **nv;
+	const char *val;
+	int skip, i, n = 0;
+
+	if (*argc < 2 || strncmp(av[1], "--backend", 9) != 0)
+		return 0;
+	if (av[1][9] == '=') {
+		val = av[1] + 10;
+		skip = 1;
+	} else if (av[1][9] == '\0' && *argc >= 3) {
+		val = av[2];
+		skip = 2;
+	} else {
+		return 0;                      /* not ours: EAL or the parser says so */
+	}
+	if (strcmp(val, "dpdk") != 0 && strcmp(val, "kernel") != 0) {
+		fprintf(stderr, LOAD_NAME ": error: --backend '%s': not dpdk or kernel\n", val);
+		return -1;
+	}
+	args.kernel = strcmp(val, "kernel") == 0;
+	nv = calloc((size_t)*argc + 2, sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	nv[n++] = av[0];
+	if (args.kernel && (1 + skip >= *argc || strcmp(av[1 + skip], "--") != 0))
+		nv[n++] = dashes;
+	for (i = 1 + skip; i < *argc; i++)
+		nv[n++] = av[i];
+	*argc = n;
+	*argv = nv;                            /* lives until exit */
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -619,9 +661,19 @@ main(int argc, char **argv)
 	bool ok;
 	uint32_t i;
 
+	ret = split_backend(&argc, &argv);
+	if (ret != 0)
+		return 1;
 	ret = app_parse_argv(argc, argv, load_args_parse, &args, &eal_argc);
 	if (ret != 0)
 		return ret > 0 ? 0 : 1;
+	if (args.kernel && eal_argc > 1) {
+		fprintf(stderr, LOAD_NAME ": error: --backend kernel takes no EAL options (got '%s')\n",
+			argv[1]);
+		return 1;
+	}
+	if (args.mode != LOAD_MODE_VERIFY)
+		return load_modes_main(&args, eal_argc, argv);
 
 	run.conns = calloc(args.conns, sizeof(*run.conns));
 	if (run.conns == NULL) {
