@@ -42,7 +42,9 @@
 
 #define LOAD_DRAIN_NS     (5ull * 1000000000u)   /* echoes due after the measured time */
 #define LOAD_LINGER_NS    (3ull * 1000000000u)   /* backend teardowns after the drain */
+#define LOAD_LINGER_MIN_NS (50ull * 1000000u)    /* and at least this: TX flushed */
 #define LOAD_MAX_MSGS     8                      /* error lines per worker */
+#define LOAD_RELEASE_BURST 128                   /* hold: resets per poll step */
 #define LOAD_NS_PER_S     UINT64_C(1000000000)
 
 struct load_global load_g;
@@ -399,14 +401,17 @@ open_conn(struct load_worker *w, struct lconn *lc, uint64_t now)
 	ret = w->be->open(w, lc);
 	if (ret != 0)
 		conn_fail(w, lc, LOAD_ERR_CONNECT, "open: %s", strerror(-ret));
+	else
+		CTR_ADD(w, opens, 1);
 }
 
 static void
 open_more(struct load_worker *w, uint64_t now)
 {
+	uint32_t tries = A()->pending;         /* a failed open is retried next tick, not here */
 	struct lconn *lc;
 
-	while (w->pending < A()->pending) {
+	while (w->pending < A()->pending && tries-- > 0) {
 		/* The first alone: its SYN waits for ARP; then the rest find the neighbour. */
 		if (w->pending > 0 && w->c.connects == 0)
 			return;
@@ -496,15 +501,20 @@ drain_timeout(struct load_worker *w)
 				     0);
 }
 
-/* hold: the hold ends: reset every connection (fast; nothing is left to say). */
-static void
+/*
+ * hold: the hold ends: reset every connection, LOAD_RELEASE_BURST per poll
+ * step so the resets fit the TX queue (a burst of a million would be
+ * dropped, leaving the server holding them). True once all are released.
+ */
+static bool
 hold_release(struct load_worker *w, uint64_t now)
 {
-	uint32_t j;
+	uint32_t n = 0;
 
-	snap_end(w, now);
-	for (j = 0; j < w->nconns; j++) {
-		struct lconn *lc = &w->conns[j];
+	if (!w->measured)
+		snap_end(w, now);
+	for (; w->release_next < w->nconns && n < LOAD_RELEASE_BURST; w->release_next++) {
+		struct lconn *lc = &w->conns[w->release_next];
 
 		if (lc->phase != LC_OPEN && lc->phase != LC_CONNECTING)
 			continue;
@@ -513,7 +523,9 @@ hold_release(struct load_worker *w, uint64_t now)
 		leave_phase(w, lc);
 		w->be->abort(w, lc);
 		lc->phase = LC_CLOSED;
+		n++;
 	}
+	return w->release_next == w->nconns;
 }
 
 static void
@@ -556,10 +568,10 @@ hold_tick(struct load_worker *w, uint64_t now)
 		}
 	}
 	t_end = __atomic_load_n(&load_g.t_end, __ATOMIC_ACQUIRE);
-	if ((t_end != 0 && now >= t_end) || load_g.stop) {
-		hold_release(w, now);
+	if (((t_end != 0 && now >= t_end) || load_g.stop) && hold_release(w, now)) {
 		w->state = W_LINGER;
 		w->t_deadline = now + LOAD_LINGER_NS;
+		w->t_linger_min = now + LOAD_LINGER_MIN_NS;
 	}
 }
 
@@ -609,7 +621,8 @@ load_tick(struct load_worker *w, uint64_t now)
 	case W_RUN:
 		if (a->mode != LOAD_MODE_HOLD && !w->warm && now >= load_g.t_warm)
 			snap_warm(w, now);
-		open_more(w, now);
+		if (!w->measured)
+			open_more(w, now);
 		if (a->mode == LOAD_MODE_HOLD)
 			hold_tick(w, now);
 		else if (now >= load_g.t_end || load_g.stop)
@@ -621,9 +634,13 @@ load_tick(struct load_worker *w, uint64_t now)
 		if (w->draining == 0) {
 			w->state = W_LINGER;
 			w->t_deadline = now + LOAD_LINGER_NS;
+			w->t_linger_min = now + LOAD_LINGER_MIN_NS;
 		}
 		break;
 	case W_LINGER:
+		/* At least LOAD_LINGER_MIN_NS: resets and FINs just queued get transmitted. */
+		if (now < w->t_linger_min)
+			break;
 		if (w->be->lingering == NULL || w->be->lingering(w) == 0 || now >= w->t_deadline) {
 			if (w->be->lingering != NULL && w->be->lingering(w) != 0) {
 				CTR_ADD(w, errors, 1);
@@ -839,9 +856,9 @@ load_workers_report(void)
 	       a->size, a->pipeline, load_g.verify ? "on" : "off");
 	printf("detail: transactions %" PRIu64 " requests %" PRIu64 " bytes_sent %" PRIu64
 	       " bytes_received %" PRIu64 " verified_bytes %" PRIu64 " connects %" PRIu64
-	       " rounds %" PRIu64 " closes %" PRIu64 "\n", SUM(C, tx), SUM(C, requests),
-	       SUM(C, bytes_tx), SUM(C, bytes_rx), SUM(C, verified), SUM(C, connects),
-	       SUM(C, rounds), SUM(C, closes));
+	       " rounds %" PRIu64 " closes %" PRIu64 " opens %" PRIu64 "\n", SUM(C, tx),
+	       SUM(C, requests), SUM(C, bytes_tx), SUM(C, bytes_rx), SUM(C, verified),
+	       SUM(C, connects), SUM(C, rounds), SUM(C, closes), SUM(C, opens));
 	printf("detail: errors");
 	for (k = 0; k < LOAD_ERR_MAX; k++)
 		printf(" %s %" PRIu64, err_names[k], err[k]);
@@ -886,9 +903,10 @@ load_workers_report(void)
 		fprintf(jf, ", \"window_s\": %.3f, \"transactions\": %" PRIu64 ", \"requests\": %"
 			PRIu64 ", \"bytes_sent\": %" PRIu64 ", \"bytes_received\": %" PRIu64
 			", \"verified_bytes\": %" PRIu64 ", \"connects\": %" PRIu64 ", \"rounds\": %"
-			PRIu64 ", \"closes\": %" PRIu64 ", \"error_kinds\": {", win, SUM(C, tx),
-			SUM(C, requests), SUM(C, bytes_tx), SUM(C, bytes_rx), SUM(C, verified),
-			SUM(C, connects), SUM(C, rounds), SUM(C, closes));
+			PRIu64 ", \"closes\": %" PRIu64 ", \"opens\": %" PRIu64 ", \"error_kinds\": {",
+			win, SUM(C, tx), SUM(C, requests), SUM(C, bytes_tx), SUM(C, bytes_rx),
+			SUM(C, verified), SUM(C, connects), SUM(C, rounds), SUM(C, closes),
+			SUM(C, opens));
 		for (k = 0; k < LOAD_ERR_MAX; k++)
 			fprintf(jf, "%s\"%s\": %" PRIu64, k ? ", " : "", err_names[k], err[k]);
 		fprintf(jf, "}, \"config\": {\"size\": %" PRIu32 ", \"pipeline\": %" PRIu32

@@ -94,6 +94,7 @@ struct load_counters {
 	uint64_t bytes_tx;             /* bytes the backend took */
 	uint64_t bytes_rx;             /* bytes echoed back */
 	uint64_t verified;             /* of those, compared with the stream */
+	uint64_t opens;                /* connections opened (handshakes started) */
 	uint64_t connects;             /* handshakes completed */
 	uint64_t rounds;               /* crr: connect..response..close completed */
 	uint64_t closes;               /* closed by us in order (or reset in hold) */
@@ -142,6 +143,7 @@ struct load_worker {
 	uint32_t next_open;            /* next local connection to open the first time */
 	uint32_t pending;              /* LC_CONNECTING */
 	uint32_t draining;             /* LC_DRAIN */
+	uint32_t release_next;         /* hold: next connection to reset at the end */
 	uint32_t *queue;               /* crr: local connections due for their next round */
 	uint32_t q_head, q_len;
 	uint64_t *ts;                  /* rr: nconns * pipeline request send times (ns) */
@@ -152,6 +154,7 @@ struct load_worker {
 	bool opened;                   /* hold: every local connection established or failed */
 	uint64_t t_next_progress;
 	uint64_t t_deadline;           /* drain / linger limit */
+	uint64_t t_linger_min;         /* W_LINGER lasts at least until then */
 	uint64_t t_win_start;          /* ns: the measured time, as this worker saw it */
 	uint64_t t_win_end;
 	struct load_counters c;

@@ -841,3 +841,50 @@ def stop_checked(srv):
     c = parse_counters(out)
     check(c, "no final counters: block in the server's output")
     return c
+
+
+# ---- hugepages ---------------------------------------------------------------
+
+_NR_HUGEPAGES = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+
+@contextlib.contextmanager
+def hugepages(pages=512):
+    """Reserve `pages` more 2 MiB hugepages and mount hugetlbfs on a private
+    temporary directory; yield the directory (for EAL --huge-dir).
+
+    On exit: the hugepage files left there are removed, the directory is
+    unmounted and removed, and the reservation is lowered by what we added
+    (not reset to the value we saw: another user may have changed it
+    meanwhile, and their pages are theirs). Raises RuntimeError when the
+    kernel grants fewer pages than asked (memory too fragmented).
+    """
+    with open(_NR_HUGEPAGES) as f:
+        before = int(f.read())
+    added = 0
+    d = tempfile.mkdtemp(prefix="ptcp-huge-")
+    mounted = False
+    try:
+        with open(_NR_HUGEPAGES, "w") as f:
+            f.write(str(before + pages))
+        with open(_NR_HUGEPAGES) as f:
+            now = int(f.read())
+        added = max(0, now - before)
+        if added < pages:
+            raise RuntimeError("asked for %d more 2 MiB hugepages, got %d" % (pages, added))
+        _sh(["mount", "-t", "hugetlbfs", "-o", "pagesize=2M", "nodev", d])
+        mounted = True
+        yield d
+    finally:
+        if mounted:
+            for name in os.listdir(d):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(d, name))
+            _sh(["umount", d], check=False)
+        with contextlib.suppress(OSError):
+            os.rmdir(d)
+        if added:
+            with open(_NR_HUGEPAGES) as f:
+                cur = int(f.read())
+            with open(_NR_HUGEPAGES, "w") as f:
+                f.write(str(max(0, cur - added)))

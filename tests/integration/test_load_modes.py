@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""polltcp-load's modes rr, stream, crr and hold, on both backends.
+
+dpdk: polltcp-load <-> memif <-> polltcp-echo, two DPDK processes on
+hugepages (ptcp_harness.hugepages: a private hugetlbfs mount and pages
+reserved for the test, given back at the end), one lcore each, addresses
+198.18.0.10-13 (load, --ip-count 4: crr's TIME-WAIT records spread over
+4 x 16384 ports) and 198.18.0.2 (echo). The memif socket is a file of
+its own (socket-abstract=no: the echo runs in a namespace of its own, and
+abstract Unix sockets are per namespace). The load generator's MAC is
+fixed so the server's ARP entry stays right from one run to the next.
+
+kernel: polltcp-load --backend kernel <-> app/kernel-echo, both inside one
+private namespace on its loopback device, which owns 198.18.0.0/24; the
+client binds 4 source addresses (--ip-count).
+
+Every mode runs 1 s with byte verification on. The checks are exact:
+after the run the client drains (every byte sent came back, every request
+answered) before closing, so bytes_received == bytes_sent ==
+verified_bytes, transactions == requests (rr: == bytes / size), and,
+summed over every run against one server, the server's own count of
+echoed bytes and accepted connections equals the clients' (hold: every
+connection reset by the client is a reset on the server).
+
+Usage: test_load_modes.py POLLTCP-ECHO POLLTCP-LOAD KERNEL-ECHO
+"""
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import ptcp_harness as H
+from ptcp_harness import check, log
+
+LOAD = None
+KECHO = None
+RUN_TIMEOUT = 90
+SIZE = 100                 # request size (not a multiple of 8: crosses stream words)
+LOAD_MAC = "02:00:00:00:00:01"
+
+suite = H.Suite("load_modes")
+
+
+def parse_run(out, json_path):
+    """(result fields, detail fields, json) of one polltcp-load run."""
+    lines = out.splitlines()
+    res = [l for l in lines if l.startswith("result: ")]
+    check(len(res) == 1, "expected one result line, got %d" % len(res))
+    first = [l for l in lines if l.startswith(("result: ", "detail: "))][0]
+    check(first.startswith("result: "), "the summary's first line is not the result line")
+    r = res[0].split()[1:]
+    fields = dict(zip(r[0::2], r[1::2]))
+    for k in ("mode", "conns", "tx/s", "gbit/s", "conn/s", "p50_us", "p99_us", "p999_us",
+              "errors"):
+        check(k in fields, "result line lacks %s: %s" % (k, res[0]))
+    check(list(fields)[:9] == ["mode", "conns", "tx/s", "gbit/s", "conn/s", "p50_us",
+                               "p99_us", "p999_us", "errors"],
+          "result fields out of order: %s" % res[0])
+    det = {}
+    for l in lines:
+        m = re.match(r"^detail: (transactions .*)$", l)
+        if m:
+            w = m.group(1).split()
+            det = {k: int(v) for k, v in zip(w[0::2], w[1::2])}
+    check(det, "no detail transactions line")
+    with open(json_path) as f:
+        j = json.load(f)
+    check(j["errors"] == int(fields["errors"]), "json errors differ from the result line")
+    check(j["bytes_sent"] == det["bytes_sent"], "json bytes_sent differ")
+    progress = [l for l in lines if l.startswith("progress: t ")]
+    return fields, det, j, progress
+
+
+def check_exact(mode, fields, det, conns, progress):
+    check(fields["errors"] == "0", "%s: errors %s" % (mode, fields["errors"]))
+    check(fields["mode"] == mode and fields["conns"] == str(conns), "%s: mode/conns" % mode)
+    check(progress, "%s: no progress line" % mode)
+    if mode == "hold":
+        check(fields.get("conns_held") == str(conns),
+              "hold: conns_held %s of %d" % (fields.get("conns_held"), conns))
+        check(int(fields["mem_per_conn_bytes"]) > 0, "hold: no memory figure")
+        check(det["connects"] == conns and det["closes"] == conns,
+              "hold: connects %d closes %d" % (det["connects"], det["closes"]))
+        check(det["bytes_sent"] == 0, "hold: bytes were sent")
+        return
+    check(det["bytes_sent"] > 0, "%s: nothing sent" % mode)
+    check(det["bytes_received"] == det["bytes_sent"],
+          "%s: %d bytes back of %d sent" % (mode, det["bytes_received"], det["bytes_sent"]))
+    check(det["verified_bytes"] == det["bytes_received"],
+          "%s: %d verified of %d" % (mode, det["verified_bytes"], det["bytes_received"]))
+    if mode in ("rr", "crr"):
+        check(det["transactions"] > 0 and det["transactions"] == det["requests"],
+              "%s: %d transactions of %d requests" % (mode, det["transactions"],
+                                                      det["requests"]))
+        check(det["bytes_sent"] == det["transactions"] * SIZE,
+              "%s: %d bytes for %d transactions" % (mode, det["bytes_sent"],
+                                                    det["transactions"]))
+        check(float(fields["p50_us"]) > 0 and float(fields["p99_us"]) >= float(fields["p50_us"]),
+              "%s: percentiles %s %s" % (mode, fields["p50_us"], fields["p99_us"]))
+    if mode == "crr":
+        check(det["rounds"] == det["transactions"] == det["connects"] == det["closes"],
+              "crr: rounds %d transactions %d connects %d closes %d"
+              % (det["rounds"], det["transactions"], det["connects"], det["closes"]))
+        check(float(fields["conn/s"]) > 0, "crr: conn/s 0")
+    else:
+        check(det["connects"] == conns and det["closes"] == conns,
+              "%s: connects %d closes %d of %d" % (mode, det["connects"], det["closes"], conns))
+    if mode == "stream":
+        check(float(fields["gbit/s"]) > 0, "stream: gbit/s 0")
+
+
+def run_load(argv, tag, ns=None):
+    jpath = os.path.join(H.log_dir(), "load-%s-%d.json" % (tag, os.getpid()))
+    full = (["ip", "netns", "exec", ns] if ns else []) + argv + ["--json", jpath]
+    p = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, preexec_fn=H._child_setup)
+    try:
+        out, _ = p.communicate(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        p.send_signal(H.signal.SIGTERM)       # ends the run: the summary says where it was
+        try:
+            out, _ = p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, _ = p.communicate()
+        out += "\n# timed out after %d s\n" % RUN_TIMEOUT
+    with open(os.path.join(H.log_dir(), "load-%s-%d.log" % (tag, os.getpid())), "w") as f:
+        f.write("# %s\n%s" % (" ".join(full), out))
+    if p.returncode != 0:
+        log("\n".join(out.splitlines()[-30:]))
+    check(p.returncode == 0, "%s: polltcp-load exit %d" % (tag, p.returncode))
+    return parse_run(out, jpath)
+
+
+MODES = [
+    ("rr", 4, ["--pipeline", "2"]),
+    ("stream", 4, []),
+    ("crr", 4, []),
+    ("hold", 500, ["--pending", "32"]),
+]
+
+
+def common(mode, extra):
+    return (["--mode", mode, "--size", str(SIZE), "--duration", "1", "--warmup", "0",
+             "--verify", "--progress", "1"] + extra)
+
+
+class MemifEcho(H.Server):
+    """polltcp-echo on the server side of a memif link (no TAP, no kernel side)."""
+
+    def __init__(self, echo, huge_dir, sock):
+        super().__init__(echo, name="load_modes-echo")
+        self.huge_dir = huge_dir
+        self.sock = sock
+
+    def argv(self):
+        return [self.echo, "--vdev=net_memif0,role=server,socket=%s,socket-abstract=no"
+                % self.sock, "--no-pci", "-l", "0", "--huge-dir", self.huge_dir,
+                "--file-prefix", self.prefix, "--log-level=*:warning", "--",
+                "--ip", "%s/%d" % (H.STACK_IP, H.PREFIX_LEN)]
+
+    def _config_kernel_side(self):
+        pass
+
+
+class KernelEcho(H.Server):
+    """app/kernel-echo in the namespace, on its loopback (198.18.0.0/24 local)."""
+
+    def __init__(self):
+        super().__init__(KECHO, name="load_modes-kecho")
+
+    def argv(self):
+        return [self.echo, "--listen", "%s:%d" % (H.STACK_IP, self.port), "--threads", "1"]
+
+    def make_ns(self):
+        ns = super().make_ns()
+        H._sh(["ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"])
+        H._sh(["ip", "netns", "exec", ns, "ip", "addr", "add",
+               "%s/%d" % (H.STACK_IP, H.PREFIX_LEN), "dev", "lo"])
+        return ns
+
+    def _config_kernel_side(self):
+        pass
+
+
+def echo_totals(out):
+    m = re.search(r"^echo: accepted (\d+) closed (\d+) reset (\d+) .* bytes (\d+)", out, re.M)
+    check(m, "no final echo: line from polltcp-echo")
+    return {"accepted": int(m.group(1)), "reset": int(m.group(3)), "bytes": int(m.group(4))}
+
+
+@suite.test(timeout=400)
+def test_dpdk_memif_every_mode(ctx):
+    """Ensure that every mode over memif against polltcp-echo verifies every byte and
+    that the client's and the server's totals agree exactly."""
+    tag = "%d%s" % (os.getpid(), secrets.token_hex(3))
+    sock = "/tmp/ptcp-memif-%s.sock" % tag
+    try:
+        with H.hugepages(512) as huge:
+            with MemifEcho(ctx.echo, huge, sock) as srv:
+                sent = accepted = held = 0
+                for mode, conns, extra in MODES:
+                    argv = [LOAD, "--vdev=net_memif0,role=client,socket=%s,socket-abstract=no,"
+                            "mac=%s" % (sock, LOAD_MAC), "--no-pci", "-l", "1",
+                            "--huge-dir", huge, "--file-prefix", "ptcpl" + tag,
+                            "--log-level=*:warning", "--",
+                            "--ip", "198.18.0.10/%d" % H.PREFIX_LEN, "--ip-count", "4",
+                            "--connect", "%s:%d" % (H.STACK_IP, H.ECHO_PORT),
+                            "--conns", str(conns), "--msl-ms", "100"] + common(mode, extra)
+                    fields, det, j, prog = run_load(argv, "dpdk-" + mode)
+                    check_exact(mode, fields, det, conns, prog)
+                    log("  dpdk %s: %s" % (mode, " ".join("%s=%s" % kv for kv in fields.items())))
+                    sent += det["bytes_sent"]
+                    accepted += det["connects"]
+                    if mode == "hold":
+                        held += int(fields["conns_held"])
+                rc, out = srv.stop()
+                check(rc == 0, "polltcp-echo exit %r" % rc)
+                t = echo_totals(out)
+                check(t["bytes"] == sent, "server echoed %d bytes, clients sent %d"
+                      % (t["bytes"], sent))
+                check(t["accepted"] == accepted, "server accepted %d, clients connected %d"
+                      % (t["accepted"], accepted))
+                check(t["reset"] == held, "server saw %d resets, hold reset %d"
+                      % (t["reset"], held))
+    finally:
+        if os.path.exists(sock):
+            os.unlink(sock)
+        H._sh(["rm", "-rf", "/var/run/dpdk/ptcpl" + tag], check=False)
+
+
+@suite.test(timeout=300)
+def test_kernel_backend_every_mode(ctx):
+    """Ensure that every mode of the kernel backend against kernel-echo verifies every
+    byte, spreads over --ip-count source addresses, and matches kernel-echo's totals."""
+    with KernelEcho() as srv:
+        sent = accepted = opened = 0
+        for mode, conns, extra in MODES:
+            argv = [LOAD, "--backend", "kernel", "--", "--ip", "198.18.0.10/24",
+                    "--ip-count", "4", "--connect", "%s:%d" % (H.STACK_IP, H.ECHO_PORT),
+                    "--conns", str(conns)] + common(mode, extra)
+            fields, det, j, prog = run_load(argv, "kernel-" + mode, ns=srv.ns)
+            check_exact(mode, fields, det, conns, prog)
+            log("  kernel %s: %s" % (mode, " ".join("%s=%s" % kv for kv in fields.items())))
+            sent += det["bytes_sent"]
+            accepted += det["connects"]
+            opened += det["opens"]
+        # Source addresses: TIME-WAIT sockets of crr and the closes remain in the table.
+        ss = H._sh(["ip", "netns", "exec", srv.ns, "ss", "-Htan", "state", "time-wait"]).stdout
+        srcs = set(re.findall(r"(198\.18\.0\.1[0-3]):\d+", ss))
+        check(len(srcs) == 4, "source addresses in TIME-WAIT: %s (want 4)" % sorted(srcs))
+        H.time.sleep(0.3)        # the last accepts of the final runs
+        rc, out = srv.stop(sig=H.signal.SIGINT)
+        check(rc == 0, "kernel-echo exit %r" % rc)
+        m = re.search(r"^kernel-echo: conns accepted (\d+) bytes echoed (\d+)$", out, re.M)
+        check(m, "no kernel-echo totals line")
+        check(int(m.group(2)) == sent, "kernel-echo echoed %s bytes, clients sent %d"
+              % (m.group(2), sent))
+        # The run's end aborts handshakes in flight (at most --conns per run): the
+        # kernel may have completed them on the server side already.
+        check(accepted <= int(m.group(1)) <= opened and opened - accepted <= 4,
+              "kernel-echo accepted %s, clients connected %d of %d opened"
+              % (m.group(1), accepted, opened))
+
+
+@suite.test
+def test_cli_errors(ctx):
+    """Ensure that bad mode options fail with one clear line and no crash."""
+    cases = [
+        (["--backend", "kernel", "--connect", "198.18.0.2:7"], "verify is the dpdk"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "bogus"],
+         "--mode 'bogus'"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "rr",
+          "--pipeline", "0"], "--pipeline"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "rr",
+          "--ip-count", "3"], "--ip-count needs --ip"),
+        (["--backend", "nope", "--connect", "198.18.0.2:7"], "not dpdk or kernel"),
+        (["--no-huge", "--", "--backend", "kernel", "--connect", "198.18.0.2:7",
+          "--mode", "rr"], "takes no EAL options"),
+    ]
+    for args, want in cases:
+        p = subprocess.run([LOAD] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=30)
+        check(p.returncode == 1, "%s: exit %d" % (args, p.returncode))
+        lines = p.stderr.strip().splitlines()
+        check(len(lines) == 1 and want in lines[0], "%s: stderr %r" % (args, p.stderr))
+
+
+@suite.test
+def test_kernel_echo_cli(ctx):
+    """Ensure that kernel-echo rejects bad options with one line and exit 1."""
+    for args, want in ((["--listen", "198.18.0.2"], "port is missing"),
+                       (["--listen", "198.18.0.2:7", "--threads", "0"], "--threads"),
+                       (["--listen", "198.18.0.2:7", "--cpus", "3-1"], "goes down"),
+                       ([], "missing --listen")):
+        p = subprocess.run([KECHO] + args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=10)
+        check(p.returncode == 1 and want in p.stderr and len(p.stderr.splitlines()) == 1,
+              "%s: exit %d stderr %r" % (args, p.returncode, p.stderr))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.stderr.write("usage: %s POLLTCP-ECHO POLLTCP-LOAD KERNEL-ECHO\n" % sys.argv[0])
+        sys.exit(2)
+    LOAD, KECHO = os.path.abspath(sys.argv[2]), os.path.abspath(sys.argv[3])
+    sys.exit(suite.main([sys.argv[0], sys.argv[1]]))
