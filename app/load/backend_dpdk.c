@@ -126,6 +126,12 @@ d_send(struct load_worker *w __rte_unused, struct lconn *lc, const void *buf, ui
 	return ptcp_send(CONN(lc), buf, len);
 }
 
+static uint32_t
+d_space(struct load_worker *w __rte_unused, struct lconn *lc)
+{
+	return ptcp_send_space(CONN(lc));
+}
+
 static int32_t
 d_recv(struct load_worker *w __rte_unused, struct lconn *lc, void *buf, uint32_t len)
 {
@@ -191,6 +197,7 @@ static const struct load_backend dpdk_backend = {
 	.name = "dpdk",
 	.open = d_open,
 	.send = d_send,
+	.space = d_space,
 	.recv = d_recv,
 	.close = d_close,
 	.abort = d_abort,

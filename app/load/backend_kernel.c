@@ -110,6 +110,12 @@ k_send(struct load_worker *w __attribute__((unused)), struct lconn *lc, const vo
 	return errno == EAGAIN ? 0 : -errno;
 }
 
+static uint32_t
+k_space(struct load_worker *w __attribute__((unused)), struct lconn *lc __attribute__((unused)))
+{
+	return UINT32_MAX;             /* SIOCOUTQ and SO_SNDBUF would cost a syscall each */
+}
+
 static int32_t
 k_recv(struct load_worker *w __attribute__((unused)), struct lconn *lc, void *buf, uint32_t len)
 {
@@ -147,6 +153,7 @@ static const struct load_backend kernel_backend = {
 	.name = "kernel",
 	.open = k_open,
 	.send = k_send,
+	.space = k_space,
 	.recv = k_recv,
 	.close = k_close,
 	.abort = k_abort,

@@ -45,6 +45,7 @@
 #define LOAD_LINGER_MIN_NS (50ull * 1000000u)    /* and at least this: TX flushed */
 #define LOAD_MAX_MSGS     8                      /* error lines per worker */
 #define LOAD_RELEASE_BURST 128                   /* hold: resets per poll step */
+#define LOAD_VERIFY_CHUNK (16 * 1024)            /* stream bytes computed per send */
 #define LOAD_NS_PER_S     UINT64_C(1000000000)
 
 struct load_global load_g;
@@ -182,8 +183,18 @@ push(struct load_worker *w, struct lconn *lc)
 		target = lc->issued * a->size;
 	while (lc->sent < target) {
 		n = (uint32_t)(target - lc->sent < LOAD_BUF ? target - lc->sent : LOAD_BUF);
-		if (load_g.verify)
+		if (load_g.verify) {
+			/*
+			 * Computing the stream costs per byte: fill only what the
+			 * backend takes now (or LOAD_VERIFY_CHUNK if it cannot tell).
+			 */
+			uint32_t room = w->be->space(w, lc);
+
+			n = RTE_MIN(n, room == UINT32_MAX ? (uint32_t)LOAD_VERIFY_CHUNK : room);
+			if (n == 0)
+				return;            /* full: load_ev_writable continues */
 			load_stream_fill(load_stream_key(a->seed, lc->idx), lc->sent, w->sbuf, n);
+		}
 		took = w->be->send(w, lc, w->sbuf, n);
 		if (took == 0)
 			return;                /* full: load_ev_writable continues */

@@ -113,6 +113,8 @@ struct load_backend {
 	int (*open)(struct load_worker *w, struct lconn *lc);
 	/** Bytes taken (0: no room now; load_ev_writable follows), or -errno. */
 	int32_t (*send)(struct load_worker *w, struct lconn *lc, const void *buf, uint32_t len);
+	/** Bytes send would take now, or UINT32_MAX if the backend cannot tell. */
+	uint32_t (*space)(struct load_worker *w, struct lconn *lc);
 	/** Bytes read, 0 if none now, LOAD_IO_EOF, or -errno. */
 	int32_t (*recv)(struct load_worker *w, struct lconn *lc, void *buf, uint32_t len);
 	/** Orderly close, we close first; no event for lc after this. */
