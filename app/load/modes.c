@@ -726,14 +726,16 @@ load_workers_init(const struct load_args *a, const struct load_backend *be, unsi
 		w->be = be;
 		w->nconns = a->conns / n + (r < a->conns % n ? 1 : 0);
 		w->conns = calloc(w->nconns ? w->nconns : 1, sizeof(*w->conns));
-		w->queue = calloc(w->nconns ? w->nconns : 1, sizeof(*w->queue));
+		if (a->mode == LOAD_MODE_CRR)      /* the only mode that reopens */
+			w->queue = calloc(w->nconns ? w->nconns : 1, sizeof(*w->queue));
 		w->rbuf = malloc(LOAD_BUF);
 		w->sbuf = calloc(1, LOAD_BUF);     /* zeros when not verifying */
 		w->cbuf = malloc(LOAD_BUF);
 		if (a->mode == LOAD_MODE_RR)
 			w->ts = calloc((uint64_t)(w->nconns ? w->nconns : 1) * a->pipeline,
 				       sizeof(*w->ts));
-		if (w->conns == NULL || w->queue == NULL || w->rbuf == NULL || w->sbuf == NULL ||
+		if (w->conns == NULL || (a->mode == LOAD_MODE_CRR && w->queue == NULL) ||
+		    w->rbuf == NULL || w->sbuf == NULL ||
 		    w->cbuf == NULL || (a->mode == LOAD_MODE_RR && w->ts == NULL))
 			return app_error("no memory for %" PRIu32 " connections", a->conns);
 		for (j = 0; j < w->nconns; j++) {
