@@ -146,6 +146,7 @@ struct load_worker {
 	uint32_t pending;              /* LC_CONNECTING */
 	uint32_t draining;             /* LC_DRAIN */
 	uint32_t release_next;         /* hold: next connection to reset at the end */
+	uint64_t t_next_release;       /* hold: no resets before (ns) */
 	uint32_t *queue;               /* crr: local connections due for their next round */
 	uint32_t q_head, q_len;
 	uint64_t *ts;                  /* rr: nconns * pipeline request send times (ns) */
