@@ -35,12 +35,12 @@
 #include "modes.h"
 
 /*
- * Lcores the load generator may run on. Replies to a connection must reach
- * the lcore that opened it: that needs ptcp_connect to choose source ports
- * whose reply hash lands on the calling lcore (RSS or software steering).
- * Until the stack does, one; the code is per lcore already.
+ * Lcores the load generator may run on: any number. Replies to a connection
+ * reach the lcore that opened it because ptcp_connect picks source ports of
+ * flows its lcore owns (ptcp_steer.h), and the port layer steers every
+ * segment to its flow's owner.
  */
-#define LOAD_DPDK_MAX_LCORES 1
+#define LOAD_DPDK_MAX_LCORES RTE_MAX_LCORE
 
 struct dworker {
 	struct ptcp_stack *st;
