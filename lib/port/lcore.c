@@ -105,6 +105,59 @@ tx_burst(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 
 /* Transmit pkts[0..n) in chunks of PTCP_TX_BURST; returns how many the queue took. */
 static uint16_t
+tx_queue(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t done = 0;
+
+	while (done < n) {
+		uint16_t k = RTE_MIN((uint16_t)(n - done), (uint16_t)PTCP_TX_BURST);
+		uint16_t sent = tx_burst(lc, &pkts[done], k);
+
+		done += sent;
+		if (sent < k)
+			break;
+	}
+	return done;
+}
+
+/*
+ * Frames the TX queue had no room for wait in lc->hold (up to
+ * PORT_TX_HOLD, in order) and go first at the next chance: every loop
+ * iteration, and before any newer frame. A full ring is the peer (or the
+ * NIC) being slower for a moment; dropping there would turn a burst into
+ * losses that TCP pays for with retransmission timeouts (seen over memif:
+ * a connection stalled for seconds behind backed-off RTOs). Returns true
+ * when nothing is held any more.
+ */
+static bool
+tx_hold_flush(struct port_lcore *lc)
+{
+	uint16_t sent = tx_queue(lc, lc->hold, lc->nhold);
+
+	if (sent > 0) {
+		memmove(lc->hold, &lc->hold[sent], (lc->nhold - sent) * sizeof(lc->hold[0]));
+		lc->nhold = (uint16_t)(lc->nhold - sent);
+	}
+	return lc->nhold == 0;
+}
+
+/* Keep pkts[0..n) for later (as many as fit); returns how many were kept. */
+static uint16_t
+tx_hold(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = RTE_MIN(n, (uint16_t)(PORT_TX_HOLD - lc->nhold));
+
+	memcpy(&lc->hold[lc->nhold], pkts, k * sizeof(pkts[0]));
+	lc->nhold = (uint16_t)(lc->nhold + k);
+	PTCP_ADD(lc->st, TX_HELD, k);
+	return k;
+}
+
+/*
+ * Send pkts[0..n) after what is held; returns how many were sent or held
+ * (the caller frees and counts the rest).
+ */
+static uint16_t
 tx_chunks(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t done = 0;
@@ -117,14 +170,11 @@ tx_chunks(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		PTCP_ADD(lc->st, TX_HANDOFF_DROP, n - done);
 		return done;
 	}
-	while (done < n) {
-		uint16_t k = RTE_MIN((uint16_t)(n - done), (uint16_t)PTCP_TX_BURST);
-		uint16_t sent = tx_burst(lc, &pkts[done], k);
-
-		done += sent;
-		if (sent < k)
-			break;
-	}
+	if (unlikely(lc->nhold > 0) && !tx_hold_flush(lc))
+		return tx_hold(lc, pkts, n);
+	done = tx_queue(lc, pkts, n);
+	if (unlikely(done < n))
+		done = (uint16_t)(done + tx_hold(lc, &pkts[done], (uint16_t)(n - done)));
 	return done;
 }
 
@@ -352,9 +402,13 @@ static inline void
 txbox_drain(struct port_lcore *lc)
 {
 	struct rte_mbuf *pkts[2 * PTCP_TX_BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst(lc->txbox, (void **)pkts, RTE_DIM(pkts), NULL);
+	unsigned int n;
 	uint16_t sent;
 
+	/* The queue is backed up: leave them in the ring (the senders see it full). */
+	if (lc->nhold > PORT_TX_HOLD / 2)
+		return;
+	n = rte_ring_sc_dequeue_burst(lc->txbox, (void **)pkts, RTE_DIM(pkts), NULL);
 	if (n == 0)
 		return;
 	sent = tx_chunks(lc, pkts, (uint16_t)n);
@@ -453,6 +507,8 @@ iterate(struct port_lcore *lc)
 		tx_impair_poll(lc, now);
 	if (lc->txbox != NULL)
 		txbox_drain(lc);
+	if (unlikely(lc->nhold > 0))
+		tx_hold_flush(lc);
 }
 
 /* Main lcore: link monitor and periodic stats, on TSC deadlines. */
@@ -512,5 +568,9 @@ ptcp_port_lcore_main(void *arg __rte_unused)
 	ptcp_stack_flush(lc->st);
 	if (lc->imp_tx != NULL)
 		tx_impair_drain(lc);
+	/* What still waits for the queue: a bounded try (ptcp_port_fini frees the rest). */
+	deadline = now_us() + 100000;
+	while (lc->nhold > 0 && !tx_hold_flush(lc) && now_us() < deadline && stop_state() != 2)
+		;
 	return 0;
 }

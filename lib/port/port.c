@@ -1093,6 +1093,8 @@ ptcp_port_fini(void)
 				rte_pktmbuf_free(msg.m);
 			rte_ring_free(lc->inbox);
 		}
+		rte_pktmbuf_free_bulk(lc->hold, lc->nhold);
+		lc->nhold = 0;
 		if (lc->txbox != NULL) {
 			struct rte_mbuf *m;
 

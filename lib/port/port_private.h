@@ -29,6 +29,8 @@
 #define PORT_INBOX_SIZE 4096
 /* Frames queue-less lcores hand to one with a TX queue. */
 #define PORT_TXBOX_SIZE 4096
+/* Frames one lcore keeps while its TX queue is full (lcore.c tx_hold). */
+#define PORT_TX_HOLD 1024
 
 enum port_msg_kind {
 	PORT_MSG_FRAME = 0,    /* a frame for ptcp_stack_rx_burst: steered, or an ARP copy */
@@ -51,6 +53,8 @@ struct port_lcore {
 	/* Fewer queue pairs than lcores: */
 	struct port_lcore *tx_via;     /* no queue of its own: frames go to its txbox */
 	struct rte_ring *txbox;        /* frames of queue-less lcores to send (mbuf *) */
+	uint16_t nhold;                /* frames in hold[] */
+	struct rte_mbuf *hold[PORT_TX_HOLD];   /* waiting for room in the TX queue, in order */
 	uint64_t last_poll_us;
 	struct ptcp_impair *imp_rx;    /* --impair: wire -> stack; NULL = off */
 	struct ptcp_impair *imp_tx;    /* --impair: stack -> wire; NULL = off */

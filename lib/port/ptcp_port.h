@@ -33,7 +33,9 @@
  *   -> inbox: steered segments, ARP copies and hand-offs from other lcores
  *   -> ptcp_stack_poll (every 100 us)
  *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: [impair TX], tx_prepare,
- *   [pcap copy], tx_burst with retries -> [release due impaired TX frames]
+ *   [pcap copy], tx_burst with retries (what does not fit waits, in order, in a
+ *   bounded per-lcore hold, TX_HELD, and goes first on the next iteration;
+ *   beyond it TX_DROP) -> [release due impaired TX frames]
  *   -> [frames queue-less lcores handed over: tx_burst]
  *
  * Impairment (conf.impair, off when NULL): one ptcp_impair per direction
