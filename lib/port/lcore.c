@@ -511,6 +511,15 @@ iterate(struct port_lcore *lc)
 		tx_hold_flush(lc);
 }
 
+/* The port's link as the driver last set it (no wait). */
+static bool
+port_link_up(uint16_t port_id)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port_id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
 /* Main lcore: link monitor and periodic stats, on TSC deadlines. */
 struct main_duties {
 	uint64_t next_link_tsc;
@@ -556,13 +565,17 @@ ptcp_port_lcore_main(void *arg __rte_unused)
 			run_main_duties(lc, &d);
 	}
 
-	/* Graceful stop: FINs out, wait for the peers (TIME-WAIT counts too). */
-	if (stop_state() == 1) {
+	/*
+	 * Graceful stop: FINs out, wait for the peers (TIME-WAIT counts too) -
+	 * while the link is up: with nobody at the other end there is nothing to
+	 * wait for.
+	 */
+	if (stop_state() == 1 && port_link_up(lc->port_id)) {
 		ptcp_stack_close_all(lc->st);
 		ptcp_stack_flush(lc->st);
 		deadline = now_us() + PTCP_MS(PTCP_PORT_DRAIN_MS);
 		while (stop_state() == 1 && ptcp_stack_conn_count(lc->st) > 0 &&
-		       now_us() < deadline)
+		       now_us() < deadline && port_link_up(lc->port_id))
 			iterate(lc);
 	}
 	ptcp_stack_flush(lc->st);

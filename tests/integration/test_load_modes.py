@@ -180,7 +180,7 @@ class MemifEcho(H.Server):
         return [self.echo, "--vdev=net_memif0,role=server,socket=%s,socket-abstract=no"
                 % self.sock, "--no-pci", "--lcores", self.lcores, "--huge-dir", self.huge_dir,
                 "--file-prefix", self.prefix, "--log-level=*:warning", "--",
-                "--ip", "%s/%d" % (H.STACK_IP, H.PREFIX_LEN)]
+                "--ip", "%s/%d" % (H.STACK_IP, H.PREFIX_LEN), "--link-wait", "0"]
 
     def _config_kernel_side(self):
         pass
@@ -265,8 +265,11 @@ def memif_every_mode(ctx, srv_lcores, load_lcores, server_per_mode=False):
 @suite.test(timeout=400)
 def test_dpdk_memif_every_mode(ctx):
     """Ensure that every mode over memif against polltcp-echo verifies every byte and
-    that the client's and the server's totals agree exactly."""
-    memif_every_mode(ctx, "0", "1")
+    that the client's and the server's totals agree exactly. A fresh server for
+    each mode: net_memif (DPDK 22.11) crashes now and then in a server's rx_burst
+    around a client's departure and the next one's arrival (about one in ten
+    reconnects here), which is the driver's, not what this test is about."""
+    memif_every_mode(ctx, "0", "1", server_per_mode=True)
 
 
 @suite.test(timeout=600)
@@ -276,9 +279,7 @@ def test_dpdk_memif_two_lcores_each_every_mode(ctx):
     ports chosen so replies come back to the opening lcore), and that both of the
     server's lcores served connections."""
     # Two lcores each, but each process on a CPU of its own (EAL --lcores
-    # 0@0,1@0), and a fresh server for each mode: with busy lcores on both CPUs
-    # the server's memif control thread may take seconds to see a client leave,
-    # and the next client is refused until it does.
+    # 0@0,1@0), and a fresh server for each mode (see above).
     acc = {}
     for out in memif_every_mode(ctx, "0@0,1@0", "0@1,1@1", server_per_mode=True):
         for m in re.finditer(r"^lcore (\d+) queue \d+: .*accepted (\d+)", out, re.M):
