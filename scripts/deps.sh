@@ -4,11 +4,13 @@
 # when they are all present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
+# gnuplot-nox: scripts/bench.sh's plots; dpdk: dpdk-devbind.py and dpdk-hugepages.py
+# for a real NIC (dpdk-testpmd itself is in dpdk-dev).
 # clang + libclang-rt-14-dev: the clang sanitizer build and the libFuzzer
 # harnesses (libclang_rt.fuzzer-x86_64.a; Debian 12's clang is clang-14).
 PKGS=(build-essential dpdk-dev libdpdk-dev libnuma-dev libcmocka-dev meson ninja-build
       pkg-config python3 iproute2 iputils-ping nftables socat tshark
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev gnuplot-nox dpdk)
 
 missing=()
 for p in "${PKGS[@]}"; do
