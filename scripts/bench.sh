@@ -339,11 +339,14 @@ run_raw() {
     fi
     # testpmd needs a main lcore besides the forwarding one: both on one CPU
     # (the main lcore sleeps between its one-second statistics).
-    local common=(--no-pci --huge-unlink --log-level='*:notice')
+    local common=(--huge-unlink --log-level='*:notice')
     local fwd=(--stats-period 1 --nb-cores=1 --total-num-mbufs=16384)
+    local sdev=(--no-pci --vdev="net_memif0,role=server,socket=$sock,socket-abstract=no")
+    local cdev=(--no-pci --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no")
+    [ -n "$SRV_DEV" ] && read -r -a sdev <<<"$SRV_DEV"
+    [ -n "$CLI_DEV" ] && read -r -a cdev <<<"$CLI_DEV"
     start_bg "$rxlog" "$limit" "$TESTPMD" --lcores "0@$SRV_CPU0,1@$SRV_CPU0" "${common[@]}" \
-        --file-prefix "$PFX-rs" --huge-dir "$HUGE/srv" \
-        --vdev="net_memif0,role=server,socket=$sock,socket-abstract=no" \
+        --file-prefix "$PFX-rs" --huge-dir "$HUGE/srv" "${sdev[@]}" \
         -- --forward-mode=rxonly "${fwd[@]}"
     rx=$BG
     if ! wait_for "$rxlog" 'packet forwarding - ports' 30 "$rx"; then
@@ -352,8 +355,7 @@ run_raw() {
         return
     fi
     start_bg "$txlog" "$limit" "$TESTPMD" --lcores "0@$CLI_CPU0,1@$CLI_CPU0" "${common[@]}" \
-        --file-prefix "$PFX-rc" --huge-dir "$HUGE/cli" \
-        --vdev="net_memif0,role=client,socket=$sock,socket-abstract=no" \
+        --file-prefix "$PFX-rc" --huge-dir "$HUGE/cli" "${cdev[@]}" \
         -- --forward-mode=txonly --txpkts=64 "${fwd[@]}"
     tx=$BG
     # The link comes up within the first second; the report drops the first

@@ -541,6 +541,57 @@ def report(run_dir, docs=None, plots=True, quiet=False):
     return doc, text
 
 
+# ---- Profile summary (perf report --sort dso,srcfile) -----------------------------------------
+
+# Where a sample's source file says the cycles went. Order matters: first match wins.
+PERF_GROUPS = [
+    ('memif PMD: rx/tx burst, copies to and from the shared ring', ('librte_net_memif',), ()),
+    ('clock: rdtsc (rte_rdtsc)', (), ('rte_cycles.h',)),
+    ('clock: TSC to microseconds (port_tsc_to_us, 64-bit divisions)', (), ('port_private.h',)),
+    ('poll loop: lcore.c iterate, rte_eth_rx/tx_burst wrappers', (), ('lcore.c', 'rte_ethdev.h')),
+    ('software checksums (IPv4 header, TCP)', (), ('rte_ip.h', 'cksum.c')),
+    ('TCP input, output, timers, connection table', (), ('tcp_',)),
+    ('flow lookup: rte_hash and its key compare (memcmp)', ('librte_hash',), ('memcmp',)),
+    ('API and the echo application (ptcp_recv/ptcp_send, send space)', (),
+     ('api.c', 'stack.c', 'main.c', 'echo')),
+    ('copies (libc memmove/memcpy)', (), ('memmove', 'memcpy')),
+    ('mbufs: mempool, ring, mbuf helpers', (), ('rte_mbuf', 'rte_mempool', 'rte_ring')),
+    ('Ethernet, ARP, IPv4, wire parsing, TX batch', (),
+     ('eth.c', 'arp.c', 'ipv4.c', 'icmp.c', 'wire_', 'core.c', 'ptcp_core.h', 'batch')),
+    ('kernel (timer interrupts, page faults)', ('kernel',), ()),
+]
+
+
+def perf_groups(text):
+    """perf report --sort dso,srcfile --stdio -g none output -> [(group, percent)], biggest first."""
+    tot = {}
+    for line in text.splitlines():
+        m = re.match(r'\s*([\d.]+)%\s+(\S+)\s*(\S*)', line)
+        if not m or line.lstrip().startswith('#'):
+            continue
+        pct, dso, src = float(m.group(1)), m.group(2), m.group(3)
+        name = 'other'
+        for g, dsos, srcs in PERF_GROUPS:
+            if any(d in dso for d in dsos) or (src and any(x in src for x in srcs)):
+                name = g
+                break
+        tot[name] = tot.get(name, 0.0) + pct
+    return sorted(tot.items(), key=lambda kv: -kv[1])
+
+
+def perf_summary(text, cycles_per_tx=None):
+    """Markdown table of perf_groups, with each group's share of cycles_per_tx."""
+    rows = perf_groups(text)
+    head = '| where | share of samples |' + (' cycles per transaction |' if cycles_per_tx else '')
+    out = [head, '|' + ' --- |' * (3 if cycles_per_tx else 2)]
+    for g, pct in rows:
+        line = '| %s | %.1f %% |' % (g, pct)
+        if cycles_per_tx:
+            line += ' %d |' % round(cycles_per_tx * pct / 100)
+        out.append(line)
+    return '\n'.join(out)
+
+
 # ---- Self-test on canned logs ---------------------------------------------------------------
 
 def selftest():
@@ -615,6 +666,10 @@ def selftest():
 def main(argv):
     if '--selftest' in argv:
         return selftest()
+    if argv[:1] == ['--perf-summary'] and len(argv) in (2, 3):
+        with open(argv[1], encoding='utf-8', errors='replace') as f:
+            print(perf_summary(f.read(), float(argv[2]) if len(argv) == 3 else None))
+        return 0
     docs = None
     plots = True
     run_dir = None
