@@ -65,7 +65,7 @@ SRV_DEV=""
 CLI_DEV=""
 HOLD_BYTES=1536
 BUILD_DIR=${BENCH_BUILD:-build-bench}
-HUGE_MAX_MB=8192          # hugepages on the machine in all, ours and others', never above
+HUGE_MAX_MB=${BENCH_HUGE_MAX_MB:-8192}  # hugepages on the machine in all, ours and others'
 PAIR_MB=1024              # one pair of DPDK processes (rings, mbuf pools, tables)
 ARGS_GIVEN="$*"
 
