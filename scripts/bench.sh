@@ -34,6 +34,8 @@ Usage: bash scripts/bench.sh [options]
   --docs / --no-docs  rewrite docs/benchmarks.md and docs/img/bench-*.png or not
                       (default: only after a full run)
   --no-build          use build-bench/ as it is
+  --profile           perf profile of polltcp-echo in each polltcp run (logs/NAME-perf-*,
+                      NAME-profile.md: where the cycles go, cycles per transaction)
   --selftest          check the report code on tests/bench/canned (no root, no run)
 Scaling on a bigger host (docs/real-nic.md):
   --server-lcores L   DPDK -l of polltcp-echo (default 0); kernel-echo gets the
@@ -58,6 +60,7 @@ HOLD_SET=0
 OUT=""
 DOCS=auto
 NO_BUILD=0
+PROFILE=0
 SRV_LCORES=0
 CLI_LCORES=1
 CONNS_SCALE=1
@@ -81,6 +84,7 @@ while [ $# -gt 0 ]; do
         --docs) DOCS=yes ;;
         --no-docs) DOCS=no ;;
         --no-build) NO_BUILD=1 ;;
+        --profile) PROFILE=1 ;;
         --server-lcores) SRV_LCORES=${2:?}; shift ;;
         --client-lcores) CLI_LCORES=${2:?}; shift ;;
         --conns-scale) CONNS_SCALE=${2:?}; shift ;;
@@ -147,11 +151,18 @@ PIDS=()             # process groups started (timeout's PID = the group's ID)
 REPORTED=0
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB
 
+# forget PID: a group we waited for leaves PIDS (its number may be reused).
+forget() {
+    local p keep=()
+    for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+    PIDS=("${keep[@]}")
+}
+
 # stop_group PID [GRACE]: SIGINT to the group (the programs print their
 # summaries and exit), SIGKILL after GRACE seconds if any is still there.
 stop_group() {
     local pid=$1 grace=${2:-10} i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; forget "$pid"; return 0; }
     kill -INT -- "-$pid" 2>/dev/null
     for ((i = 0; i < grace * 10; i++)); do
         kill -0 "$pid" 2>/dev/null || break
@@ -162,6 +173,7 @@ stop_group() {
         kill -KILL -- "-$pid" 2>/dev/null
     fi
     wait "$pid" 2>/dev/null
+    forget "$pid"
     return 0
 }
 
@@ -176,6 +188,7 @@ cleanup() {
     trap - EXIT INT TERM
     local p
     for p in "${PIDS[@]}"; do stop_group "$p" 5; done
+    PIDS=()
     if [ "$REPORTED" = 0 ] && [ -s "$OUT/runs.tsv" ]; then
         echo "bench: writing the partial report" >&2
         python3 scripts/bench_report.py "$OUT" >&2 || true
@@ -251,17 +264,23 @@ client_status() {
 # ---- Build --------------------------------------------------------------------------------
 if [ "$NO_BUILD" = 0 ]; then
     bash scripts/deps.sh || die "scripts/deps.sh failed"
+    # -O3 (release) with DWARF: the same code, and perf can name inlined functions.
     if [ ! -d "$BUILD_DIR/meson-private" ]; then
-        meson setup "$BUILD_DIR" --buildtype=release -Dtests=false >"$OUT/logs/build.log" 2>&1 \
+        meson setup "$BUILD_DIR" --buildtype=release -Ddebug=true -Dtests=false \
+            >"$OUT/logs/build.log" 2>&1 \
             || { tail -20 "$OUT/logs/build.log" >&2; die "meson setup failed"; }
     fi
+    meson configure "$BUILD_DIR" -Doptimization=3 -Ddebug=true >>"$OUT/logs/build.log" 2>&1
     meson compile -C "$BUILD_DIR" -j "$(nproc)" >>"$OUT/logs/build.log" 2>&1 \
         || { tail -20 "$OUT/logs/build.log" >&2; die "build failed (log: $OUT/logs/build.log)"; }
 fi
 ECHO=$ROOT/$BUILD_DIR/app/polltcp-echo
-LOAD=$ROOT/$BUILD_DIR/app/polltcp-load
+LOAD=${BENCH_LOAD:-$ROOT/$BUILD_DIR/app/polltcp-load}   # BENCH_LOAD: a test double
 KECHO=$ROOT/$BUILD_DIR/app/kernel-echo
 TESTPMD=$(command -v dpdk-testpmd || true)
+if [ "$PROFILE" = 1 ]; then
+    command -v perf >/dev/null || die "--profile needs perf (Debian package linux-perf)"
+fi
 [ -x "$ECHO" ] && [ -x "$LOAD" ] || die "no $ECHO or $LOAD: build first (or drop --no-build)"
 
 # What this polltcp-load can do (the modes, the kernel backend, a rate limit).
@@ -272,6 +291,12 @@ has_opt mode || LOAD_SKIP="skipped: this polltcp-load has no --mode (rr/stream/c
 KERNEL_SKIP=$LOAD_SKIP
 [ -n "$KERNEL_SKIP" ] || has_opt backend || KERNEL_SKIP="skipped: polltcp-load has no --backend"
 [ -n "$KERNEL_SKIP" ] || [ -x "$KECHO" ] || KERNEL_SKIP="skipped: no $BUILD_DIR/app/kernel-echo"
+
+# Other processes using a CPU right now (they take from the figures): "name(pct%) ...".
+others_busy() {
+    top -b -w 180 -n 2 -d 0.5 -o %CPU 2>/dev/null | awk '
+        /^top -/ { n++ } n == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 20 { printf "%s(%s%%) ", $12, $9 }'
+}
 
 # ---- Metadata (first, so that a partial report has it) -------------------------------
 {
@@ -286,6 +311,8 @@ KERNEL_SKIP=$LOAD_SKIP
     echo "duration=$DURATION s"
     echo "cores_used=server CPU $SRV_CPUS, client CPU $CLI_CPUS"
     echo "hold=$HOLD"
+    echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "busy_start=$(others_busy)"
 } >"$OUT/meta.env"
 
 # ---- Hugepages ------------------------------------------------------------------------------
@@ -426,13 +453,73 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         $(client_opts "$mode" "$conns" "$size" "$pipe") \
         --json "$OUT/logs/$name-polltcp.json" "$@"
     cli=$BG
+    local prof=""
+    if [ "$PROFILE" = 1 ]; then
+        profile_start "$name" "$srv"
+        prof=$PROF_PID
+    fi
     wait "$cli"
     rc=$?
+    forget "$cli"
+    [ -n "$prof" ] && { wait "$prof"; forget "$prof"; }
     stop_group "$srv"
     clean_dpdk_files
     st=$(client_status "$rc" "$clog" "$limit")
+    [ -n "$prof" ] && profile_report "$name" "$mode"
     record "$name" "polltcp${RUN_TAG:-}" "$mode" "$conns" "$size" "$pipe" "$st" \
         "$(rel "$clog")" "$(rel "$slog")"
+}
+
+# profile_start NAME SERVER_GROUP: perf stat + perf record of polltcp-echo over
+# a window that starts 1 s into the client's run and ends 1 s before its end
+# (no handshakes, no teardown). Sets PROF_PID (empty if there is nothing to profile).
+profile_start() {
+    local name=$1 srv=$2 epid win=$((DURATION > 3 ? DURATION - 2 : 1))
+    PROF_PID=""
+    epid=$(pgrep -P "$srv" | head -1)
+    [ -n "$epid" ] || return 0
+    # Under start_bg: its own process group, bounded, stopped by PID like the rest.
+    start_bg "$OUT/logs/$name-perf-record.log" $((win + 30)) bash -c '
+        sleep 1
+        perf stat -e task-clock,cycles,instructions -p "$1" -o "$2-perf-stat.txt" -- sleep "$3" &
+        perf record -e cpu-clock -F 999 --call-graph dwarf,8192 -p "$1" -o "$2.perf.data" \
+            -- sleep "$3"
+        wait
+        echo "window_s=$3" >"$2-perf-window.env"' _ "$epid" "$OUT/logs/$name" "$win"
+    PROF_PID=$BG
+}
+
+# profile_report NAME MODE: perf reports as text, and NAME-profile.md with the
+# cycles per transaction (TSC cycles of the server's CPU time / transactions).
+profile_report() {
+    local name=$1 mode=$2 d=$OUT/logs data cpu_ms win rate mhz cpt=""
+    data=$d/$name.perf.data
+    [ -s "$data" ] || { echo "bench: $name: no perf data" >&2; return 0; }
+    perf report -i "$data" --no-children --sort dso,srcfile --stdio -g none \
+        >"$d/$name-perf-srcfile.txt" 2>/dev/null
+    perf report -i "$data" --no-children --sort dso,sym --stdio -g none --percent-limit 0.3 \
+        >"$d/$name-perf-symbols.txt" 2>/dev/null
+    perf report -i "$data" --no-children --stdio -G --percent-limit 2 \
+        >"$d/$name-perf-callers.txt" 2>/dev/null
+    cpu_ms=$(awk '/task-clock/ { gsub(",", "", $1); print $1 }' "$d/$name-perf-stat.txt")
+    win=$(sed -n 's/^window_s=//p' "$d/$name-perf-window.env" 2>/dev/null)
+    case $mode in crr) f='conn\/s' ;; *) f='tx\/s' ;; esac
+    rate=$(sed -n "s/^result:.* $f \([0-9.]*\) .*/\1/p" "$d/$name-polltcp-client.log" | tail -1)
+    mhz=$(awk -F: '/^cpu MHz/ { print $2; exit }' /proc/cpuinfo)
+    if [ -n "$cpu_ms" ] && [ -n "$win" ] && [ -n "$rate" ] && [ -n "$mhz" ]; then
+        cpt=$(awk -v c="$cpu_ms" -v w="$win" -v r="$rate" -v m="$mhz" \
+              'BEGIN { if (r > 0) printf "%d", (c / 1000 / w) * m * 1e6 / r }')
+    fi
+    {
+        echo "### $name: polltcp-echo, $(grep -m1 '^result:' "$d/$name-polltcp-client.log")"
+        echo
+        echo "server CPU ${cpu_ms:-?} ms in ${win:-?} s, TSC ${mhz:-?} MHz:" \
+             "${cpt:-?} cycles per transaction (includes empty polls)"
+        grep -E ' (cycles|instructions) ' "$d/$name-perf-stat.txt" | sed 's/^ */    /'
+        echo
+        python3 "$ROOT/scripts/bench_report.py" --perf-summary "$d/$name-perf-srcfile.txt" $cpt
+    } >"$d/$name-profile.md"
+    echo "bench: $name: profile in $(rel "$d/$name-profile.md")"
 }
 
 make_ns() {
@@ -495,6 +582,7 @@ run_kernel() {        # NAME MODE CONNS SIZE PIPELINE [extra client options]
     cli=$BG
     wait "$cli"
     rc=$?
+    forget "$cli"
     stop_group "$srv"
     st=$(client_status "$rc" "$clog" "$limit")
     record "$name" "kernel${RUN_TAG:-}" "$mode" "$conns" "$size" "$pipe" "$st" \
@@ -562,6 +650,10 @@ run_workload crr        crr    64 64    1
 run_workload hold       hold   "$HOLD" 0 1
 run_rate50
 
+{
+    echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "busy_end=$(others_busy)"
+} >>"$OUT/meta.env"
 echo
 docs=()
 [ "$DOCS" = yes ] && docs=(--docs "$ROOT/docs/benchmarks.md")

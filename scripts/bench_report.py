@@ -320,6 +320,12 @@ def extra_lines(doc):
     if p:
         out.append('p99 at 50%% of polltcp\'s peak rr 64 B x64 (%s tx/s offered): polltcp %s us, '
                    'kernel %s us' % (p.get('offered_tx_s'), p['polltcp'], p['kernel']))
+    m = doc['meta']
+    busy = [(k, m.get('busy_' + k, '').strip()) for k in ('start', 'end')]
+    if any(b for _, b in busy):
+        out.append('warning: other processes were using the CPUs (they take from every figure): '
+                   + '; '.join('at the %s: %s' % (k, b or 'none') for k, b in busy)
+                   + ' (load average %s -> %s)' % (m.get('load_start', '?'), m.get('load_end', '?')))
     for todo in doc['todo']:
         out.append('TODO: ' + todo)
     skipped = {}
