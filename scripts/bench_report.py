@@ -473,7 +473,16 @@ and polltcp's figure divided by the kernel's.
 - `stream`: bulk echo, every byte verified.
 - `crr`: connect, one request and response, close, by 64 workers.
 - `hold N`: N idle established connections (`--hold N`; spread over
-  source addresses with `--ip-count`).
+  source addresses with `--ip-count`: polltcp has 16384 ephemeral ports per
+  address, the kernel client 64511 in the namespace's
+  `ip_local_port_range`). Hugepages for it: 1 GiB plus 4 KiB per
+  connection (`--hold-bytes`), 5 GiB for 1M: today polltcp-echo's
+  `--max-conns N` preallocates about 1.9 KiB per slot (measured 1964 MiB
+  at 1,001,024), most of it TIME-WAIT records and their table (8 x
+  `--max-conns`), and the client about as much. 10M would need about
+  40 GiB and is refused under the 8 GiB cap until that shrinks (issue 8,
+  item 3). The kernel's hold keeps both ends in one kernel (about 2 x 3 KiB
+  of kernel memory per connection) and needs `fs.nr_open` above N.
 
 "Fraction of raw pps" is `2 x transactions/s / raw packets/s`: one rr
 transaction is two packets on the link, one each way.
