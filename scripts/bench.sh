@@ -134,6 +134,7 @@ CLI_CPUS=$(expand_list "$CLI_LCORES")
 SRV_CPU0=${SRV_CPUS%%,*}
 CLI_CPU0=${CLI_CPUS%%,*}
 SRV_N=$(tr ',' '\n' <<<"$SRV_CPUS" | wc -l)
+CLI_N=$(tr ',' '\n' <<<"$CLI_CPUS" | wc -l)
 
 TS=$(date -u +%Y%m%d-%H%M%S)
 OUT=${OUT:-bench/$TS}
@@ -274,9 +275,11 @@ if [ "$NO_BUILD" = 0 ]; then
     meson compile -C "$BUILD_DIR" -j "$(nproc)" >>"$OUT/logs/build.log" 2>&1 \
         || { tail -20 "$OUT/logs/build.log" >&2; die "build failed (log: $OUT/logs/build.log)"; }
 fi
-ECHO=$ROOT/$BUILD_DIR/app/polltcp-echo
-LOAD=${BENCH_LOAD:-$ROOT/$BUILD_DIR/app/polltcp-load}   # BENCH_LOAD: a test double
-KECHO=$ROOT/$BUILD_DIR/app/kernel-echo
+BIN=$BUILD_DIR/app
+[[ $BIN == /* ]] || BIN=$ROOT/$BIN
+ECHO=$BIN/polltcp-echo
+LOAD=${BENCH_LOAD:-$BIN/polltcp-load}   # BENCH_LOAD: a test double
+KECHO=$BIN/kernel-echo
 TESTPMD=$(command -v dpdk-testpmd || true)
 if [ "$PROFILE" = 1 ]; then
     command -v perf >/dev/null || die "--profile needs perf (Debian package linux-perf)"
@@ -434,8 +437,12 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         maxc=$((conns + 1024))
         ipc=$(( (conns + POLLTCP_PORTS_PER_IP - 1) / POLLTCP_PORTS_PER_IP ))
     fi
+    # crr: the client closes first, so each connection leaves a TIME-WAIT on
+    # its port; 16 addresses and a 2 s TIME-WAIT (--msl-ms 1000) give
+    # 16 x 16384 ports / 2 s = 131 k connections/s before ports run out.
     local ipopt=()
-    [ "$ipc" -gt 1 ] && ipopt=(--ip-count "$ipc")
+    [ "$mode" = crr ] && { ipc=16; ipopt=(--msl-ms 1000); }
+    [ "$ipc" -gt 1 ] && ipopt+=(--ip-count "$ipc")
     start_bg "$slog" $((limit + 30)) "$ECHO" -l "$SRV_LCORES" --file-prefix "$PFX-s" \
         --huge-dir "$HUGE/srv" --huge-unlink "${sdev[@]}" \
         -- --ip "$SRV_IP/15" --max-conns "$maxc"
@@ -529,6 +536,8 @@ make_ns() {
     NS=bench-$$
     ip netns add "$NS" || { NS=""; return 1; }
     ip -n "$NS" link set lo up
+    # The same addresses as polltcp's run, on lo: 198.18.0.0/15 is then local.
+    ip -n "$NS" addr add "$SRV_IP/15" dev lo
     # Per-namespace settings only: the host's stay as they are.
     ip netns exec "$NS" sysctl -q -w net.ipv4.ip_local_port_range="1024 65535"
     ip netns exec "$NS" sysctl -q -w net.core.somaxconn=65535
@@ -565,10 +574,13 @@ run_kernel() {        # NAME MODE CONNS SIZE PIPELINE [extra client options]
             return
         fi
     fi
+    # crr: 16 source addresses like polltcp's client; Linux reuses its
+    # TIME-WAIT ports for new outgoing connections on loopback (tcp_tw_reuse=2).
     local ipopt=()
+    [ "$mode" = crr ] && ipc=16
     [ "$ipc" -gt 1 ] && ipopt=(--ip-count "$ipc")
     NOFILE=$nofile start_bg "$slog" $((limit + 30)) ip netns exec "$NS" \
-        taskset -c "$SRV_CPUS" "$KECHO" --listen 127.0.0.1:7 --threads "$SRV_N" --cpus "$SRV_CPUS"
+        taskset -c "$SRV_CPUS" "$KECHO" --listen "$SRV_IP:7" --threads "$SRV_N" --cpus "$SRV_CPUS"
     srv=$BG
     if ! wait_for "$slog" 'listening on' 30 "$srv"; then
         stop_group "$srv"
@@ -578,7 +590,8 @@ run_kernel() {        # NAME MODE CONNS SIZE PIPELINE [extra client options]
     fi
     # shellcheck disable=SC2046
     NOFILE=$nofile start_bg "$clog" "$limit" ip netns exec "$NS" taskset -c "$CLI_CPUS" \
-        "$LOAD" -- --backend kernel --ip 127.0.0.2/8 "${ipopt[@]}" --connect 127.0.0.1:7 \
+        "$LOAD" -- --backend kernel --threads "$CLI_N" --ip "$CLI_IP/15" "${ipopt[@]}" \
+        --connect "$SRV_IP:7" \
         $(client_opts "$mode" "$conns" "$size" "$pipe") \
         --json "$OUT/logs/$name-kernel.json" "$@"
     cli=$BG
