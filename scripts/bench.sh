@@ -46,7 +46,7 @@ Scaling on a bigger host (docs/real-nic.md):
   --server-dev ARGS   EAL device arguments of the server instead of the memif vdev,
   --client-dev ARGS   e.g. "-a 0000:3b:00.0" (both ports cabled back to back)
   --hold-bytes B      hugepage bytes reserved per held connection, server and
-                      client together (default 4096: see docs/benchmarks.md)
+                      client together (default 5120: see docs/benchmarks.md)
 EOF
 }
 
@@ -66,7 +66,7 @@ CLI_LCORES=1
 CONNS_SCALE=1
 SRV_DEV=""
 CLI_DEV=""
-HOLD_BYTES=4096
+HOLD_BYTES=5120
 BUILD_DIR=${BENCH_BUILD:-build-bench}
 HUGE_MAX_MB=${BENCH_HUGE_MAX_MB:-8192}  # hugepages on the machine in all, ours and others'
 PAIR_MB=1024              # one pair of DPDK processes (rings, mbuf pools, tables)
@@ -323,7 +323,8 @@ others_busy() {
 # (16384 mbufs each, ~60 MiB) and the polltcp pairs fit in PAIR_MB; hold adds
 # HOLD_BYTES per connection. Measured on polltcp-echo: --max-conns 4096 takes
 # 60 MiB, --max-conns 1001024 1964 MiB (1.9 KiB per slot, most of it the
-# TIME-WAIT pool and table, sized 8 x max_conns); the client's about the same.
+# TIME-WAIT pool and table, sized 8 x max_conns); hold 1M used 4994 MiB at
+# its peak, server and client together.
 base_pages=$((PAIR_MB / 2))
 hold_pages=$(( (PAIR_MB + (HOLD * HOLD_BYTES + 1048575) / 1048576 + 1) / 2 ))
 want=$base_pages
@@ -462,6 +463,19 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         $(client_opts "$mode" "$conns" "$size" "$pipe") \
         --json "$OUT/logs/$name-polltcp.json" "$@"
     cli=$BG
+    # hold: the peak hugepage use of both processes (df of our mount), for the report
+    local sampler=""
+    if [ "$mode" = hold ] && [ -z "${RUN_TAG:-}" ]; then
+        start_bg "$OUT/logs/$name-huge-peak.txt" "$limit" bash -c '
+            peak=0
+            while kill -0 "$1" 2>/dev/null; do
+                u=$(df --output=used -m "$2" | tail -1 | tr -d " ")
+                [ "$u" -gt "$peak" ] && peak=$u
+                echo "$peak" >"$3"
+                sleep 0.5
+            done' _ "$cli" "$HUGE" "$OUT/logs/$name-huge-peak.mib"
+        sampler=$BG
+    fi
     local prof=""
     if [ "$PROFILE" = 1 ]; then
         profile_start "$name" "$srv"
@@ -471,10 +485,14 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
     rc=$?
     forget "$cli"
     [ -n "$prof" ] && { wait "$prof"; forget "$prof"; }
+    [ -n "$sampler" ] && { wait "$sampler"; forget "$sampler"; }
     stop_group "$srv"
     clean_dpdk_files
     st=$(client_status "$rc" "$clog" "$limit")
     [ -n "$prof" ] && profile_report "$name" "$mode"
+    if [ -s "$OUT/logs/$name-huge-peak.mib" ]; then
+        echo "hold_huge_peak_mib=$(cat "$OUT/logs/$name-huge-peak.mib")" >>"$OUT/meta.env"
+    fi
     record "$name" "polltcp${RUN_TAG:-}" "$mode" "$conns" "$size" "$pipe" "$st" \
         "$(rel "$clog")" "$(rel "$slog")"
 }
@@ -565,6 +583,11 @@ run_kernel() {        # NAME MODE CONNS SIZE PIPELINE [extra client options]
                 "skipped: $conns sockets per process pass fs.nr_open $nr_open" - -
             return
         fi
+        if ! (ulimit -n "$nofile") 2>/dev/null; then
+            record "$name" kernel "$mode" "$conns" "$size" "$pipe" \
+                "skipped: $conns sockets need $nofile open files per process; the hard RLIMIT_NOFILE is $(ulimit -Hn) and this shell cannot raise it" - -
+            return
+        fi
         # Both ends are in this kernel: about 2 x 3 KiB per connection.
         local avail_kb need_kb=$((conns * 6))
         avail_kb=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
@@ -595,9 +618,27 @@ run_kernel() {        # NAME MODE CONNS SIZE PIPELINE [extra client options]
         $(client_opts "$mode" "$conns" "$size" "$pipe") \
         --json "$OUT/logs/$name-kernel.json" "$@"
     cli=$BG
+    # hold: the kernel's slab growth (sockets of both ends live in it), sampled
+    # system-wide from /proc/meminfo: other work on the machine adds noise.
+    local sampler=""
+    if [ "$mode" = hold ]; then
+        start_bg "$OUT/logs/$name-slab.txt" "$limit" bash -c '
+            base=$(awk "/^Slab:/ { print \$2 }" /proc/meminfo); peak=0
+            while kill -0 "$1" 2>/dev/null; do
+                d=$(( $(awk "/^Slab:/ { print \$2 }" /proc/meminfo) - base ))
+                [ "$d" -gt "$peak" ] && peak=$d
+                echo "$peak" >"$2"
+                sleep 0.5
+            done' _ "$cli" "$OUT/logs/$name-slab-peak.kib"
+        sampler=$BG
+    fi
     wait "$cli"
     rc=$?
     forget "$cli"
+    [ -n "$sampler" ] && { wait "$sampler"; forget "$sampler"; }
+    if [ -s "$OUT/logs/$name-slab-peak.kib" ]; then
+        echo "hold_kernel_slab_peak_kib=$(cat "$OUT/logs/$name-slab-peak.kib")" >>"$OUT/meta.env"
+    fi
     stop_group "$srv"
     st=$(client_status "$rc" "$clog" "$limit")
     record "$name" "kernel${RUN_TAG:-}" "$mode" "$conns" "$size" "$pipe" "$st" \

@@ -321,6 +321,18 @@ def extra_lines(doc):
         out.append('p99 at 50%% of polltcp\'s peak rr 64 B x64 (%s tx/s offered): polltcp %s us, '
                    'kernel %s us' % (p.get('offered_tx_s'), p['polltcp'], p['kernel']))
     m = doc['meta']
+    hold = next((r for r in doc['rows'] if r['mode'] == 'hold'), None)
+    if m.get('hold_huge_peak_mib') and hold:
+        peak = int(m['hold_huge_peak_mib'])
+        out.append('%s polltcp: peak hugepage use of polltcp-echo and polltcp-load together '
+                   '%d MiB, %d B per connection (preallocated tables included)'
+                   % (hold['label'], peak, peak * 1048576 // max(hold['conns'], 1)))
+    if m.get('hold_kernel_slab_peak_kib') and hold:
+        kib = int(m['hold_kernel_slab_peak_kib'])
+        out.append('%s kernel: kernel slab grew by %d MiB at the peak, %d B per connection '
+                   '(both ends of each connection are in this kernel; the kernel column\'s '
+                   'B/conn is the client process\'s own figure)'
+                   % (hold['label'], kib // 1024, kib * 1024 // max(hold['conns'], 1)))
     busy = [(k, m.get('busy_' + k, '').strip()) for k in ('start', 'end')]
     if any(b for _, b in busy):
         out.append('warning: other processes were using the CPUs (they take from every figure): '
