@@ -487,14 +487,19 @@ and polltcp's figure divided by the kernel's.
 - `hold N`: N idle established connections (`--hold N`; spread over
   source addresses with `--ip-count`: polltcp has 16384 ephemeral ports per
   address, the kernel client 64511 in the namespace's
-  `ip_local_port_range`). Hugepages for it: 1 GiB plus 4 KiB per
-  connection (`--hold-bytes`), 5 GiB for 1M: today polltcp-echo's
-  `--max-conns N` preallocates about 1.9 KiB per slot (measured 1964 MiB
-  at 1,001,024), most of it TIME-WAIT records and their table (8 x
-  `--max-conns`), and the client about as much. 10M would need about
-  40 GiB and is refused under the 8 GiB cap until that shrinks (issue 8,
-  item 3). The kernel's hold keeps both ends in one kernel (about 2 x 3 KiB
-  of kernel memory per connection) and needs `fs.nr_open` above N.
+  `ip_local_port_range`). Hugepages for it: 1 GiB plus 5 KiB per
+  connection (`--hold-bytes`), 5.9 GiB for 1M, of which hold 1M used
+  4994 MiB at its peak: polltcp-echo's `--max-conns N` preallocates about
+  1.9 KiB per slot (measured 1964 MiB at 1,001,024), most of it TIME-WAIT
+  records and their table (8 x `--max-conns`), and polltcp-load somewhat
+  more. The report states the peak and the bytes per connection it means,
+  next to the B/conn figure polltcp-load prints (memory in use per idle
+  connection). 10M would need about 50 GiB and is refused under the 8 GiB
+  cap until the tables shrink (issue 8, item 3). The kernel's hold keeps
+  both ends in one kernel (the report gives the kernel's slab growth per
+  connection) and needs N + 4096 open files per process: where the hard
+  `RLIMIT_NOFILE` cannot be raised (20000 on this machine), its row is
+  skipped above about 15,000 connections.
 
 "Fraction of raw pps" is `2 x transactions/s / raw packets/s`: one rr
 transaction is two packets on the link, one each way.
