@@ -313,6 +313,7 @@ others_busy() {
     echo "dpdk=$(pkg-config --modversion libdpdk 2>/dev/null)"
     echo "duration=$DURATION s"
     echo "cores_used=server CPU $SRV_CPUS, client CPU $CLI_CPUS"
+    echo "binaries=$BIN"
     echo "hold=$HOLD"
     echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "busy_start=$(others_busy)"
@@ -481,7 +482,7 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         profile_start "$name" "$srv"
         prof=$PROF_PID
     fi
-    wait "$cli"
+    wait "$cli" 2>/dev/null
     rc=$?
     forget "$cli"
     [ -n "$prof" ] && { wait "$prof"; forget "$prof"; }
@@ -632,7 +633,7 @@ run_kernel() {        # NAME MODE CONNS SIZE PIPELINE [extra client options]
             done' _ "$cli" "$OUT/logs/$name-slab-peak.kib"
         sampler=$BG
     fi
-    wait "$cli"
+    wait "$cli" 2>/dev/null
     rc=$?
     forget "$cli"
     [ -n "$sampler" ] && { wait "$sampler"; forget "$sampler"; }

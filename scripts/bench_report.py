@@ -546,7 +546,8 @@ def write_docs(doc, md_path, pngs):
         '| %s | %s |' % (k, m.get(v, '-')) for k, v in (
             ('date (UTC)', 'date'), ('command', 'command'), ('commit', 'commit'),
             ('CPU', 'cpu'), ('cores', 'cores'), ('memory', 'memory'), ('kernel', 'kernel'),
-            ('DPDK', 'dpdk'), ('duration per run', 'duration'), ('server / client', 'cores_used'))))
+            ('DPDK', 'dpdk'), ('binaries', 'binaries'), ('duration per run', 'duration'),
+            ('server / client', 'cores_used'))))
     parts.append('\n' + md_table(head, body) + '\n')
     parts.append('\n'.join('- ' + x for x in extra_lines(doc)) + '\n')
     for rel in imgs:
