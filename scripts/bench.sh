@@ -313,7 +313,7 @@ others_busy() {
     echo "dpdk=$(pkg-config --modversion libdpdk 2>/dev/null)"
     echo "duration=$DURATION s"
     echo "cores_used=server CPU $SRV_CPUS, client CPU $CLI_CPUS"
-    echo "binaries=$BIN"
+    echo "binaries=${BIN#"$ROOT"/}"
     echo "hold=$HOLD"
     echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "busy_start=$(others_busy)"
