@@ -394,7 +394,10 @@ run_raw() {
     tx=$BG
     # The link comes up within the first second; the report drops the first
     # and last samples, so +3 s leaves DURATION steady ones.
-    nap $((DURATION + 3))
+    nap $((DURATION / 2 + 1))
+    # Others on the CPUs in mid-run (ours are the two dpdk-testpmd processes).
+    echo "busy_raw=$(others_busy | sed 's/dpdk-testp[^ ]* //g')" >>"$OUT/meta.env"
+    nap $((DURATION - DURATION / 2 + 1))
     local st=ok
     kill -0 "$tx" 2>/dev/null || st="failed: testpmd (txonly) ended early"
     kill -0 "$rx" 2>/dev/null || st="failed: testpmd (rxonly) ended early"
