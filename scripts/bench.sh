@@ -305,7 +305,9 @@ others_busy() {
 {
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "command=bash scripts/bench.sh${ARGS_GIVEN:+ $ARGS_GIVEN}"
-    echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null || echo ' (modified)')"
+    # (modified): tracked files differ from HEAD, not counting what a run writes
+    echo "commit=$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- . \
+        ':!docs/benchmarks.md' ':!docs/img' 2>/dev/null || echo ' (modified)')"
     echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
     echo "cores=$(nproc)"
     echo "memory=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
