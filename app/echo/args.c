@@ -16,12 +16,14 @@
 enum {
 	OPT_PORT = 256,
 	OPT_MAX_CONNS,
+	OPT_COPY,
 };
 
 static const struct option long_opts[] = {
 	{ "help",         no_argument,       NULL, 'h' },
 	{ "port",         required_argument, NULL, OPT_PORT },
 	{ "max-conns",    required_argument, NULL, OPT_MAX_CONNS },
+	{ "copy",         no_argument,       NULL, OPT_COPY },
 	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -35,11 +37,14 @@ usage(FILE *f)
 "\n"
 "EAL options come first, as for dpdk-testpmd, e.g.\n"
 "  --vdev=net_tap0,iface=pt0 --no-pci --no-huge -m 512 -l 0 --file-prefix NAME\n"
-"Every enabled lcore polls one RX/TX queue pair of the first port.\n"
+"Every enabled lcore owns the flows the steering hash gives it and, while the\n"
+"port has enough, polls one RX/TX queue pair of the first port.\n"
 "\n"
 "Options after \"--\":\n"
 "  --port N               TCP port to serve (default 7)\n"
-"  --max-conns N          connections per lcore (stack default 4096)\n");
+"  --max-conns N          connections per lcore (stack default 4096)\n"
+"  --copy                 echo by copying (ptcp_peek/ptcp_send) instead of moving the\n"
+"                         received mbufs (ptcp_recv_mbuf/ptcp_send_mbuf)\n");
 	app_stack_usage(f);
 	fprintf(f,
 "  -h, --help             this help\n"
@@ -71,6 +76,9 @@ echo_args_parse(int argc, char **argv, void *arg)
 		case OPT_PORT:
 			ret = app_parse_u32("port", optarg, 1, UINT16_MAX, &v);
 			a->port = (uint16_t)v;
+			break;
+		case OPT_COPY:
+			a->copy = true;
 			break;
 		case OPT_MAX_CONNS:
 			ret = app_parse_u32("max-conns", optarg, 1, MAX_CONNS, &a->max_conns);

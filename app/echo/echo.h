@@ -19,6 +19,7 @@ struct echo_args {
 	struct app_stack_opts s;       /* --ip, --gateway, --mtu, ... (app_opts.h) */
 	uint16_t port;                 /* --port N (7) */
 	uint32_t max_conns;            /* --max-conns N */
+	bool copy;                     /* --copy: no zero-copy echo */
 };
 
 /**

@@ -247,72 +247,63 @@ ptcp_send_space(struct ptcp_conn *c)
 	return send_space(c, true);
 }
 
-/*
- * Append bytes to the send queue, filling the tail's room then new mbufs.
- * The caller checked send_space(): the mbufs are within the budget, so the
- * reserve check of ptcp_mbuf_alloc_data does not apply here.
- */
-static uint32_t
-sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len)
-{
-	uint32_t done = 0;
-
-	while (done < len) {
-		struct rte_mbuf *t = c->sndq_tail;
-		uint32_t room = t != NULL ? rte_pktmbuf_tailroom(t) : 0;
-		uint32_t n;
-
-		if (room == 0) {
-			t = rte_pktmbuf_alloc(c->st->pool);
-			if (t == NULL) {
-				PTCP_INC(c->st, POOL_EMPTY);
-				break;
-			}
-			t->data_off = 0;   /* a queue buffer needs no headroom */
-			if (c->sndq_tail == NULL)
-				c->sndq_head = t;
-			else
-				c->sndq_tail->next = t;
-			c->sndq_tail = t;
-			c->snd_mbufs++;
-			c->st->mem_held++;
-			room = rte_pktmbuf_tailroom(t);
-		}
-		n = RTE_MIN(room, len - done);
-		memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len), data + done, n);
-		t->data_len = (uint16_t)(t->data_len + n);
-		done += n;
-	}
-	c->sndq_bytes += done;
-	return done;
-}
+static int may_send(const struct ptcp_conn *c);
 
 int32_t
 ptcp_send(struct ptcp_conn *c, const void *data, uint32_t len)
 {
 	uint32_t n;
+	int rc = may_send(c);
 
-	switch (c->state) {
-	case PTCP_TCP_SYN_SENT:
-	case PTCP_TCP_SYN_RECEIVED:
-	case PTCP_TCP_ESTABLISHED:
-	case PTCP_TCP_CLOSE_WAIT:
-		break;
-	case PTCP_TCP_CLOSED:
-		return -ENOTCONN;
-	default:
-		return -EPIPE;
-	}
-	if (c->flags & PTCP_TF_FIN_QUEUED)
-		return -EPIPE;
+	if (rc != 0)
+		return rc;
 	n = RTE_MIN(len, send_space(c, false));
 	if (n < len)
 		send_space(c, true);   /* on_writable owed if memory cut it short */
 	if (n == 0)
 		return 0;
-	n = sndq_append(c, data, n);
+	/* Within send_space(): the budget was checked, no reserve test applies. */
+	n = ptcp_tcp_sndq_append(c, data, n);
 	kick(c);
 	return (int32_t)n;
+}
+
+/* ptcp_send's state checks: 0 if c may queue data, else -ENOTCONN / -EPIPE. */
+static int
+may_send(const struct ptcp_conn *c)
+{
+	switch (c->state) {
+	case PTCP_TCP_SYN_SENT:
+	case PTCP_TCP_SYN_RECEIVED:
+	case PTCP_TCP_ESTABLISHED:
+	case PTCP_TCP_CLOSE_WAIT:
+		return (c->flags & PTCP_TF_FIN_QUEUED) ? -EPIPE : 0;
+	case PTCP_TCP_CLOSED:
+		return -ENOTCONN;
+	default:
+		return -EPIPE;
+	}
+}
+
+int32_t
+ptcp_send_mbuf(struct ptcp_conn *c, struct rte_mbuf *m)
+{
+	int rc = may_send(c);
+
+	if (rc != 0)
+		return rc;
+	if (m->pkt_len > send_space(c, false)) {
+		send_space(c, true);   /* on_writable owed if memory cut it short */
+		return -EAGAIN;
+	}
+	if (m->pkt_len == 0) {
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	rc = (int)m->pkt_len;
+	ptcp_tcp_sndq_append_mbuf(c, m);
+	kick(c);
+	return rc;
 }
 
 uint32_t
@@ -338,50 +329,13 @@ ptcp_conn_eof(const struct ptcp_conn *c)
 uint32_t
 ptcp_peek(const struct ptcp_conn *c, void *buf, uint32_t len)
 {
-	const struct rte_mbuf *m = c->rcvq_head;
-	uint8_t *dst = buf;
-	uint32_t done = 0;
-
-	while (done < len && m != NULL) {
-		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len);
-
-		memcpy(dst + done, rte_pktmbuf_mtod(m, const void *), n);
-		done += n;
-		m = m->next;
-	}
-	return done;
+	return ptcp_tcp_rcvq_peek(c, buf, len);
 }
 
-uint32_t
-ptcp_consume(struct ptcp_conn *c, uint32_t len)
+/* The application read `done` bytes: close a detached connection, or open the window. */
+static void
+after_read(struct ptcp_conn *c, uint32_t before)
 {
-	uint32_t done = 0, before;
-
-	if (c->rcvq_bytes == 0)
-		return 0;
-	len = RTE_MIN(len, c->rcvq_bytes);
-	before = ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	while (c->rcvq_head != NULL) {
-		struct rte_mbuf *m = c->rcvq_head;
-		uint32_t n = RTE_MIN(len - done, (uint32_t)m->data_len);
-
-		done += n;
-		if (n < m->data_len) {
-			m->data_off = (uint16_t)(m->data_off + n);
-			m->data_len = (uint16_t)(m->data_len - n);
-			break;
-		}
-		/* Whole mbuf read (zero-length ones of a consumed chain too). */
-		c->rcvq_head = m->next;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
-		ptcp_tcp_rmem_uncharge(c, 1);
-		if (done == len && (c->rcvq_head == NULL || c->rcvq_head->data_len != 0))
-			break;
-	}
-	if (c->rcvq_head == NULL)
-		c->rcvq_tail = NULL;
-	c->rcvq_bytes -= done;
 	if (c->flags & PTCP_TF_DETACHED) {
 		/* TIME-WAIT is a record now: the last byte read ends the connection. */
 		if (c->rcvq_bytes == 0) {
@@ -389,13 +343,45 @@ ptcp_consume(struct ptcp_conn *c, uint32_t len)
 			ptcp_tcp_conn_closed(c, 0);
 			ptcp_tcp_leave(c->st);
 		}
-		return done;
+		return;
 	}
 	/* Window update when the window opens by the SWS threshold (3.8.6.2.2). */
 	if (c->state != PTCP_TCP_CLOSED && ptcp_tcp_rcv_window(c) > before) {
 		c->flags |= PTCP_TF_ACK_NOW;
 		kick(c);
 	}
+}
+
+static inline uint32_t
+adv_left(const struct ptcp_conn *c)
+{
+	return ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
+
+struct rte_mbuf *
+ptcp_recv_mbuf(struct ptcp_conn *c, uint32_t max)
+{
+	uint32_t before = adv_left(c), len;
+	struct rte_mbuf *m;
+
+	if (c->rcvq_bytes == 0)
+		return NULL;
+	m = ptcp_tcp_rcvq_take(c, max, &len);
+	if (m != NULL)
+		after_read(c, before);
+	return m;
+}
+
+uint32_t
+ptcp_consume(struct ptcp_conn *c, uint32_t len)
+{
+	uint32_t done, before;
+
+	if (c->rcvq_bytes == 0)
+		return 0;
+	before = adv_left(c);
+	done = ptcp_tcp_rcvq_drop(c, len);
+	after_read(c, before);
 	return done;
 }
 

@@ -163,6 +163,27 @@ int32_t ptcp_send(struct ptcp_conn *c, const void *data, uint32_t len);
 uint32_t ptcp_send_space(struct ptcp_conn *c);
 
 /**
+ * Zero copy: queue payload chain m (its pkt_len bytes, any segment
+ * layout, from any pool) for sending. All or nothing: returns pkt_len when
+ * the stack took m (it owns m then: retransmissions send indirect mbufs
+ * attached to its buffers, never a copy, and m is freed once acknowledged),
+ * or a negative errno and m stays the caller's: -EAGAIN when pkt_len
+ * exceeds ptcp_send_space(c) (on_writable follows), -ENOTCONN, -EPIPE.
+ * A received chain (ptcp_recv_mbuf) may be sent as it is: an echo moves
+ * no payload byte.
+ */
+int32_t ptcp_send_mbuf(struct ptcp_conn *c, struct rte_mbuf *m);
+
+/**
+ * Zero copy: take the received in-order payload as an mbuf chain of at
+ * most max bytes (whole queued mbufs: nb_segs and pkt_len set, data at the
+ * payload), which the caller then owns (free it, or ptcp_send_mbuf it).
+ * Opens the receive window like ptcp_recv. NULL when nothing is queued or
+ * the first queued mbuf alone holds more than max bytes (ptcp_recv then).
+ */
+struct rte_mbuf *ptcp_recv_mbuf(struct ptcp_conn *c, uint32_t max);
+
+/**
  * Copy up to len in-order received bytes into buf and open the receive
  * window by that much. Returns bytes copied, 0 if none are queued.
  */

@@ -44,6 +44,8 @@ ptcp_stack_create(const struct ptcp_stack_conf *conf)
 	snprintf(st->name, sizeof(st->name), "%s", st->conf.name);
 	st->conf.name = st->name;
 	st->pool = st->conf.pool;
+	if (!(st->conf.offloads & PTCP_OFFLOAD_TX_MULTI_SEG))
+		st->conf.indirect_pool = NULL;   /* the port would not send the chains */
 	st->mbuf_truesize = st->pool->elt_size;   /* header + buffer of one mbuf */
 	if (strncmp(rte_mempool_get_ops(st->pool->ops_index)->name, "ring_", 5) == 0)
 		st->pool_ring = st->pool->pool_data;

@@ -71,6 +71,8 @@ typedef int (*ptcp_handoff_fn)(void *arg, struct rte_mbuf *m, uint16_t to);
 #define PTCP_OFFLOAD_RX_L4_CKSUM   (1u << 1)  /* mbuf RX flags for TCP checksum */
 #define PTCP_OFFLOAD_TX_IPV4_CKSUM (1u << 2)
 #define PTCP_OFFLOAD_TX_TCP_CKSUM  (1u << 3)
+#define PTCP_OFFLOAD_TX_MULTI_SEG  (1u << 4)  /* the port sends mbuf chains */
+#define PTCP_OFFLOAD_TX_CKSUM_SEGS (1u << 5)  /* ... and its TCP checksum offload covers them */
 
 /* Defaults of struct ptcp_stack_conf that tests and applications refer to. */
 #define PTCP_DEFAULT_MTU     1500u
@@ -91,6 +93,12 @@ struct ptcp_stack_conf {
 	struct rte_ether_addr mac;     /* our MAC (required) */
 	uint16_t mtu;                  /* IP MTU (1500) */
 	struct rte_mempool *pool;      /* mbufs for frames we build (required) */
+	/*
+	 * Mbufs without data room for indirect mbufs: data segments then carry
+	 * their payload as clones of the send queue's buffers (zero copy). Used
+	 * only with PTCP_OFFLOAD_TX_MULTI_SEG; NULL: payloads are copied.
+	 */
+	struct rte_mempool *indirect_pool;
 	ptcp_tx_fn tx_fn;              /* required */
 	void *tx_arg;
 	int socket_id;                 /* NUMA socket for tables (0 means socket 0) */

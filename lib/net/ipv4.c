@@ -577,7 +577,8 @@ ptcp_ipv4_output_from(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t src,
 	if (proto == IPPROTO_TCP) {
 		struct rte_tcp_hdr *th = rte_pktmbuf_mtod(m, struct rte_tcp_hdr *);
 
-		if (offloads & PTCP_OFFLOAD_TX_TCP_CKSUM) {
+		if ((offloads & PTCP_OFFLOAD_TX_TCP_CKSUM) &&
+		    (m->nb_segs == 1 || (offloads & PTCP_OFFLOAD_TX_CKSUM_SEGS))) {
 			/* The NIC adds the segment to the pseudo-header sum we seed. */
 			th->cksum = ptcp_l4_phdr_cksum(src, dst, IPPROTO_TCP, l4_len);
 			ol |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;

@@ -161,6 +161,19 @@ choose_offloads(const struct rte_eth_dev_info *di, struct rte_eth_conf *pc)
 			o |= PTCP_OFFLOAD_TX_TCP_CKSUM;
 		}
 	}
+	/* Chains (header mbuf + payload clones): what zero-copy TX sends. */
+	if (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		pc->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		o |= PTCP_OFFLOAD_TX_MULTI_SEG;
+		/*
+		 * net_tap (DPDK 22.11) emulates TCP checksum offload in software
+		 * and gets it wrong for chains (seen: chained echo segments were
+		 * dropped by the kernel as bad, the transfer stalled): the stack
+		 * sums those itself.
+		 */
+		if ((o & PTCP_OFFLOAD_TX_TCP_CKSUM) && strcmp(di->driver_name, "net_tap") != 0)
+			o |= PTCP_OFFLOAD_TX_CKSUM_SEGS;
+	}
 	M->offloads = o;
 	printf("port %u: checksums: rx ipv4=%s tcp=%s, tx ipv4=%s tcp=%s%s\n", M->port_id,
 	       hw_or_sw(o, PTCP_OFFLOAD_RX_IPV4_CKSUM), hw_or_sw(o, PTCP_OFFLOAD_RX_L4_CKSUM),
@@ -368,6 +381,24 @@ create_pools(void)
 				    "for socket %d: %s (give EAL more memory with -m, or lower "
 				    "--mbufs)", n, room, s, rte_strerror(rte_errno));
 		M->pools[s] = mp;
+		/*
+		 * Indirect mbufs (no data room) for zero-copy TX: one per payload
+		 * piece of a segment between the stack and the end of the PMD's
+		 * transmission (TX ring, impairer, capture), per lcore.
+		 */
+		if (M->offloads & PTCP_OFFLOAD_TX_MULTI_SEG) {
+			uint32_t ni = lcores_on[s] * (2 * M->conf.nb_txd + 4096 + 2 * POOL_CACHE);
+
+			snprintf(name, sizeof(name), "ptcp_ind_s%d", s);
+			mp = rte_pktmbuf_pool_create(name, ni, POOL_CACHE, 0, 0, s);
+			if (mp == NULL && rte_errno == ENOMEM)
+				mp = rte_pktmbuf_pool_create(name, ni, POOL_CACHE, 0, 0,
+							     SOCKET_ID_ANY);
+			if (mp == NULL)
+				return fail(rte_errno, "cannot create a pool of %u indirect mbufs "
+					    "for socket %d: %s", ni, s, rte_strerror(rte_errno));
+			M->ind_pools[s] = mp;
+		}
 	}
 	return 0;
 }
@@ -765,6 +796,7 @@ create_stacks(void)
 		rte_ether_addr_copy(&mac, &sc.mac);
 		sc.mtu = M->mtu;
 		sc.pool = lc->pool;
+		sc.indirect_pool = M->ind_pools[s];
 		sc.tx_fn = ptcp_port_tx;
 		sc.tx_arg = lc;
 		sc.socket_id = s;
@@ -1114,6 +1146,8 @@ ptcp_port_fini(void)
 	for (s = 0; s < RTE_MAX_NUMA_NODES; s++) {
 		rte_mempool_free(M->pools[s]);
 		M->pools[s] = NULL;
+		rte_mempool_free(M->ind_pools[s]);
+		M->ind_pools[s] = NULL;
 	}
 	if (M->eal_up) {
 		fflush(stdout);

@@ -83,6 +83,7 @@ struct port_main {
 	unsigned int queue_of_lcore[RTE_MAX_LCORE];
 
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+	struct rte_mempool *ind_pools[RTE_MAX_NUMA_NODES];   /* zero-copy TX clones */
 
 	/* --pcap: copies come from pcap_pool; writes serialised by pcap_lock */
 	void *pcap;                    /* rte_pcapng_t * */

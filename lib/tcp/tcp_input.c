@@ -119,62 +119,6 @@ ptcp_tcp_mbuf_skip(struct rte_mbuf *m, uint32_t n)
 	return m;
 }
 
-/*
- * Queue in-order payload for the application. Small payloads are copied
- * into the tail's free room, so a stream of tiny segments does not pin one
- * mbuf each (memory stays proportional to the bytes queued). m comes
- * uncharged; the mbufs kept are charged to the connection.
- */
-void
-ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
-{
-	struct rte_mbuf *tail = c->rcvq_tail;
-
-	c->rcvq_bytes += len;
-	if (tail != NULL && len <= rte_pktmbuf_tailroom(tail) &&
-	    RTE_MBUF_DIRECT(tail) && rte_mbuf_refcnt_read(tail) == 1) {
-		uint8_t *dst = rte_pktmbuf_mtod_offset(tail, uint8_t *, tail->data_len);
-		const void *src = rte_pktmbuf_read(m, 0, len, dst);
-
-		if (src != dst)
-			memcpy(dst, src, len);
-		tail->data_len = (uint16_t)(tail->data_len + len);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (tail == NULL)
-		c->rcvq_head = m;
-	else
-		tail->next = m;
-	c->rcvq_tail = rte_pktmbuf_lastseg(m);
-	ptcp_tcp_rmem_charge(c, m->nb_segs);
-}
-
-/* Free n acknowledged bytes from the head of the send queue. */
-static void
-sndq_trim(struct ptcp_conn *c, uint32_t n)
-{
-	c->sndq_bytes -= n;
-	c->sndq_seq += n;
-	while (n > 0 && c->sndq_head != NULL) {
-		struct rte_mbuf *m = c->sndq_head;
-
-		if (n < m->data_len) {
-			m->data_off = (uint16_t)(m->data_off + n);
-			m->data_len = (uint16_t)(m->data_len - n);
-			return;
-		}
-		n -= m->data_len;
-		c->sndq_head = m->next;
-		m->next = NULL;
-		rte_pktmbuf_free_seg(m);
-		c->snd_mbufs--;
-		c->st->mem_held--;
-	}
-	if (c->sndq_head == NULL)
-		c->sndq_tail = NULL;
-}
-
 /* ---- LISTEN ----------------------------------------------------------------- */
 
 /*
@@ -433,7 +377,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 		if (ptcp_seq_gt(ack, c->sndq_seq))
 			n = RTE_MIN(ack - c->sndq_seq, c->sndq_bytes);
 		if (n) {
-			sndq_trim(c, n);
+			ptcp_tcp_sndq_trim(c, n);
 			s->ev |= EV_WRITABLE;
 		}
 		/* RTT sample only from segments never retransmitted (Karn). */

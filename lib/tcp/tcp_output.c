@@ -10,9 +10,10 @@
  * persist timer is armed. Every segment goes through xmit() ->
  * ptcp_ipv4_output() -> the TX batch.
  *
- * The payload is copied from the send queue into a fresh mbuf, so the
- * queue keeps the bytes for retransmission. (A zero-copy path attaching
- * indirect mbufs is a later step.)
+ * The payload comes from the send queue through ptcp_tcp_sndq_payload()
+ * (tcp_queue.c): indirect mbufs attached to the queue's buffers behind the
+ * header mbuf (zero copy; the queue keeps its reference for
+ * retransmission), or a copy for short payloads.
  */
 #include <string.h>
 
@@ -25,27 +26,6 @@ uint32_t
 ptcp_tcp_fin_seq(const struct ptcp_conn *c)
 {
 	return c->sndq_seq + c->sndq_bytes;
-}
-
-/* Copy len bytes starting off bytes into the send queue. */
-static void
-sndq_copy(const struct ptcp_conn *c, uint32_t off, uint32_t len, uint8_t *dst)
-{
-	const struct rte_mbuf *m = c->sndq_head;
-
-	while (m != NULL && off >= m->data_len) {
-		off -= m->data_len;
-		m = m->next;
-	}
-	while (len > 0 && m != NULL) {
-		uint32_t n = RTE_MIN(len, (uint32_t)m->data_len - off);
-
-		memcpy(dst, rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n);
-		dst += n;
-		len -= n;
-		off = 0;
-		m = m->next;
-	}
 }
 
 static uint16_t
@@ -80,8 +60,9 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		opt.mss = c->rcv_mss;
 	}
 	hlen = PTCP_TCP_HDR_LEN + (opt.present ? 4 : 0);
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(hlen + len));
-	if (unlikely(p == NULL)) {
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hlen);
+	if (unlikely(p == NULL || (len != 0 &&
+				   ptcp_tcp_sndq_payload(c, seq - c->sndq_seq, len, m) != 0))) {
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
 	}
@@ -90,8 +71,6 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : window_field(c);
 	ptcp_tcp_build(p, c->flow.lport, c->flow.rport, seq,
 		       (flags & RTE_TCP_ACK_FLAG) ? c->rcv_nxt : 0, flags, wnd, optlen);
-	if (len)
-		sndq_copy(c, seq - c->sndq_seq, len, p + hlen);
 	if (flags & RTE_TCP_ACK_FLAG) {
 		/* Any ACK we send carries RCV.NXT: nothing is owed any more. */
 		c->flags &= ~PTCP_TF_ACK_NOW;

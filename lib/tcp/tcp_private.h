@@ -407,7 +407,35 @@ void ptcp_tcp_keepalive_arm(struct ptcp_conn *c);
 void ptcp_tcp_mbuf_cut(struct rte_mbuf *m, uint32_t len);
 /** Drop the first n bytes of a payload chain; returns the new head. */
 struct rte_mbuf *ptcp_tcp_mbuf_skip(struct rte_mbuf *m, uint32_t n);
+
+/* tcp_queue.c: the send and receive queues (the one module touching them) */
+/* Payloads shorter than this are copied into the header mbuf: cheaper than a clone. */
+#define PTCP_TCP_ZC_MIN      256u
+/* Queue mbufs one zero-copy segment may span (more: copied). */
+#define PTCP_TCP_ZC_MAX_SEGS 8u
+/** Copy len bytes in behind the queued ones; returns bytes queued (pool empty: fewer). */
+uint32_t ptcp_tcp_sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len);
+/** Queue payload chain m (taken over: charged to c, freed as acknowledged). */
+void ptcp_tcp_sndq_append_mbuf(struct ptcp_conn *c, struct rte_mbuf *m);
+/** Free n acknowledged bytes from the head of the send queue. */
+void ptcp_tcp_sndq_trim(struct ptcp_conn *c, uint32_t n);
+/**
+ * Append len bytes from byte off of the send queue to header mbuf h:
+ * indirect mbufs (conf.indirect_pool, len >= PTCP_TCP_ZC_MIN) or a copy.
+ * 0, or -EMSGSIZE (no room to copy).
+ */
+int ptcp_tcp_sndq_payload(struct ptcp_conn *c, uint32_t off, uint32_t len, struct rte_mbuf *h);
 void ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len);
+/** Copy up to len queued bytes into buf; returns the count. */
+uint32_t ptcp_tcp_rcvq_peek(const struct ptcp_conn *c, void *buf, uint32_t len);
+/** Free up to len bytes from the head; returns the count. */
+uint32_t ptcp_tcp_rcvq_drop(struct ptcp_conn *c, uint32_t len);
+/**
+ * Unlink the longest run of whole head mbufs holding at most max bytes, as
+ * one chain (nb_segs, pkt_len set; *len its bytes), uncharged. NULL when
+ * the first mbuf alone holds more than max, or nothing is queued.
+ */
+struct rte_mbuf *ptcp_tcp_rcvq_take(struct ptcp_conn *c, uint32_t max, uint32_t *len);
 
 /* tcp_syncache.c: passive SYN-RECEIVED as compact entries, SYN cookies when full */
 int ptcp_tcp_syncache_init(struct ptcp_stack *st);

@@ -78,6 +78,7 @@ ptest_reap_failed(void)
 	for (unsigned int i = 0; i < t->nsent; i++)
 		rte_pktmbuf_free(t->sent[i]);
 	rte_mempool_free(t->pool);
+	rte_mempool_free(t->ind_pool);
 	free(t);
 }
 
@@ -162,7 +163,41 @@ ptest_free(struct ptest_ctx *t)
 	/* Every mbuf back in the pool: nothing leaked by the stack. */
 	assert_int_equal(rte_mempool_avail_count(t->pool), PTEST_POOL_SIZE);
 	rte_mempool_free(t->pool);
+	if (t->ind_pool != NULL) {
+		assert_int_equal(rte_mempool_avail_count(t->ind_pool), PTEST_POOL_SIZE);
+		rte_mempool_free(t->ind_pool);
+	}
 	free(t);
+}
+
+struct ptest_ctx *
+ptest_new_zc(const struct ptcp_stack_conf *conf)
+{
+	static unsigned int seq;
+	struct rte_mempool *ind;
+	struct ptcp_stack_conf c;
+	struct ptest_ctx *t;
+	char name[32];
+
+	ptest_eal_init();
+	snprintf(name, sizeof(name), "ptest_ind%u", seq++);
+	ind = rte_pktmbuf_pool_create(name, PTEST_POOL_SIZE, 0, 0, 0, SOCKET_ID_ANY);
+	assert_non_null(ind);
+	if (conf != NULL)
+		c = *conf;
+	else
+		memset(&c, 0, sizeof(c));
+	c.indirect_pool = ind;
+	c.offloads |= PTCP_OFFLOAD_TX_MULTI_SEG;
+	t = ptest_new_tcp(&c);
+	t->ind_pool = ind;
+	return t;
+}
+
+unsigned int
+ptest_ind_held(const struct ptest_ctx *t)
+{
+	return PTEST_POOL_SIZE - rte_mempool_avail_count(t->ind_pool);
 }
 
 unsigned int

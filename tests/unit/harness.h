@@ -44,6 +44,7 @@ struct ptest_ctx {
 	unsigned int nsent;                     /* captured frames not yet popped */
 	struct rte_mbuf *sent[PTEST_MAX_SENT];
 	char name_buf[32];
+	struct rte_mempool *ind_pool;           /* ptest_new_zc: the clones' pool */
 };
 
 /** A segment to craft (host order). Peer -> us unless src/dst set. */
@@ -83,6 +84,14 @@ struct ptest_ctx *ptest_new_tcp(const struct ptcp_stack_conf *conf);
  */
 /** Destroy the stack, free captured frames, and assert every mbuf returned to the pool. */
 void ptest_free(struct ptest_ctx *t);
+/**
+ * As ptest_new_tcp, with zero-copy TX: an indirect-mbuf pool of its own
+ * (conf.indirect_pool) and PTCP_OFFLOAD_TX_MULTI_SEG; ptest_free checks
+ * that pool is full again too.
+ */
+struct ptest_ctx *ptest_new_zc(const struct ptcp_stack_conf *conf);
+/** Indirect mbufs of t's clone pool in use (frames captured or queued for TX). */
+unsigned int ptest_ind_held(const struct ptest_ctx *t);
 
 /** Build an Ethernet+IPv4+TCP frame with valid checksums (unless bad_cksum). */
 struct rte_mbuf *ptest_tcp_frame(struct ptest_ctx *t, const struct ptest_seg *s);
