@@ -164,26 +164,9 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 		rte_errno = EADDRINUSE;
 		return NULL;
 	}
-	c = ptcp_tcp_conn_new(st, &f);
-	if (c == NULL) {
+	c = ptcp_tcp_connect(st, &f, ops, arg);
+	if (c == NULL)
 		rte_errno = ENOSPC;
-		return NULL;
-	}
-	c->ops = ops;
-	c->arg = arg;
-	c->flags |= PTCP_TF_APP_KNOWS;
-	if (st->conf.nodelay)
-		c->flags |= PTCP_TF_NODELAY;
-	if (st->conf.keepalive_idle_ms)
-		c->flags |= PTCP_TF_KEEPALIVE;
-	c->iss = ptcp_tcp_isn(&st->tcp->isn_key, f.laddr, f.lport, f.raddr, f.rport, st->now_us);
-	c->snd_una = c->iss;
-	c->snd_nxt = c->iss;
-	c->snd_max = c->iss;
-	c->sndq_seq = c->iss + 1;
-	ptcp_tcp_set_state(c, PTCP_TCP_SYN_SENT);
-	ptcp_tcp_send_syn(c);
-	ptcp_tcp_rto_arm(c);
 	return c;
 }
 

@@ -177,6 +177,45 @@ ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_
 
 /* A new connection in CLOSED state, in the table. NULL if the pool is empty. */
 struct ptcp_conn *
+ptcp_tcp_conn_open(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t iss,
+		   const struct ptcp_conn_ops *ops, void *arg)
+{
+	struct ptcp_conn *c = ptcp_tcp_conn_new(st, f);
+
+	if (c == NULL)
+		return NULL;
+	c->ops = ops;
+	c->arg = arg;
+	if (st->conf.nodelay)
+		c->flags |= PTCP_TF_NODELAY;
+	if (st->conf.keepalive_idle_ms)
+		c->flags |= PTCP_TF_KEEPALIVE;
+	c->iss = iss;
+	c->snd_una = iss;
+	c->snd_nxt = iss;
+	c->snd_max = iss;
+	c->sndq_seq = iss + 1;
+	return c;
+}
+
+struct ptcp_conn *
+ptcp_tcp_connect(struct ptcp_stack *st, const struct ptcp_flow *f,
+		 const struct ptcp_conn_ops *ops, void *arg)
+{
+	uint32_t iss = ptcp_tcp_isn(&st->tcp->isn_key, f->laddr, f->lport, f->raddr, f->rport,
+				    st->now_us);
+	struct ptcp_conn *c = ptcp_tcp_conn_open(st, f, iss, ops, arg);
+
+	if (c == NULL)
+		return NULL;
+	c->flags |= PTCP_TF_APP_KNOWS;
+	ptcp_tcp_set_state(c, PTCP_TCP_SYN_SENT);
+	ptcp_tcp_send_syn(c);
+	ptcp_tcp_rto_arm(c);
+	return c;
+}
+
+struct ptcp_conn *
 ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f)
 {
 	struct ptcp_tcp *tcp = st->tcp;

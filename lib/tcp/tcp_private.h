@@ -359,6 +359,17 @@ ptcp_tcp_ratelimited(const struct ptcp_stack *st, uint64_t *last)
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
+/**
+ * The one connection setup, for both opens: a new connection of flow f
+ * with the application's ops/arg, the stack's per-connection defaults
+ * (Nagle, keepalive) and send sequence state from iss (SND.UNA = SND.NXT =
+ * ISS; the send queue starts at ISS+1). NULL when the pool is empty.
+ */
+struct ptcp_conn *ptcp_tcp_conn_open(struct ptcp_stack *st, const struct ptcp_flow *f,
+				     uint32_t iss, const struct ptcp_conn_ops *ops, void *arg);
+/** Active open of flow f (RFC 9293 3.10.1): SYN-SENT, SYN sent, RTO armed. NULL: pool empty. */
+struct ptcp_conn *ptcp_tcp_connect(struct ptcp_stack *st, const struct ptcp_flow *f,
+				   const struct ptcp_conn_ops *ops, void *arg);
 void ptcp_tcp_conn_closed(struct ptcp_conn *c, int err);
 void ptcp_tcp_conn_detach(struct ptcp_conn *c);
 void ptcp_tcp_enter(struct ptcp_stack *st);

@@ -283,28 +283,19 @@ static struct ptcp_conn *
 conn_make(struct ptcp_stack *st, const struct ptcp_listener *l, const struct ptcp_flow *f,
 	  uint32_t iss, uint32_t irs, uint16_t peer_mss)
 {
-	struct ptcp_conn *c = ptcp_tcp_conn_new(st, f);
+	struct ptcp_conn *c = ptcp_tcp_conn_open(st, f, iss, l->ops, l->arg);
 
 	if (c == NULL) {
 		PTCP_INC(st, TCP_ACCEPT_POOL_FULL);
 		return NULL;
 	}
 	c->flags |= PTCP_TF_PASSIVE;
-	if (st->conf.nodelay)
-		c->flags |= PTCP_TF_NODELAY;
-	if (st->conf.keepalive_idle_ms)
-		c->flags |= PTCP_TF_KEEPALIVE;
-	c->ops = l->ops;
-	c->arg = l->arg;
 	c->irs = irs;
 	c->rcv_nxt = irs + 1;
 	c->rcv_adv = c->rcv_nxt + synack_wnd(st);   /* what our SYN-ACK offered */
 	c->rcv_acked = c->rcv_nxt;                  /* and acknowledged */
-	c->iss = iss;
-	c->snd_una = iss;
-	c->snd_nxt = iss + 1;
+	c->snd_nxt = iss + 1;         /* our SYN-ACK was sent */
 	c->snd_max = iss + 1;
-	c->sndq_seq = iss + 1;
 	c->snd_mss = ptcp_tcp_clamp_snd_mss(peer_mss, c->rcv_mss);
 	c->snd_wl1 = irs;
 	c->snd_wl2 = iss;
