@@ -120,6 +120,26 @@ void ptcp_stack_close_all(struct ptcp_stack *st);
 uint32_t ptcp_stack_conn_count(const struct ptcp_stack *st);
 /** TIME-WAIT records held (outside conf.max_conns, at most conf.max_time_wait). */
 uint32_t ptcp_stack_time_wait_count(const struct ptcp_stack *st);
+/**
+ * What connections cost this stack, measured when its tables were created
+ * (DPDK heap bytes before and after: pool objects with their headers, hash
+ * buckets, key store, free-slot rings). Everything is allocated up front,
+ * so an idle connection (empty queues, no mbufs) costs conn_bytes /
+ * conn_slots, whether the table is full or not.
+ */
+struct ptcp_stack_mem {
+	uint32_t conn_slots;           /* conf.max_conns */
+	uint32_t conn_struct;          /* sizeof(struct ptcp_conn) */
+	uint64_t conn_bytes;           /* connection pool + table */
+	uint32_t tw_slots;             /* conf.max_time_wait */
+	uint32_t tw_struct;            /* one TIME-WAIT record */
+	uint64_t tw_bytes;             /* TIME-WAIT pool + table */
+	uint32_t conns;                /* connections now (ptcp_stack_conn_count) */
+	uint32_t time_wait;            /* TIME-WAIT records now */
+};
+
+void ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m);
+
 /** Add this stack's counters into sum[PTCP_CTR_MAX]. */
 void ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum);
 

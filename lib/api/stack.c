@@ -168,3 +168,17 @@ ptcp_stack_close_all(struct ptcp_stack *st)
 	ptcp_tcp_leave(st);
 	rte_free(all);
 }
+
+void
+ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->conn_slots = st->conf.max_conns;
+	m->conn_struct = sizeof(struct ptcp_conn);
+	m->conn_bytes = st->tcp->conn_mem;
+	m->tw_slots = st->conf.max_time_wait;
+	m->tw_struct = sizeof(struct ptcp_timewait);
+	m->tw_bytes = st->tcp->timewait_mem;
+	m->conns = ptcp_stack_conn_count(st);
+	m->time_wait = ptcp_stack_time_wait_count(st);
+}

@@ -209,6 +209,8 @@ struct ptcp_timewait {
 TAILQ_HEAD(ptcp_timewait_list, ptcp_timewait);
 
 struct ptcp_tcp {
+	uint64_t conn_mem;                   /* connection pool + table bytes (measured) */
+	uint64_t timewait_mem;               /* TIME-WAIT pool + table bytes (measured) */
 	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */
 	struct rte_mempool *conn_pool;
 	uint32_t nconns;                     /* in the table */
@@ -359,6 +361,8 @@ ptcp_tcp_ratelimited(const struct ptcp_stack *st, uint64_t *last)
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
+/** Bytes allocated from DPDK's heaps, all sockets (to measure what a table costs). */
+uint64_t ptcp_heap_bytes(void);
 /**
  * The one connection setup, for both opens: a new connection of flow f
  * with the application's ops/arg, the stack's per-connection defaults

@@ -61,6 +61,8 @@ ptcp_tcp_timewait_init(struct ptcp_stack *st)
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
+	uint64_t heap0 = ptcp_heap_bytes();
+
 	TAILQ_INIT(&tcp->timewait_fifo);
 	snprintf(name, sizeof(name), "%.20s_tt", st->name);
 	tcp->timewait_table = rte_hash_create(&hp);
@@ -70,12 +72,14 @@ ptcp_tcp_timewait_init(struct ptcp_stack *st)
 	tcp->timewait_pool = rte_mempool_create(name, RTE_MAX(conf->max_time_wait, 1u),
 						sizeof(struct ptcp_timewait), 0, 0, NULL, NULL,
 						NULL, NULL, conf->socket_id,
-						RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+						RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+						RTE_MEMPOOL_F_NO_SPREAD);
 	if (tcp->timewait_pool == NULL) {
 		rte_hash_free(tcp->timewait_table);
 		tcp->timewait_table = NULL;
 		return -(rte_errno ? rte_errno : ENOMEM);
 	}
+	tcp->timewait_mem = ptcp_heap_bytes() - heap0;
 	return 0;
 }
 
