@@ -54,7 +54,7 @@ stop_state(void)
 static inline uint64_t
 now_us(void)
 {
-	return port_tsc_to_us(rte_rdtsc(), M->tsc_hz);
+	return port_tsc_to_us(rte_rdtsc(), M->us_mult);
 }
 
 /* ---- TX ------------------------------------------------------------------- */

@@ -83,6 +83,7 @@ ptcp_port_eal_init(int argc, char **argv)
 			    "before \"--\"): %s", rte_strerror(rte_errno));
 	M->eal_up = true;
 	M->tsc_hz = rte_get_tsc_hz();
+	M->us_mult = port_us_mult(M->tsc_hz);
 	M->start_tsc = rte_rdtsc();
 	return ret;
 }
