@@ -209,6 +209,7 @@ struct ptcp_timewait {
 TAILQ_HEAD(ptcp_timewait_list, ptcp_timewait);
 
 struct ptcp_tcp {
+	struct ptcp_conn *last_conn;         /* last found by ptcp_tcp_conn_lookup, in the table */
 	uint64_t conn_mem;                   /* connection pool + table bytes (measured) */
 	uint64_t timewait_mem;               /* TIME-WAIT pool + table bytes (measured) */
 	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */

@@ -1045,6 +1045,42 @@ test_api_connect_source_port_lands_replies_on_own_lcore(void **state)
 	ptest_free(t);
 }
 
+static void
+test_api_consecutive_segments_share_one_lookup(void **state)
+{
+	/*
+	 * Ensure that segments of the connection looked up last skip the table
+	 * (TCP_FLOW_CACHE_HIT), and that once the connection is gone (RST) a
+	 * segment of the same 4-tuple finds no connection: the cache never
+	 * names a connection that left the table.
+	 */
+	struct ptest_conn pc;
+	struct ptest_ctx *t = ptest_established(&pc, NULL);
+	struct ptcp_tcp_seg seg;
+	uint8_t data[100];
+	uint64_t hits;
+
+	(void)state;
+	pc.rec.auto_read = true;
+	ptest_pattern(data, sizeof(data), 7);
+	ptest_conn_rx_data(&pc, data, sizeof(data));
+	hits = PTEST_CTR(t, TCP_FLOW_CACHE_HIT);
+	ptest_conn_rx_data(&pc, data, sizeof(data));
+	assert_int_equal(PTEST_CTR(t, TCP_FLOW_CACHE_HIT), hits + 1);
+	ptest_clear(t);
+	ptest_conn_rx(&pc, PT_RST, pc.rcv_nxt, 0, NULL, 0);
+	assert_int_equal(pc.rec.n_closed, 1);
+	hits = PTEST_CTR(t, TCP_FLOW_CACHE_HIT);
+	ptest_conn_rx_data(&pc, data, sizeof(data));
+	assert_int_equal(PTEST_CTR(t, TCP_FLOW_CACHE_HIT), hits);
+	/* The listener's answer to an ACK for no connection (RFC 9293 3.10.7.2). */
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_int_equal(seg.flags, PT_RST);
+	assert_int_equal(pc.rec.rx_len, 2 * sizeof(data));
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1052,6 +1088,7 @@ main(void)
 		cmocka_unit_test(test_api_state_names),
 		cmocka_unit_test(test_rfc6056_ephemeral_ports_per_destination_unpredictable),
 		cmocka_unit_test(test_api_connect_rotates_source_addresses),
+		cmocka_unit_test(test_api_consecutive_segments_share_one_lookup),
 		cmocka_unit_test(test_api_connect_source_port_lands_replies_on_own_lcore),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
