@@ -173,7 +173,7 @@ stack_init(struct ptcp_stack *st, unsigned int lcore_id, void *arg __rte_unused)
 		/* Every lcore's stack is alike: one line says what a connection costs. */
 		ptcp_stack_mem_get(st, &m);
 		printf("memory: per lcore %" PRIu32 " connections x %" PRIu64 " B (struct %" PRIu32
-		       " B, pool and table included), %" PRIu32 " TIME-WAIT records x %" PRIu64
+		       " B, free list and table included), %" PRIu32 " TIME-WAIT records x %" PRIu64
 		       " B\n", m.conn_slots, m.conn_bytes / RTE_MAX(m.conn_slots, 1u),
 		       m.conn_struct, m.tw_slots, m.tw_bytes / RTE_MAX(m.tw_slots, 1u));
 	}

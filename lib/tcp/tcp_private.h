@@ -213,7 +213,9 @@ struct ptcp_tcp {
 	uint64_t conn_mem;                   /* connection pool + table bytes (measured) */
 	uint64_t timewait_mem;               /* TIME-WAIT pool + table bytes (measured) */
 	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */
-	struct rte_mempool *conn_pool;
+	struct ptcp_conn *conns;             /* max_conns connections */
+	uint32_t *conn_free;                 /* stack of free indexes into conns[] */
+	uint32_t nfree;
 	uint32_t nconns;                     /* in the table */
 	uint32_t depth;                      /* nesting of stack entry points */
 	struct ptcp_isn_key port_key;        /* RFC 6056 algorithm 4 F() and G() */

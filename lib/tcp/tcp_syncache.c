@@ -458,7 +458,7 @@ new_syn(struct ptcp_stack *st, struct ptcp_listener *l, const struct ptcp_flow *
 	uint32_t iss;
 
 	/* Every pending handshake may complete: does the pool hold one more? */
-	if (rte_mempool_avail_count(tcp->conn_pool) <= sc->count) {
+	if (tcp->nfree <= sc->count) {
 		PTCP_INC(st, TCP_SYN_POOL_FULL);
 		cookie = true;
 	} else if (l->nsyn >= l->backlog || sc->nfree == 0) {

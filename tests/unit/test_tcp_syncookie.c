@@ -75,7 +75,7 @@ run_for(struct ptest_ctx *t, uint64_t us)
 static unsigned int
 pool_free(const struct ptest_ctx *t)
 {
-	return rte_mempool_avail_count(t->st->tcp->conn_pool);
+	return t->st->tcp->nfree;
 }
 
 /* ====================================================================== */
