@@ -463,7 +463,8 @@ rx_impair(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n, struct rte_
 	return ptcp_impair_burst(lc->imp_rx, pkts, n, out, IMPAIR_OUT, now, lc->st->ctr);
 }
 
-static inline void
+/* One pass of the loop; returns the TSC it read (the main lcore's duties reuse it). */
+static inline uint64_t
 iterate(struct port_lcore *lc)
 {
 	struct rte_mbuf *pkts[PTCP_PORT_RX_BURST];
@@ -471,7 +472,7 @@ iterate(struct port_lcore *lc)
 	struct rte_mbuf *impaired[IMPAIR_OUT];
 	struct rte_mbuf **rx = pkts;
 	struct ptcp_stack *st = lc->st;
-	uint64_t now;
+	uint64_t now, tsc;
 	uint16_t n;
 
 	n = lc->queue < M->nb_qp ?
@@ -481,7 +482,8 @@ iterate(struct port_lcore *lc)
 	 * would date the frames too early (and --impair would release them
 	 * before their delay).
 	 */
-	now = now_us();
+	tsc = rte_rdtsc();
+	now = port_tsc_to_us(tsc, M->us_mult);
 	if (n > 0 && unlikely(M->pcap != NULL)) {
 		ptcp_port_pcap_copy(lc, pkts, n, false, copies);
 		ptcp_port_pcap_write(lc, copies, n, n);
@@ -509,6 +511,7 @@ iterate(struct port_lcore *lc)
 		txbox_drain(lc);
 	if (unlikely(lc->nhold > 0))
 		tx_hold_flush(lc);
+	return tsc;
 }
 
 /* The port's link as the driver last set it (no wait). */
@@ -528,10 +531,8 @@ struct main_duties {
 };
 
 static void
-run_main_duties(struct port_lcore *lc, struct main_duties *d)
+run_main_duties(struct port_lcore *lc, struct main_duties *d, uint64_t tsc)
 {
-	uint64_t tsc = rte_rdtsc();
-
 	if (tsc >= d->next_link_tsc) {
 		ptcp_port_link_check(lc, true);
 		d->next_link_tsc = tsc + M->tsc_hz * LINK_CHECK_MS / 1000;
@@ -560,9 +561,10 @@ ptcp_port_lcore_main(void *arg __rte_unused)
 	lc->last_poll_us = now_us();
 
 	while (likely(stop_state() == 0)) {
-		iterate(lc);
+		uint64_t tsc = iterate(lc);
+
 		if (is_main)
-			run_main_duties(lc, &d);
+			run_main_duties(lc, &d, tsc);
 	}
 
 	/*
