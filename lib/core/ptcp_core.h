@@ -176,6 +176,12 @@ struct ptcp_stack {
 	uint32_t mem_held;             /* mbufs held by TCP queues (send, receive, out-of-order) */
 	uint32_t mbuf_truesize;        /* bytes one pool mbuf costs (header + buffer) */
 	struct rte_ring *pool_ring;    /* the pool's ring (ring mempool ops), else NULL */
+	/*
+	 * Set by the port layer while its TX path is backed up (frames already
+	 * waiting for room): TCP sends no new data then, only ACKs and control,
+	 * and resumes with the next ACK (ptcp_stack_tx_backed_up).
+	 */
+	bool tx_backed_up;
 
 	struct ptcp_stack_conf conf;   /* with defaults filled in */
 	char name[32];
@@ -184,6 +190,18 @@ struct ptcp_stack {
 
 /** Fill zero fields of conf with defaults (documented in struct ptcp_stack_conf). */
 void ptcp_conf_defaults(struct ptcp_stack_conf *conf);
+
+/**
+ * The port's TX path is backed up (true) or has room again (false). While
+ * it is, data segments wait in their send queues instead of being built
+ * and dropped at a full ring, which TCP would pay for with retransmission
+ * timeouts; the ACKs of what is in flight clock them out later.
+ */
+static inline void
+ptcp_stack_tx_backed_up(struct ptcp_stack *st, bool on)
+{
+	st->tx_backed_up = on;
+}
 
 /** Hand the TX batch to conf.tx_fn; frees and counts what it did not take. */
 void ptcp_tx_flush(struct ptcp_stack *st);

@@ -17,8 +17,10 @@
  *   then ptcp_stack_close_all() and the same loop until no connection is
  *   left or PTCP_PORT_DRAIN_MS passed; flush; return.
  *
- * ptcp_port_tx(): rte_eth_tx_prepare -> [pcap copy] -> rte_eth_tx_burst,
- * retried PTCP_PORT_TX_RETRIES times; the stack counts and frees the rest.
+ * ptcp_port_tx(): rte_eth_tx_prepare -> [pcap copy] -> rte_eth_tx_burst; what
+ * a full queue did not take waits in the lcore's hold (TX_HELD; TCP sends
+ * no new data while it fills: ptcp_stack_tx_backed_up), beyond it is
+ * dropped (TX_DROP).
  * An lcore without a TX queue puts the frames into its sender's txbox.
  * With --impair the TX impairer takes every frame first (the stack sees
  * all taken); what it releases goes the same way, and the port layer
@@ -86,17 +88,14 @@ static uint16_t
 tx_burst(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *copies[PTCP_TX_BURST];
-	uint16_t ok, sent, retry;
+	uint16_t ok, sent;
 
 	ok = tx_prepare(lc, pkts, n);
 	if (unlikely(M->pcap != NULL))
 		ptcp_port_pcap_copy(lc, pkts, ok, true, copies);
 
+	/* No immediate retry: what the queue did not take waits in the hold. */
 	sent = rte_eth_tx_burst(lc->port_id, lc->queue, pkts, ok);
-	for (retry = 0; sent < ok && retry < PTCP_PORT_TX_RETRIES; retry++) {
-		PTCP_INC(lc->st, TX_RETRY);
-		sent += rte_eth_tx_burst(lc->port_id, lc->queue, &pkts[sent], ok - sent);
-	}
 
 	if (unlikely(M->pcap != NULL))
 		ptcp_port_pcap_write(lc, copies, sent, ok);
@@ -138,6 +137,8 @@ tx_hold_flush(struct port_lcore *lc)
 		memmove(lc->hold, &lc->hold[sent], (lc->nhold - sent) * sizeof(lc->hold[0]));
 		lc->nhold = (uint16_t)(lc->nhold - sent);
 	}
+	if (lc->nhold < PORT_TX_HOLD / 4)
+		ptcp_stack_tx_backed_up(lc->st, false);
 	return lc->nhold == 0;
 }
 
@@ -150,6 +151,9 @@ tx_hold(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 	memcpy(&lc->hold[lc->nhold], pkts, k * sizeof(pkts[0]));
 	lc->nhold = (uint16_t)(lc->nhold + k);
 	PTCP_ADD(lc->st, TX_HELD, k);
+	/* Tell TCP early (a quarter full): a window's worth may still be built. */
+	if (lc->nhold >= PORT_TX_HOLD / 4)
+		ptcp_stack_tx_backed_up(lc->st, true);
 	return k;
 }
 
@@ -164,8 +168,11 @@ tx_chunks(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 
 	if (lc->tx_via != NULL) {
 		/* No TX queue here: the lcore owning one sends them (txbox_drain). */
+		unsigned int free_left;
+
 		done = (uint16_t)rte_ring_mp_enqueue_burst(lc->tx_via->txbox, (void **)pkts, n,
-							   NULL);
+							   &free_left);
+		ptcp_stack_tx_backed_up(lc->st, free_left < PORT_TXBOX_SIZE / 2);
 		PTCP_ADD(lc->st, TX_HANDOFF, done);
 		PTCP_ADD(lc->st, TX_HANDOFF_DROP, n - done);
 		return done;
@@ -511,6 +518,10 @@ iterate(struct port_lcore *lc)
 		txbox_drain(lc);
 	if (unlikely(lc->nhold > 0))
 		tx_hold_flush(lc);
+	/* A queue-less lcore's sender caught up: data may go again. */
+	if (unlikely(st->tx_backed_up) && lc->tx_via != NULL &&
+	    rte_ring_free_count(lc->tx_via->txbox) >= PORT_TXBOX_SIZE / 2)
+		ptcp_stack_tx_backed_up(st, false);
 	return tsc;
 }
 

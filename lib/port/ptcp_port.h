@@ -33,7 +33,7 @@
  *   -> inbox: steered segments, ARP copies and hand-offs from other lcores
  *   -> ptcp_stack_poll (every 100 us)
  *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: [impair TX], tx_prepare,
- *   [pcap copy], tx_burst with retries (what does not fit waits, in order, in a
+ *   [pcap copy], tx_burst (what does not fit waits, in order, in a
  *   bounded per-lcore hold, TX_HELD, and goes first on the next iteration;
  *   beyond it TX_DROP) -> [release due impaired TX frames]
  *   -> [frames queue-less lcores handed over: tx_burst]
@@ -68,8 +68,6 @@ struct ptcp_impair_conf;
 #define PTCP_PORT_POLL_US        100
 /** Graceful stop: give connections this long to close. */
 #define PTCP_PORT_DRAIN_MS       2000
-/** rte_eth_tx_burst calls added when the TX queue did not take everything. */
-#define PTCP_PORT_TX_RETRIES     2
 
 struct ptcp_port_conf {
 	int port_id;                   /* ethdev port, or PTCP_PORT_ANY */

@@ -332,6 +332,11 @@ output(struct ptcp_conn *c, bool force)
 
 			if (len == 0 || !sws_ok(c, len, avail, force))
 				break;
+			/* Nothing in flight to clock it out later: send anyway. */
+			if (unlikely(st->tx_backed_up) && c->snd_max != c->snd_una) {
+				PTCP_INC(st, TCP_TX_DEFERRED);
+				break;
+			}
 			force = false;
 			if (len == avail) {
 				flags |= RTE_TCP_PSH_FLAG;
