@@ -183,13 +183,30 @@ pool_walk(struct rte_mempool *mp, void *arg)
 		(mp->header_size + mp->elt_size + mp->trailer_size);
 }
 
-/* Bytes of every mempool's objects in use: mbufs and the stacks' connection pools. */
+static struct dworker dws[RTE_MAX_LCORE];
+
+/*
+ * Bytes of every mempool's objects in use (mbufs, TIME-WAIT records) and
+ * of the stacks' connections in use, each at what a connection slot costs
+ * with its share of the table (ptcp_stack_mem_get: connections live in a
+ * preallocated array, not a mempool).
+ */
 static uint64_t
 d_pool_bytes(void)
 {
 	uint64_t sum = 0;
+	unsigned int i;
 
 	rte_mempool_walk(pool_walk, &sum);
+	for (i = 0; i < RTE_DIM(dws); i++) {
+		struct ptcp_stack_mem m;
+
+		if (dws[i].st == NULL)
+			continue;
+		ptcp_stack_mem_get(dws[i].st, &m);
+		if (m.conn_slots != 0)
+			sum += (uint64_t)m.conns * (m.conn_bytes / m.conn_slots);
+	}
 	return sum;
 }
 
@@ -204,8 +221,6 @@ static const struct load_backend dpdk_backend = {
 	.lingering = d_lingering,
 	.pool_bytes = d_pool_bytes,
 };
-
-static struct dworker dws[RTE_MAX_LCORE];
 
 static int
 stack_init(struct ptcp_stack *st, unsigned int lcore_id, void *arg __rte_unused)
