@@ -610,6 +610,9 @@ print_failure(void)
 			"%s:%u failed (%s)\n", run.failed, args.conns, b, args.rport, why);
 }
 
+/* The argument vector split_backend() builds (kept for the process's life). */
+static char **backend_argv;
+
 /*
  * A leading "--backend kernel|dpdk" (or --backend=...): the kernel backend
  * takes no EAL options, so what follows is ours, with or without "--".
@@ -648,7 +651,8 @@ split_backend(int *argc, char ***argv)
 	for (i = 1 + skip; i < *argc; i++)
 		nv[n++] = av[i];
 	*argc = n;
-	*argv = nv;                            /* lives until exit */
+	*argv = nv;
+	backend_argv = nv;                     /* lives until exit, reachable from here */
 	return 0;
 }
 
