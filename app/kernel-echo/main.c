@@ -593,5 +593,14 @@ main(int argc, char **argv)
 		bytes += ws[i].bytes;
 	}
 	printf(KE_NAME ": conns accepted %" PRIu64 " bytes echoed %" PRIu64 "\n", accepted, bytes);
+	for (i = 0; i < opt.threads; i++) {
+		free(ws[i].buf);
+		close(ws[i].epfd);
+		close(ws[i].lfd);
+		if (ws[i].spare_fd >= 0)
+			close(ws[i].spare_fd);
+	}
+	free(ws);
+	close(stop_fd);
 	return 0;
 }

@@ -610,8 +610,14 @@ print_failure(void)
 			"%s:%u failed (%s)\n", run.failed, args.conns, b, args.rport, why);
 }
 
-/* The argument vector split_backend() builds (kept for the process's life). */
+/* The argument vector split_backend() builds: freed at exit. */
 static char **backend_argv;
+
+static void
+free_backend_argv(void)
+{
+	free(backend_argv);
+}
 
 /*
  * A leading "--backend kernel|dpdk" (or --backend=...): the kernel backend
@@ -652,7 +658,8 @@ split_backend(int *argc, char ***argv)
 		nv[n++] = av[i];
 	*argc = n;
 	*argv = nv;
-	backend_argv = nv;                     /* lives until exit, reachable from here */
+	backend_argv = nv;
+	atexit(free_backend_argv);
 	return 0;
 }
 
