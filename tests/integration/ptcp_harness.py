@@ -98,6 +98,15 @@ def log_dir():
     return d
 
 
+def lcore_accepts(output):
+    """{lcore: connections accepted} from the report's per-lcore lines
+    ("lcore 1 queue 1: rx N tx N accepted N ..."; several lcores only)."""
+    out = {}
+    for m in re.finditer(r"^lcore (\d+) queue \d+: .*accepted (\d+)", output, re.M):
+        out[int(m.group(1))] = out.get(int(m.group(1)), 0) + int(m.group(2))
+    return out
+
+
 def parse_counters(output):
     """{NAME: int} from the `counters:` block the server prints at exit.
 

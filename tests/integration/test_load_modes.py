@@ -310,8 +310,8 @@ def test_dpdk_memif_two_lcores_each_every_mode(ctx):
     # 0@0,1@0), and a fresh server for each mode (see above).
     acc = {}
     for out in memif_every_mode(ctx, "0@0,1@0", "0@1,1@1", server_per_mode=True):
-        for m in re.finditer(r"^lcore (\d+) queue \d+: .*accepted (\d+)", out, re.M):
-            acc[int(m.group(1))] = acc.get(int(m.group(1)), 0) + int(m.group(2))
+        for lcore, n in H.lcore_accepts(out).items():
+            acc[lcore] = acc.get(lcore, 0) + n
         c = H.parse_counters(out)
         check(c.get("STEER_DROP", 0) == 0, "steering drops: %d" % c.get("STEER_DROP", 0))
         check(c.get("TCP_NO_CONN", 0) == 0, "%d segments met no connection"

@@ -30,12 +30,6 @@ N_CONNS = 200
 suite = h.Suite("steering")
 
 
-def lcore_accepts(output):
-    """{lcore: connections accepted} from the report's per-lcore lines."""
-    return {int(m.group(1)): int(m.group(2))
-            for m in re.finditer(r"^lcore (\d+) queue \d+: .*accepted (\d+)", output, re.M)}
-
-
 def run_layout(ctx, extra, name):
     srv = ctx.new_server(["--max-conns", "1024"] + extra, name=name, lcores="0,1")
     with srv:
@@ -52,7 +46,7 @@ def run_layout(ctx, extra, name):
         rc, out = srv.stop()
     check(rc == 0, "exit code %r after SIGTERM" % rc)
     c = h.parse_counters(out)
-    acc = lcore_accepts(out)
+    acc = h.lcore_accepts(out)
     h.log("%s: accepted per lcore %s; STEER_TX %d STEER_RX %d STEER_DROP %d "
           "TCP_RST_TX %d TCP_NO_CONN %d"
           % (name, acc, c.get("STEER_TX", 0), c.get("STEER_RX", 0), c.get("STEER_DROP", 0),
