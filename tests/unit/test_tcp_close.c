@@ -555,6 +555,32 @@ test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused(void **state)
 }
 
 static void
+test_rfc9293_3_10_7_4_connect_reuses_tuple_once_2msl_ended_before_timer_pass(void **state)
+{
+	/*
+	 * Ensure that a TIME-WAIT record whose 2*MSL ended stops holding its tuple at once: a
+	 * ptcp_connect arriving before the next timer pass (the clock moved on with a burst, the
+	 * stack was not polled) reaps it and opens the connection, counted in TCP_TW_EXPIRED.
+	 */
+	struct ptcp_stack_conf c = { .msl_ms = 1000 };
+	struct ptest_ctx *t = ptest_new_tcp(&c);
+	struct ptcp_conn *n;
+
+	(void)state;
+	active_close(t, &conn, 50000);
+	t->now += 2000000 + PTEST_SLACK_US;
+	t->st->now_us = t->now;         /* as a receive burst sets it, without ptcp_stack_poll */
+	assert_int_equal(TW_COUNT(t), 1);
+	n = ptcp_connect(t->st, PTEST_PEER_IP, PTEST_RPORT, 50000, &ptest_rec_ops, &conn.rec);
+	assert_non_null(n);
+	assert_int_equal(TW_COUNT(t), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_EXPIRED), 1);
+	ptest_kick(t);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
 test_time_wait_unread_data_close_discards(void **state)
 {
 	/*
@@ -1115,6 +1141,7 @@ main(void)
 		cmocka_unit_test(test_time_wait_does_not_hold_conn_slot),
 		cmocka_unit_test(test_time_wait_record_pool_empty_closes_at_once),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_connect_reuses_tuple_once_2msl_ended_before_timer_pass),
 		cmocka_unit_test(test_time_wait_unread_data_close_discards),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_out_of_window_ack_rate_limited),
 		/* FIN-WAIT-2 after ptcp_close */
