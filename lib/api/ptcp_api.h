@@ -11,6 +11,8 @@
  *     ptcp_stack_rx_burst(st, pkts, n, now_us);     callbacks run in here
  *     ptcp_stack_handoff_burst(st, ...);            several lcores: datagrams
  *                                                   other stacks passed on
+ *     ptcp_stack_resolve_burst(st, ...);            the control lcore: frames
+ *                                                   waiting for ARP
  *     ptcp_stack_poll(st, now_us);                  timers; callbacks too
  *     ptcp_stack_flush(st);                         TX batch -> conf.tx_fn
  *   ptcp_stack_destroy(st);
@@ -100,6 +102,14 @@ uint16_t ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint
  * stack owns. Callbacks run in here. Consumes all; returns n.
  */
 uint16_t ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
+				  uint64_t now_us);
+/**
+ * The control path (conf.neigh, steer_owner 0): frames other stacks could
+ * not address because their next hop is unresolved (PTCP_HANDOFF_RESOLVE).
+ * Each waits for ARP here and is sent from this stack. Consumes all;
+ * returns n.
+ */
+uint16_t ptcp_stack_resolve_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
 				  uint64_t now_us);
 /** Run timers (TCP, ARP, reassembly) at now_us. */
 void ptcp_stack_poll(struct ptcp_stack *st, uint64_t now_us);

@@ -36,7 +36,9 @@ ptcp_stack_create(const struct ptcp_stack_conf *conf)
 	st->conf = *conf;
 	ptcp_conf_defaults(&st->conf);
 	if (st->conf.mtu < 68 || st->conf.prefix_len > 32 || st->conf.max_conns == 0 ||
-	    st->conf.rto_min_ms > st->conf.rto_max_ms || st->conf.rto_init_ms > st->conf.rto_max_ms) {
+	    st->conf.rto_min_ms > st->conf.rto_max_ms || st->conf.rto_init_ms > st->conf.rto_max_ms ||
+	    /* a shared neighbour table: stacks other than 0 hand unresolved frames to 0 */
+	    (st->conf.neigh != NULL && st->conf.steer_owner != 0 && st->conf.handoff_fn == NULL)) {
 		rte_free(st);
 		rte_errno = EINVAL;
 		return NULL;
@@ -102,6 +104,18 @@ ptcp_stack_handoff_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t
 	for (i = 0; i < n; i++)
 		ptcp_net_handoff_input(st, pkts[i]);
 	ptcp_tcp_leave(st);
+	return n;
+}
+
+uint16_t
+ptcp_stack_resolve_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n,
+			 uint64_t now_us)
+{
+	uint16_t i;
+
+	st->now_us = now_us;
+	for (i = 0; i < n; i++)
+		ptcp_net_resolve_input(st, pkts[i]);
 	return n;
 }
 

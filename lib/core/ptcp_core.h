@@ -56,15 +56,34 @@ extern const char *const ptcp_ctr_descs[PTCP_CTR_MAX];
  */
 typedef uint16_t (*ptcp_tx_fn)(void *arg, struct rte_mbuf **pkts, uint16_t n);
 
+/* What a stack passes to another with conf.handoff_fn. */
+enum ptcp_handoff_kind {
+	/*
+	 * A datagram whose TCP 4-tuple belongs to stack `to` but was
+	 * reassembled or quoted (ICMP error) here; data at its Ethernet
+	 * header, l2_len/l3_len set. Delivered with ptcp_stack_handoff_burst().
+	 */
+	PTCP_HANDOFF_DATAGRAM = 0,
+	/* A received frame for the control path (ARP): ptcp_stack_rx_burst(). */
+	PTCP_HANDOFF_FRAME,
+	/*
+	 * A finished frame of ours whose next hop has no resolved neighbour
+	 * entry: the control path (stack 0) resolves it and sends it, or
+	 * drops it with the entry. Delivered with ptcp_stack_resolve_burst().
+	 */
+	PTCP_HANDOFF_RESOLVE,
+};
+
 /**
- * Several stacks (conf.steer): pass datagram m, whose TCP 4-tuple belongs
- * to stack `to` (conf.steer_owner of that stack) but was reassembled or
- * quoted (ICMP error) here, to that stack. m's data is at its Ethernet
- * header, l2_len/l3_len set. Returns 0 when taken (the callee owns m, and
- * delivers it with ptcp_stack_handoff_burst()), else a negative errno: the
- * stack counts IP_HANDOFF_DROP and frees m.
+ * Several stacks (conf.steer): pass m of the given kind to stack `to`
+ * (conf.steer_owner of that stack). Returns 0 when taken (the callee owns
+ * m and delivers it as its kind says), else a negative errno: the stack
+ * counts the drop and frees m.
  */
-typedef int (*ptcp_handoff_fn)(void *arg, struct rte_mbuf *m, uint16_t to);
+typedef int (*ptcp_handoff_fn)(void *arg, struct rte_mbuf *m, uint16_t to,
+			       enum ptcp_handoff_kind kind);
+
+struct ptcp_neigh;
 
 /* conf.offloads bits: what the port reported it can do. */
 #define PTCP_OFFLOAD_RX_IPV4_CKSUM (1u << 0)  /* mbuf RX flags for IPv4 header checksum */
@@ -116,6 +135,14 @@ struct ptcp_stack_conf {
 	uint16_t steer_owner;
 	ptcp_handoff_fn handoff_fn;
 	void *handoff_arg;
+	/*
+	 * Several stacks: one neighbour table (ptcp_neigh_create) they all
+	 * read, written only by the control path, the stack with steer_owner
+	 * 0: it receives every ARP frame (the port steers them there, other
+	 * stacks pass on any they get) and resolves the next hops the others
+	 * hand it (PTCP_HANDOFF_RESOLVE). NULL: a table of this stack's own.
+	 */
+	struct ptcp_neigh *neigh;
 
 	uint32_t max_conns;            /* connection table size (4096) */
 	uint32_t msl_ms;               /* TIME-WAIT lasts 2*MSL (30000) */

@@ -30,6 +30,21 @@
  *
  * When the table is full a new entry replaces the resolved entry refreshed
  * longest ago; entries still resolving are never evicted.
+ *
+ * Sharing (conf.neigh): with several lcores there is one table and one
+ * control path, the stack of lcore 0. The port steers every ARP frame to
+ * it, and only it writes the table: entries, MACs, timers, wait queues.
+ * The other stacks read it on their data path without a lock: the rte_hash
+ * is created with lock-free reader/writer concurrency, and an entry's MAC
+ * sits in one 64-bit word (hw) published with a release store after its ip
+ * field; a reader loads hw with acquire, then ip, and uses the MAC only
+ * when ip is the neighbour it looked up, so an entry deleted and reused
+ * under a reader reads as a miss, never as another host's MAC. Key slots
+ * are freed right after the delete for that reason: a reader racing with
+ * their reuse at worst misses. On a miss another stack passes its frame to
+ * the control path (PTCP_HANDOFF_RESOLVE, ARP_RESOLVE_HANDOFF), where it
+ * waits in the entry's queue and leaves from lcore 0 once resolved. There
+ * are no per-lcore copies and no ARP reply is fanned out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,40 +62,71 @@ static const struct rte_ether_addr ether_zero = {{ 0 }};
 
 /* ---- Table --------------------------------------------------------------- */
 
-int
-ptcp_arp_init(struct ptcp_stack *st)
+static inline uint64_t
+hw_pack(const struct rte_ether_addr *mac)
 {
-	struct ptcp_net *net = st->net;
-	char name[RTE_HASH_NAMESIZE];
+	uint64_t hw = PTCP_ARP_HW_VALID;
+	unsigned int i;
+
+	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		hw |= (uint64_t)mac->addr_bytes[i] << (8 * i);
+	return hw;
+}
+
+static inline void
+hw_unpack(uint64_t hw, struct rte_ether_addr *mac)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		mac->addr_bytes[i] = (uint8_t)(hw >> (8 * i));
+}
+
+struct ptcp_neigh *
+ptcp_neigh_create(const char *name, int socket_id, bool shared)
+{
 	struct rte_hash_parameters p = {
 		.name = name,
 		.entries = PTCP_ARP_TABLE_SIZE,
 		.key_len = sizeof(rte_be32_t),
 		.hash_func = rte_hash_crc,
-		.socket_id = st->conf.socket_id,
+		.socket_id = socket_id,
 		/* the extendable table guarantees room for every one of .entries */
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE |
+			      (shared ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF : 0),
 	};
+	struct ptcp_neigh *nb;
 	int32_t max_id;
-	int n;
 
-	n = snprintf(name, sizeof(name), "%s_arp", st->name);
-	if (n < 0 || (size_t)n >= sizeof(name))
-		return -ENAMETOOLONG;
-	net->arp_hash = rte_hash_create(&p);
-	if (net->arp_hash == NULL)
-		return rte_errno != 0 ? -rte_errno : -ENOMEM;
+	nb = rte_zmalloc_socket("ptcp_neigh", sizeof(*nb), RTE_CACHE_LINE_SIZE, socket_id);
+	if (nb == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	nb->shared = shared;
+	nb->hash = rte_hash_create(&p);
+	if (nb->hash == NULL)
+		goto fail;
 	/* rte_hash_add_key() returns slots 0 .. max key id. */
-	max_id = rte_hash_max_key_id(net->arp_hash);
-	if (max_id < 0)
-		return -EINVAL;
-	net->arp_slots = (uint32_t)max_id + 1;
-	net->arp = rte_zmalloc_socket("ptcp_arp", net->arp_slots * sizeof(net->arp[0]),
-				      RTE_CACHE_LINE_SIZE, st->conf.socket_id);
-	if (net->arp == NULL)
-		return -ENOMEM;
-	net->arp_next_us = UINT64_MAX;
-	return 0;
+	max_id = rte_hash_max_key_id(nb->hash);
+	if (max_id < 0) {
+		rte_errno = EINVAL;
+		goto fail;
+	}
+	nb->slots = (uint32_t)max_id + 1;
+	nb->e = rte_zmalloc_socket("ptcp_arp", nb->slots * sizeof(nb->e[0]), RTE_CACHE_LINE_SIZE,
+				   socket_id);
+	if (nb->e == NULL) {
+		rte_errno = ENOMEM;
+		goto fail;
+	}
+	return nb;
+fail:
+	rte_hash_free(nb->hash);
+	rte_free(nb);
+	if (rte_errno == 0)
+		rte_errno = ENOMEM;
+	return NULL;
 }
 
 static void
@@ -94,29 +140,90 @@ queue_free(struct ptcp_arp_entry *e)
 }
 
 void
+ptcp_neigh_free(struct ptcp_neigh *nb)
+{
+	uint32_t i;
+
+	if (nb == NULL)
+		return;
+	for (i = 0; i < nb->slots; i++)
+		queue_free(&nb->e[i]);
+	rte_free(nb->e);
+	rte_hash_free(nb->hash);
+	rte_free(nb);
+}
+
+int
+ptcp_arp_init(struct ptcp_stack *st)
+{
+	struct ptcp_net *net = st->net;
+	char name[RTE_HASH_NAMESIZE];
+	int n;
+
+	net->arp_next_us = UINT64_MAX;
+	if (st->conf.neigh != NULL) {
+		net->neigh = st->conf.neigh;
+		net->control = st->conf.steer_owner == 0;
+		return 0;
+	}
+	n = snprintf(name, sizeof(name), "%s_arp", st->name);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return -ENAMETOOLONG;
+	net->neigh = ptcp_neigh_create(name, st->conf.socket_id, false);
+	if (net->neigh == NULL)
+		return rte_errno != 0 ? -rte_errno : -ENOMEM;
+	net->control = true;
+	return 0;
+}
+
+void
 ptcp_arp_fini(struct ptcp_stack *st)
 {
 	struct ptcp_net *net = st->net;
 	uint32_t i;
 
-	if (net->arp != NULL) {
-		for (i = 0; i < net->arp_slots; i++)
-			queue_free(&net->arp[i]);
-		rte_free(net->arp);
-		net->arp = NULL;
+	if (net->neigh == NULL)
+		return;
+	if (!net->neigh->shared) {
+		ptcp_neigh_free(net->neigh);
+	} else if (net->control) {
+		/* the frames waiting on lcore 0 go with its stack; the table with its creator */
+		for (i = 0; i < net->neigh->slots; i++)
+			queue_free(&net->neigh->e[i]);
 	}
-	rte_hash_free(net->arp_hash);   /* NULL is fine */
-	net->arp_hash = NULL;
+	net->neigh = NULL;
 }
 
-static struct ptcp_arp_entry *
-arp_find(struct ptcp_net *net, rte_be32_t ip)
+/* Any stack: the entry of ip, or NULL. */
+static inline struct ptcp_arp_entry *
+arp_find(const struct ptcp_neigh *nb, rte_be32_t ip)
 {
-	int32_t pos = rte_hash_lookup(net->arp_hash, &ip);
+	int32_t pos = rte_hash_lookup(nb->hash, &ip);
 
-	if (pos < 0 || (uint32_t)pos >= net->arp_slots)
+	if (pos < 0 || (uint32_t)pos >= nb->slots)
 		return NULL;
-	return &net->arp[pos];
+	return &nb->e[pos];
+}
+
+/*
+ * Any stack: ip's usable MAC word (PTCP_ARP_HW_VALID set), else 0.
+ * Marks the entry used (once per refresh: a store only when it changes, so
+ * senders on several lcores do not bounce its cache line).
+ */
+static inline uint64_t
+arp_hw(const struct ptcp_neigh *nb, rte_be32_t ip, bool mark_used)
+{
+	struct ptcp_arp_entry *e = arp_find(nb, ip);
+	uint64_t hw;
+
+	if (e == NULL)
+		return 0;
+	hw = __atomic_load_n(&e->hw, __ATOMIC_ACQUIRE);
+	if (!(hw & PTCP_ARP_HW_VALID) || __atomic_load_n(&e->ip, __ATOMIC_RELAXED) != ip)
+		return 0;
+	if (mark_used && !__atomic_load_n(&e->used, __ATOMIC_RELAXED))
+		__atomic_store_n(&e->used, 1, __ATOMIC_RELAXED);
+	return hw;
 }
 
 static void
@@ -131,9 +238,16 @@ arp_arm(struct ptcp_net *net, struct ptcp_arp_entry *e, uint64_t deadline)
 static void
 arp_delete(struct ptcp_stack *st, struct ptcp_arp_entry *e)
 {
+	struct ptcp_neigh *nb = st->net->neigh;
+	int32_t pos;
+
+	__atomic_store_n(&e->hw, 0, __ATOMIC_RELEASE);   /* senders stop using it */
 	PTCP_ADD(st, ARP_TIMEOUT_DROP, e->qlen);
 	queue_free(e);
-	rte_hash_del_key(st->net->arp_hash, &e->ip);
+	pos = rte_hash_del_key(nb->hash, &e->ip);
+	/* Lock-free tables keep deleted key slots until told (see "Sharing" above). */
+	if (pos >= 0 && nb->shared)
+		rte_hash_free_key_with_position(nb->hash, pos);
 	e->state = PTCP_ARP_FREE;
 }
 
@@ -141,12 +255,12 @@ arp_delete(struct ptcp_stack *st, struct ptcp_arp_entry *e)
 static bool
 arp_evict(struct ptcp_stack *st)
 {
-	struct ptcp_net *net = st->net;
+	struct ptcp_neigh *nb = st->net->neigh;
 	struct ptcp_arp_entry *victim = NULL;
 	uint32_t i;
 
-	for (i = 0; i < net->arp_slots; i++) {
-		struct ptcp_arp_entry *e = &net->arp[i];
+	for (i = 0; i < nb->slots; i++) {
+		struct ptcp_arp_entry *e = &nb->e[i];
 
 		if (e->state != PTCP_ARP_REACHABLE && e->state != PTCP_ARP_PROBE)
 			continue;
@@ -160,27 +274,53 @@ arp_evict(struct ptcp_stack *st)
 	return true;
 }
 
-/* A new, zeroed entry for ip (state FREE: the caller sets it), or NULL counted ARP_TABLE_FULL. */
+/*
+ * The control path: a new entry for ip (state FREE, no MAC: the caller sets
+ * them), or NULL counted ARP_TABLE_FULL.
+ */
 static struct ptcp_arp_entry *
 arp_create(struct ptcp_stack *st, rte_be32_t ip)
 {
-	struct ptcp_net *net = st->net;
+	struct ptcp_neigh *nb = st->net->neigh;
 	struct ptcp_arp_entry *e;
 	int32_t pos;
 
-	pos = rte_hash_add_key(net->arp_hash, &ip);
+	pos = rte_hash_add_key(nb->hash, &ip);
 	if (pos == -ENOSPC && arp_evict(st))
-		pos = rte_hash_add_key(net->arp_hash, &ip);
-	if (pos < 0 || (uint32_t)pos >= net->arp_slots) {
+		pos = rte_hash_add_key(nb->hash, &ip);
+	if (pos < 0 || (uint32_t)pos >= nb->slots) {
 		if (pos >= 0)
-			rte_hash_del_key(net->arp_hash, &ip);
+			rte_hash_del_key(nb->hash, &ip);
 		PTCP_INC(st, ARP_TABLE_FULL);
 		return NULL;
 	}
-	e = &net->arp[pos];
-	memset(e, 0, sizeof(*e));
-	e->ip = ip;
+	e = &nb->e[pos];
+	/* hw is 0 since the delete: readers see no MAC whatever ip they read */
+	__atomic_store_n(&e->ip, ip, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->used, 0, __ATOMIC_RELAXED);
+	e->state = PTCP_ARP_FREE;
+	e->tries = 0;
+	e->qhead = 0;
+	e->qlen = 0;
+	e->deadline_us = 0;
+	e->updated_us = 0;
 	return e;
+}
+
+/* A frame for the control path (lcore 0's stack); 0, or -ENOBUFS counted `drop`. */
+static int
+to_control(struct ptcp_stack *st, struct rte_mbuf *m, enum ptcp_handoff_kind kind,
+	   enum ptcp_ctr sent, enum ptcp_ctr drop)
+{
+	const struct ptcp_stack_conf *conf = &st->conf;
+
+	if (unlikely(conf->handoff_fn(conf->handoff_arg, m, 0, kind) != 0)) {
+		st->ctr[drop]++;
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	st->ctr[sent]++;
+	return 0;
 }
 
 /* ---- Sending ARP --------------------------------------------------------- */
@@ -222,14 +362,13 @@ ptcp_arp_announce(struct ptcp_stack *st, rte_be32_t ip)
 	arp_send(st, RTE_ARP_OP_REQUEST, &ether_bcast, ip, &ether_zero, ip);
 }
 
-/* Hand a frame waiting in (or bound for) e to the TX batch with e's MAC. */
-static void
-arp_xmit(struct ptcp_stack *st, struct ptcp_arp_entry *e, struct rte_mbuf *m)
+/* Hand a frame to the TX batch with MAC word hw (PTCP_ARP_HW_VALID set). */
+static inline void
+arp_xmit(struct ptcp_stack *st, uint64_t hw, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 
-	rte_ether_addr_copy(&e->mac, &eth->dst_addr);
-	e->used = true;
+	hw_unpack(hw, &eth->dst_addr);
 	PTCP_INC(st, IP_TX);
 	ptcp_tx_enqueue(st, m);
 }
@@ -238,32 +377,33 @@ arp_xmit(struct ptcp_stack *st, struct ptcp_arp_entry *e, struct rte_mbuf *m)
 static void
 arp_resolved(struct ptcp_stack *st, struct ptcp_arp_entry *e, const struct rte_ether_addr *mac)
 {
-	rte_ether_addr_copy(mac, &e->mac);
+	uint64_t hw = hw_pack(mac);
+
+	if (__atomic_load_n(&e->hw, __ATOMIC_RELAXED) != hw)
+		__atomic_store_n(&e->hw, hw, __ATOMIC_RELEASE);
 	e->state = PTCP_ARP_REACHABLE;
 	e->tries = 0;
-	e->used = false;
+	__atomic_store_n(&e->used, 0, __ATOMIC_RELAXED);
 	e->updated_us = st->now_us;
 	arp_arm(st->net, e, st->now_us + PTCP_MS(st->conf.arp_timeout_ms));
+	if (e->qlen > 0)
+		__atomic_store_n(&e->used, 1, __ATOMIC_RELAXED);
 	while (e->qlen > 0) {
 		struct rte_mbuf *m = e->q[e->qhead];
 
 		e->qhead = (uint8_t)((e->qhead + 1) % PTCP_ARP_QUEUE_LEN);
 		e->qlen--;
-		arp_xmit(st, e, m);
+		arp_xmit(st, hw, m);
 	}
 }
 
-int
-ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
+/* The control path: m waits for nh (a request goes out for a new entry). */
+static int
+arp_wait(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
 {
 	struct ptcp_net *net = st->net;
-	struct ptcp_arp_entry *e = arp_find(net, nh);
+	struct ptcp_arp_entry *e = arp_find(net->neigh, nh);
 
-	if (likely(e != NULL && e->state >= PTCP_ARP_REACHABLE)) {
-		arp_xmit(st, e, m);
-		return 0;
-	}
-	PTCP_INC(st, ARP_MISS);
 	if (e == NULL) {
 		e = arp_create(st, nh);
 		if (e == NULL) {
@@ -288,6 +428,40 @@ ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
 	return 0;
 }
 
+int
+ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
+{
+	struct ptcp_net *net = st->net;
+	uint64_t hw = arp_hw(net->neigh, nh, true);
+
+	if (likely(hw != 0)) {
+		arp_xmit(st, hw, m);
+		return 0;
+	}
+	PTCP_INC(st, ARP_MISS);
+	if (!net->control)
+		return to_control(st, m, PTCP_HANDOFF_RESOLVE, PTCP_CTR_ARP_RESOLVE_HANDOFF,
+				  PTCP_CTR_ARP_RESOLVE_HANDOFF_DROP);
+	return arp_wait(st, m, nh);
+}
+
+void
+ptcp_arp_resolve(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
+{
+	uint64_t hw;
+
+	if (unlikely(!st->net->control)) {
+		PTCP_DROP(st, m, ARP_RESOLVE_NOT_CONTROL);
+		return;
+	}
+	/* resolved since the sender looked */
+	hw = arp_hw(st->net->neigh, nh, true);
+	if (hw != 0)
+		arp_xmit(st, hw, m);
+	else
+		(void)arp_wait(st, m, nh);
+}
+
 /* ---- Receiving ARP ------------------------------------------------------- */
 
 /*
@@ -297,7 +471,7 @@ ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
 static void
 arp_merge(struct ptcp_stack *st, const struct ptcp_arp_info *a, bool for_us)
 {
-	struct ptcp_arp_entry *e = arp_find(st->net, a->spa);
+	struct ptcp_arp_entry *e = arp_find(st->net->neigh, a->spa);
 
 	if (e == NULL) {
 		if (!for_us)
@@ -315,6 +489,12 @@ ptcp_arp_input(struct ptcp_stack *st, struct rte_mbuf *m)
 	struct ptcp_arp_info a;
 	bool for_us;
 
+	if (unlikely(!st->net->control)) {
+		/* only the control path writes the shared table (the port steers ARP there) */
+		(void)to_control(st, m, PTCP_HANDOFF_FRAME, PTCP_CTR_ARP_TO_CONTROL,
+				 PTCP_CTR_ARP_TO_CONTROL_DROP);
+		return;
+	}
 	PTCP_INC(st, ARP_RX);
 	if (unlikely(ptcp_arp_parse(rte_pktmbuf_mtod_offset(m, const void *, m->l2_len),
 				    rte_pktmbuf_data_len(m) - m->l2_len, &a) != 0 ||
@@ -353,6 +533,7 @@ static void
 arp_timer(struct ptcp_stack *st, struct ptcp_arp_entry *e)
 {
 	uint64_t now = st->now_us;
+	struct rte_ether_addr mac;
 
 	switch (e->state) {
 	case PTCP_ARP_INCOMPLETE:
@@ -364,7 +545,7 @@ arp_timer(struct ptcp_stack *st, struct ptcp_arp_entry *e)
 		ptcp_arp_request(st, e->ip);
 		break;
 	case PTCP_ARP_REACHABLE:
-		if (!e->used) {
+		if (!__atomic_load_n(&e->used, __ATOMIC_RELAXED)) {
 			PTCP_INC(st, ARP_EXPIRED);
 			arp_delete(st, e);
 			return;
@@ -379,7 +560,8 @@ arp_timer(struct ptcp_stack *st, struct ptcp_arp_entry *e)
 			return;
 		}
 		e->tries++;
-		arp_send(st, RTE_ARP_OP_REQUEST, &e->mac, st->conf.ip, &ether_zero, e->ip);
+		hw_unpack(e->hw, &mac);
+		arp_send(st, RTE_ARP_OP_REQUEST, &mac, st->conf.ip, &ether_zero, e->ip);
 		break;
 	default:
 		return;
@@ -394,11 +576,12 @@ ptcp_arp_poll(struct ptcp_stack *st)
 	uint64_t now = st->now_us, next = UINT64_MAX;
 	uint32_t i;
 
+	/* arp_next_us stays UINT64_MAX on stacks that only read a shared table */
 	if (likely(now < net->arp_next_us))
 		return;
 	/* arp_arm() may lower arp_next_us meanwhile; the scan recomputes it. */
-	for (i = 0; i < net->arp_slots; i++) {
-		struct ptcp_arp_entry *e = &net->arp[i];
+	for (i = 0; i < net->neigh->slots; i++) {
+		struct ptcp_arp_entry *e = &net->neigh->e[i];
 
 		if (e->state == PTCP_ARP_FREE)
 			continue;
@@ -419,7 +602,9 @@ ptcp_arp_update(struct ptcp_stack *st, rte_be32_t ip, const struct rte_ether_add
 
 	if (ptcp_net_is_martian(st->net, ip) || !rte_is_valid_assigned_ether_addr(mac))
 		return -EINVAL;
-	e = arp_find(st->net, ip);
+	if (!st->net->control)
+		return -EPERM;
+	e = arp_find(st->net->neigh, ip);
 	if (e == NULL) {
 		e = arp_create(st, ip);
 		if (e == NULL)
@@ -432,10 +617,10 @@ ptcp_arp_update(struct ptcp_stack *st, rte_be32_t ip, const struct rte_ether_add
 int
 ptcp_arp_lookup(struct ptcp_stack *st, rte_be32_t ip, struct rte_ether_addr *mac)
 {
-	struct ptcp_arp_entry *e = arp_find(st->net, ip);
+	uint64_t hw = arp_hw(st->net->neigh, ip, false);
 
-	if (e == NULL || e->state < PTCP_ARP_REACHABLE)
+	if (hw == 0)
 		return -ENOENT;
-	rte_ether_addr_copy(&e->mac, mac);
+	hw_unpack(hw, mac);
 	return 0;
 }

@@ -219,7 +219,7 @@ ptcp_net_to_owner(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t laddr, u
 	to = ptcp_steer_owner(conf->steer, raddr, laddr, rport, lport);
 	if (to == conf->steer_owner)
 		return true;
-	if (unlikely(conf->handoff_fn(conf->handoff_arg, m, to) != 0)) {
+	if (unlikely(conf->handoff_fn(conf->handoff_arg, m, to, PTCP_HANDOFF_DATAGRAM) != 0)) {
 		PTCP_DROP(st, m, IP_HANDOFF_DROP);
 		return false;
 	}
@@ -471,6 +471,26 @@ route(const struct ptcp_stack *st, rte_be32_t dst)
 	if (((dst ^ net->ip) & net->mask) == 0)
 		return dst;
 	return st->conf.gateway;
+}
+
+void
+ptcp_net_resolve_input(struct ptcp_stack *st, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *h;
+	rte_be32_t nh;
+
+	/* Built by ptcp_ipv4_output on another stack: Ethernet, then our IPv4 header. */
+	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*h))) {
+		PTCP_DROP(st, m, ARP_RESOLVE_NOT_CONTROL);
+		return;
+	}
+	h = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);
+	nh = route(st, h->dst_addr);
+	if (unlikely(nh == 0)) {
+		PTCP_DROP(st, m, IP_NO_ROUTE);
+		return;
+	}
+	ptcp_arp_resolve(st, m, nh);
 }
 
 /*

@@ -67,7 +67,7 @@
 #define PTCP_ICMP_CODE_PROTO_UNREACH    2
 #define PTCP_ICMP_CODE_PORT_UNREACH     3
 
-/* ---- ARP table ----------------------------------------------------------- */
+/* ---- Neighbour table (arp.c) ----------------------------------------------- */
 
 enum ptcp_arp_state {
 	PTCP_ARP_FREE = 0,
@@ -76,17 +76,35 @@ enum ptcp_arp_state {
 	PTCP_ARP_PROBE,         /* expired while in use: mac still used, unicast re-requests */
 };
 
+/* hw: the MAC in bits 0-47 (byte i at bit 8i), this bit when senders may use it */
+#define PTCP_ARP_HW_VALID (1ull << 63)
+
 struct ptcp_arp_entry {
+	/*
+	 * Read by every stack sharing the table, without locks (arp.c
+	 * "Sharing"): hw is stored with release after ip, loaded with acquire
+	 * before it, so a sender that finds hw valid and ip its next hop uses
+	 * that neighbour's MAC.
+	 */
+	uint64_t hw;
 	rte_be32_t ip;
+	uint8_t used;           /* a frame was sent through it since the last refresh */
+	/* the control path's only */
 	uint8_t state;          /* enum ptcp_arp_state */
 	uint8_t tries;          /* requests sent in this resolution / probe */
 	uint8_t qhead;          /* wait queue: a ring of PTCP_ARP_QUEUE_LEN */
 	uint8_t qlen;
-	bool used;              /* a packet was sent through it since the last refresh */
-	struct rte_ether_addr mac;
 	uint64_t deadline_us;   /* next retry (INCOMPLETE, PROBE) or expiry (REACHABLE) */
 	uint64_t updated_us;    /* last refresh, for eviction */
 	struct rte_mbuf *q[PTCP_ARP_QUEUE_LEN];
+};
+
+/* One neighbour table: a stack's own, or one that several stacks share (conf.neigh). */
+struct ptcp_neigh {
+	struct rte_hash *hash;          /* ip -> index into e[] (lock-free readers when shared) */
+	struct ptcp_arp_entry *e;
+	uint32_t slots;                 /* entries in e[] */
+	bool shared;
 };
 
 /* ---- Per-lcore net state ------------------------------------------------- */
@@ -98,9 +116,8 @@ struct ptcp_net {
 	rte_be32_t mask;                /* on-link prefix */
 	rte_be32_t bcast;               /* {net, -1}; 255.255.255.255 on /31 and /32 */
 	rte_be32_t net0;                /* {net, 0}, the old BSD broadcast (RFC 1122 3.3.6) */
-	struct rte_hash *arp_hash;      /* ip -> index into arp[] */
-	struct ptcp_arp_entry *arp;
-	uint32_t arp_slots;             /* entries in arp[] */
+	struct ptcp_neigh *neigh;       /* conf.neigh, or this stack's own table */
+	bool control;                   /* this stack writes neigh (its own, or steer_owner 0) */
 	uint64_t arp_next_us;           /* earliest ARP deadline (UINT64_MAX: none) */
 
 	/* reassembly (RFC 791 3.2, RFC 1122 3.3.2) */
@@ -186,10 +203,13 @@ void ptcp_arp_request(struct ptcp_stack *st, rte_be32_t tpa);
 void ptcp_arp_announce(struct ptcp_stack *st, rte_be32_t ip);
 /**
  * Fill the Ethernet destination of frame m (data at its Ethernet header) with
- * next hop nh's MAC and enqueue it, or queue it while nh resolves.
+ * next hop nh's MAC and enqueue it, or queue it while nh resolves (on the
+ * control path: a stack sharing its table passes m there).
  * Consumes m; 0 if sent or queued, else -errno (counted).
  */
 int ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh);
+/** The control path: frame m, passed on by another stack, waits for nh here. */
+void ptcp_arp_resolve(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh);
 
 /* ipv4.c */
 int ptcp_ipv4_init(struct ptcp_stack *st);

@@ -16,6 +16,7 @@
 #ifndef PTCP_NET_H
 #define PTCP_NET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "ptcp_core.h"
@@ -47,6 +48,21 @@ void ptcp_net_input(struct ptcp_stack *st, struct rte_mbuf *m);
  * in ipv4.c.
  */
 void ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m);
+
+/**
+ * The control path: frame m (Ethernet header first, our IPv4 datagram) that
+ * a stack sharing this one's neighbour table could not address; it waits
+ * here for ARP and is sent from this stack. Consumes m.
+ */
+void ptcp_net_resolve_input(struct ptcp_stack *st, struct rte_mbuf *m);
+
+/**
+ * A neighbour table for conf.neigh, shared by the stacks of several lcores
+ * (shared = true: lock-free readers; see arp.c "Sharing"), or NULL with
+ * rte_errno. Created before the stacks, freed after them.
+ */
+struct ptcp_neigh *ptcp_neigh_create(const char *name, int socket_id, bool shared);
+void ptcp_neigh_free(struct ptcp_neigh *nb);
 
 /** Periodic work: ARP retries and expiry, fragment table expiry. */
 void ptcp_net_poll(struct ptcp_stack *st);
@@ -99,7 +115,10 @@ int ptcp_ipv4_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t dst, 
 int ptcp_ipv4_output_from(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t src,
 			  rte_be32_t dst, uint8_t proto);
 
-/** Insert or refresh an ARP entry (also used by tests to seed neighbours). */
+/**
+ * Insert or refresh an ARP entry (also used by tests to seed neighbours).
+ * -EPERM on a stack that only reads a shared table (conf.neigh, not 0).
+ */
 int ptcp_arp_update(struct ptcp_stack *st, rte_be32_t ip, const struct rte_ether_addr *mac);
 /** Look up a resolved neighbour: 0 and *mac, or -ENOENT. */
 int ptcp_arp_lookup(struct ptcp_stack *st, rte_be32_t ip, struct rte_ether_addr *mac);

@@ -5,10 +5,11 @@
  * ptcp_port_lcore_main():
  *   loop until ptcp_port_stop():
  *     rx_burst (lcores with a queue pair) -> [pcap copy] -> [impair RX:
- *     burst, or poll when nothing arrived] -> [ARP fan-out, steer_burst:
- *     other lcores' segments to their inboxes] -> ptcp_stack_rx_burst
- *     (which may hand datagrams to their owner: ptcp_port_handoff)
- *     -> the inbox: steered segments, ARP copies and hand-offs
+ *     burst, or poll when nothing arrived] -> [steer_burst: other lcores'
+ *     segments, and ARP/ICMP/fragments for lcore 0, to their inboxes]
+ *     -> ptcp_stack_rx_burst (which may hand datagrams to their owner,
+ *     or frames waiting for ARP to lcore 0: ptcp_port_handoff)
+ *     -> the inbox: steered frames, hand-offs, frames to resolve
  *     -> ptcp_stack_poll (every 100 us)
  *     -> conf.lcore_poll -> ptcp_stack_flush -> ptcp_port_tx()
  *     -> [impair TX poll: send held frames that came due]
@@ -248,37 +249,24 @@ ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n)
  * Every lcore owns the TCP flows that ptcp_steer_owner() gives it (port.c
  * steer_init) and has one inbox (struct port_msg ring, multi-producer,
  * drained by its owner only) that carries three kinds of work from the
- * lcores that polled the RX queues:
+ * other lcores:
  *   - steered segments: every received IPv4 TCP segment (not a fragment)
  *     is classified once, and one whose flow another lcore owns goes to
  *     that lcore's inbox, in one bulk enqueue per owner per burst
  *     (STEER_TX here, STEER_RX there, STEER_DROP when the inbox is full);
  *     with RSS the NIC already put nearly all of them on the right queue;
- *   - ARP replies: each lcore's stack keeps its own ARP table, and a reply
- *     lands on whichever queue the NIC picks: it is copied to every other
- *     lcore (ARP_FANOUT, ARP_FANOUT_DROP);
- *   - hand-offs: reassembled fragments and ICMP errors, whose flow is known
- *     only after IP reassembly or parsing, go from the stack to their
- *     owner with ptcp_port_handoff(), its conf.handoff_fn (IP_HANDOFF_*).
- * Everything else (ARP, ICMP, fragments) is processed by the lcore that
- * received it. Stacks never read each other's tables; only rings cross
- * lcores, and a flow is only ever touched by its owner.
+ *   - the control path: everything else received (ARP, ICMP, fragments,
+ *     malformed frames) goes to lcore 0 the same way; its stack alone
+ *     writes the neighbour table every stack reads (lib/net/arp.c
+ *     "Sharing"), so nothing is copied to every lcore;
+ *   - hand-offs from stacks, ptcp_port_handoff() (their conf.handoff_fn):
+ *     reassembled segments and ICMP errors, whose flow is known only after
+ *     IP has worked on them, to the flow's owner (IP_HANDOFF_*); frames to
+ *     a next hop without a resolved entry, to lcore 0, which resolves it
+ *     and sends them (ARP_RESOLVE_HANDOFF*).
+ * Stacks read no other table than the neighbour table; a flow is only
+ * ever touched by its owner, and nothing on the data path takes a lock.
  */
-
-static inline bool
-is_arp_reply(const struct rte_mbuf *m)
-{
-	const struct rte_ether_hdr *eth;
-	const struct rte_arp_hdr *arp;
-
-	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp))
-		return false;
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_ARP))
-		return false;
-	arp = (const struct rte_arp_hdr *)(eth + 1);
-	return arp->arp_opcode == RTE_BE16(RTE_ARP_OP_REPLY);
-}
 
 static inline int
 inbox_put(struct port_lcore *to, struct rte_mbuf *m, enum port_msg_kind kind)
@@ -288,48 +276,28 @@ inbox_put(struct port_lcore *to, struct rte_mbuf *m, enum port_msg_kind kind)
 	return rte_ring_mp_enqueue_elem(to->inbox, &msg, sizeof(msg)) == 0 ? 0 : -ENOBUFS;
 }
 
-/* Copy every ARP reply of the burst to the other lcores' inboxes. */
-static void
-arp_fanout(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
-{
-	uint16_t i, q;
-
-	for (i = 0; i < n; i++) {
-		if (likely(!is_arp_reply(pkts[i])))
-			continue;
-		for (q = 0; q < M->nb_queues; q++) {
-			struct port_lcore *other = M->lcores[q];
-			struct rte_mbuf *c;
-
-			if (other == lc)
-				continue;
-			c = rte_pktmbuf_copy(pkts[i], lc->pool, 0, UINT32_MAX);
-			if (c == NULL || inbox_put(other, c, PORT_MSG_FRAME) != 0) {
-				rte_pktmbuf_free(c);
-				PTCP_INC(lc->st, ARP_FANOUT_DROP);
-				continue;
-			}
-			PTCP_INC(lc->st, ARP_FANOUT);
-		}
-	}
-}
-
 int
-ptcp_port_handoff(void *arg __rte_unused, struct rte_mbuf *m, uint16_t to)
+ptcp_port_handoff(void *arg __rte_unused, struct rte_mbuf *m, uint16_t to,
+		  enum ptcp_handoff_kind kind)
 {
-	if (unlikely(to >= M->nb_queues))
+	static const enum port_msg_kind msg_kind[] = {
+		[PTCP_HANDOFF_DATAGRAM] = PORT_MSG_HANDOFF,
+		[PTCP_HANDOFF_FRAME] = PORT_MSG_FRAME,
+		[PTCP_HANDOFF_RESOLVE] = PORT_MSG_RESOLVE,
+	};
+
+	if (unlikely(to >= M->nb_queues || (unsigned int)kind >= RTE_DIM(msg_kind)))
 		return -EINVAL;
-	return inbox_put(M->lcores[to], m, PORT_MSG_HANDOFF);
+	return inbox_put(M->lcores[to], m, msg_kind[kind]);
 }
 
 /*
  * The owner of frame m: the lcore owning its flow for an IPv4 TCP segment
- * that is not a fragment, else the receiving lcore (`self`): ARP, ICMP,
- * fragments and anything malformed are processed where they arrived (the
- * stack counts what is wrong with them).
+ * that is not a fragment, else the control lcore (0): ARP, ICMP, fragments
+ * and anything malformed (its stack counts what is wrong with them).
  */
 static inline uint16_t
-frame_owner(const struct rte_mbuf *m, uint16_t self)
+frame_owner(const struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
@@ -340,10 +308,10 @@ frame_owner(const struct rte_mbuf *m, uint16_t self)
 	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
 	    ip->next_proto_id != IPPROTO_TCP ||
 	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-		return self;
+		return PORT_CONTROL;
 	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4u;
 	if (unlikely(ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < sizeof(*eth) + ihl + 4))
-		return self;
+		return PORT_CONTROL;
 	if (M->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
 		return ptcp_steer_owner_of(M->steer, m->hash.rss);
 	p = (const uint8_t *)ip + ihl;
@@ -367,7 +335,7 @@ steer_burst(struct port_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint16_t o = frame_owner(m, lc->queue);
+		uint16_t o = frame_owner(m);
 
 		if (likely(o == lc->queue)) {
 			pkts[keep++] = m;
@@ -431,7 +399,8 @@ inbox_drain(struct port_lcore *lc, uint64_t now)
 {
 	struct port_msg msg[PTCP_PORT_RX_BURST];
 	struct rte_mbuf *fr[PTCP_PORT_RX_BURST], *ho[PTCP_PORT_RX_BURST];
-	uint16_t nf = 0, nh = 0;
+	struct rte_mbuf *rs[PTCP_PORT_RX_BURST];
+	uint16_t nf = 0, nh = 0, nr = 0;
 	unsigned int n, i;
 
 	n = rte_ring_sc_dequeue_burst_elem(lc->inbox, msg, sizeof(msg[0]), PTCP_PORT_RX_BURST,
@@ -441,9 +410,13 @@ inbox_drain(struct port_lcore *lc, uint64_t now)
 	for (i = 0; i < n; i++) {
 		if (msg[i].kind == PORT_MSG_HANDOFF)
 			ho[nh++] = msg[i].m;
+		else if (msg[i].kind == PORT_MSG_RESOLVE)
+			rs[nr++] = msg[i].m;
 		else
 			fr[nf++] = msg[i].m;
 	}
+	if (nr > 0)
+		ptcp_stack_resolve_burst(lc->st, rs, nr, now);
 	if (nf > 0) {
 		PTCP_ADD(lc->st, STEER_RX, nf);
 		ptcp_stack_rx_burst(lc->st, fr, nf, now);
@@ -497,10 +470,8 @@ iterate(struct port_lcore *lc)
 	}
 	if (unlikely(lc->imp_rx != NULL))
 		n = rx_impair(lc, pkts, n, impaired, &rx, now);
-	if (n > 0 && lc->inbox != NULL) {
-		arp_fanout(lc, rx, n);
+	if (n > 0 && lc->inbox != NULL)
 		n = steer_burst(lc, rx, n);
-	}
 	if (n > 0)
 		ptcp_stack_rx_burst(st, rx, n, now);
 	if (lc->inbox != NULL)

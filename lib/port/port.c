@@ -757,6 +757,12 @@ create_stacks(void)
 		return fail(-ret, "port %u: cannot read its MAC address: %s", M->port_id,
 			    rte_strerror(-ret));
 
+	if (M->nb_queues > 1) {
+		M->neigh = ptcp_neigh_create("ptcp_neigh", SOCKET_ID_ANY, true);
+		if (M->neigh == NULL)
+			return fail(rte_errno, "cannot create the neighbour table: %s",
+				    rte_strerror(rte_errno));
+	}
 	RTE_LCORE_FOREACH(lcore) {
 		uint16_t q = M->queue_of_lcore[lcore];
 		int s = lcore_socket(lcore);
@@ -813,6 +819,7 @@ create_stacks(void)
 		sc.offloads = M->offloads;
 		sc.name = lc->name;
 		if (M->nb_queues > 1) {
+			sc.neigh = M->neigh;
 			sc.steer = M->steer;
 			sc.steer_owner = q;
 			sc.handoff_fn = ptcp_port_handoff;
@@ -1147,6 +1154,8 @@ ptcp_port_fini(void)
 		rte_free(lc);
 		M->lcores[q] = NULL;
 	}
+	ptcp_neigh_free(M->neigh);     /* after the stacks: lcore 0's freed its waiting frames */
+	M->neigh = NULL;
 	rte_free(M->steer);
 	M->steer = NULL;
 	if (M->port_configured) {

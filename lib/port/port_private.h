@@ -2,7 +2,7 @@
 /*
  * port_private.h - state shared by port.c (setup, teardown, reports) and
  * lcore.c (the poll loop, TX callback, capture, the inbox rings between
- * lcores: ARP fan-out and the hand-off of datagrams to their owner).
+ * lcores: steering, the control path and the hand-off of datagrams).
  */
 #ifndef PTCP_PORT_PRIVATE_H
 #define PTCP_PORT_PRIVATE_H
@@ -21,20 +21,25 @@
 /*
  * Each lcore's inbox: one multi-producer, single-consumer ring of struct
  * port_msg that other lcores fill (lcore.c): TCP segments that arrived on
- * another lcore's queue (software steering), copies of ARP replies, and
- * reassembled segments or ICMP errors for the flows this lcore owns.
- * Bounded: a full inbox drops (STEER_DROP, ARP_FANOUT_DROP,
- * IP_HANDOFF_DROP at the sender).
+ * another lcore's queue (software steering), reassembled segments or ICMP
+ * errors for the flows this lcore owns, and on the control lcore (0) the
+ * ARP, ICMP and fragments that arrived elsewhere and the frames of other
+ * lcores waiting for ARP. Bounded: a full inbox drops (STEER_DROP,
+ * IP_HANDOFF_DROP, ARP_RESOLVE_HANDOFF_DROP, ARP_TO_CONTROL_DROP at the
+ * sender).
  */
 #define PORT_INBOX_SIZE 4096
+/* The lcore whose stack is the control path: ARP, ICMP, fragments (conf.neigh). */
+#define PORT_CONTROL 0
 /* Frames queue-less lcores hand to one with a TX queue. */
 #define PORT_TXBOX_SIZE 4096
 /* Frames one lcore keeps while its TX queue is full (lcore.c tx_hold). */
 #define PORT_TX_HOLD 1024
 
 enum port_msg_kind {
-	PORT_MSG_FRAME = 0,    /* a frame for ptcp_stack_rx_burst: steered, or an ARP copy */
+	PORT_MSG_FRAME = 0,    /* a received frame for ptcp_stack_rx_burst (steered) */
 	PORT_MSG_HANDOFF,      /* a datagram for ptcp_stack_handoff_burst */
+	PORT_MSG_RESOLVE,      /* the control lcore: a frame for ptcp_stack_resolve_burst */
 };
 
 struct port_msg {
@@ -74,6 +79,7 @@ struct port_main {
 	bool rss;                      /* the NIC spreads flows (RSS with our key and table) */
 	bool hw_hash;                  /* ... and its mbuf hash.rss is our Toeplitz hash */
 	struct ptcp_steer *steer;      /* several lcores: who owns which flow (read-only) */
+	struct ptcp_neigh *neigh;      /* several lcores: the neighbour table lcore 0 writes */
 	uint16_t mtu;
 	uint32_t offloads;             /* PTCP_OFFLOAD_* in use */
 	uint64_t tsc_hz;
@@ -111,7 +117,7 @@ extern struct port_main ptcp_port_m;
 /* lcore.c */
 uint16_t ptcp_port_tx(void *arg, struct rte_mbuf **pkts, uint16_t n);
 /* The stacks' conf.handoff_fn (arg: the port_lcore): into lcore `to`'s inbox. */
-int ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t to);
+int ptcp_port_handoff(void *arg, struct rte_mbuf *m, uint16_t to, enum ptcp_handoff_kind kind);
 int ptcp_port_lcore_main(void *arg);
 
 /*

@@ -22,15 +22,16 @@
  * ports get the same symmetric key and table, and every lcore polling a
  * queue passes segments of flows it does not own to their owner's inbox
  * (software steering); an lcore without a queue pair hands its frames to
- * lcore (rank % queues) to send. ARP replies are copied to every lcore
- * (each stack has its own ARP table); reassembled fragments and ICMP
- * errors go to the owner of the 4-tuple they carry (lcore.c).
+ * lcore (rank % queues) to send. ARP, ICMP and fragments go to lcore 0,
+ * the control path, whose stack writes the one neighbour table all stacks
+ * read; reassembled fragments and ICMP errors then go to the owner of the
+ * 4-tuple they carry (lcore.c).
  *
  * The loop of one lcore:
  *
- *   rx_burst(32) -> [pcap copy] -> [impair RX] -> [steer: ARP copies, other
- *   lcores' segments to their inboxes] -> ptcp_stack_rx_burst(now_us)
- *   -> inbox: steered segments, ARP copies and hand-offs from other lcores
+ *   rx_burst(32) -> [pcap copy] -> [impair RX] -> [steer: other lcores'
+ *   segments, control frames to lcore 0] -> ptcp_stack_rx_burst(now_us)
+ *   -> inbox: steered frames, hand-offs, frames to resolve (lcore 0)
  *   -> ptcp_stack_poll (every 100 us)
  *   -> conf.lcore_poll -> ptcp_stack_flush -> tx_fn: [impair TX], tx_prepare,
  *   [pcap copy], tx_burst (what does not fit waits, in order, in a

@@ -14,7 +14,9 @@ connections each echoing their own data (verified byte for byte):
     such as net_pcap or af_packet).
 
 Both lcores must serve connections, nothing may be dropped between them,
-and every connection gets its own data back.
+and every connection gets its own data back. ARP goes to lcore 0 only (the
+control path), and both lcores address the client through the one
+neighbour table it keeps.
 
 Run: PYTHONPATH=tests/integration python3 tests/integration/test_steering.py \
          build/app/polltcp-echo
@@ -59,6 +61,12 @@ def run_layout(ctx, extra, name):
           "%d segments met no connection (wrong lcore?)" % c.get("TCP_NO_CONN", 0))
     check(c.get("STEER_RX", 0) >= c.get("STEER_TX", 0),
           "steered %d, received %d" % (c.get("STEER_TX", 0), c.get("STEER_RX", 0)))
+    # One neighbour table: lcore 0 learned the client from its ARP request
+    # and both lcores answered through that entry, with no ARP of their own.
+    check(c.get("ARP_RX", 0) > 0, "no ARP received")
+    check(c.get("ARP_MISS", 0) == 0, "%d sends found no neighbour entry" % c.get("ARP_MISS", 0))
+    for k in ("ARP_TO_CONTROL", "ARP_TO_CONTROL_DROP", "ARP_RESOLVE_HANDOFF_DROP"):
+        check(c.get(k, 0) == 0, "%s %d" % (k, c.get(k, 0)))
     return c, out
 
 

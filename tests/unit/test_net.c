@@ -2010,19 +2010,27 @@ test_rfc6864_4_1_fragments_of_one_datagram_share_one_id(void **state)
  */
 struct two {
 	struct ptest_ctx *a, *b;
-	struct rte_ring *ring[2];     /* into A, into B */
+	struct rte_ring *ring[2];     /* datagrams into A, into B */
+	struct rte_ring *frames;      /* PTCP_HANDOFF_FRAME into A (the control path) */
+	struct rte_ring *resolve;     /* PTCP_HANDOFF_RESOLVE into A */
+	struct ptcp_neigh *neigh;     /* shared by A and B, or NULL: a table each */
 	bool refuse[2];               /* act as a full ring */
 };
 
 static struct ptcp_steer two_steer;
 
 static int
-ho_fn(void *arg, struct rte_mbuf *m, uint16_t to)
+ho_fn(void *arg, struct rte_mbuf *m, uint16_t to, enum ptcp_handoff_kind kind)
 {
 	struct two *w = arg;
+	struct rte_ring *r = w->ring[to];
 
 	assert_true(to < 2);
-	if (w->refuse[to] || rte_ring_sp_enqueue(w->ring[to], m) != 0)
+	if (kind != PTCP_HANDOFF_DATAGRAM) {
+		assert_int_equal(to, 0);      /* only the control path takes these */
+		r = kind == PTCP_HANDOFF_FRAME ? w->frames : w->resolve;
+	}
+	if (w->refuse[to] || rte_ring_sp_enqueue(r, m) != 0)
 		return -ENOBUFS;
 	return 0;
 }
@@ -2059,9 +2067,13 @@ two_owner(uint16_t owner)
 		two_steer.reta[i] = owner;
 }
 
-/* A as ptest_new_tcp() makes it; B by hand alike (the harness holds one live context). */
+/*
+ * A as ptest_new_tcp() makes it; B by hand alike (the harness holds one live
+ * context). shared: one neighbour table, A the control path, as lib/port
+ * sets up several lcores.
+ */
 static void
-two_new(struct two *w, uint16_t owner)
+two_setup(struct two *w, uint16_t owner, bool shared)
 {
 	static unsigned int seq;
 	struct ptcp_stack_conf c = { .steer = &two_steer, .steer_owner = 0,
@@ -2076,6 +2088,14 @@ two_new(struct two *w, uint16_t owner)
 	two_owner(owner);
 	w->ring[0] = ho_ring("a");
 	w->ring[1] = ho_ring("b");
+	w->frames = ho_ring("f");
+	w->resolve = ho_ring("r");
+	if (shared) {
+		snprintf(name, sizeof(name), "ptest_nb%u", seq);
+		w->neigh = ptcp_neigh_create(name, SOCKET_ID_ANY, true);
+		assert_non_null(w->neigh);
+		c.neigh = w->neigh;
+	}
 	c.handoff_arg = w;
 	w->a = ptest_new_tcp(&c);
 
@@ -2096,8 +2116,15 @@ two_new(struct two *w, uint16_t owner)
 	b->st = ptcp_stack_create(&c);
 	assert_non_null(b->st);
 	b->st->now_us = b->now;
-	assert_int_equal(ptcp_arp_update(b->st, PTEST_PEER_IP, &ptest_peer_mac), 0);
+	if (!shared)      /* shared: A's entry for the peer serves both */
+		assert_int_equal(ptcp_arp_update(b->st, PTEST_PEER_IP, &ptest_peer_mac), 0);
 	w->b = b;
+}
+
+static void
+two_new(struct two *w, uint16_t owner)
+{
+	two_setup(w, owner, false);
 }
 
 static void
@@ -2106,10 +2133,30 @@ two_free(struct two *w)
 	/* B first: it may hold mbufs of A's pool, which ptest_free(A) counts. */
 	assert_int_equal(rte_ring_count(w->ring[0]), 0);
 	assert_int_equal(rte_ring_count(w->ring[1]), 0);
+	assert_int_equal(rte_ring_count(w->frames), 0);
+	assert_int_equal(rte_ring_count(w->resolve), 0);
 	ptest_free(w->b);
 	ptest_free(w->a);
+	ptcp_neigh_free(w->neigh);   /* after its stacks, as lib/port does */
 	rte_ring_free(w->ring[0]);
 	rte_ring_free(w->ring[1]);
+	rte_ring_free(w->frames);
+	rte_ring_free(w->resolve);
+}
+
+/* Deliver to A what B passed to the control path: frames, then frames waiting for ARP. */
+static unsigned int
+control_drain(struct two *w)
+{
+	struct rte_mbuf *pkts[8];
+	unsigned int n, r;
+
+	n = rte_ring_sc_dequeue_burst(w->frames, (void **)pkts, 8, NULL);
+	ptcp_stack_rx_burst(w->a->st, pkts, (uint16_t)n, w->a->now);
+	r = rte_ring_sc_dequeue_burst(w->resolve, (void **)pkts, 8, NULL);
+	ptcp_stack_resolve_burst(w->a->st, pkts, (uint16_t)r, w->a->now);
+	ptcp_stack_flush(w->a->st);
+	return n + r;
 }
 
 /* What the ring into t (stack `owner`) holds, delivered as lib/port does; returns the count. */
@@ -2531,6 +2578,183 @@ test_multiaddr_range_must_stay_in_prefix(void **state)
 	ptest_free(t);
 }
 
+/* ---- One neighbour table, one control path (arp.c "Sharing") ------------- */
+
+static void
+test_neigh_shared_entry_used_by_other_lcore_without_arp(void **state)
+{
+	/*
+	 * Ensure that with one shared neighbour table an entry the control stack (A) learned is
+	 * used by the other stack (B) directly: B sends to the neighbour's MAC with no ARP
+	 * request, no miss and nothing passed to A.
+	 */
+	struct two w;
+
+	(void)state;
+	two_setup(&w, 1, true);
+	rx_other_reply(w.a);        /* addressed to us: A learns OTHER (RFC 826 merge) */
+	assert_nothing_sent(w.a);
+	assert_int_equal(send_tcp(w.b, PTEST_OTHER_IP, 40000), 0);
+	assert_int_equal(pop_tcp_to(w.b, &other_mac, PTEST_OTHER_IP), 40000);
+	assert_int_equal(PTEST_CTR(w.b, ARP_MISS), 0);
+	assert_int_equal(PTEST_CTR(w.b, ARP_REQ_TX), 0);
+	assert_int_equal(PTEST_CTR(w.b, ARP_RESOLVE_HANDOFF), 0);
+	assert_int_equal(control_drain(&w), 0);
+	assert_nothing_sent(w.a);
+	assert_nothing_sent(w.b);
+	two_free(&w);
+}
+
+static void
+test_neigh_miss_on_other_lcore_resolved_and_sent_by_control(void **state)
+{
+	/*
+	 * Ensure that a frame another stack (B) sends to an unresolved neighbour goes to the
+	 * control stack (A), which sends the one ARP request, keeps the frame until the reply
+	 * and then sends it to the learned MAC; B's next frame goes out from B directly.
+	 */
+	struct two w;
+	uint16_t sport;
+
+	(void)state;
+	two_setup(&w, 1, true);
+	assert_int_equal(send_tcp(w.b, PTEST_OTHER_IP, 40001), 0);
+	assert_nothing_sent(w.b);
+	assert_int_equal(PTEST_CTR(w.b, ARP_MISS), 1);
+	assert_int_equal(PTEST_CTR(w.b, ARP_RESOLVE_HANDOFF), 1);
+	assert_int_equal(PTEST_CTR(w.b, ARP_REQ_TX), 0);
+	assert_int_equal(control_drain(&w), 1);
+	pop_arp_request(w.a, NULL, PTEST_OTHER_IP);
+	assert_nothing_sent(w.a);
+	assert_int_equal(PTEST_CTR(w.a, ARP_QUEUED), 1);
+
+	rx_other_reply(w.a);
+	sport = pop_tcp_to(w.a, &other_mac, PTEST_OTHER_IP);
+	assert_int_equal(sport, 40001);
+	assert_nothing_sent(w.a);
+
+	assert_int_equal(send_tcp(w.b, PTEST_OTHER_IP, 40002), 0);
+	assert_int_equal(pop_tcp_to(w.b, &other_mac, PTEST_OTHER_IP), 40002);
+	assert_int_equal(PTEST_CTR(w.b, ARP_RESOLVE_HANDOFF), 1);
+	assert_int_equal(control_drain(&w), 0);
+	two_free(&w);
+}
+
+static void
+test_neigh_miss_with_control_inbox_full_counted_dropped(void **state)
+{
+	/*
+	 * Ensure that when the control path cannot take a frame to resolve (its inbox full) the
+	 * sender frees it, counts ARP_RESOLVE_HANDOFF_DROP and reports -ENOBUFS.
+	 */
+	struct two w;
+
+	(void)state;
+	two_setup(&w, 1, true);
+	w.refuse[0] = true;
+	assert_int_equal(send_tcp(w.b, PTEST_OTHER_IP, 40003), -ENOBUFS);
+	assert_int_equal(PTEST_CTR(w.b, ARP_RESOLVE_HANDOFF_DROP), 1);
+	assert_nothing_sent(w.b);
+	w.refuse[0] = false;
+	two_free(&w);            /* counts B's pool back to its level */
+}
+
+static void
+test_rfc826_request_on_other_lcore_answered_by_control(void **state)
+{
+	/*
+	 * Ensure that an ARP request reaching a stack that only reads the shared table is
+	 * passed to the control stack, which answers it and learns the sender, so both stacks
+	 * then see the entry; the reading stack neither answers nor writes.
+	 */
+	struct rte_ether_addr mac;
+	struct ptcp_arp_info a;
+	struct two w;
+
+	(void)state;
+	two_setup(&w, 1, true);
+	ptest_rx(w.b, arp_frame(w.b, &bcast_mac, RTE_ARP_OP_REQUEST, &other_mac, PTEST_OTHER_IP,
+				&zero_mac, PTEST_LOCAL_IP));
+	assert_nothing_sent(w.b);
+	assert_int_equal(PTEST_CTR(w.b, ARP_TO_CONTROL), 1);
+	assert_int_equal(PTEST_CTR(w.b, ARP_RX), 0);
+	assert_int_equal(ptcp_arp_lookup(w.b->st, PTEST_OTHER_IP, &mac), -ENOENT);
+	assert_int_equal(control_drain(&w), 1);
+	pop_arp(w.a, &other_mac, &a);
+	assert_int_equal(a.op, RTE_ARP_OP_REPLY);
+	assert_int_equal(a.tpa, PTEST_OTHER_IP);
+	assert_int_equal(ptcp_arp_lookup(w.b->st, PTEST_OTHER_IP, &mac), 0);
+	assert_memory_equal(&mac, &other_mac, 6);
+	assert_int_equal(ptcp_arp_lookup(w.a->st, PTEST_OTHER_IP, &mac), 0);
+	assert_int_equal(ptcp_arp_update(w.b->st, PTEST_OTHER_IP, &new_mac), -EPERM);
+	two_free(&w);
+}
+
+static void
+test_neigh_reused_slots_never_give_another_hosts_mac(void **state)
+{
+	/*
+	 * Ensure that as the control stack fills the shared table past its size (entries evicted
+	 * and their slots reused), the reading stack finds for every address either its own MAC
+	 * or nothing, never the MAC of the host that held the slot before.
+	 */
+	const uint32_t n = 3 * PTCP_ARP_TABLE_SIZE;
+	struct rte_ether_addr mac, want;
+	uint32_t i, found = 0;
+	struct two w;
+
+	(void)state;
+	two_setup(&w, 1, true);
+	for (i = 0; i < n; i++) {
+		rte_be32_t ip = rte_cpu_to_be_32(0xC6130000u + i);   /* 198.19.x.x: off-link */
+
+		memset(&want, 0, sizeof(want));
+		want.addr_bytes[0] = 0x02;
+		want.addr_bytes[4] = (uint8_t)(i >> 8);
+		want.addr_bytes[5] = (uint8_t)i;
+		w.a->now += 1000;
+		w.a->st->now_us = w.a->now;
+		assert_int_equal(ptcp_arp_update(w.a->st, ip, &want), 0);
+		assert_int_equal(ptcp_arp_lookup(w.b->st, ip, &mac), 0);
+		assert_memory_equal(&mac, &want, 6);
+	}
+	for (i = 0; i < n; i++) {
+		rte_be32_t ip = rte_cpu_to_be_32(0xC6130000u + i);
+
+		if (ptcp_arp_lookup(w.b->st, ip, &mac) != 0)
+			continue;
+		found++;
+		assert_int_equal(mac.addr_bytes[4], (uint8_t)(i >> 8));
+		assert_int_equal(mac.addr_bytes[5], (uint8_t)i);
+	}
+	assert_true(found > 0 && found <= PTCP_ARP_TABLE_SIZE + PTCP_ARP_TABLE_SIZE / 2);
+	assert_true(PTEST_CTR(w.a, ARP_EXPIRED) >= n - found);
+	two_free(&w);
+}
+
+static void
+test_neigh_shared_without_handoff_refused(void **state)
+{
+	/*
+	 * Ensure that a stack other than 0 on a shared neighbour table needs conf.handoff_fn
+	 * (where its unresolved frames would go): ptcp_stack_create fails with EINVAL.
+	 */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct ptcp_stack_conf c = t->st->conf;
+	struct ptcp_neigh *nb = ptcp_neigh_create("ptest_nb_noho", SOCKET_ID_ANY, true);
+
+	(void)state;
+	assert_non_null(nb);
+	c.neigh = nb;
+	c.steer_owner = 1;
+	c.handoff_fn = NULL;
+	c.name = "ptest_noho";
+	assert_null(ptcp_stack_create(&c));
+	assert_int_equal(rte_errno, EINVAL);
+	ptcp_neigh_free(nb);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -2623,6 +2847,12 @@ main(void)
 		cmocka_unit_test(test_rfc791_handoff_ring_full_counted_dropped),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack),
+		cmocka_unit_test(test_neigh_shared_entry_used_by_other_lcore_without_arp),
+		cmocka_unit_test(test_neigh_miss_on_other_lcore_resolved_and_sent_by_control),
+		cmocka_unit_test(test_neigh_miss_with_control_inbox_full_counted_dropped),
+		cmocka_unit_test(test_rfc826_request_on_other_lcore_answered_by_control),
+		cmocka_unit_test(test_neigh_reused_slots_never_give_another_hosts_mac),
+		cmocka_unit_test(test_neigh_shared_without_handoff_refused),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
