@@ -79,15 +79,17 @@ ptcp_stack_destroy(struct ptcp_stack *st)
 uint16_t
 ptcp_stack_rx_burst(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n, uint64_t now_us)
 {
-	uint16_t i;
+	uint16_t i, j, chunk;
 
 	st->now_us = now_us;
 	PTCP_ADD(st, RX_PKTS, n);
 	ptcp_tcp_enter(st);
-	for (i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		ptcp_net_input(st, pkts[i]);
+	for (i = 0; i < n; i += chunk) {
+		chunk = (uint16_t)RTE_MIN(n - i, PTCP_TCP_PRELOOK);
+		ptcp_tcp_prelookup(st, pkts + i, chunk);
+		for (j = i; j < i + chunk; j++)
+			ptcp_net_input(st, pkts[j]);
+		ptcp_tcp_prelookup_end(st);
 	}
 	ptcp_tcp_leave(st);
 	return n;

@@ -205,22 +205,37 @@ arp_find(const struct ptcp_neigh *nb, rte_be32_t ip)
 	return &nb->e[pos];
 }
 
+/* e's usable MAC word if e is ip's entry now, else 0 (the check of "Sharing" above). */
+static inline uint64_t
+entry_hw(struct ptcp_arp_entry *e, rte_be32_t ip)
+{
+	uint64_t hw = __atomic_load_n(&e->hw, __ATOMIC_ACQUIRE);
+
+	if (!(hw & PTCP_ARP_HW_VALID) || __atomic_load_n(&e->ip, __ATOMIC_RELAXED) != ip)
+		return 0;
+	return hw;
+}
+
 /*
  * Any stack: ip's usable MAC word (PTCP_ARP_HW_VALID set), else 0.
  * Marks the entry used (once per refresh: a store only when it changes, so
- * senders on several lcores do not bounce its cache line).
+ * senders on several lcores do not bounce its cache line). The entry of
+ * the last next hop is tried first: nearly every frame goes to one
+ * gateway or one peer, and the check above makes a stale pointer harmless
+ * (entries are never freed, only reused), so this skips the hash lookup.
  */
 static inline uint64_t
-arp_hw(const struct ptcp_neigh *nb, rte_be32_t ip, bool mark_used)
+arp_hw(struct ptcp_net *net, rte_be32_t ip, bool mark_used)
 {
-	struct ptcp_arp_entry *e = arp_find(nb, ip);
+	struct ptcp_arp_entry *e = net->nh_last;
 	uint64_t hw;
 
-	if (e == NULL)
-		return 0;
-	hw = __atomic_load_n(&e->hw, __ATOMIC_ACQUIRE);
-	if (!(hw & PTCP_ARP_HW_VALID) || __atomic_load_n(&e->ip, __ATOMIC_RELAXED) != ip)
-		return 0;
+	if (e == NULL || (hw = entry_hw(e, ip)) == 0) {
+		e = arp_find(net->neigh, ip);
+		if (e == NULL || (hw = entry_hw(e, ip)) == 0)
+			return 0;
+		net->nh_last = e;
+	}
 	if (mark_used && !__atomic_load_n(&e->used, __ATOMIC_RELAXED))
 		__atomic_store_n(&e->used, 1, __ATOMIC_RELAXED);
 	return hw;
@@ -432,7 +447,7 @@ int
 ptcp_arp_output(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
 {
 	struct ptcp_net *net = st->net;
-	uint64_t hw = arp_hw(net->neigh, nh, true);
+	uint64_t hw = arp_hw(net, nh, true);
 
 	if (likely(hw != 0)) {
 		arp_xmit(st, hw, m);
@@ -455,7 +470,7 @@ ptcp_arp_resolve(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t nh)
 		return;
 	}
 	/* resolved since the sender looked */
-	hw = arp_hw(st->net->neigh, nh, true);
+	hw = arp_hw(st->net, nh, true);
 	if (hw != 0)
 		arp_xmit(st, hw, m);
 	else
@@ -617,7 +632,7 @@ ptcp_arp_update(struct ptcp_stack *st, rte_be32_t ip, const struct rte_ether_add
 int
 ptcp_arp_lookup(struct ptcp_stack *st, rte_be32_t ip, struct rte_ether_addr *mac)
 {
-	uint64_t hw = arp_hw(st->net->neigh, ip, false);
+	uint64_t hw = arp_hw(st->net, ip, false);
 
 	if (hw == 0)
 		return -ENOENT;

@@ -117,6 +117,7 @@ struct ptcp_net {
 	rte_be32_t bcast;               /* {net, -1}; 255.255.255.255 on /31 and /32 */
 	rte_be32_t net0;                /* {net, 0}, the old BSD broadcast (RFC 1122 3.3.6) */
 	struct ptcp_neigh *neigh;       /* conf.neigh, or this stack's own table */
+	struct ptcp_arp_entry *nh_last; /* entry of the last next hop sent to (arp.c arp_hw) */
 	bool control;                   /* this stack writes neigh (its own, or steer_owner 0) */
 	uint64_t arp_next_us;           /* earliest ARP deadline (UINT64_MAX: none) */
 

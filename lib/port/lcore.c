@@ -41,6 +41,7 @@
 
 #include "ptcp_api.h"
 #include "port_private.h"
+#include "ptcp_wire.h"
 
 #define M (&ptcp_port_m)
 
@@ -299,24 +300,13 @@ ptcp_port_handoff(void *arg __rte_unused, struct rte_mbuf *m, uint16_t to,
 static inline uint16_t
 frame_owner(const struct rte_mbuf *m)
 {
-	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	uint32_t ihl;
-	const uint8_t *p;
+	struct ptcp_frame_tuple t;
 
-	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) + 4) ||
-	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    ip->next_proto_id != IPPROTO_TCP ||
-	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-		return PORT_CONTROL;
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4u;
-	if (unlikely(ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < sizeof(*eth) + ihl + 4))
+	if (!ptcp_frame_tcp_tuple(m, &t))
 		return PORT_CONTROL;
 	if (M->hw_hash && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
 		return ptcp_steer_owner_of(M->steer, m->hash.rss);
-	p = (const uint8_t *)ip + ihl;
-	return ptcp_steer_owner(M->steer, ip->src_addr, ip->dst_addr,
-				(uint16_t)(p[0] << 8 | p[1]), (uint16_t)(p[2] << 8 | p[3]));
+	return ptcp_steer_owner(M->steer, t.src, t.dst, t.sport, t.dport);
 }
 
 /*

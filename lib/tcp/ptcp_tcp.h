@@ -41,6 +41,20 @@ void ptcp_tcp_poll(struct ptcp_stack *st);
 bool ptcp_tcp_owns(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_be32_t raddr,
 		   uint16_t rport);
 
+/* Frames one ptcp_tcp_prelookup() call takes (the port's RX burst). */
+#define PTCP_TCP_PRELOOK 32
+
+/**
+ * Before frames pkts[0..n) (n <= PTCP_TCP_PRELOOK, data at the Ethernet
+ * header) go through ptcp_net_input in this order: look up the
+ * connections of their TCP flows together (one rte_hash bulk lookup for
+ * the distinct flows), so that ptcp_tcp_input() finds each frame's
+ * connection without a lookup of its own. ptcp_tcp_prelookup_end() after
+ * the frames: the results name mbufs and are valid for this burst only.
+ */
+void ptcp_tcp_prelookup(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n);
+void ptcp_tcp_prelookup_end(struct ptcp_stack *st);
+
 /** Connections in the table plus SYN cache entries (any state but LISTEN and TIME-WAIT). */
 uint32_t ptcp_tcp_conn_count(const struct ptcp_stack *st);
 /** Number of TIME-WAIT records (tcp_timewait.c; outside the connection table). */

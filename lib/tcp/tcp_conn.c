@@ -196,13 +196,149 @@ ptcp_tcp_conn_count(const struct ptcp_stack *st)
 	return st->tcp->nconns + ptcp_tcp_syncache_count(st);
 }
 
-/* Take c out of the connection table (and the one-entry lookup cache). */
+/* Take c out of the connection table (and the lookup caches: last, this burst's). */
 static void
 table_del(struct ptcp_tcp *tcp, struct ptcp_conn *c)
 {
+	uint16_t k;
+
 	rte_hash_del_key(tcp->table, &c->flow);
 	if (tcp->last_conn == c)
 		tcp->last_conn = NULL;
+	for (k = 0; k < tcp->pre_nkeys; k++)
+		if (tcp->pre_c[k] == c)
+			tcp->pre_c[k] = NULL;
+}
+
+#define PRE_NONE UINT8_MAX
+#define PRE_SEEN 64          /* slots of the burst's flow index (a power of two) */
+
+static inline bool
+flow_eq(const struct ptcp_flow *a, const struct ptcp_flow *b)
+{
+	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
+	       a->rport == b->rport;
+}
+
+/*
+ * A burst of distinct flows (64 request/response connections, a SYN flood
+ * of lookups that miss) pays for one pipelined rte_hash_lookup_bulk_data
+ * instead of one dependent lookup per segment. Frames of a flow already
+ * seen in the burst (found through a 64-slot index on the ports and
+ * addresses; a collision only costs a second key), or of the last
+ * connection found, share that answer (TCP_FLOW_CACHE_HIT): a bulk
+ * transfer's burst costs a compare per segment and no lookup. Bursts of one
+ * frame skip all this.
+ */
+void
+ptcp_tcp_prelookup(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_flow *keys = tcp->pre_f;
+	const void *kp[PTCP_TCP_PRELOOK];
+	void *data[PTCP_TCP_PRELOOK];
+	uint8_t lookup[PTCP_TCP_PRELOOK];     /* keys to look up: their index in keys[] */
+	uint8_t seen[PRE_SEEN];               /* flow index: key index + 1, 0 = empty */
+	struct ptcp_conn *last = tcp->last_conn;
+	uint16_t i, nk = 0, nl = 0;
+	uint64_t hits = 0;
+
+	tcp->pre_n = 0;
+	tcp->pre_i = 0;
+	tcp->pre_nkeys = 0;
+	if (n < 2 || n > PTCP_TCP_PRELOOK)
+		return;
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++) {
+		struct ptcp_frame_tuple t;
+		struct ptcp_flow f;
+		uint32_t h;
+		uint8_t s;
+
+		tcp->pre_m[i] = pkts[i];
+		tcp->pre_k[i] = PRE_NONE;
+		if (!ptcp_frame_tcp_tuple(pkts[i], &t))
+			continue;
+		f = (struct ptcp_flow){ .laddr = t.dst, .raddr = t.src, .lport = t.dport,
+					.rport = t.sport };
+		h = (uint32_t)t.sport ^ t.dport ^ rte_be_to_cpu_32(t.src) ^ rte_be_to_cpu_32(t.dst);
+		h = (h ^ (h >> 6) ^ (h >> 12)) & (PRE_SEEN - 1);
+		s = seen[h];
+		if (s != 0 && flow_eq(&keys[s - 1], &f)) {
+			tcp->pre_k[i] = (uint8_t)(s - 1);
+			hits++;
+			continue;
+		}
+		keys[nk] = f;
+		seen[h] = (uint8_t)(nk + 1);
+		tcp->pre_k[i] = (uint8_t)nk;
+		if (last != NULL && flow_eq(&last->flow, &f)) {
+			tcp->pre_c[nk] = last;
+			hits++;
+		} else {
+			tcp->pre_c[nk] = NULL;
+			kp[nl] = &keys[nk];
+			lookup[nl++] = (uint8_t)nk;
+		}
+		nk++;
+	}
+	if (nl > 0) {
+		uint64_t found = 0;
+
+		/* Fails only on invalid arguments: the frames are then looked up one by one. */
+		if (rte_hash_lookup_bulk_data(tcp->table, kp, nl, &found, data) < 0)
+			return;
+		for (i = 0; i < nl; i++)
+			if (found & (1ull << i))
+				tcp->pre_c[lookup[i]] = data[i];
+		PTCP_ADD(st, TCP_BULK_LOOKUP, nl);
+	}
+	PTCP_ADD(st, TCP_FLOW_CACHE_HIT, hits);
+	tcp->pre_n = n;
+	tcp->pre_nkeys = nk;
+	tcp->pre_gen = tcp->table_gen;
+}
+
+void
+ptcp_tcp_prelookup_end(struct ptcp_stack *st)
+{
+	st->tcp->pre_n = 0;
+	st->tcp->pre_nkeys = 0;
+}
+
+/*
+ * Frame m's connection from this burst's bulk lookup: *known is set when m
+ * was looked up as flow f, and the answer still holds (a connection that
+ * left the table was forgotten by table_del; an absent one is still absent
+ * unless a connection was added since).
+ */
+struct ptcp_conn *
+ptcp_tcp_prelooked(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_flow *f,
+		   bool *known)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_conn *c;
+	uint16_t i;
+	uint8_t k;
+
+	*known = false;
+	/* A frame not of this burst (a reassembled datagram's head) leaves the cursor. */
+	for (i = tcp->pre_i; i < tcp->pre_n && tcp->pre_m[i] != m; i++)
+		;
+	if (i == tcp->pre_n)
+		return NULL;
+	tcp->pre_i = i;
+	k = tcp->pre_k[i];
+	if (k == PRE_NONE || !flow_eq(&tcp->pre_f[k], f))
+		return NULL;
+	c = tcp->pre_c[k];
+	if (c != NULL) {
+		tcp->last_conn = c;
+		*known = true;
+		return c;
+	}
+	*known = tcp->pre_gen == tcp->table_gen;
+	return NULL;
 }
 
 /*
@@ -299,6 +435,7 @@ ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f)
 		conn_put(tcp, c);
 		return NULL;
 	}
+	tcp->table_gen++;   /* a flow looked up in this burst as absent may be here now */
 	tcp->nconns++;
 	return c;
 }

@@ -784,6 +784,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	const void *hdr;
 	struct ptcp_flow f;
 	struct ptcp_conn *c;
+	bool known;
 
 	PTCP_INC(st, TCP_RX);
 	if (unlikely(!cksum_ok(st, m, ip))) {
@@ -801,7 +802,9 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	f.lport = seg->dport;
 	f.rport = seg->sport;
 	ptcp_tcp_enter(st);
-	c = ptcp_tcp_conn_lookup(st, &f);
+	c = ptcp_tcp_prelooked(st, m, &f, &known);
+	if (!known)
+		c = ptcp_tcp_conn_lookup(st, &f);
 	if (c == NULL) {
 		/* No connection: the tuple may be in TIME-WAIT (its own table). */
 		struct ptcp_timewait *tw = ptcp_tcp_timewait_lookup(st, &f);

@@ -210,6 +210,22 @@ TAILQ_HEAD(ptcp_timewait_list, ptcp_timewait);
 
 struct ptcp_tcp {
 	struct ptcp_conn *last_conn;         /* last found by ptcp_tcp_conn_lookup, in the table */
+	/*
+	 * The receive burst's flows, looked up together (tcp_conn.c
+	 * ptcp_tcp_prelookup): frame i is pre_m[i], its flow's key index
+	 * pre_k[i] (PRE_NONE: not a TCP frame), the key's connection
+	 * pre_c[k] (NULL: none when looked up). Frames are processed in
+	 * order, so pre_i only moves forward.
+	 */
+	uint16_t pre_n;
+	uint16_t pre_i;
+	uint16_t pre_nkeys;
+	uint32_t table_gen;                  /* connections added to the table, ever */
+	uint32_t pre_gen;                    /* table_gen when pre_c[] was filled */
+	uint8_t pre_k[PTCP_TCP_PRELOOK];
+	struct rte_mbuf *pre_m[PTCP_TCP_PRELOOK];
+	struct ptcp_conn *pre_c[PTCP_TCP_PRELOOK];
+	struct ptcp_flow pre_f[PTCP_TCP_PRELOOK];   /* per key: the flow looked up */
 	uint64_t conn_mem;                   /* connection pool + table bytes (measured) */
 	uint64_t timewait_mem;               /* TIME-WAIT pool + table bytes (measured) */
 	struct rte_hash *table;              /* struct ptcp_flow -> struct ptcp_conn * */
@@ -363,6 +379,9 @@ ptcp_tcp_ratelimited(const struct ptcp_stack *st, uint64_t *last)
 
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
+/** The burst's bulk lookup answer for frame m of flow f (*known false: look it up). */
+struct ptcp_conn *ptcp_tcp_prelooked(struct ptcp_stack *st, const struct rte_mbuf *m,
+				     const struct ptcp_flow *f, bool *known);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
 /** Bytes allocated from DPDK's heaps, all sockets (to measure what a table costs). */
 uint64_t ptcp_heap_bytes(void);

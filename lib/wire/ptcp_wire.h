@@ -139,6 +139,45 @@ ptcp_ipv4_is_fragment(const struct ptcp_ipv4_info *ip)
 	return (ip->frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
 }
 
+/* A frame's TCP 4-tuple as seen from the receiver: ports in host order. */
+struct ptcp_frame_tuple {
+	rte_be32_t src;
+	rte_be32_t dst;
+	uint16_t sport;
+	uint16_t dport;
+};
+
+/**
+ * Classify received frame m (data at its Ethernet header) in one look at
+ * its first segment: true and *t for an IPv4 TCP segment that is not a
+ * fragment, else false (ARP, ICMP, fragments, anything short). Nothing is
+ * validated beyond what reading the tuple needs: the steering and lookup
+ * decisions it feeds are checked again by the layers that own them.
+ */
+static inline bool
+ptcp_frame_tcp_tuple(const struct rte_mbuf *m, struct ptcp_frame_tuple *t)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	uint32_t ihl;
+	const uint8_t *p;
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) + 4) ||
+	    eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+	    ip->next_proto_id != IPPROTO_TCP ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return false;
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4u;
+	if (unlikely(ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < sizeof(*eth) + ihl + 4))
+		return false;
+	p = (const uint8_t *)ip + ihl;
+	t->src = ip->src_addr;
+	t->dst = ip->dst_addr;
+	t->sport = (uint16_t)(p[0] << 8 | p[1]);
+	t->dport = (uint16_t)(p[2] << 8 | p[3]);
+	return true;
+}
+
 /**
  * Validate an IPv4 header at `buf` with `avail` bytes of frame after the
  * Ethernet header: version 4, IHL >= 5, IHL*4 <= total length <= avail, and

@@ -1081,6 +1081,143 @@ test_api_consecutive_segments_share_one_lookup(void **state)
 	ptest_free(t);
 }
 
+/* A data segment of pc's flow (not yet received): len bytes at rcv_nxt + off. */
+static struct rte_mbuf *
+burst_seg(struct ptest_conn *pc, uint8_t flags, uint32_t off, const uint8_t *data, uint32_t len)
+{
+	return ptest_tcp_frame(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+		.seq = pc->rcv_nxt + off, .ack = pc->snd_nxt, .flags = flags, .wnd = pc->peer_wnd,
+		.data = data, .len = len });
+}
+
+/* Receive pkts[0..n) as one burst, as the port layer does, and flush. */
+static void
+rx_burst(struct ptest_ctx *t, struct rte_mbuf **pkts, uint16_t n)
+{
+	ptcp_stack_rx_burst(t->st, pkts, n, t->now);
+	ptcp_stack_flush(t->st);
+}
+
+static void
+test_api_burst_of_distinct_flows_looked_up_together(void **state)
+{
+	/*
+	 * Ensure that one receive burst with segments of three connections, interleaved (A B C
+	 * A B, then C A), looks up the three flows once together (TCP_BULK_LOOKUP counts 3, and
+	 * each further segment is answered from that lookup or shares its predecessor's), and
+	 * that every connection gets exactly its own bytes in order.
+	 */
+	static struct ptest_conn pc[3];
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct rte_mbuf *pkts[7];
+	uint8_t d[3][300];
+	static const int order[7] = { 0, 1, 2, 0, 1, 2, 0 };
+	uint32_t off[3] = { 0 };
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		ptest_conn_init(t, &pc[i]);
+		pc[i].lport = (uint16_t)(PTEST_LPORT + i);   /* a listener, so a recorder, each */
+		pc[i].rec.auto_read = true;
+		ptest_conn_passive(&pc[i]);
+		ptest_pattern(d[i], sizeof(d[i]), (uint8_t)(11 * i + 1));
+	}
+	ptest_clear(t);
+	for (i = 0; i < 7; i++) {
+		int k = order[i];
+		uint32_t len = k == 0 ? 100 : 150;   /* A: 3 x 100, B and C: 2 x 150 */
+
+		pkts[i] = burst_seg(&pc[k], PT_ACK | PT_PSH, off[k], d[k] + off[k], len);
+		off[k] += len;
+	}
+	assert_int_equal(PTEST_CTR(t, TCP_BULK_LOOKUP), 0);
+	rx_burst(t, pkts, 7);
+	assert_int_equal(PTEST_CTR(t, TCP_BULK_LOOKUP), 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pc[i].rec.rx_len, 300);
+		assert_memory_equal(pc[i].rec.rx, d[i], 300);
+	}
+	assert_int_equal(PTEST_CTR(t, TCP_NO_CONN), 0);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_api_burst_connection_closed_midway_not_found_later_in_burst(void **state)
+{
+	/*
+	 * Ensure that a connection reset by one segment of a burst is not found by a later
+	 * segment of the same flow in that burst (the burst's lookup forgets it): that segment
+	 * meets only the listener and draws its RST, and the other flow of the burst is
+	 * unaffected.
+	 */
+	static struct ptest_conn a, b;
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct rte_mbuf *pkts[3];
+	struct ptcp_tcp_seg seg;
+	uint8_t d[100];
+
+	(void)state;
+	ptest_conn_init(t, &a);
+	ptest_conn_init(t, &b);
+	b.lport = PTEST_LPORT + 1;
+	a.rec.auto_read = true;
+	b.rec.auto_read = true;
+	ptest_conn_passive(&a);
+	ptest_conn_passive(&b);
+	ptest_clear(t);
+	ptest_pattern(d, sizeof(d), 3);
+	pkts[0] = burst_seg(&a, PT_RST, 0, NULL, 0);
+	pkts[1] = burst_seg(&b, PT_ACK | PT_PSH, 0, d, sizeof(d));
+	pkts[2] = burst_seg(&a, PT_ACK | PT_PSH, 0, d, sizeof(d));
+	rx_burst(t, pkts, 3);
+	assert_int_equal(a.rec.n_closed, 1);
+	assert_int_equal(a.rec.rx_len, 0);
+	assert_int_equal(b.rec.rx_len, sizeof(d));
+	assert_int_equal(b.rec.n_closed, 0);
+	/* B's ACK, then A's listener's RST answering the late ACK (RFC 9293 3.10.7.2). */
+	ptest_pop_tcp(t, &seg, NULL, 0);
+	assert_int_equal(seg.flags, PT_ACK);
+	assert_int_equal(seg.dport, b.rport);
+	ptest_pop_tcp(t, &seg, NULL, 0);
+	assert_int_equal(seg.flags, PT_RST);
+	assert_int_equal(seg.dport, a.rport);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
+static void
+test_api_burst_handshake_completed_midway_data_finds_connection(void **state)
+{
+	/*
+	 * Ensure that the handshake ACK and the first data of a new connection in one burst
+	 * work: the data, looked up before the ACK created the connection, is still delivered
+	 * to it (a connection added during the burst voids the burst's "not found").
+	 */
+	static struct ptest_conn a;
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct rte_mbuf *pkts[2];
+	uint8_t d[64];
+
+	(void)state;
+	ptest_conn_init(t, &a);
+	a.rec.auto_read = true;
+	ptest_conn_listen(&a);
+	ptest_conn_syn_received(&a);
+	ptest_clear(t);
+	ptest_pattern(d, sizeof(d), 5);
+	pkts[0] = burst_seg(&a, PT_ACK, 0, NULL, 0);
+	pkts[1] = burst_seg(&a, PT_ACK | PT_PSH, 0, d, sizeof(d));
+	rx_burst(t, pkts, 2);
+	assert_int_equal(a.rec.n_established, 1);
+	assert_int_equal(a.rec.rx_len, sizeof(d));
+	assert_memory_equal(a.rec.rx, d, sizeof(d));
+	assert_int_equal(PTEST_CTR(t, TCP_NO_CONN), 0);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1089,6 +1226,9 @@ main(void)
 		cmocka_unit_test(test_rfc6056_ephemeral_ports_per_destination_unpredictable),
 		cmocka_unit_test(test_api_connect_rotates_source_addresses),
 		cmocka_unit_test(test_api_consecutive_segments_share_one_lookup),
+		cmocka_unit_test(test_api_burst_of_distinct_flows_looked_up_together),
+		cmocka_unit_test(test_api_burst_connection_closed_midway_not_found_later_in_burst),
+		cmocka_unit_test(test_api_burst_handshake_completed_midway_data_finds_connection),
 		cmocka_unit_test(test_api_connect_source_port_lands_replies_on_own_lcore),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
