@@ -2755,6 +2755,40 @@ test_neigh_shared_without_handoff_refused(void **state)
 	ptest_free(t);
 }
 
+static void
+test_neigh_last_next_hop_entry_reused_is_a_miss(void **state)
+{
+	/*
+	 * Ensure that the entry a sender remembers for its last next hop, once evicted and
+	 * reused for other neighbours, is not used for the old one: the next frame to it is a
+	 * miss that sends an ARP request, never a frame to another host's MAC.
+	 */
+	struct ptest_ctx *t = ptest_new(NULL);
+	struct rte_ether_addr mac;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(ptcp_arp_update(t->st, PTEST_OTHER_IP, &other_mac), 0);
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 40010), 0);
+	assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 40010);
+	for (i = 0; i < 2 * PTCP_ARP_TABLE_SIZE; i++) {
+		memset(&mac, 0, sizeof(mac));
+		mac.addr_bytes[0] = 0x02;
+		mac.addr_bytes[4] = (uint8_t)(i >> 8);
+		mac.addr_bytes[5] = (uint8_t)i;
+		t->now += 1000;
+		t->st->now_us = t->now;
+		assert_int_equal(ptcp_arp_update(t->st, rte_cpu_to_be_32(0xC6130000u + i), &mac),
+				 0);
+	}
+	assert_int_equal(ptcp_arp_lookup(t->st, PTEST_OTHER_IP, &mac), -ENOENT);
+	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 40011), 0);
+	pop_arp_request(t, NULL, PTEST_OTHER_IP);
+	assert_nothing_sent(t);
+	assert_int_equal(PTEST_CTR(t, ARP_MISS), 1);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -2853,6 +2887,7 @@ main(void)
 		cmocka_unit_test(test_rfc826_request_on_other_lcore_answered_by_control),
 		cmocka_unit_test(test_neigh_reused_slots_never_give_another_hosts_mac),
 		cmocka_unit_test(test_neigh_shared_without_handoff_refused),
+		cmocka_unit_test(test_neigh_last_next_hop_entry_reused_is_a_miss),
 	};
 
 	return cmocka_run_group_tests_name("net", tests, NULL, NULL);
