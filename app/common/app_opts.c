@@ -188,6 +188,8 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return 0;
 	case APP_OPT_MSL_MS:
 		return app_parse_u32("msl-ms", arg, 1, MAX_MSL_MS, &s->msl_ms);
+	case APP_OPT_NEIGHBOURS:
+		return app_parse_u32("neighbours", arg, 8, 1u << 20, &s->neighbours);
 	case APP_OPT_RCV_BUF:
 		return app_parse_u32("rcv-buf", arg, MIN_BUF, MAX_BUF, &s->rcv_buf);
 	case APP_OPT_SND_BUF:
@@ -293,7 +295,10 @@ app_stack_usage(FILE *f)
 "                         (default 1024); SYNs beyond it, or while --max-conns is\n"
 "                         reached, are answered with SYN cookies (RFC 4987)\n"
 "  --synack-retries N     SYN-ACK retransmissions before a half-open connection is\n"
-"                         dropped, 1..255 (default 3: 15 s)\n",
+"                         dropped, 1..255 (default 3: 15 s)\n"
+"  --neighbours N         neighbour (ARP) table entries, 8..1048576 (default 4096), one\n"
+"                         table for all lcores; when full the least recently\n"
+"                         confirmed entry is evicted\n",
 		APP_MIN_MTU, APP_MAX_MTU);
 }
 
@@ -313,6 +318,7 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.gateway = s->gateway;
 	pc->stack.mtu = s->mtu;
 	pc->stack.msl_ms = s->msl_ms;
+	pc->stack.arp_entries = s->neighbours;
 	pc->stack.fin_timeout_ms = s->fin_timeout_ms;
 	pc->stack.rcv_buf = s->rcv_buf;
 	pc->stack.snd_buf = s->snd_buf;

@@ -66,6 +66,7 @@ struct app_stack_opts {
 	uint32_t ip_count;             /* --ip-count N: addresses from --ip on (1) */
 	uint32_t queues;               /* --queues N: queue pairs (0: one per lcore) */
 	uint32_t synack_retries;       /* --synack-retries N */
+	uint32_t neighbours;           /* --neighbours N: neighbour table entries */
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
 };
@@ -97,6 +98,7 @@ enum {
 	APP_OPT_QUEUES,
 	APP_OPT_SYNACK_RETRIES,
 	APP_OPT_FIN_TIMEOUT,
+	APP_OPT_NEIGHBOURS,
 };
 
 /* Entries for an application's struct option table. */
@@ -122,7 +124,8 @@ enum {
 	{ "ip-count",     required_argument, NULL, APP_OPT_IP_COUNT }, \
 	{ "queues",       required_argument, NULL, APP_OPT_QUEUES }, \
 	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }, \
-	{ "fin-timeout",  required_argument, NULL, APP_OPT_FIN_TIMEOUT }
+	{ "fin-timeout",  required_argument, NULL, APP_OPT_FIN_TIMEOUT }, \
+	{ "neighbours",   required_argument, NULL, APP_OPT_NEIGHBOURS }
 
 /** Handle one shared option: 0 taken, -1 error (printed), 1 not a shared option. */
 int app_stack_option(int opt, const char *arg, struct app_stack_opts *s);

@@ -57,6 +57,7 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	DEFAULT(arp_timeout_ms, 60000);
 	DEFAULT(arp_retry_ms, 1000);
 	DEFAULT(arp_retries, 3);
+	DEFAULT(arp_entries, PTCP_DEFAULT_ARP_ENTRIES);
 	if (conf->name == NULL)
 		conf->name = "ptcp0";
 	if (conf->pool != NULL) {

@@ -95,6 +95,7 @@ struct ptcp_neigh;
 
 /* Defaults of struct ptcp_stack_conf that tests and applications refer to. */
 #define PTCP_DEFAULT_MTU     1500u
+#define PTCP_DEFAULT_ARP_ENTRIES 4096u
 #define PTCP_DEFAULT_RCV_BUF 65535u
 #define PTCP_DEFAULT_SND_BUF 65536u
 
@@ -172,6 +173,9 @@ struct ptcp_stack_conf {
 	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */
 	uint32_t arp_retry_ms;         /* ARP request retry interval (1000) */
 	uint8_t arp_retries;           /* ARP requests before giving up (3) */
+	uint32_t arp_entries;          /* neighbour table entries (4096: a load generator's
+	                                * address range, e.g. 687 for 10M connections,
+	                                * fits without evictions); conf.neigh has its own */
 	/*
 	 * Memory (docs/architecture.md "Memory budget"), in mbufs of pool:
 	 * what this stack may hold in TCP send, receive and out-of-order queues.

@@ -83,11 +83,11 @@ hw_unpack(uint64_t hw, struct rte_ether_addr *mac)
 }
 
 struct ptcp_neigh *
-ptcp_neigh_create(const char *name, int socket_id, bool shared)
+ptcp_neigh_create(const char *name, int socket_id, bool shared, uint32_t entries)
 {
 	struct rte_hash_parameters p = {
 		.name = name,
-		.entries = PTCP_ARP_TABLE_SIZE,
+		.entries = entries != 0 ? entries : PTCP_DEFAULT_ARP_ENTRIES,
 		.key_len = sizeof(rte_be32_t),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket_id,
@@ -169,7 +169,7 @@ ptcp_arp_init(struct ptcp_stack *st)
 	n = snprintf(name, sizeof(name), "%s_arp", st->name);
 	if (n < 0 || (size_t)n >= sizeof(name))
 		return -ENAMETOOLONG;
-	net->neigh = ptcp_neigh_create(name, st->conf.socket_id, false);
+	net->neigh = ptcp_neigh_create(name, st->conf.socket_id, false, st->conf.arp_entries);
 	if (net->neigh == NULL)
 		return rte_errno != 0 ? -rte_errno : -ENOMEM;
 	net->control = true;

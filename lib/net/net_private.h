@@ -26,7 +26,6 @@
 
 /* ---- Limits (all memory is allocated by ptcp_net_init) ------------------- */
 
-#define PTCP_ARP_TABLE_SIZE     256     /* neighbours */
 #define PTCP_ARP_QUEUE_LEN      8       /* packets waiting per unresolved neighbour */
 
 #define PTCP_REASM_MAX          256     /* datagrams being reassembled at once */

@@ -57,11 +57,13 @@ void ptcp_net_handoff_input(struct ptcp_stack *st, struct rte_mbuf *m);
 void ptcp_net_resolve_input(struct ptcp_stack *st, struct rte_mbuf *m);
 
 /**
- * A neighbour table for conf.neigh, shared by the stacks of several lcores
- * (shared = true: lock-free readers; see arp.c "Sharing"), or NULL with
- * rte_errno. Created before the stacks, freed after them.
+ * A neighbour table of `entries` neighbours (0: PTCP_DEFAULT_ARP_ENTRIES)
+ * for conf.neigh, shared by the stacks of several lcores (shared = true:
+ * lock-free readers; see arp.c "Sharing"), or NULL with rte_errno. Created
+ * before the stacks, freed after them.
  */
-struct ptcp_neigh *ptcp_neigh_create(const char *name, int socket_id, bool shared);
+struct ptcp_neigh *ptcp_neigh_create(const char *name, int socket_id, bool shared,
+				     uint32_t entries);
 void ptcp_neigh_free(struct ptcp_neigh *nb);
 
 /** Periodic work: ARP retries and expiry, fragment table expiry. */

@@ -758,7 +758,8 @@ create_stacks(void)
 			    rte_strerror(-ret));
 
 	if (M->nb_queues > 1) {
-		M->neigh = ptcp_neigh_create("ptcp_neigh", SOCKET_ID_ANY, true);
+		M->neigh = ptcp_neigh_create("ptcp_neigh", SOCKET_ID_ANY, true,
+					     M->conf.stack.arp_entries);
 		if (M->neigh == NULL)
 			return fail(rte_errno, "cannot create the neighbour table: %s",
 				    rte_strerror(rte_errno));

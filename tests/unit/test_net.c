@@ -639,8 +639,11 @@ test_rfc1122_2_3_2_2_wait_queue_bounded_keeps_latest(void **state)
 static void
 test_rfc1122_2_3_2_2_table_bounded(void **state)
 {
-	/* Ensure that the table holds 256 neighbours, evicting resolved ones before refusing. */
-	struct ptcp_stack_conf c = { .prefix_len = 16 };
+	/*
+	 * Ensure that the table holds conf.arp_entries (256 here) neighbours, evicting resolved
+	 * ones before refusing.
+	 */
+	struct ptcp_stack_conf c = { .prefix_len = 16, .arp_entries = 256 };
 	struct ptest_ctx *t = ptest_new(&c);
 	struct rte_ether_addr mac;
 	unsigned int i;
@@ -2092,7 +2095,7 @@ two_setup(struct two *w, uint16_t owner, bool shared)
 	w->resolve = ho_ring("r");
 	if (shared) {
 		snprintf(name, sizeof(name), "ptest_nb%u", seq);
-		w->neigh = ptcp_neigh_create(name, SOCKET_ID_ANY, true);
+		w->neigh = ptcp_neigh_create(name, SOCKET_ID_ANY, true, 0);
 		assert_non_null(w->neigh);
 		c.neigh = w->neigh;
 	}
@@ -2698,7 +2701,7 @@ test_neigh_reused_slots_never_give_another_hosts_mac(void **state)
 	 * and their slots reused), the reading stack finds for every address either its own MAC
 	 * or nothing, never the MAC of the host that held the slot before.
 	 */
-	const uint32_t n = 3 * PTCP_ARP_TABLE_SIZE;
+	const uint32_t n = 3 * PTCP_DEFAULT_ARP_ENTRIES;
 	struct rte_ether_addr mac, want;
 	uint32_t i, found = 0;
 	struct two w;
@@ -2727,7 +2730,7 @@ test_neigh_reused_slots_never_give_another_hosts_mac(void **state)
 		assert_int_equal(mac.addr_bytes[4], (uint8_t)(i >> 8));
 		assert_int_equal(mac.addr_bytes[5], (uint8_t)i);
 	}
-	assert_true(found > 0 && found <= PTCP_ARP_TABLE_SIZE + PTCP_ARP_TABLE_SIZE / 2);
+	assert_true(found > 0 && found <= PTCP_DEFAULT_ARP_ENTRIES + PTCP_DEFAULT_ARP_ENTRIES / 2);
 	assert_true(PTEST_CTR(w.a, ARP_EXPIRED) >= n - found);
 	two_free(&w);
 }
@@ -2741,7 +2744,7 @@ test_neigh_shared_without_handoff_refused(void **state)
 	 */
 	struct ptest_ctx *t = ptest_new(NULL);
 	struct ptcp_stack_conf c = t->st->conf;
-	struct ptcp_neigh *nb = ptcp_neigh_create("ptest_nb_noho", SOCKET_ID_ANY, true);
+	struct ptcp_neigh *nb = ptcp_neigh_create("ptest_nb_noho", SOCKET_ID_ANY, true, 0);
 
 	(void)state;
 	assert_non_null(nb);
@@ -2771,7 +2774,7 @@ test_neigh_last_next_hop_entry_reused_is_a_miss(void **state)
 	assert_int_equal(ptcp_arp_update(t->st, PTEST_OTHER_IP, &other_mac), 0);
 	assert_int_equal(send_tcp(t, PTEST_OTHER_IP, 40010), 0);
 	assert_int_equal(pop_tcp_to(t, &other_mac, PTEST_OTHER_IP), 40010);
-	for (i = 0; i < 2 * PTCP_ARP_TABLE_SIZE; i++) {
+	for (i = 0; i < 2 * PTCP_DEFAULT_ARP_ENTRIES; i++) {
 		memset(&mac, 0, sizeof(mac));
 		mac.addr_bytes[0] = 0x02;
 		mac.addr_bytes[4] = (uint8_t)(i >> 8);
