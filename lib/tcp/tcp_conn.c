@@ -266,12 +266,14 @@ ptcp_tcp_prelookup(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n)
 		s = seen[h];
 		if (s != 0 && flow_eq(&keys[s - 1], &f)) {
 			tcp->pre_k[i] = (uint8_t)(s - 1);
+			tcp->pre_left[s - 1]++;
 			hits++;
 			continue;
 		}
 		keys[nk] = f;
 		seen[h] = (uint8_t)(nk + 1);
 		tcp->pre_k[i] = (uint8_t)nk;
+		tcp->pre_left[nk] = 1;
 		if (last != NULL && flow_eq(&last->flow, &f)) {
 			tcp->pre_c[nk] = last;
 			hits++;
@@ -302,6 +304,7 @@ ptcp_tcp_prelookup(struct ptcp_stack *st, struct rte_mbuf **pkts, uint16_t n)
 void
 ptcp_tcp_prelookup_end(struct ptcp_stack *st)
 {
+	ptcp_tcp_defer_flush(st);
 	st->tcp->pre_n = 0;
 	st->tcp->pre_nkeys = 0;
 }
@@ -322,6 +325,7 @@ ptcp_tcp_prelooked(struct ptcp_stack *st, const struct rte_mbuf *m, const struct
 	uint8_t k;
 
 	*known = false;
+	tcp->pre_more = false;
 	/* A frame not of this burst (a reassembled datagram's head) leaves the cursor. */
 	for (i = tcp->pre_i; i < tcp->pre_n && tcp->pre_m[i] != m; i++)
 		;
@@ -331,6 +335,7 @@ ptcp_tcp_prelooked(struct ptcp_stack *st, const struct rte_mbuf *m, const struct
 	k = tcp->pre_k[i];
 	if (k == PRE_NONE || !flow_eq(&tcp->pre_f[k], f))
 		return NULL;
+	tcp->pre_more = --tcp->pre_left[k] > 0;
 	c = tcp->pre_c[k];
 	if (c != NULL) {
 		tcp->last_conn = c;

@@ -674,6 +674,73 @@ notify(struct ptcp_conn *c, unsigned int ev)
 		ops->on_readable(c, c->arg);
 }
 
+/*
+ * One output pass per flow per burst: when more segments of this flow
+ * follow in the receive burst (tcp->pre_more) and this one left the
+ * connection ESTABLISHED with nothing but readable/writable news, the
+ * callbacks and the output wait for the flow's last segment, or for
+ * ptcp_tcp_defer_flush() at the end of the burst should that segment not
+ * reach TCP. An echo then answers the burst's requests of one connection
+ * with one segment, as an application reading a socket once would, and
+ * one ACK covers them (Linux's GRO has the same effect). Returns true
+ * when deferred.
+ */
+static bool
+defer(struct ptcp_conn *c, const struct seg_ctx *s)
+{
+	struct ptcp_tcp *tcp = c->st->tcp;
+
+	if (!tcp->pre_more || c->state != PTCP_TCP_ESTABLISHED ||
+	    (s->ev & ~(EV_READABLE | EV_WRITABLE)) != 0 || !(c->flags & PTCP_TF_APP_KNOWS))
+		return false;
+	if (s->ev & EV_READABLE)
+		c->flags |= PTCP_TF_DEFER_RD;
+	if (s->ev & EV_WRITABLE)
+		c->flags |= PTCP_TF_DEFER_WR;
+	if (!(c->flags & PTCP_TF_DEFERRED)) {
+		c->flags |= PTCP_TF_DEFERRED;
+		tcp->pre_defer[tcp->pre_ndefer++] = c;   /* once per key: fits */
+	}
+	PTCP_INC(c->st, TCP_OUTPUT_DEFERRED);
+	return true;
+}
+
+/* The events a connection deferred, taken off it. */
+static unsigned int
+deferred_ev(struct ptcp_conn *c)
+{
+	unsigned int ev = 0;
+
+	if (c->flags & PTCP_TF_DEFER_RD)
+		ev |= EV_READABLE;
+	if (c->flags & PTCP_TF_DEFER_WR)
+		ev |= EV_WRITABLE;
+	c->flags &= ~(PTCP_TF_DEFERRED | PTCP_TF_DEFER_RD | PTCP_TF_DEFER_WR);
+	return ev;
+}
+
+void
+ptcp_tcp_defer_flush(struct ptcp_stack *st)
+{
+	struct ptcp_tcp *tcp = st->tcp;
+	uint16_t i;
+
+	for (i = 0; i < tcp->pre_ndefer; i++) {
+		struct ptcp_conn *c = tcp->pre_defer[i];
+		unsigned int ev;
+
+		if (!(c->flags & PTCP_TF_DEFERRED))
+			continue;   /* its last segment delivered them */
+		ev = deferred_ev(c);
+		if (c->state == PTCP_TCP_CLOSED)
+			continue;
+		notify(c, ev);
+		if (c->state != PTCP_TCP_CLOSED)
+			ptcp_tcp_output(c);
+	}
+	tcp->pre_ndefer = 0;
+}
+
 static void
 conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *ip)
 {
@@ -683,6 +750,12 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 		syn_sent_input(c, s, ip);
 	else
 		sync_input(c, s, ip);
+	if (c->state != PTCP_TCP_CLOSED && defer(c, s)) {
+		c->flags &= ~PTCP_TF_IN_INPUT;
+		return;
+	}
+	if (c->flags & PTCP_TF_DEFERRED)
+		s->ev |= deferred_ev(c);
 	if (c->state != PTCP_TCP_CLOSED)
 		notify(c, s->ev);
 	c->flags &= ~PTCP_TF_IN_INPUT;
@@ -805,6 +878,8 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	c = ptcp_tcp_prelooked(st, m, &f, &known);
 	if (!known)
 		c = ptcp_tcp_conn_lookup(st, &f);
+	if (c == NULL)
+		st->tcp->pre_more = false;
 	if (c == NULL) {
 		/* No connection: the tuple may be in TIME-WAIT (its own table). */
 		struct ptcp_timewait *tw = ptcp_tcp_timewait_lookup(st, &f);
@@ -827,6 +902,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 		return;
 	}
 	seg_input(c, &s, m, ip);
+	st->tcp->pre_more = false;
 	ptcp_tcp_leave(st);
 }
 

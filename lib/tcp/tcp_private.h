@@ -74,6 +74,10 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_KEEPALIVE    (1u << 13)  /* keepalive on for this connection */
 #define PTCP_TF_RECOVERY     (1u << 14)  /* in fast recovery (RFC 5681 3.2, RFC 6582) */
 #define PTCP_TF_DETACHED     (1u << 15)  /* TIME-WAIT is a record now; kept for unread bytes */
+/* More segments of this flow follow in the receive burst: events and output wait for them. */
+#define PTCP_TF_DEFERRED     (1u << 16)  /* on tcp->pre_defer[] */
+#define PTCP_TF_DEFER_RD     (1u << 17)  /* on_readable owed at the flush */
+#define PTCP_TF_DEFER_WR     (1u << 18)  /* on_writable owed at the flush */
 
 /* Ceiling on cwnd (bytes): far beyond any window without scaling, far from 2^32. */
 #define PTCP_TCP_CWND_MAX (1u << 30)
@@ -222,7 +226,11 @@ struct ptcp_tcp {
 	uint16_t pre_nkeys;
 	uint32_t table_gen;                  /* connections added to the table, ever */
 	uint32_t pre_gen;                    /* table_gen when pre_c[] was filled */
+	uint16_t pre_ndefer;
+	bool pre_more;                       /* the frame in ptcp_tcp_input: more of its flow follow */
 	uint8_t pre_k[PTCP_TCP_PRELOOK];
+	uint8_t pre_left[PTCP_TCP_PRELOOK];  /* per key: frames not yet through ptcp_tcp_input */
+	struct ptcp_conn *pre_defer[PTCP_TCP_PRELOOK];   /* PTCP_TF_DEFERRED connections */
 	struct rte_mbuf *pre_m[PTCP_TCP_PRELOOK];
 	struct ptcp_conn *pre_c[PTCP_TCP_PRELOOK];
 	struct ptcp_flow pre_f[PTCP_TCP_PRELOOK];   /* per key: the flow looked up */
@@ -379,9 +387,14 @@ ptcp_tcp_ratelimited(const struct ptcp_stack *st, uint64_t *last)
 
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
-/** The burst's bulk lookup answer for frame m of flow f (*known false: look it up). */
+/**
+ * The burst's bulk lookup answer for frame m of flow f (*known false: look
+ * it up). Sets tcp->pre_more when more frames of the flow follow.
+ */
 struct ptcp_conn *ptcp_tcp_prelooked(struct ptcp_stack *st, const struct rte_mbuf *m,
 				     const struct ptcp_flow *f, bool *known);
+/** tcp_input.c: events and output that connections deferred within the burst. */
+void ptcp_tcp_defer_flush(struct ptcp_stack *st);
 struct ptcp_conn *ptcp_tcp_conn_new(struct ptcp_stack *st, const struct ptcp_flow *f);
 /** Bytes allocated from DPDK's heaps, all sockets (to measure what a table costs). */
 uint64_t ptcp_heap_bytes(void);

@@ -1218,6 +1218,76 @@ test_api_burst_handshake_completed_midway_data_finds_connection(void **state)
 	ptest_free(t);
 }
 
+static void
+test_api_burst_segments_of_one_flow_one_callback_one_output(void **state)
+{
+	/*
+	 * Ensure that four data segments of one connection in one receive burst give the
+	 * application one on_readable with all 400 bytes, and that its echo leaves as one
+	 * segment carrying the ACK of all four (TCP_OUTPUT_DEFERRED counts the three that
+	 * waited).
+	 */
+	static struct ptest_conn pc;
+	struct ptest_ctx *t;
+	struct rte_mbuf *pkts[4];
+	struct ptcp_tcp_seg seg;
+	uint8_t d[400], got[512];
+	unsigned int readable;
+	int i;
+
+	(void)state;
+	t = ptest_established(&pc, NULL);
+	pc.rec.auto_read = true;
+	pc.rec.echo = true;
+	ptest_pattern(d, sizeof(d), 9);
+	for (i = 0; i < 4; i++)
+		pkts[i] = burst_seg(&pc, PT_ACK | PT_PSH, 100u * i, d + 100 * i, 100);
+	readable = pc.rec.n_readable;
+	rx_burst(t, pkts, 4);
+	assert_int_equal(pc.rec.n_readable, readable + 1);
+	assert_int_equal(pc.rec.rx_len, sizeof(d));
+	assert_int_equal(PTEST_CTR(t, TCP_OUTPUT_DEFERRED), 3);
+	assert_int_equal(ptest_pop_tcp(t, &seg, got, sizeof(got)), sizeof(d));
+	assert_memory_equal(got, d, sizeof(d));
+	assert_int_equal(seg.ack, (uint32_t)(pc.rcv_nxt + sizeof(d)));
+	assert_int_equal(t->nsent, 0);
+	ptest_free(t);
+}
+
+static void
+test_api_burst_deferred_events_delivered_when_last_segment_dropped(void **state)
+{
+	/*
+	 * Ensure that when the last segment of a flow in a burst never reaches the connection
+	 * (a bad checksum), the callbacks and output the first one deferred still happen at
+	 * the end of the burst: on_readable with its bytes, and the ACK.
+	 */
+	static struct ptest_conn pc;
+	struct ptest_ctx *t;
+	struct rte_mbuf *pkts[2];
+	struct ptcp_tcp_seg seg;
+	uint8_t d[200];
+
+	(void)state;
+	t = ptest_established(&pc, NULL);
+	pc.rec.auto_read = true;
+	ptest_pattern(d, sizeof(d), 4);
+	pkts[0] = burst_seg(&pc, PT_ACK | PT_PSH, 0, d, 100);
+	pkts[1] = ptest_tcp_frame(t, &(struct ptest_seg){ .sport = pc.rport, .dport = pc.lport,
+		.seq = pc.rcv_nxt + 100, .ack = pc.snd_nxt, .flags = PT_ACK | PT_PSH,
+		.wnd = pc.peer_wnd, .data = d + 100, .len = 100, .bad_cksum = true });
+	rx_burst(t, pkts, 2);
+	assert_int_equal(PTEST_CTR(t, TCP_BAD_CSUM), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_OUTPUT_DEFERRED), 1);
+	assert_int_equal(pc.rec.rx_len, 100);
+	assert_memory_equal(pc.rec.rx, d, 100);
+	ptest_advance(t, 200000);         /* the delayed ACK, if it was delayed */
+	assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+	assert_int_equal(seg.ack, (uint32_t)(pc.rcv_nxt + 100));
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1229,6 +1299,8 @@ main(void)
 		cmocka_unit_test(test_api_burst_of_distinct_flows_looked_up_together),
 		cmocka_unit_test(test_api_burst_connection_closed_midway_not_found_later_in_burst),
 		cmocka_unit_test(test_api_burst_handshake_completed_midway_data_finds_connection),
+		cmocka_unit_test(test_api_burst_segments_of_one_flow_one_callback_one_output),
+		cmocka_unit_test(test_api_burst_deferred_events_delivered_when_last_segment_dropped),
 		cmocka_unit_test(test_api_connect_source_port_lands_replies_on_own_lcore),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
