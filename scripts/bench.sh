@@ -46,7 +46,11 @@ Scaling on a bigger host (docs/real-nic.md):
   --server-dev ARGS   EAL device arguments of the server instead of the memif vdev,
   --client-dev ARGS   e.g. "-a 0000:3b:00.0" (both ports cabled back to back)
   --hold-bytes B      hugepage bytes reserved per held connection, server and
-                      client together (default 5120: see docs/benchmarks.md)
+                      client together (default 1024: see docs/benchmarks.md)
+Environment: BENCH_HUGE_MAX_MB (hugepages on the machine in all, default 8192),
+  BENCH_HOLD_HUGE_MAX_MB (the same for a hold run, default 13312: used only when
+  no other hugepages are reserved, and never leaving less than 8 GiB of
+  MemAvailable to everything else)
 EOF
 }
 
@@ -66,9 +70,11 @@ CLI_LCORES=1
 CONNS_SCALE=1
 SRV_DEV=""
 CLI_DEV=""
-HOLD_BYTES=5120
+HOLD_BYTES=1024
 BUILD_DIR=${BENCH_BUILD:-build-bench}
 HUGE_MAX_MB=${BENCH_HUGE_MAX_MB:-8192}  # hugepages on the machine in all, ours and others'
+HOLD_HUGE_MAX_MB=${BENCH_HOLD_HUGE_MAX_MB:-13312}  # the same for a hold run, no others' pages
+RAM_SPARE_MB=8192         # MemAvailable a hold run leaves to everything else
 PAIR_MB=1024              # one pair of DPDK processes (rings, mbuf pools, tables)
 ARGS_GIVEN="$*"
 
@@ -324,10 +330,16 @@ others_busy() {
 # ---- Hugepages ------------------------------------------------------------------------------
 # Processes run one pair at a time, so the need is the largest pair: testpmd
 # (16384 mbufs each, ~60 MiB) and the polltcp pairs fit in PAIR_MB; hold adds
-# HOLD_BYTES per connection. Measured on polltcp-echo: --max-conns 4096 takes
-# 60 MiB, --max-conns 1001024 1964 MiB (1.9 KiB per slot, most of it the
-# TIME-WAIT pool and table, sized 8 x max_conns); hold 1M used 4994 MiB at
-# its peak, server and client together.
+# HOLD_BYTES per connection. Measured (bench run of 2026-12-04 17:46, hold
+# 1M): polltcp-echo preallocates 378 B per --max-conns slot (the connection
+# array, free list and hash table; TIME-WAIT records are capped at 262144
+# x 201 B), polltcp-load about as much for its own stack, and the peak
+# hugepage use of the two together was 952 MiB for 1M connections, 998 B a
+# connection with the fixed pools included: 1024 B leaves a margin.
+# hold 10M: 1 GiB + 9.8 GiB. That passes the 8 GiB cap kept for the
+# machine's other users, so a hold run may go to HOLD_HUGE_MAX_MB when no
+# one else has hugepages reserved, and never below RAM_SPARE_MB of
+# MemAvailable for everything else.
 base_pages=$((PAIR_MB / 2))
 hold_pages=$(( (PAIR_MB + (HOLD * HOLD_BYTES + 1048575) / 1048576 + 1) / 2 ))
 want=$base_pages
@@ -338,13 +350,27 @@ fi
 [ -d $HP ] || die "no 2 MiB hugepages on this kernel ($HP)"
 before=$(cat $HP/nr_hugepages)
 cap_pages=$((HUGE_MAX_MB / 2 - before))
+cap_why="the $HUGE_MAX_MB MiB cap"
+if wanted hold && [ "$want" -gt "$cap_pages" ] && [ "$before" = 0 ]; then
+    avail_mb=$(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+    cap_pages=$(( (avail_mb - RAM_SPARE_MB) / 2 ))
+    cap_why="$((avail_mb - RAM_SPARE_MB)) MiB (MemAvailable $avail_mb MiB less $RAM_SPARE_MB MiB kept free)"
+    if [ "$cap_pages" -gt $((HOLD_HUGE_MAX_MB / 2)) ]; then
+        cap_pages=$((HOLD_HUGE_MAX_MB / 2))
+        cap_why="the hold cap of $HOLD_HUGE_MAX_MB MiB"
+    fi
+    if [ "$cap_pages" -lt $((HUGE_MAX_MB / 2)) ]; then
+        cap_pages=$((HUGE_MAX_MB / 2))
+        cap_why="the $HUGE_MAX_MB MiB cap"
+    fi
+fi
 if [ "$want" -gt "$cap_pages" ]; then
     if wanted hold && [ "$base_pages" -le "$cap_pages" ]; then
-        HOLD_SKIP="skipped: hold $HOLD needs $((hold_pages * 2)) MiB of hugepages; with the $((before * 2)) MiB already reserved on this machine that passes the $HUGE_MAX_MB MiB cap"
+        HOLD_SKIP="skipped: hold $HOLD needs $((hold_pages * 2)) MiB of hugepages; with the $((before * 2)) MiB already reserved on this machine that passes $cap_why"
         echo "bench: $HOLD_SKIP" >&2
         want=$base_pages
     else
-        die "need $((want * 2)) MiB of hugepages, $((before * 2)) MiB already reserved, cap $HUGE_MAX_MB MiB"
+        die "need $((want * 2)) MiB of hugepages, $((before * 2)) MiB already reserved, cap: $cap_why"
     fi
 fi
 echo $((before + want)) >$HP/nr_hugepages 2>/dev/null
@@ -442,7 +468,9 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
     [ -n "$CLI_DEV" ] && read -r -a cdev <<<"$CLI_DEV"
     if [ "$mode" = hold ]; then
         maxc=$((conns + 1024))
-        ipc=$(( (conns + POLLTCP_PORTS_PER_IP - 1) / POLLTCP_PORTS_PER_IP ))
+        # An eighth more addresses than the ports strictly need: the port
+        # walk of an address that is 99.9 % full takes ~1000 tries a connect.
+        ipc=$(( (conns + conns / 8 + POLLTCP_PORTS_PER_IP - 1) / POLLTCP_PORTS_PER_IP ))
     fi
     # crr: the client closes first, so each connection leaves a TIME-WAIT on
     # its port; 16 addresses and a 2 s TIME-WAIT (--msl-ms 1000) give
