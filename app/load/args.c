@@ -38,6 +38,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_PENDING,
 	OPT_THREADS,
+	OPT_RATE,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "progress",     required_argument, NULL, OPT_PROGRESS },
 	{ "pending",      required_argument, NULL, OPT_PENDING },
 	{ "threads",      required_argument, NULL, OPT_THREADS },
+	{ "rate",         required_argument, NULL, OPT_RATE },
 	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -101,6 +103,14 @@ usage(FILE *f)
 "  --duration SECONDS     measured time (hold: time held after the last open; default 5)\n"
 "  --warmup SECONDS       run this long before measuring (rr/stream/crr; default 1)\n"
 "  --pipeline D           rr: requests outstanding per connection, 1..256 (default 1)\n"
+"  --rate TX_PER_S        rr: offer this many requests per second in all, open loop\n"
+"                         (default: closed loop, a new request as soon as one is\n"
+"                         answered). Requests are due on a fixed schedule spread\n"
+"                         evenly over the connections; --pipeline caps the ones\n"
+"                         outstanding per connection (a due request waits for room);\n"
+"                         latency counts from the due time, so sending late counts.\n"
+"                         A \"detail: rate\" line and the JSON say whether the rate\n"
+"                         was offered (issued_tx_s, late, behind). 1..%llu\n"
 "  --verify, --no-verify  check every echoed byte against the seeded stream (default:\n"
 "                         on in stream and crr, off in rr and hold)\n"
 "  --json FILE            write the summary as one JSON object\n"
@@ -117,7 +127,7 @@ usage(FILE *f)
 "  --max-conns N          connection slots of the stack, and connections open at once\n"
 "                         (default: --conns above 4096, else 4096, no limit on opening);\n"
 "                         TIME-WAIT takes no slot, so --conns may exceed it\n",
-		LOAD_MAX_CONNS);
+		LOAD_MAX_CONNS, LOAD_MAX_RATE);
 	app_stack_usage(f);
 	fprintf(f,
 "  -h, --help             this help\n"
@@ -358,6 +368,9 @@ load_args_parse(int argc, char **argv, void *arg)
 		case OPT_THREADS:
 			ret = parse_u32("threads", optarg, 1, 1024, &a->threads);
 			break;
+		case OPT_RATE:
+			ret = parse_u64_sfx("rate", optarg, 1, LOAD_MAX_RATE, false, &a->rate);
+			break;
 		case ':':
 			return app_error("option %s needs a value", argv[optind - 1]);
 		case '?':
@@ -378,6 +391,9 @@ load_args_parse(int argc, char **argv, void *arg)
 	if (a->kernel && a->mode == LOAD_MODE_VERIFY)
 		return app_error("--backend kernel runs --mode rr, stream, crr or hold (verify is "
 				 "the dpdk backend's)");
+	if (a->rate != 0 && a->mode != LOAD_MODE_RR)
+		return app_error("--rate paces --mode rr only (this is --mode %s)",
+				 load_mode_name(a->mode));
 	if (a->kernel && !a->s.have_ip) {
 		/* The kernel picks the source address; --ip-count needs an --ip. */
 		if (a->s.ip_count > 1)

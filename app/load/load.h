@@ -23,6 +23,8 @@
  */
 #define LOAD_MAX_CONNS 10000000u
 #define LOAD_PORTS_PER_ADDR 16384u
+/* --rate ceiling (transactions per second, all connections together). */
+#define LOAD_MAX_RATE 1000000000ull
 /* --bytes ceiling per connection (1 TiB). */
 #define LOAD_MAX_BYTES (1ull << 40)
 
@@ -54,6 +56,7 @@ struct load_args {
 	uint32_t duration_s;           /* --duration SECONDS measured (rr/stream/crr) or held (5) */
 	uint32_t warmup_s;             /* --warmup SECONDS before the measured time (1) */
 	uint32_t pipeline;             /* --pipeline D: requests outstanding per connection (1) */
+	uint64_t rate;                 /* --rate TX_PER_S: rr paced open loop (0: closed loop) */
 	int verify;                    /* --verify 1 / --no-verify 0 / -1: mode default */
 	const char *json;              /* --json FILE */
 	uint32_t progress_s;           /* --progress SECONDS between progress lines (1; 0 = off) */

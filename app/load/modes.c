@@ -11,6 +11,19 @@
  *       rr     on_connected/readable: keep --pipeline requests of --size
  *              bytes issued; each --size bytes read back completes the
  *              oldest; latency = now - its issue time
+ *       rr --rate (open loop): request k of connection idx is due at
+ *              t_start + (k * conns + idx) / rate, so the requests of all
+ *              connections together come evenly spaced at the offered
+ *              rate; each tick walks this worker's slots up to now
+ *              (rate_tick) and issues what is due, at most --pipeline
+ *              outstanding per connection (the rest waits for an answer:
+ *              complete_rr issues it). Latency counts from the due time,
+ *              not the send: a request sent late because the server, the
+ *              link or this client fell behind carries its lateness (no
+ *              coordinated omission). late counts requests issued more than
+ *              LOAD_LATE_NS after they were due, behind those still due at
+ *              the end of the measured time: both 0 when the rate was
+ *              offered as asked
  *       stream send whatever the backend takes, read the echo
  *       crr    connected -> one request -> response read -> close (we
  *              close first: TIME-WAIT is ours) -> queued -> reopened by
@@ -48,6 +61,7 @@
 #define LOAD_RELEASE_GAP_NS 100000ull            /* (640k/s: the peer takes them all) */
 #define LOAD_VERIFY_CHUNK (16 * 1024)            /* stream bytes computed per send */
 #define LOAD_NS_PER_S     UINT64_C(1000000000)
+#define LOAD_LATE_NS      (100ull * 1000)        /* rr --rate: issued this late counts as late */
 
 struct load_global load_g;
 
@@ -209,16 +223,36 @@ push(struct load_worker *w, struct lconn *lc)
 	}
 }
 
-/* rr: keep --pipeline requests outstanding (issue time in ts[]). */
+/* rr --rate: when request k of lc is due (ns). */
+static inline uint64_t
+rate_due_ns(const struct lconn *lc, uint64_t k)
+{
+	return load_g.t_start + (uint64_t)(((double)k * A()->conns + lc->idx) * load_g.rate_ns);
+}
+
+/*
+ * rr: keep --pipeline requests outstanding (issue time in ts[]); with
+ * --rate only those due, and their due time is what ts[] keeps.
+ */
 static void
 issue_rr(struct load_worker *w, struct lconn *lc, uint64_t now)
 {
 	const struct load_args *a = A();
 	uint64_t done = lc->rcvd / a->size;
 	uint64_t *ts = &w->ts[(uint64_t)local_index(w, lc) * a->pipeline];
+	uint64_t t = now;
 
-	while (lc->issued - done < a->pipeline) {
-		ts[lc->issued % a->pipeline] = now;
+	while (lc->issued - done < a->pipeline && (a->rate == 0 || lc->issued < lc->due)) {
+		if (a->rate != 0) {
+			t = rate_due_ns(lc, lc->issued);
+			if (measuring(w) && now > t) {
+				if (now - t > LOAD_LATE_NS)
+					CTR_ADD(w, late, 1);
+				if (now - t > w->lag_max_ns)
+					w->lag_max_ns = now - t;
+			}
+		}
+		ts[lc->issued % a->pipeline] = t;
 		lc->issued++;
 		CTR_ADD(w, requests, 1);
 	}
@@ -408,7 +442,8 @@ open_conn(struct load_worker *w, struct lconn *lc, uint64_t now)
 	int ret;
 
 	lc->phase = LC_CONNECTING;
-	lc->t0_ns = now;
+	if (A()->mode == LOAD_MODE_CRR)
+		lc->t0_ns = now;                /* (rr --rate keeps its due count there) */
 	w->pending++;
 	ret = w->be->open(w, lc);
 	if (ret != 0)
@@ -441,12 +476,79 @@ open_more(struct load_worker *w, uint64_t now)
 	}
 }
 
+/* rr --rate: lc has `due` requests due (never fewer than before); issue what fits. */
+static void
+rate_make_due(struct load_worker *w, struct lconn *lc, uint64_t due, uint64_t now)
+{
+	if (due <= lc->due)
+		return;
+	lc->due = due;
+	if (lc->phase == LC_OPEN) {
+		issue_rr(w, lc, now);
+		push(w, lc);
+	}
+}
+
+/*
+ * rr --rate: the slots of this worker's connections due by now, in time
+ * order: slot m is request m / nconns of local connection m % nconns (due
+ * times grow with m). At most one round per tick; a worker that fell a
+ * whole round behind (a rate far above what it can offer) sets every
+ * connection's due count from the clock instead, so a tick costs
+ * O(connections), never O(rate).
+ */
+static void
+rate_tick(struct load_worker *w, uint64_t now)
+{
+	const struct load_args *a = A();
+	struct lconn *lc;
+	uint64_t k, sum = 0;
+	double x;
+	uint32_t j;
+
+	if (w->nconns == 0)
+		return;
+	for (j = 0; j < w->nconns; j++) {
+		lc = &w->conns[w->rate_next % w->nconns];
+		k = w->rate_next / w->nconns;
+		if (rate_due_ns(lc, k) > now)
+			return;
+		w->rate_next++;
+		rate_make_due(w, lc, k + 1, now);
+	}
+	x = (double)(now - load_g.t_start) / load_g.rate_ns;      /* slots due in all */
+	for (j = 0; j < w->nconns; j++) {
+		lc = &w->conns[j];
+		if (x >= lc->idx)
+			rate_make_due(w, lc, (uint64_t)((x - lc->idx) / a->conns) + 1, now);
+		sum += lc->due;
+	}
+	w->rate_next = RTE_MAX(w->rate_next, sum);
+}
+
+/* rr --rate: requests due and not issued (connections that count). */
+static uint64_t
+rate_behind(const struct load_worker *w)
+{
+	uint64_t n = 0;
+	uint32_t j;
+
+	for (j = 0; j < w->nconns; j++) {
+		const struct lconn *lc = &w->conns[j];
+
+		if (lc->phase != LC_FAILED && lc->due > lc->issued)
+			n += lc->due - lc->issued;
+	}
+	return n;
+}
+
 static void
 snap_warm(struct load_worker *w, uint64_t now)
 {
 	w->warm = true;
 	w->snap = w->c;
 	w->t_win_start = now;
+	w->lag_max_ns = 0;
 	load_hist_reset(&w->hist);
 }
 
@@ -461,6 +563,8 @@ snap_end(struct load_worker *w, uint64_t now)
 	w->measured = true;
 	w->end = w->c;
 	w->t_win_end = now;
+	if (A()->mode == LOAD_MODE_RR && A()->rate != 0)
+		w->behind = rate_behind(w);
 }
 
 
@@ -639,6 +743,8 @@ load_tick(struct load_worker *w, uint64_t now)
 			snap_warm(w, now);
 		if (!w->measured)
 			open_more(w, now);
+		if (a->rate != 0 && !w->measured)
+			rate_tick(w, now);
 		if (a->mode == LOAD_MODE_HOLD)
 			hold_tick(w, now);
 		else if (now >= load_g.t_end || load_g.stop)
@@ -762,6 +868,8 @@ load_workers_start(void)
 	load_g.base_avail = load_proc_mem_available();
 	load_g.base_pool = load_g.w[0].be->pool_bytes != NULL ? load_g.w[0].be->pool_bytes() : 0;
 	load_g.t_start = now + (uint64_t)a->start_delay_ms * 1000000u;
+	if (a->rate != 0)
+		load_g.rate_ns = 1e9 / (double)a->rate;
 	load_g.t_warm = load_g.t_start + (uint64_t)a->warmup_s * LOAD_NS_PER_S;
 	load_g.t_open_limit = load_g.t_start + (uint64_t)(a->timeout_set ? a->timeout_s :
 							   60 + a->conns / 10000) * LOAD_NS_PER_S;
@@ -821,7 +929,8 @@ load_workers_report(void)
 				 .hold = hold };
 	uint64_t err[LOAD_ERR_MAX] = { 0 }, win_ns, open_ns = 0, rss_d = 0, avail_d = 0;
 	int64_t pool_d = 0;
-	double win;
+	uint64_t behind = 0, lag_max = 0;
+	double win, issued_tx_s = 0;
 	char line[512];
 	unsigned int i, k;
 	FILE *jf = NULL;
@@ -837,6 +946,8 @@ load_workers_report(void)
 		load_hist_merge(h, &w->hist);
 		for (k = 0; k < LOAD_ERR_MAX; k++)
 			err[k] += w->c.err[k];
+		behind += w->behind;
+		lag_max = RTE_MAX(lag_max, w->lag_max_ns);
 	}
 	/* The measured time (each worker snaps its own; they differ by a poll step). */
 	win_ns = load_g.w[0].t_win_end - load_g.w[0].t_win_start;
@@ -848,6 +959,7 @@ load_workers_report(void)
 		r.gbit_per_s = (double)(SUM(END, bytes_rx) - SUM(SNAP, bytes_rx)) * 8 / win / 1e9;
 		if (a->mode == LOAD_MODE_CRR)
 			r.conn_per_s = (double)(SUM(END, rounds) - SUM(SNAP, rounds)) / win;
+		issued_tx_s = (double)(SUM(END, requests) - SUM(SNAP, requests)) / win;
 	}
 	if (hold && open_ns > 0)
 		r.conn_per_s = (double)SUM(END, connects) / ((double)open_ns / 1e9);
@@ -886,6 +998,12 @@ load_workers_report(void)
 	       h->count ? (double)h->sum / (double)h->count / 1e3 : 0.0, (double)r.p50_ns / 1e3,
 	       (double)load_hist_percentile(h, 90) / 1e3, (double)r.p99_ns / 1e3,
 	       (double)r.p999_ns / 1e3, (double)h->max / 1e3);
+	if (a->rate != 0)
+		printf("detail: rate offered_tx_s %" PRIu64 " issued_tx_s %.1f late %" PRIu64
+		       " behind %" PRIu64 " max_lag_us %.1f (late: issued > %llu us after due;"
+		       " behind: still due at the end)\n", a->rate, issued_tx_s,
+		       SUM(END, late) - SUM(SNAP, late), behind, (double)lag_max / 1e3,
+		       LOAD_LATE_NS / 1000);
 	if (hold)
 		printf("detail: hold conns_held %" PRIu64 " open_s %.3f rss_delta_bytes %" PRIu64
 		       " mem_available_delta_bytes %" PRIu64 " pool_delta_bytes %" PRId64
@@ -918,6 +1036,12 @@ load_workers_report(void)
 				", \"mem_available_delta_bytes\": %" PRIu64 ", \"pool_delta_bytes\": %"
 				PRId64, r.conns_held, r.mem_per_conn, (double)open_ns / 1e9, rss_d,
 				avail_d, pool_d);
+		if (a->rate != 0)
+			fprintf(jf, ", \"offered_tx_s\": %" PRIu64 ", \"issued_tx_s\": %.1f"
+				", \"late\": %" PRIu64 ", \"behind\": %" PRIu64
+				", \"max_lag_us\": %.3f, \"window_transactions\": %" PRIu64, a->rate,
+				issued_tx_s, SUM(END, late) - SUM(SNAP, late), behind,
+				(double)lag_max / 1e3, SUM(END, tx) - SUM(SNAP, tx));
 		fprintf(jf, ", \"window_s\": %.3f, \"transactions\": %" PRIu64 ", \"requests\": %"
 			PRIu64 ", \"bytes_sent\": %" PRIu64 ", \"bytes_received\": %" PRIu64
 			", \"verified_bytes\": %" PRIu64 ", \"connects\": %" PRIu64 ", \"rounds\": %"
@@ -930,9 +1054,10 @@ load_workers_report(void)
 		fprintf(jf, "}, \"config\": {\"size\": %" PRIu32 ", \"pipeline\": %" PRIu32
 			", \"duration_s\": %" PRIu32 ", \"warmup_s\": %" PRIu32 ", \"verify\": %s"
 			", \"workers\": %u, \"ip_count\": %" PRIu32 ", \"pending\": %" PRIu32
-			", \"seed\": %" PRIu64 "}}\n", a->size, a->pipeline, a->duration_s,
-			a->warmup_s, load_g.verify ? "true" : "false", load_g.nworkers,
-			a->s.ip_count > 0 ? a->s.ip_count : 1, a->pending, a->seed);
+			", \"seed\": %" PRIu64 ", \"rate\": %" PRIu64 "}}\n", a->size, a->pipeline,
+			a->duration_s, a->warmup_s, load_g.verify ? "true" : "false",
+			load_g.nworkers, a->s.ip_count > 0 ? a->s.ip_count : 1, a->pending, a->seed,
+			a->rate);
 		fclose(jf);
 	}
 	free(h);

@@ -58,7 +58,10 @@ struct lconn {
 	uint64_t sent;                 /* bytes the backend took (stream offset) */
 	uint64_t rcvd;                 /* bytes echoed back (and checked, when verifying) */
 	uint64_t issued;               /* rr: requests issued; crr: rounds started */
-	uint64_t t0_ns;                /* crr: connect time of this round */
+	union {
+		uint64_t t0_ns;        /* crr: connect time of this round */
+		uint64_t due;          /* rr --rate: requests whose scheduled time has come */
+	};
 	uint32_t idx;                  /* global connection number (stream key) */
 	uint8_t phase;                 /* enum lc_phase */
 	uint8_t bflags;                /* the backend's */
@@ -98,6 +101,7 @@ struct load_counters {
 	uint64_t connects;             /* handshakes completed */
 	uint64_t rounds;               /* crr: connect..response..close completed */
 	uint64_t closes;               /* closed by us in order (or reset in hold) */
+	uint64_t late;                 /* rr --rate: issued > LOAD_LATE_NS after their time */
 	uint64_t open;                 /* established now (a gauge) */
 	uint64_t errors;
 	uint64_t err[LOAD_ERR_MAX];
@@ -149,7 +153,11 @@ struct load_worker {
 	uint64_t t_next_release;       /* hold: no resets before (ns) */
 	uint32_t *queue;               /* crr: local connections due for their next round */
 	uint32_t q_head, q_len;
-	uint64_t *ts;                  /* rr: nconns * pipeline request send times (ns) */
+	uint64_t *ts;                  /* rr: nconns * pipeline request send times (ns);
+	                                * with --rate the scheduled times */
+	uint64_t rate_next;            /* rr --rate: this worker's next schedule slot */
+	uint64_t behind;               /* rr --rate: requests due but not issued at the end */
+	uint64_t lag_max_ns;           /* rr --rate: the latest issue in the measured time */
 	uint8_t *rbuf, *sbuf, *cbuf;   /* LOAD_BUF each: receive, send, compare */
 	enum worker_state state;
 	bool warm;                     /* the warm-up ended: counters snapped, histogram reset */
@@ -178,6 +186,7 @@ struct load_global {
 	uint64_t t_warm;               /* ns: measuring begins */
 	uint64_t t_end;                /* ns: measuring ends (hold: set when all opened) */
 	uint64_t t_open_limit;         /* ns: opening gives up (--timeout) */
+	double rate_ns;                /* rr --rate: ns between two slots of the schedule */
 	volatile int stop;             /* SIGINT/SIGTERM: end now */
 	/* hold: set once by the last worker to finish opening */
 	unsigned int opened_workers;   /* atomic */
