@@ -14,7 +14,11 @@ kernel: polltcp-load --backend kernel <-> app/kernel-echo, both inside one
 private namespace on its loopback device, which owns 198.18.0.0/24; the
 client binds 4 source addresses (--ip-count).
 
-Every mode runs 1 s with byte verification on. The checks are exact:
+Every mode runs 1 s with byte verification on; rr also once paced open loop
+(--rate RATE): its measured tx/s lies in a band around the offered rate
+(0.7..1.01 of it: the schedule allows no more, and 1 s of a light load
+leaves a slow sanitizer build room), the latency histogram holds exactly
+the transactions of the measured time, and nothing was left behind. The checks are exact:
 after the run the client drains (every byte sent came back, every request
 answered) before closing, so bytes_received == bytes_sent ==
 verified_bytes, transactions == requests (rr: == bytes / size), and,
@@ -113,6 +117,38 @@ def check_exact(mode, fields, det, conns, progress):
         check(float(fields["gbit/s"]) > 0, "stream: gbit/s 0")
 
 
+def check_rate(extra, fields, j, conns):
+    """rr --rate: the schedule offered the rate asked, never more, and the latency
+    histogram holds exactly the transactions of the measured time."""
+    if "--rate" not in extra:
+        check("offered_tx_s" not in j, "json has rate fields without --rate")
+        return
+    rate = int(extra[extra.index("--rate") + 1])
+    tx, win = float(fields["tx/s"]), j["window_s"]
+    check(j["offered_tx_s"] == rate and j["config"]["rate"] == rate,
+          "rate: offered %r config %r, want %d" % (j["offered_tx_s"], j["config"]["rate"], rate))
+    # Not more than the schedule (+ a slot per connection for rounding, + 5 %:
+    # slots due before a late first poll step are issued inside the window),
+    # and a wide lower band: 2000/s is a light load, but the CPUs are shared.
+    for what, v in (("tx/s measured", tx), ("requests/s issued", j["issued_tx_s"])):
+        check(0.5 * rate <= v <= 1.05 * rate + (conns + 1) / win,
+              "rate: %.1f %s, %d offered" % (v, what, rate))
+    check(j["samples"] == j["window_transactions"] > 0,
+          "rate: %d latency samples, %d transactions in the measured time"
+          % (j["samples"], j["window_transactions"]))
+    check(abs(tx * win - j["window_transactions"]) <= 2 + 0.001 * tx,
+          "rate: %.1f tx/s x %.3f s is not %d transactions"
+          % (tx, win, j["window_transactions"]))
+    # --warmup 0: the schedule starts with the measured time and no request is
+    # issued after it, so issued + still due = the slots of the window (each
+    # worker ends its window at its own poll step: 5 % for a descheduled one).
+    due = j["requests"] + j["behind"]
+    check(abs(due - rate * win) <= conns + 0.05 * rate * win,
+          "rate: %d requests issued + %d still due, %.0f scheduled in %.3f s"
+          % (j["requests"], j["behind"], rate * win, win))
+    check(j["late"] <= j["requests"], "rate: late %d of %d" % (j["late"], j["requests"]))
+
+
 def run_load(argv, tag, ns=None):
     """Run polltcp-load to its end; parse its summary.
 
@@ -155,12 +191,18 @@ def _run_load_once(argv, tag, ns):
     return out, p.returncode, jpath
 
 
+RATE = 2000               # rr --rate: requests offered per second, all connections together
 MODES = [
     ("rr", 4, ["--pipeline", "2"]),
+    ("rr", 4, ["--pipeline", "2", "--rate", str(RATE)]),
     ("stream", 4, []),
     ("crr", 4, []),
     ("hold", 500, ["--pending", "32"]),
 ]
+
+
+def run_tag(mode, extra):
+    return mode + ("-rate" if "--rate" in extra else "")
 
 
 def common(mode, extra):
@@ -230,8 +272,9 @@ def memif_run_modes(ctx, huge, srv_lcores, load_lcores, modes, tag):
                         "--ip", "198.18.0.10/%d" % H.PREFIX_LEN, "--ip-count", "16",
                         "--connect", "%s:%d" % (H.STACK_IP, H.ECHO_PORT),
                         "--conns", str(conns), "--msl-ms", "100"] + common(mode, extra)
-                fields, det, j, prog = run_load(argv, "dpdk-" + mode)
+                fields, det, j, prog = run_load(argv, "dpdk-" + run_tag(mode, extra))
                 check_exact(mode, fields, det, conns, prog)
+                check_rate(extra, fields, j, conns)
                 log("  dpdk %s: %s" % (mode, " ".join("%s=%s" % kv for kv in fields.items())))
                 sent += det["bytes_sent"]
                 accepted += det["connects"]
@@ -330,8 +373,9 @@ def test_kernel_backend_every_mode(ctx):
             argv = [LOAD, "--backend", "kernel", "--", "--ip", "198.18.0.10/24",
                     "--ip-count", "4", "--connect", "%s:%d" % (H.STACK_IP, H.ECHO_PORT),
                     "--conns", str(conns)] + common(mode, extra)
-            fields, det, j, prog = run_load(argv, "kernel-" + mode, ns=srv.ns)
+            fields, det, j, prog = run_load(argv, "kernel-" + run_tag(mode, extra), ns=srv.ns)
             check_exact(mode, fields, det, conns, prog)
+            check_rate(extra, fields, j, conns)
             log("  kernel %s: %s" % (mode, " ".join("%s=%s" % kv for kv in fields.items())))
             sent += det["bytes_sent"]
             accepted += det["connects"]
@@ -366,6 +410,14 @@ def test_cli_errors(ctx):
         (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "rr",
           "--ip-count", "3"], "--ip-count needs --ip"),
         (["--backend", "nope", "--connect", "198.18.0.2:7"], "not dpdk or kernel"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "stream",
+          "--rate", "100"], "--rate paces --mode rr only"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "rr",
+          "--rate", "0"], "--rate 0: out of range"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "rr",
+          "--rate", "1e6"], "--rate '1e6': not a number"),
+        (["--backend", "kernel", "--connect", "198.18.0.2:7", "--mode", "rr",
+          "--rate", "2000000000"], "--rate 2000000000: out of range"),
         (["--no-huge", "--", "--backend", "kernel", "--connect", "198.18.0.2:7",
           "--mode", "rr"], "takes no EAL options"),
     ]
