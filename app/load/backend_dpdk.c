@@ -168,6 +168,12 @@ d_abort(struct load_worker *w __rte_unused, struct lconn *lc)
 	ptcp_abort(c);
 }
 
+static bool
+d_tx_busy(struct load_worker *w)
+{
+	return ptcp_stack_tx_busy(DW(w)->st);
+}
+
 static uint64_t
 d_lingering(struct load_worker *w)
 {
@@ -220,6 +226,7 @@ static const struct load_backend dpdk_backend = {
 	.abort = d_abort,
 	.lingering = d_lingering,
 	.pool_bytes = d_pool_bytes,
+	.tx_busy = d_tx_busy,
 };
 
 static int

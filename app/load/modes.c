@@ -621,7 +621,9 @@ drain_timeout(struct load_worker *w)
  * hold: the hold ends: reset every connection, LOAD_RELEASE_BURST every
  * LOAD_RELEASE_GAP_NS, so the resets fit the TX queue and the peer's
  * receive ring (128 per poll step lost 83 % of 100,000 over memif, leaving
- * the server holding them). True once all are released.
+ * the server holding them), and none while the backend's TX path is backed
+ * up: a server slower than that (10M connections, sharing its CPU) let
+ * 2.58 M of 10 M resets overflow the TX hold. True once all are released.
  */
 static bool
 hold_release(struct load_worker *w, uint64_t now)
@@ -630,7 +632,7 @@ hold_release(struct load_worker *w, uint64_t now)
 
 	if (!w->measured)
 		snap_end(w, now);
-	if (now < w->t_next_release)
+	if (now < w->t_next_release || (w->be->tx_busy != NULL && w->be->tx_busy(w)))
 		return false;
 	w->t_next_release = now + LOAD_RELEASE_GAP_NS;
 	for (; w->release_next < w->nconns && n < LOAD_RELEASE_BURST; w->release_next++) {

@@ -129,6 +129,8 @@ struct load_backend {
 	uint64_t (*lingering)(struct load_worker *w);
 	/** Bytes of backend memory pools in use (dpdk: mempools); 0 if none. */
 	uint64_t (*pool_bytes)(void);
+	/** The backend's transmit path is backed up: make no resets now (NULL: never). */
+	bool (*tx_busy)(struct load_worker *w);
 };
 
 enum worker_state {

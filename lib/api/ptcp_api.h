@@ -153,6 +153,15 @@ void ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m);
 /** Add this stack's counters into sum[PTCP_CTR_MAX]. */
 void ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum);
 
+/**
+ * True while the port's TX path is backed up (frames already wait for room
+ * in the TX queue). TCP holds back new data by itself then; an application
+ * that makes many control segments at once (a load generator resetting a
+ * million connections) waits for false before making more, or the TX hold
+ * overflows and they are dropped (TX_DROP).
+ */
+bool ptcp_stack_tx_busy(const struct ptcp_stack *st);
+
 /* ---- Connections -------------------------------------------------------- */
 
 /**

@@ -156,6 +156,12 @@ ptcp_stack_counters_add(const struct ptcp_stack *st, uint64_t *sum)
 		sum[i] += st->ctr[i];
 }
 
+bool
+ptcp_stack_tx_busy(const struct ptcp_stack *st)
+{
+	return st->tx_backed_up;
+}
+
 void
 ptcp_stack_close_all(struct ptcp_stack *st)
 {
