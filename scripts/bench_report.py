@@ -60,6 +60,9 @@ RESULT_RE = re.compile(r'^result:\s+(.*)$', re.M)
 RATE_RE = re.compile(r'^detail: rate (.*?)(?: \(.*)?$', re.M)
 HOLD_RE = re.compile(r'^detail: hold (.*?)(?: \(.*)?$', re.M)
 SRV_MEM_RE = re.compile(r'^memory: per lcore (\d+) connections x (\d+) B', re.M)
+ECHO_RE = re.compile(r'^echo: accepted (\d+) closed (\d+) reset (\d+)', re.M)
+ARP_MISS_RE = re.compile(r'^\s+ARP_MISS (\d+)$', re.M)
+ADDRS_RE = re.compile(r'^ready to connect .* (\d+) address(?:es)?,', re.M)
 HOLD_BEGIN = '<!-- hold-large: '
 HOLD_END = '<!-- hold-large end -->'
 PPS_RE = re.compile(r'Rx-pps:\s+(\d+)')
@@ -224,10 +227,20 @@ def collect(run_dir, hold_large=None):
         if res is not None:
             ent['result'] = res
         if r['mode'] == 'hold' and r['stack'] == 'polltcp':
-            sm = SRV_MEM_RE.search(read_text(run_dir, r['server_log']))
+            stext = read_text(run_dir, r['server_log'])
+            sm = SRV_MEM_RE.search(stext)
             if sm:
                 ent['server_mem'] = {'slots': int(sm.group(1)),
                                      'bytes_per_conn': int(sm.group(2))}
+            em, am = ECHO_RE.search(stext), ADDRS_RE.search(text)
+            if em:
+                ent['server_accepted'], ent['server_reset'] = int(em.group(1)), int(em.group(3))
+            # The server's counters come first in its log (its port, then its stack).
+            misses = ARP_MISS_RE.findall(stext)
+            if misses:
+                ent['server_arp_miss'] = int(misses[-1])
+            if am:
+                ent['client_addresses'] = int(am.group(1))
         key = r['workload']
         if key not in rows:
             mode, conns = r['mode'], int(r['conns'])
@@ -713,6 +726,9 @@ def hold_large_figures(doc):
             'client_bytes': res.get('mem_per_conn_bytes'),
             'peak_mib': int(m['hold_huge_peak_mib']) if m.get('hold_huge_peak_mib') else None,
             'hugepages': m.get('hugepages'), 'memory': m.get('memory'),
+            'server_accepted': ent.get('server_accepted'), 'server_reset': ent.get('server_reset'),
+            'server_arp_miss': ent.get('server_arp_miss'),
+            'client_addresses': ent.get('client_addresses'),
             'busy': ' '.join(x for x in (m.get('busy_start', '').strip(),
                                          m.get('busy_end', '').strip()) if x) or None}
     return figs
@@ -741,6 +757,11 @@ def hold_large_md(f):
                                                    f['peak_mib'] * 1048576 // held)),
             ('polltcp-load per connection (RSS + mempools in use)', val(f.get('client_bytes'),
                                                                        '%d B')),
+            ('client source addresses (--ip-count)', count(f.get('client_addresses'))),
+            ('polltcp-echo: accepted / reset by the client at the end',
+             '%s / %s' % (count(f.get('server_accepted')), count(f.get('server_reset')))),
+            ('polltcp-echo ARP misses (a SYN-ACK waiting for the client address\'s MAC)',
+             count(f.get('server_arp_miss'))),
             ('hugepages reserved by the run', val(f.get('hugepages'))),
             ('machine memory', val(f.get('memory')))]
     if f.get('busy'):
