@@ -320,10 +320,10 @@ load_dpdk_main(struct load_args *a, int eal_argc, char **argv)
 		fprintf(stderr, LOAD_NAME ": error: %s\n", ptcp_port_errmsg());
 		return 1;
 	}
+	load_tsc_mult = (uint64_t)(((unsigned __int128)1000000000u << 32) / rte_get_tsc_hz());
 	if (rte_lcore_count() > LOAD_DPDK_MAX_LCORES) {
-		fprintf(stderr, LOAD_NAME ": error: %u lcores given; this version runs on %u "
-			"(e.g. -l 0): multi-lcore load needs source ports whose replies land on "
-			"the opening lcore\n", rte_lcore_count(), LOAD_DPDK_MAX_LCORES);
+		fprintf(stderr, LOAD_NAME ": error: %u lcores given; at most %u\n",
+			rte_lcore_count(), LOAD_DPDK_MAX_LCORES);
 		ptcp_port_fini();
 		return 1;
 	}

@@ -5,7 +5,8 @@
  *
  *   polltcp-load [EAL options] -- --ip ADDR/LEN --connect ADDR:PORT [options]
  *
- * main(): split argv at "--" -> load_args_parse (before EAL) -> signals ->
+ * main(): split argv at "--" -> load_args_parse (before EAL) -> rr, stream,
+ * crr, hold: load_modes_main (modes.c) | verify: signals ->
  * ptcp_port_eal_init -> one lcore only -> ptcp_port_init (stack_init: take
  * the stack) -> "ready to connect" -> ptcp_port_run; the lcore_poll hook
  * drives the run and stops the port when it is over -> result line ->
@@ -33,11 +34,10 @@
  * handshakes at a time so SYNs do not overflow the TX queue or the
  * server's accept backlog.
  *
- * One lcore: every connection lives on the main lcore's stack. A
- * multi-lcore load generator needs source ports chosen so that the NIC's
- * RSS hash brings each connection's replies back to the queue of the lcore
- * that opened it (design.md, "a locally opened connection picks its source
- * port ..."); that comes later. Until then more than one lcore is refused.
+ * This verify mode runs on one lcore: every connection lives on the main
+ * lcore's stack. The benchmark modes (modes.c, backend_dpdk.c) run on any
+ * number of lcores: ptcp_connect picks source ports of flows the calling
+ * lcore owns, so replies come back to it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -709,8 +709,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (rte_lcore_count() != 1) {
-		fprintf(stderr, LOAD_NAME ": error: %u lcores given; this version runs on one "
-			"(e.g. -l 0): multi-lcore load needs RSS-aware source ports\n",
+		fprintf(stderr, LOAD_NAME ": error: %u lcores given; the verify mode runs on one "
+			"(e.g. -l 0); rr, stream, crr and hold run on several\n",
 			rte_lcore_count());
 		ptcp_port_fini();
 		return 1;

@@ -63,6 +63,7 @@
 #define LOAD_NS_PER_S     UINT64_C(1000000000)
 #define LOAD_LATE_NS      (100ull * 1000)        /* rr --rate: issued this late counts as late */
 
+uint64_t load_tsc_mult;
 struct load_global load_g;
 
 static const char *const err_names[LOAD_ERR_MAX] = {
