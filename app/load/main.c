@@ -142,25 +142,6 @@ static struct load_args args;
 static struct load_run run;
 static volatile sig_atomic_t interrupted;
 
-/* ---- The stream --------------------------------------------------------------- */
-
-void
-load_stream_fill(uint64_t key, uint64_t off, uint8_t *buf, uint32_t len)
-{
-	uint64_t blk = off / 8;
-	uint32_t skip = (uint32_t)(off % 8), done = 0;
-
-	while (done < len) {
-		uint64_t w = rte_cpu_to_le_64(load_mix64(key + (blk + 1) * LOAD_GOLDEN));
-		uint32_t n = RTE_MIN(8u - skip, len - done);
-
-		memcpy(buf + done, (const uint8_t *)&w + skip, n);
-		done += n;
-		skip = 0;
-		blk++;
-	}
-}
-
 /* ---- Connections ---------------------------------------------------------------- */
 
 static const char *

@@ -15,6 +15,7 @@
 
 #include "hist.h"
 #include "result.h"
+#include "stream.h"
 
 static uint64_t rng = 0x1234567887654321ull;
 
@@ -197,11 +198,47 @@ test_result_line(void **state)
 			    "mem_per_conn_bytes 2345");
 }
 
+/* The stream's byte i by its definition in stream.h, one byte at a time. */
+static uint8_t
+stream_byte(uint64_t key, uint64_t i)
+{
+	uint64_t w = load_mix64(key + (i / 8 + 1) * LOAD_GOLDEN);
+
+	return (uint8_t)(w >> (8 * (i % 8)));
+}
+
+static void
+test_stream_fill_any_offset_and_length_matches_definition(void **state)
+{
+	/*
+	 * Ensure that load_stream_fill gives, from any offset and for any length (partial
+	 * first and last words, whole words between), exactly the bytes the stream's
+	 * definition gives (little-endian splitmix64 words), and touches nothing beyond.
+	 */
+	static uint8_t buf[4096 + 8];
+	uint64_t key = load_stream_key(42, 7);
+
+	(void)state;
+	srand(8);
+	for (int t = 0; t < 2000; t++) {
+		uint64_t off = t < 64 ? (uint64_t)t : (uint64_t)rand() * 977u;
+		uint32_t len = (uint32_t)rand() % 4096;
+
+		memset(buf, 0xa5, sizeof(buf));
+		load_stream_fill(key, off, buf, len);
+		for (uint32_t i = 0; i < len; i++)
+			assert_int_equal(buf[i], stream_byte(key, off + i));
+		for (uint32_t i = len; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], 0xa5);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_percentiles_match_sorted_samples),
+		cmocka_unit_test(test_stream_fill_any_offset_and_length_matches_definition),
 		cmocka_unit_test(test_bucket_bounds),
 		cmocka_unit_test(test_empty_and_overflow),
 		cmocka_unit_test(test_merge_equals_single),
