@@ -476,10 +476,11 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         ipc=$(( (conns + conns / 8 + POLLTCP_PORTS_PER_IP - 1) / POLLTCP_PORTS_PER_IP ))
     fi
     # crr: the client closes first, so each connection leaves a TIME-WAIT on
-    # its port; 16 addresses and a 2 s TIME-WAIT (--msl-ms 1000) give
-    # 16 x 16384 ports / 2 s = 131 k connections/s before ports run out.
+    # its port; 64 addresses and a 2 s TIME-WAIT (--msl-ms 1000) give
+    # 64 x 16384 ports / 2 s = 524 k connections/s before ports run out (16
+    # addresses, 131 k/s, ran out at polltcp's rate: connect errors).
     local ipopt=()
-    [ "$mode" = crr ] && { ipc=16; ipopt=(--msl-ms 1000); }
+    [ "$mode" = crr ] && { ipc=64; ipopt=(--msl-ms 1000); }
     [ "$ipc" -gt 1 ] && ipopt+=(--ip-count "$ipc")
     start_bg "$slog" $((limit + 30)) "$ECHO" -l "$SRV_LCORES" --file-prefix "$PFX-s" \
         --huge-dir "$HUGE/srv" --huge-unlink "${sdev[@]}" \
