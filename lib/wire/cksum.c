@@ -17,9 +17,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_bitops.h>
 #include <rte_byteorder.h>
+#include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include "ptcp_wire.h"
 
@@ -238,4 +241,70 @@ ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t src, rte_b
 	if (ptcp_cksum_raw_mbuf(m, off, l4_len, &sum) != 0)
 		return 0xffff;
 	return (uint16_t)~fold32(sum + phdr_sum(src, dst, proto, l4_len));
+}
+
+uint16_t
+ptcp_l4_cksum_from_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len,
+		       uint16_t sum)
+{
+	/* phdr_sum() > 0 (proto), so fold32() lands in [1, ffff] for 0000 and ffff alike. */
+	return (uint16_t)~fold32(phdr_sum(src, dst, proto, l4_len) + sum);
+}
+
+uint16_t
+ptcp_l4_payload_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len,
+		    const void *hdr, uint32_t hdr_len)
+{
+	uint32_t known = phdr_sum(src, dst, proto, l4_len) + ptcp_cksum_raw(hdr, hdr_len);
+
+	/* All of it sums to ffff, which is -0: the payload is the negation of the rest. */
+	return (uint16_t)~fold32(known);
+}
+
+/* ---- Payload sums carried with mbufs (ptcp_wire.h explains the scheme) ---- */
+
+int ptcp_mbuf_sum_offset = -1;
+uint64_t ptcp_mbuf_sum_flag;
+
+int
+ptcp_mbuf_sum_register(void)
+{
+	static const struct rte_mbuf_dynfield field = {
+		.name = "ptcp_mbuf_payload_sum",
+		.size = sizeof(struct ptcp_mbuf_sum),
+		.align = __alignof__(struct ptcp_mbuf_sum),
+	};
+	static const struct rte_mbuf_dynflag flag = {
+		.name = "ptcp_mbuf_payload_sum_valid",
+	};
+	int off, bit;
+
+	if (ptcp_mbuf_sum_flag != 0)
+		return 0;
+	off = rte_mbuf_dynfield_register(&field);
+	if (off < 0)
+		return -rte_errno;
+	bit = rte_mbuf_dynflag_register(&flag);
+	if (bit < 0)
+		return -rte_errno;
+	ptcp_mbuf_sum_offset = off;
+	ptcp_mbuf_sum_flag = RTE_BIT64(bit);
+	return 0;
+}
+
+bool
+ptcp_mbuf_sum_chain(const struct rte_mbuf *m, uint16_t *sum)
+{
+	uint32_t acc = 0, pos = 0;
+
+	for (; m != NULL; m = m->next) {
+		uint16_t s;
+
+		if (!ptcp_mbuf_sum_get(m, &s))
+			return false;
+		acc += ptcp_cksum_at(s, pos);
+		pos += m->data_len;
+	}
+	*sum = fold32(acc);
+	return true;
 }

@@ -3,9 +3,11 @@
  * ptcp_wire.h - header views: bounds checks, parsers into host-order structs,
  * builders, and Internet checksums (RFC 1071, incremental per RFC 1624).
  *
- * No state, no mbuf ownership, no rte_eth_* calls. Every parser first checks
- * that the bytes it reads are inside `avail`; once it returns 0 the caller
- * may use the DPDK header view (struct rte_*_hdr) up to the checked length.
+ * No state (beyond the process-wide mbuf dynamic field and flag that carry
+ * a payload's sum, registered once), no mbuf ownership, no rte_eth_* calls.
+ * Every parser first checks that the bytes it reads are inside `avail`; once
+ * it returns 0 the caller may use the DPDK header view (struct rte_*_hdr) up
+ * to the checked length.
  *
  * Conventions used across polltcp:
  *   - IPv4 addresses are rte_be32_t (network order) everywhere;
@@ -28,6 +30,7 @@
 #include <rte_icmp.h>
 #include <rte_tcp.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 /* Parse errors (negative return values). */
 enum ptcp_wire_err {
@@ -97,6 +100,130 @@ uint16_t ptcp_l4_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, rte_be32_t s
 
 /** Pseudo-header sum (not inverted) to seed the checksum field for TX offload. */
 uint16_t ptcp_l4_phdr_cksum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len);
+
+/** One's-complement addition of two folded sums (a + b with end-around carry). */
+static inline uint16_t
+ptcp_cksum_add(uint16_t a, uint16_t b)
+{
+	uint32_t s = (uint32_t)a + b;
+
+	return (uint16_t)((s & 0xffff) + (s >> 16));
+}
+
+/**
+ * The sum of data that starts at an odd offset of the range it is added
+ * into: its bytes pair the other way round (RFC 1071 2(B)), so it is swapped.
+ */
+static inline uint16_t
+ptcp_cksum_at(uint16_t sum, uint32_t off)
+{
+	return (off & 1) ? rte_bswap16(sum) : sum;
+}
+
+/**
+ * TCP/UDP checksum (value to store) from the folded sum of all `l4_len`
+ * bytes (checksum field 0): pseudo header arithmetic only, no byte read.
+ * Equal, bit for bit, to ptcp_l4_cksum() over the same bytes for any
+ * representation of that sum (0000 or ffff for zero).
+ */
+uint16_t ptcp_l4_cksum_from_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len,
+				uint16_t sum);
+
+/**
+ * RFC 1624 in reverse: once a received segment verified (pseudo header +
+ * header + payload sum to ffff), the one's-complement sum of its payload is
+ * known from the pseudo header and the `hdr_len` header bytes alone (the
+ * checksum field as received): payload = -(pseudo header + header).
+ */
+uint16_t ptcp_l4_payload_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint32_t l4_len,
+			     const void *hdr, uint32_t hdr_len);
+
+/* ---- Payload sums carried with mbufs ------------------------------------ */
+
+/*
+ * Where a port has no TCP checksum offload, an echoed payload would be
+ * summed twice: when its segment is verified at receive and when the reply
+ * is built. Instead the sum learnt at receive travels with the payload mbuf
+ * and the reply's checksum is computed from it (tcp_queue.c, ipv4.c).
+ *
+ * Storage: an mbuf dynamic field (the sum, and the data_off / data_len it
+ * covers) plus a dynamic flag in ol_flags saying it is valid. A dynamic
+ * field because the mbuf has no field that is both free while the payload
+ * sits in a queue and left alone by the PMD, the application and DPDK's
+ * clone/attach (hash, tx_offload and the RX flags are read by the TX path
+ * or rewritten by helpers), and because per-connection state stays as it
+ * is. The flag in ol_flags, because rte_pktmbuf_reset() clears it on every
+ * allocation, so a buffer from the pool never inherits a stale sum, and
+ * rte_pktmbuf_attach() copies flag and field to a clone of the same bytes.
+ * The recorded data_off/data_len make a sum of an mbuf whose window moved
+ * (rte_pktmbuf_adj, a trim) invalid by itself. What the flag cannot see is
+ * bytes rewritten in place: whoever writes into a payload clears it
+ * (ptcp_mbuf_sum_clear), as the stack does wherever it copies into a
+ * buffer. Invariant: flag set => the field holds the one's-complement sum
+ * of the data_len bytes at data_off of that segment.
+ *
+ * If no ol_flags bit is free the feature is off: every accessor then says
+ * "unknown" and checksums are computed as usual.
+ */
+struct ptcp_mbuf_sum {
+	uint16_t sum;        /* folded, not inverted (as ptcp_cksum_raw) */
+	uint16_t data_off;   /* the window it was taken over */
+	uint16_t data_len;
+};
+
+extern int ptcp_mbuf_sum_offset;       /* dynamic field, -1 before registration */
+extern uint64_t ptcp_mbuf_sum_flag;    /* dynamic ol_flags bit, 0 when unavailable */
+
+/** Register the dynamic field and flag (idempotent). 0, or -rte_errno (feature off). */
+int ptcp_mbuf_sum_register(void);
+
+/** Record sum as the sum of m's own data (this segment, not the chain). */
+static inline void
+ptcp_mbuf_sum_set(struct rte_mbuf *m, uint16_t sum)
+{
+	struct ptcp_mbuf_sum *s;
+
+	if (ptcp_mbuf_sum_flag == 0)
+		return;
+	s = RTE_MBUF_DYNFIELD(m, ptcp_mbuf_sum_offset, struct ptcp_mbuf_sum *);
+	s->sum = sum;
+	s->data_off = m->data_off;
+	s->data_len = m->data_len;
+	m->ol_flags |= ptcp_mbuf_sum_flag;
+}
+
+/** Forget the sum of segment m (its bytes change or are unknown). */
+static inline void
+ptcp_mbuf_sum_clear(struct rte_mbuf *m)
+{
+	m->ol_flags &= ~ptcp_mbuf_sum_flag;
+}
+
+/** True, with *sum, when the sum of segment m's data is known. */
+static inline bool
+ptcp_mbuf_sum_get(const struct rte_mbuf *m, uint16_t *sum)
+{
+	const struct ptcp_mbuf_sum *s;
+
+	if (m->data_len == 0) {
+		*sum = 0;
+		return true;
+	}
+	if (!(m->ol_flags & ptcp_mbuf_sum_flag))   /* never set while the flag is 0 */
+		return false;
+	s = RTE_MBUF_DYNFIELD(m, ptcp_mbuf_sum_offset, const struct ptcp_mbuf_sum *);
+	if (s->data_off != m->data_off || s->data_len != m->data_len)
+		return false;
+	*sum = s->sum;
+	return true;
+}
+
+/**
+ * True, with *sum, when every segment of chain m has a known sum: *sum is
+ * then what ptcp_cksum_raw_mbuf(m, 0, pkt_len) would give, without reading
+ * a byte. False as soon as one segment's sum is unknown.
+ */
+bool ptcp_mbuf_sum_chain(const struct rte_mbuf *m, uint16_t *sum);
 
 /* ---- Ethernet / ARP ----------------------------------------------------- */
 

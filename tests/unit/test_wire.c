@@ -410,6 +410,55 @@ tcp_recompute(uint8_t *pkt, uint32_t l4len)
 }
 
 static void
+test_rfc1624_payload_sum_from_header_equals_full_sum(void **state)
+{
+	/*
+	 * Ensure that the payload sum derived from a verified segment's header
+	 * alone (ptcp_l4_payload_sum) and a checksum made from a sum
+	 * (ptcp_l4_cksum_from_sum) give, bit for bit, the checksum a full
+	 * recomputation gives, for random segments with options, of odd and
+	 * even lengths, all-zero and all-ones payloads, and no payload.
+	 */
+	uint8_t seg[60 + 1500];
+	uint32_t it;
+
+	(void)state;
+	rng_state = 0x1624f;
+	for (it = 0; it < 20000; it++) {
+		uint32_t hlen = PTCP_TCP_HDR_LEN + 4 * (rng() % 11);
+		uint32_t plen = (it % 7 == 0) ? 0 : rng() % 1501;
+		uint32_t l4len = hlen + plen;
+		rte_be32_t src = rng(), dst = rng();
+		uint16_t full, psum, derived, hsum;
+
+		rng_fill(seg, hlen);
+		seg[12] = (uint8_t)((hlen / 4) << 4);
+		if (it % 5 == 1)
+			memset(seg + hlen, 0, plen);
+		else if (it % 5 == 2)
+			memset(seg + hlen, 0xff, plen);
+		else
+			rng_fill(seg + hlen, plen);
+		store16(seg + 16, 0);
+		full = ptcp_l4_cksum(src, dst, IPPROTO_TCP, seg, l4len);
+		/* From the sums of the parts, the checksum field 0. */
+		hsum = ptcp_cksum_raw(seg, hlen);
+		psum = ptcp_cksum_raw(seg + hlen, plen);
+		assert_int_equal(ptcp_l4_cksum_from_sum(src, dst, IPPROTO_TCP, l4len,
+							ptcp_cksum_add(hsum, psum)), full);
+		/* As received: verified, then the payload's sum from the header alone. */
+		store16(seg + 16, full);
+		assert_int_equal(ptcp_l4_cksum(src, dst, IPPROTO_TCP, seg, l4len), 0);
+		derived = ptcp_l4_payload_sum(src, dst, IPPROTO_TCP, l4len, seg, hlen);
+		store16(seg + 16, 0);
+		assert_int_equal(ptcp_l4_cksum_from_sum(src, dst, IPPROTO_TCP, l4len,
+							ptcp_cksum_add(hsum, derived)), full);
+		/* The same value as the sum of the bytes, up to -0 = +0. */
+		assert_true(derived == psum || (derived | psum) == 0xffff);
+	}
+}
+
+static void
 test_rfc1624_incremental_update_matches_recompute(void **state)
 {
 	/*
@@ -1635,6 +1684,76 @@ test_rfc1071_sum_equals_reference_every_length_and_alignment(void **state)
 	}
 }
 
+static void
+test_mbuf_sum_chain_equals_sum_of_bytes_and_follows_the_data(void **state)
+{
+	/*
+	 * Ensure that per-segment sums recorded with ptcp_mbuf_sum_set combine
+	 * (odd segment offsets byte-swapped) into the sum of the chain's bytes;
+	 * that a segment whose data window moved (rte_pktmbuf_adj) or whose
+	 * sum was cleared makes the chain's sum unknown; that an mbuf from the
+	 * pool never starts with a sum (rte_pktmbuf_reset clears the flag); and
+	 * that a clone of a whole segment carries its sum, one of part not.
+	 */
+	static const uint16_t lens[] = {7, 1, 254, 3, 129, 2, 77};
+	uint8_t data[900];
+	struct rte_mbuf *m, *seg, *cl;
+	uint16_t sum, want;
+	uint32_t it;
+
+	(void)state;
+	assert_int_equal(ptcp_mbuf_sum_register(), 0);
+	assert_int_not_equal(ptcp_mbuf_sum_flag, 0);
+	rng_state = 0x5a5a;
+	for (it = 0; it < 200; it++) {
+		uint32_t n = 1 + rng() % sizeof(data);
+
+		if (it & 1)
+			memset(data, 0xff, n);
+		else
+			rng_fill(data, n);
+		m = chain_of(data, n, lens, RTE_DIM(lens));
+		assert_false(ptcp_mbuf_sum_chain(m, &sum));   /* nothing recorded yet */
+		for (seg = m; seg != NULL; seg = seg->next)
+			ptcp_mbuf_sum_set(seg, ptcp_cksum_raw(rte_pktmbuf_mtod(seg, void *),
+							       seg->data_len));
+		assert_true(ptcp_mbuf_sum_chain(m, &sum));
+		want = ptcp_cksum_raw(data, n);
+		assert_true(sum == want || (sum | want) == 0xffff);
+		if (m->next != NULL) {
+			/* A clone of the whole second segment keeps its sum; of a part, not. */
+			cl = rte_pktmbuf_clone(m->next, mbuf_pool);
+			assert_non_null(cl);
+			assert_true(ptcp_mbuf_sum_get(cl, &sum));
+			rte_pktmbuf_free(cl);
+			cl = rte_pktmbuf_clone(m->next, mbuf_pool);
+			assert_non_null(cl);
+			assert_non_null(rte_pktmbuf_adj(cl, 1));
+			assert_true(cl->data_len == 0 || !ptcp_mbuf_sum_get(cl, &sum));
+			rte_pktmbuf_free(cl);
+		}
+		if (it % 3 == 0 && m->data_len > 1) {
+			assert_non_null(rte_pktmbuf_adj(m, 1));
+			assert_false(ptcp_mbuf_sum_chain(m, &sum));
+		} else if (it % 3 == 1) {
+			ptcp_mbuf_sum_clear(rte_pktmbuf_lastseg(m));
+			assert_true(rte_pktmbuf_lastseg(m)->data_len == 0 ||
+				    !ptcp_mbuf_sum_chain(m, &sum));
+		}
+		rte_pktmbuf_free(m);
+	}
+	/* Every buffer of the pool had a sum recorded above: none comes back with one. */
+	for (it = 0; it < 64; it++) {
+		m = rte_pktmbuf_alloc(mbuf_pool);
+		assert_non_null(m);
+		assert_int_equal(m->ol_flags & ptcp_mbuf_sum_flag, 0);
+		assert_non_null(rte_pktmbuf_append(m, 10));
+		assert_false(ptcp_mbuf_sum_get(m, &sum));
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(rte_mempool_in_use_count(mbuf_pool), 0);
+}
+
 int
 main(void)
 {
@@ -1651,6 +1770,7 @@ main(void)
 		cmocka_unit_test(test_tx_offload_pseudo_header_seed_completes_to_full_checksum),
 		cmocka_unit_test(test_rfc1624_4_example_yields_zero_not_minus_zero),
 		cmocka_unit_test(test_rfc1624_incremental_update_matches_recompute),
+		cmocka_unit_test(test_rfc1624_payload_sum_from_header_equals_full_sum),
 		cmocka_unit_test(test_eth_golden_frames_ether_types),
 		cmocka_unit_test(test_eth_truncated_at_every_length_rejected),
 		cmocka_unit_test(test_rfc826_arp_golden_request_parsed),
@@ -1700,6 +1820,7 @@ main(void)
 		cmocka_unit_test(test_rfc1071_mbuf_chain_odd_split_matches_contiguous),
 		cmocka_unit_test(test_mbuf_checksum_range_past_packet_fails_verification),
 		cmocka_unit_test(test_rfc1071_raw_mbuf_sum_from_odd_offset_of_chain),
+		cmocka_unit_test(test_mbuf_sum_chain_equals_sum_of_bytes_and_follows_the_data),
 	};
 	int failed;
 
