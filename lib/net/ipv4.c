@@ -603,8 +603,14 @@ ptcp_ipv4_output_from(struct ptcp_stack *st, struct rte_mbuf *m, rte_be32_t src,
 			th->cksum = ptcp_l4_phdr_cksum(src, dst, IPPROTO_TCP, l4_len);
 			ol |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 		} else {
+			uint16_t sum;
+
 			th->cksum = 0;
-			if (likely(rte_pktmbuf_is_contiguous(m)))
+			/* Every segment's sum recorded (an echo, tcp_output.c): no byte read. */
+			if (ptcp_mbuf_sum_chain(m, &sum)) {
+				th->cksum = ptcp_l4_cksum_from_sum(src, dst, IPPROTO_TCP, l4_len, sum);
+				PTCP_INC(st, TCP_TX_CKSUM_REUSED);
+			} else if (likely(rte_pktmbuf_is_contiguous(m)))
 				th->cksum = ptcp_l4_cksum(src, dst, IPPROTO_TCP, th, l4_len);
 			else
 				th->cksum = ptcp_l4_cksum_mbuf(m, 0, src, dst, IPPROTO_TCP,

@@ -74,6 +74,8 @@ ptcp_tcp_init(struct ptcp_stack *st)
 
 	if (ptcp_tcp_reass_register() != 0)
 		return -rte_errno;
+	/* No free ol_flags bit: echoes are checksummed in full, nothing else changes. */
+	(void)ptcp_mbuf_sum_register();
 	tcp = rte_zmalloc_socket("ptcp_tcp", sizeof(*tcp), RTE_CACHE_LINE_SIZE,
 				 conf->socket_id);
 	if (tcp == NULL)

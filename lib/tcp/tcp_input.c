@@ -44,6 +44,8 @@ struct seg_ctx {
 	bool fin;
 	struct rte_mbuf *m;              /* payload (data at seq); NULL once consumed */
 	unsigned int ev;
+	bool psum_ok;                    /* psum: the sum of the whole payload as received */
+	uint16_t psum;
 };
 
 /* Send MSS from the peer's MSS option (536 without one), within our own. */
@@ -513,7 +515,9 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 		c->flags |= PTCP_TF_ACK_NOW;
 		return;
 	}
-	ptcp_tcp_rcvq_append(c, s->m, s->len);
+	/* The payload's sum is kept only if nothing of it was trimmed (both trims cut len). */
+	ptcp_tcp_rcvq_append(c, s->m, s->len,
+			     s->psum_ok && s->len == s->seg.len ? &s->psum : NULL);
 	s->m = NULL;
 	c->rcv_nxt += s->len;
 	PTCP_ADD(st, TCP_DATA_RX, s->len);
@@ -832,19 +836,26 @@ seg_input(struct ptcp_conn *c, struct seg_ctx *s, struct rte_mbuf *m,
 		rte_pktmbuf_free(s->m);
 }
 
-static bool
-cksum_ok(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
+/* The verdicts of cksum_check(). */
+enum cksum_verdict {
+	CKSUM_BAD,
+	CKSUM_GOOD_NIC,      /* the NIC vouched: the payload's sum stays unknown */
+	CKSUM_GOOD_SW,       /* summed here: the payload's sum follows from the header */
+};
+
+static enum cksum_verdict
+cksum_check(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
 {
 	if (st->conf.offloads & PTCP_OFFLOAD_RX_L4_CKSUM) {
 		uint64_t f = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 
 		if (f == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
-			return true;
+			return CKSUM_GOOD_NIC;
 		if (f == RTE_MBUF_F_RX_L4_CKSUM_BAD)
-			return false;
+			return CKSUM_BAD;
 	}
 	return ptcp_l4_cksum_mbuf(m, 0, ip->src, ip->dst, IPPROTO_TCP,
-				  rte_pktmbuf_pkt_len(m)) == 0;
+				  rte_pktmbuf_pkt_len(m)) == 0 ? CKSUM_GOOD_SW : CKSUM_BAD;
 }
 
 void
@@ -854,13 +865,15 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	struct seg_ctx s = { 0 };
 	struct ptcp_tcp_seg *seg = &s.seg;
+	enum cksum_verdict ck;
 	const void *hdr;
 	struct ptcp_flow f;
 	struct ptcp_conn *c;
 	bool known;
 
 	PTCP_INC(st, TCP_RX);
-	if (unlikely(!cksum_ok(st, m, ip))) {
+	ck = cksum_check(st, m, ip);
+	if (unlikely(ck == CKSUM_BAD)) {
 		PTCP_DROP(st, m, TCP_BAD_CSUM);
 		return;
 	}
@@ -869,6 +882,17 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 		     seg->sport == 0 || seg->dport == 0)) {
 		PTCP_DROP(st, m, TCP_BAD_HDR);
 		return;
+	}
+	/*
+	 * The whole segment was just summed: its payload's sum costs header
+	 * arithmetic only (RFC 1624), and lets an echo of this payload skip
+	 * summing it again (tcp_queue.c ptcp_tcp_sndq_sum). One buffer only:
+	 * a chain would need a sum per segment.
+	 */
+	if (ck == CKSUM_GOOD_SW && seg->len != 0 && m->nb_segs == 1 && ptcp_mbuf_sum_flag != 0) {
+		s.psum = ptcp_l4_payload_sum(ip->src, ip->dst, IPPROTO_TCP, len, hdr,
+					     seg->hdr_len);
+		s.psum_ok = true;
 	}
 	f.laddr = ip->dst;
 	f.raddr = ip->src;

@@ -14,6 +14,12 @@
  * (tcp_queue.c): indirect mbufs attached to the queue's buffers behind the
  * header mbuf (zero copy; the queue keeps its reference for
  * retransmission), or a copy for short payloads.
+ *
+ * Checksums are the IPv4 layer's (offload or software). Where they are
+ * software, a first transmission made of whole received mbufs (an echo)
+ * records its header + payload sum on the header mbuf from the payload
+ * sums known at receive (payload_sum_reuse()), and ptcp_ipv4_output()
+ * checksums it without reading the payload (TCP_TX_CKSUM_REUSED).
  */
 #include <string.h>
 
@@ -38,6 +44,41 @@ window_field(struct ptcp_conn *c)
 }
 
 /*
+ * Whether the segment of len bytes at seq can take its payload's sum from
+ * the send queue's recorded sums (then in *sum): software checksums, and a
+ * first transmission only. A retransmission always sums its bytes: should
+ * a recorded sum ever be wrong (an application that rewrote a received
+ * payload in place without ptcp_mbuf_sum_clear), the peer drops the first
+ * transmission and the retransmission, summed in full, repairs it.
+ */
+static bool
+payload_sum_reuse(const struct ptcp_conn *c, uint32_t seq, uint32_t len, uint16_t *sum)
+{
+	if (len == 0 || (c->st->conf.offloads & PTCP_OFFLOAD_TX_TCP_CKSUM) ||
+	    ptcp_seq_lt(seq, c->snd_max))
+		return false;
+	return ptcp_tcp_sndq_sum(c, seq - c->sndq_seq, len, sum);
+}
+
+/*
+ * Record on header mbuf m (hlen header bytes at p, then len payload bytes
+ * copied in, or none when the payload is chained as clones, which carry
+ * their queue mbufs' sums) the sum of its own data.
+ */
+static void
+header_sum_record(struct rte_mbuf *m, const uint8_t *p, uint32_t hlen, uint32_t len,
+		  uint16_t psum)
+{
+	uint16_t sum = ptcp_cksum_raw(p, hlen);
+
+	if (m->data_len == hlen + len)
+		sum = ptcp_cksum_add(sum, ptcp_cksum_at(psum, hlen));
+	else if (m->data_len != hlen)
+		return;
+	ptcp_mbuf_sum_set(m, sum);
+}
+
+/*
  * Build and send one segment of the connection: seq, flags, and len bytes
  * of the send queue from seq (data), with the MSS option on SYNs.
  */
@@ -49,7 +90,7 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	uint32_t optlen = 0, hlen;
 	struct rte_mbuf *m;
 	uint8_t *p;
-	uint16_t wnd;
+	uint16_t wnd, psum;
 
 	/* Data waits when the pool is down to the reserve; control always goes. */
 	m = len != 0 ? ptcp_mbuf_alloc_data(st) : ptcp_mbuf_alloc(st);
@@ -71,6 +112,8 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : window_field(c);
 	ptcp_tcp_build(p, c->flow.lport, c->flow.rport, seq,
 		       (flags & RTE_TCP_ACK_FLAG) ? c->rcv_nxt : 0, flags, wnd, optlen);
+	if (payload_sum_reuse(c, seq, len, &psum))
+		header_sum_record(m, p, hlen, len, psum);
 	if (flags & RTE_TCP_ACK_FLAG) {
 		/* Any ACK we send carries RCV.NXT: nothing is owed any more. */
 		c->flags &= ~PTCP_TF_ACK_NOW;

@@ -475,7 +475,19 @@ void ptcp_tcp_sndq_trim(struct ptcp_conn *c, uint32_t n);
  * 0, or -EMSGSIZE (no room to copy).
  */
 int ptcp_tcp_sndq_payload(struct ptcp_conn *c, uint32_t off, uint32_t len, struct rte_mbuf *h);
-void ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len);
+/**
+ * The one's-complement sum of len bytes from byte off of the send queue,
+ * from the sums recorded at receive, without reading them: true only when
+ * the range is made of whole queue mbufs whose sums are all known.
+ */
+bool ptcp_tcp_sndq_sum(const struct ptcp_conn *c, uint32_t off, uint32_t len, uint16_t *sum);
+/**
+ * Queue in-order payload m (len bytes). sum, when not NULL, is the sum of
+ * those bytes as verified at receive; it is recorded on m (single-segment
+ * payloads) for ptcp_tcp_sndq_sum should the application echo m.
+ */
+void ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len,
+			  const uint16_t *sum);
 /** Copy up to len queued bytes into buf; returns the count. */
 uint32_t ptcp_tcp_rcvq_peek(const struct ptcp_conn *c, void *buf, uint32_t len);
 /** Free up to len bytes from the head; returns the count. */

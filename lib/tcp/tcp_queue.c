@@ -14,12 +14,20 @@
  *                              mbuf when short, else indirect mbufs attached
  *                              to the queue's buffers (zero copy; the queue
  *                              keeps its reference for retransmission)
+ *   ptcp_tcp_sndq_sum          a segment's payload sum from the sums known
+ *                              at receive (ptcp_mbuf_sum_*), if it has them
  *   ptcp_tcp_sndq_trim         free what the peer acknowledged
  * Receive queue (in-order bytes not yet read):
  *   ptcp_tcp_rcvq_append       in-order payload from input or reassembly
  *   ptcp_tcp_rcvq_peek/_drop   copy out / free what the application read
  *   ptcp_tcp_rcvq_take         hand whole mbufs to the application
  *                              (ptcp_recv_mbuf: zero copy)
+ *
+ * Payload sums (ptcp_wire.h "Payload sums carried with mbufs"): an mbuf
+ * enters the receive queue with the sum of its payload recorded only when
+ * input vouches for it (a whole verified segment); everything here that
+ * copies bytes into a queued buffer or moves its data window forgets the
+ * sum of that buffer, so a recorded sum is always the sum of the bytes.
  */
 #include <string.h>
 
@@ -61,6 +69,7 @@ ptcp_tcp_sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len)
 			room = rte_pktmbuf_tailroom(t);
 		}
 		n = RTE_MIN(room, len - done);
+		ptcp_mbuf_sum_clear(t);   /* its bytes change (an echoed mbuf's tail room too) */
 		memcpy(rte_pktmbuf_mtod_offset(t, uint8_t *, t->data_len), data + done, n);
 		t->data_len = (uint16_t)(t->data_len + n);
 		done += n;
@@ -101,6 +110,7 @@ ptcp_tcp_sndq_trim(struct ptcp_conn *c, uint32_t n)
 			/* In-flight clones keep their own offsets: only ours moves. */
 			m->data_off = (uint16_t)(m->data_off + n);
 			m->data_len = (uint16_t)(m->data_len - n);
+			ptcp_mbuf_sum_clear(m);   /* a partial ACK: the rest's sum is unknown */
 			return;
 		}
 		n -= m->data_len;
@@ -178,7 +188,9 @@ sndq_attach(struct ptcp_conn *c, uint32_t off, uint32_t len, struct rte_mbuf *h)
 		clones[n] = rte_pktmbuf_alloc(pool);
 		if (unlikely(clones[n] == NULL))
 			goto undo;
-		rte_pktmbuf_attach(clones[n], m);
+		rte_pktmbuf_attach(clones[n], m);   /* copies m's recorded sum too */
+		if (off != 0 || take != m->data_len)
+			ptcp_mbuf_sum_clear(clones[n]);   /* part of m: not m's sum */
 		clones[n]->data_off = (uint16_t)(m->data_off + off);
 		clones[n]->data_len = (uint16_t)take;
 		clones[n]->pkt_len = take;
@@ -204,6 +216,34 @@ undo:
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(clones[i]);
 	return -ENOBUFS;
+}
+
+/*
+ * All or nothing: the payload sum of a segment made of whole queue mbufs
+ * whose sums are all known (an echo of received mbufs, cut at the same
+ * boundaries); false when any byte of the range lies in an mbuf it covers
+ * only in part or whose sum is unknown (copied data, a trimmed head).
+ */
+bool
+ptcp_tcp_sndq_sum(const struct ptcp_conn *c, uint32_t off, uint32_t len, uint16_t *sum)
+{
+	const struct rte_mbuf *m = sndq_seek(c, &off);
+	uint32_t acc = 0, done = 0;
+
+	if (off != 0)
+		return false;   /* starts inside an mbuf */
+	for (; done < len && m != NULL; m = m->next) {
+		uint16_t s;
+
+		if (m->data_len > len - done || !ptcp_mbuf_sum_get(m, &s))
+			return false;
+		acc = ptcp_cksum_add((uint16_t)acc, ptcp_cksum_at(s, done));
+		done += m->data_len;
+	}
+	if (done != len)
+		return false;
+	*sum = (uint16_t)acc;
+	return true;
 }
 
 int
@@ -232,9 +272,9 @@ ptcp_tcp_sndq_payload(struct ptcp_conn *c, uint32_t off, uint32_t len, struct rt
  * uncharged; the mbufs kept are charged to the connection.
  */
 void
-ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
+ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len, const uint16_t *sum)
 {
-	struct rte_mbuf *tail = c->rcvq_tail;
+	struct rte_mbuf *tail = c->rcvq_tail, *seg;
 
 	c->rcvq_bytes += len;
 	if (tail != NULL && len <= rte_pktmbuf_tailroom(tail) && writable_tail(tail)) {
@@ -244,9 +284,18 @@ ptcp_tcp_rcvq_append(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t len)
 		if (src != dst)
 			memcpy(dst, src, len);
 		tail->data_len = (uint16_t)(tail->data_len + len);
+		ptcp_mbuf_sum_clear(tail);
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/*
+	 * Whatever flags the buffers came with (the PMD's, a previous life's),
+	 * only a sum input vouches for, of exactly this one buffer, is kept.
+	 */
+	for (seg = m; seg != NULL; seg = seg->next)
+		ptcp_mbuf_sum_clear(seg);
+	if (sum != NULL && m->nb_segs == 1 && m->data_len == len)
+		ptcp_mbuf_sum_set(m, *sum);
 	if (tail == NULL)
 		c->rcvq_head = m;
 	else
@@ -286,6 +335,7 @@ ptcp_tcp_rcvq_drop(struct ptcp_conn *c, uint32_t len)
 		if (n < m->data_len) {
 			m->data_off = (uint16_t)(m->data_off + n);
 			m->data_len = (uint16_t)(m->data_len - n);
+			ptcp_mbuf_sum_clear(m);
 			break;
 		}
 		/* Whole mbuf read (zero-length ones of a consumed chain too). */
@@ -327,7 +377,7 @@ ptcp_tcp_rcvq_take(struct ptcp_conn *c, uint32_t max, uint32_t *len)
 	/* A chain of its own now: head fields, no receive flags. */
 	head->nb_segs = segs;
 	head->pkt_len = bytes;
-	head->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	head->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL | ptcp_mbuf_sum_flag;
 	head->packet_type = 0;
 	return head;
 }

@@ -321,7 +321,7 @@ ptcp_tcp_reass_drain(struct ptcp_conn *c)
 		if (skip)
 			m = ptcp_tcp_mbuf_skip(m, skip);
 		len -= skip;
-		ptcp_tcp_rcvq_append(c, m, len);
+		ptcp_tcp_rcvq_append(c, m, len, NULL);   /* held data: no sum kept */
 		c->rcv_nxt += len;
 		PTCP_ADD(st, TCP_DATA_RX, len);
 		filled = true;
