@@ -219,6 +219,13 @@ int32_t ptcp_send_mbuf(struct ptcp_conn *c, struct rte_mbuf *m);
  * payload), which the caller then owns (free it, or ptcp_send_mbuf it).
  * Opens the receive window like ptcp_recv. NULL when nothing is queued or
  * the first queued mbuf alone holds more than max bytes (ptcp_recv then).
+ * The mbufs may carry the sum of their payload, so that sending them back
+ * costs no checksum pass (ptcp_wire.h "Payload sums carried with mbufs"):
+ * an application that rewrites payload bytes in place before
+ * ptcp_send_mbuf calls ptcp_mbuf_sum_clear() on those mbufs (moving the
+ * data window, rte_pktmbuf_adj/trim, needs nothing). Forgetting it costs a
+ * retransmission (the first transmission fails the peer's checksum;
+ * retransmissions are always summed in full), not wrong data.
  */
 struct rte_mbuf *ptcp_recv_mbuf(struct ptcp_conn *c, uint32_t max);
 
