@@ -476,11 +476,13 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         ipc=$(( (conns + conns / 8 + POLLTCP_PORTS_PER_IP - 1) / POLLTCP_PORTS_PER_IP ))
     fi
     # crr: the client closes first, so each connection leaves a TIME-WAIT on
-    # its port; 64 addresses and a 2 s TIME-WAIT (--msl-ms 1000) give
-    # 64 x 16384 ports / 2 s = 524 k connections/s before ports run out (16
-    # addresses, 131 k/s, ran out at polltcp's rate: connect errors).
+    # its port; 64 addresses and a 200 ms TIME-WAIT (--msl-ms 100, ample
+    # over a link whose round trip is microseconds) give 64 x 16384 ports /
+    # 0.2 s = 5.2 M connections/s before ports run out. polltcp's client
+    # opens 500-600 k/s on one lcore: 16 addresses at a 2 s TIME-WAIT (131 k/s)
+    # and 64 (524 k/s) both ran out, with connect errors and stalls.
     local ipopt=()
-    [ "$mode" = crr ] && { ipc=64; ipopt=(--msl-ms 1000); }
+    [ "$mode" = crr ] && { ipc=64; ipopt=(--msl-ms 100); }
     [ "$ipc" -gt 1 ] && ipopt+=(--ip-count "$ipc")
     start_bg "$slog" $((limit + 30)) "$ECHO" -l "$SRV_LCORES" --file-prefix "$PFX-s" \
         --huge-dir "$HUGE/srv" --huge-unlink "${sdev[@]}" \
