@@ -694,8 +694,15 @@ defer(struct ptcp_conn *c, const struct seg_ctx *s)
 {
 	struct ptcp_tcp *tcp = c->st->tcp;
 
+	/*
+	 * Only in-order news: a segment that owes an immediate ACK (a duplicate
+	 * ACK for the sender's fast retransmit, a window update) or left data
+	 * out of order is answered at once, one ACK per segment as RFC 5681 4.2
+	 * asks.
+	 */
 	if (!tcp->pre_more || c->state != PTCP_TCP_ESTABLISHED ||
-	    (s->ev & ~(EV_READABLE | EV_WRITABLE)) != 0 || !(c->flags & PTCP_TF_APP_KNOWS))
+	    (s->ev & ~(EV_READABLE | EV_WRITABLE)) != 0 || !(c->flags & PTCP_TF_APP_KNOWS) ||
+	    (c->flags & PTCP_TF_ACK_NOW) || c->ooo_head != NULL)
 		return false;
 	if (s->ev & EV_READABLE)
 		c->flags |= PTCP_TF_DEFER_RD;

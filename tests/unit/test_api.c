@@ -1228,6 +1228,8 @@ test_api_burst_segments_of_one_flow_one_callback_one_output(void **state)
 	 * waited).
 	 */
 	static struct ptest_conn pc;
+	/* delayed ACKs on: with quickack every segment owes its ACK at once, nothing waits */
+	struct ptcp_stack_conf conf = { .delack_ms = 40 };
 	struct ptest_ctx *t;
 	struct rte_mbuf *pkts[4];
 	struct ptcp_tcp_seg seg;
@@ -1236,7 +1238,7 @@ test_api_burst_segments_of_one_flow_one_callback_one_output(void **state)
 	int i;
 
 	(void)state;
-	t = ptest_established(&pc, NULL);
+	t = ptest_established(&pc, &conf);
 	pc.rec.auto_read = true;
 	pc.rec.echo = true;
 	ptest_pattern(d, sizeof(d), 9);
@@ -1263,13 +1265,15 @@ test_api_burst_deferred_events_delivered_when_last_segment_dropped(void **state)
 	 * the end of the burst: on_readable with its bytes, and the ACK.
 	 */
 	static struct ptest_conn pc;
+	/* delayed ACKs on: with quickack every segment owes its ACK at once, nothing waits */
+	struct ptcp_stack_conf conf = { .delack_ms = 40 };
 	struct ptest_ctx *t;
 	struct rte_mbuf *pkts[2];
 	struct ptcp_tcp_seg seg;
 	uint8_t d[200];
 
 	(void)state;
-	t = ptest_established(&pc, NULL);
+	t = ptest_established(&pc, &conf);
 	pc.rec.auto_read = true;
 	ptest_pattern(d, sizeof(d), 4);
 	pkts[0] = burst_seg(&pc, PT_ACK | PT_PSH, 0, d, 100);
@@ -1288,6 +1292,38 @@ test_api_burst_deferred_events_delivered_when_last_segment_dropped(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc5681_4_2_burst_out_of_order_segments_each_get_duplicate_ack(void **state)
+{
+	/*
+	 * Ensure that segments of one flow arriving beyond a gap in one receive burst each draw
+	 * their own immediate duplicate ACK (RFC 5681 4.2: the sender's fast retransmit counts
+	 * them), rather than one ACK for the burst.
+	 */
+	static struct ptest_conn pc;
+	struct ptcp_stack_conf conf = { .delack_ms = 40 };
+	struct ptest_ctx *t;
+	struct rte_mbuf *pkts[3];
+	struct ptcp_tcp_seg seg;
+	uint8_t d[400];
+	int i;
+
+	(void)state;
+	t = ptest_established(&pc, &conf);
+	pc.rec.auto_read = true;
+	ptest_pattern(d, sizeof(d), 2);
+	for (i = 0; i < 3; i++)       /* bytes 100..399: the first 100 are missing */
+		pkts[i] = burst_seg(&pc, PT_ACK | PT_PSH, 100u * (i + 1), d + 100 * (i + 1), 100);
+	rx_burst(t, pkts, 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ptest_pop_tcp(t, &seg, NULL, 0), 0);
+		assert_int_equal(seg.ack, pc.rcv_nxt);
+	}
+	assert_int_equal(t->nsent, 0);
+	assert_int_equal(PTEST_CTR(t, TCP_OUTPUT_DEFERRED), 0);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1301,6 +1337,7 @@ main(void)
 		cmocka_unit_test(test_api_burst_handshake_completed_midway_data_finds_connection),
 		cmocka_unit_test(test_api_burst_segments_of_one_flow_one_callback_one_output),
 		cmocka_unit_test(test_api_burst_deferred_events_delivered_when_last_segment_dropped),
+		cmocka_unit_test(test_rfc5681_4_2_burst_out_of_order_segments_each_get_duplicate_ack),
 		cmocka_unit_test(test_api_connect_source_port_lands_replies_on_own_lcore),
 		cmocka_unit_test(test_api_listen_twice_eaddrinuse),
 		cmocka_unit_test(test_api_unlisten_refuses_new_keeps_established),
