@@ -149,13 +149,6 @@ ptcp_connect(struct ptcp_stack *st, rte_be32_t raddr, uint16_t rport, uint16_t l
 		rte_errno = EINVAL;
 		return NULL;
 	}
-	/*
-	 * Records whose 2*MSL ended since the last timer pass still sit in the
-	 * table; at a connection rate near ports / (2*MSL) they are what stands
-	 * between the search and a free port. Expiry is O(1) per record and
-	 * one comparison when none is due.
-	 */
-	ptcp_tcp_timewait_poll(st);
 	if (lport == 0 && pick_port(st, &f) != 0) {
 		rte_errno = EADDRINUSE;
 		return NULL;

@@ -100,14 +100,28 @@ ptcp_tcp_timewait_count(const struct ptcp_stack *st)
 	return st->tcp->ntimewait;
 }
 
+/*
+ * A record whose 2*MSL ended holds nothing any more, even before the timer
+ * pass that would free it: it is freed here and reads as absent. So a
+ * segment of the tuple meets "no connection", and ptcp_connect's port
+ * search (crr near ports / (2*MSL) connections per second) finds the port
+ * free the moment it is.
+ */
 struct ptcp_timewait *
 ptcp_tcp_timewait_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
 {
+	struct ptcp_timewait *tw;
 	void *data;
 
 	if (st->tcp->ntimewait == 0 || rte_hash_lookup_data(st->tcp->timewait_table, f, &data) < 0)
 		return NULL;
-	return data;
+	tw = data;
+	if (unlikely(tw->expire <= st->now_us)) {
+		PTCP_INC(st, TCP_TW_EXPIRED);
+		ptcp_tcp_timewait_free(st, tw);
+		return NULL;
+	}
+	return tw;
 }
 
 /* Restart 2*MSL: the record becomes the youngest, at the tail. */

@@ -581,6 +581,30 @@ test_rfc9293_3_10_7_4_connect_reuses_tuple_once_2msl_ended_before_timer_pass(voi
 }
 
 static void
+test_rfc9293_3_10_7_4_time_wait_ended_before_timer_pass_holds_nothing(void **state)
+{
+	/*
+	 * Ensure that a TIME-WAIT record whose 2*MSL ended answers nothing even before the
+	 * timer pass that frees it: a retransmitted FIN arriving then meets no connection
+	 * (RST, RFC 9293 3.10.7.1) instead of the record's ACK, and the record is freed
+	 * (TCP_TW_EXPIRED).
+	 */
+	struct ptcp_stack_conf c = { .msl_ms = 1000 };
+	struct ptest_ctx *t = ptest_new_tcp(&c);
+
+	(void)state;
+	active_close(t, &conn, 50000);
+	t->now += 2000000 + PTEST_SLACK_US;    /* the clock of the next burst; no poll */
+	ptest_conn_rx(&conn, PT_FIN | PT_ACK, conn.rcv_nxt - 1, conn.snd_nxt, NULL, 0);
+	PTEST_EXPECT(&conn, PT_RST, conn.snd_nxt, 0, PTEST_WND_ANY, 0, NULL, NULL);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(TW_COUNT(t), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_EXPIRED), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_TW_FIN_REACK), 0);
+	ptest_free(t);
+}
+
+static void
 test_time_wait_unread_data_close_discards(void **state)
 {
 	/*
@@ -1142,6 +1166,7 @@ main(void)
 		cmocka_unit_test(test_time_wait_record_pool_empty_closes_at_once),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_connect_to_time_wait_tuple_refused),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_connect_reuses_tuple_once_2msl_ended_before_timer_pass),
+		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_ended_before_timer_pass_holds_nothing),
 		cmocka_unit_test(test_time_wait_unread_data_close_discards),
 		cmocka_unit_test(test_rfc9293_3_10_7_4_time_wait_out_of_window_ack_rate_limited),
 		/* FIN-WAIT-2 after ptcp_close */
