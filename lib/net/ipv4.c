@@ -481,7 +481,7 @@ ptcp_net_resolve_input(struct ptcp_stack *st, struct rte_mbuf *m)
 
 	/* Built by ptcp_ipv4_output on another stack: Ethernet, then our IPv4 header. */
 	if (unlikely(rte_pktmbuf_data_len(m) < RTE_ETHER_HDR_LEN + sizeof(*h))) {
-		PTCP_DROP(st, m, ARP_RESOLVE_NOT_CONTROL);
+		PTCP_DROP(st, m, IP_BAD_HDR);
 		return;
 	}
 	h = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, RTE_ETHER_HDR_LEN);

@@ -198,6 +198,13 @@ ptcp_tcp_conn_count(const struct ptcp_stack *st)
 	return st->tcp->nconns + ptcp_tcp_syncache_count(st);
 }
 
+static inline bool
+flow_eq(const struct ptcp_flow *a, const struct ptcp_flow *b)
+{
+	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
+	       a->rport == b->rport;
+}
+
 /* Take c out of the connection table (and the lookup caches: last, this burst's). */
 static void
 table_del(struct ptcp_tcp *tcp, struct ptcp_conn *c)
@@ -214,13 +221,6 @@ table_del(struct ptcp_tcp *tcp, struct ptcp_conn *c)
 
 #define PRE_NONE UINT8_MAX
 #define PRE_SEEN 64          /* slots of the burst's flow index (a power of two) */
-
-static inline bool
-flow_eq(const struct ptcp_flow *a, const struct ptcp_flow *b)
-{
-	return a->laddr == b->laddr && a->raddr == b->raddr && a->lport == b->lport &&
-	       a->rport == b->rport;
-}
 
 /*
  * A burst of distinct flows (64 request/response connections, a SYN flood
@@ -361,8 +361,7 @@ ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f)
 	struct ptcp_conn *last = tcp->last_conn;
 	void *data;
 
-	if (last != NULL && last->flow.laddr == f->laddr && last->flow.raddr == f->raddr &&
-	    last->flow.lport == f->lport && last->flow.rport == f->rport) {
+	if (last != NULL && flow_eq(&last->flow, f)) {
 		PTCP_INC(st, TCP_FLOW_CACHE_HIT);
 		return last;
 	}

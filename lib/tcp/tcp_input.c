@@ -909,9 +909,8 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	c = ptcp_tcp_prelooked(st, m, &f, &known);
 	if (!known)
 		c = ptcp_tcp_conn_lookup(st, &f);
-	if (c == NULL)
-		st->tcp->pre_more = false;
 	if (c == NULL) {
+		st->tcp->pre_more = false;
 		/* No connection: the tuple may be in TIME-WAIT (its own table). */
 		struct ptcp_timewait *tw = ptcp_tcp_timewait_lookup(st, &f);
 		struct ptcp_listener *l = ptcp_tcp_listener_find(st, seg->dport);

@@ -81,13 +81,9 @@ ptcp_tcp_sndq_append(struct ptcp_conn *c, const uint8_t *data, uint32_t len)
 void
 ptcp_tcp_sndq_append_mbuf(struct ptcp_conn *c, struct rte_mbuf *m)
 {
-	struct rte_mbuf *seg;
-	uint32_t bytes = 0, segs = 0;
+	/* The head's pkt_len and nb_segs describe the chain (ptcp_send_mbuf's contract). */
+	uint32_t bytes = m->pkt_len, segs = m->nb_segs;
 
-	for (seg = m; seg != NULL; seg = seg->next) {
-		bytes += seg->data_len;
-		segs++;
-	}
 	if (c->sndq_tail == NULL)
 		c->sndq_head = m;
 	else
