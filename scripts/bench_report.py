@@ -95,22 +95,7 @@ def si(x, digits=3):
 
 def parse_result(text):
     """The last 'result:' line of a polltcp-load log as a dict of numbers, or None."""
-    m = None
-    for m in RESULT_RE.finditer(text):
-        pass
-    if m is None:
-        return None
-    tok = m.group(1).split()
-    out = {}
-    for k, v in zip(tok[0::2], tok[1::2]):
-        try:
-            out[k] = int(v)
-        except ValueError:
-            try:
-                out[k] = float(v)
-            except ValueError:
-                out[k] = v
-    return out
+    return parse_kv(text, RESULT_RE)
 
 
 def parse_kv(text, regex):
