@@ -168,6 +168,10 @@ struct ptcp_stack_conf {
 	uint32_t keepalive_intvl_ms;   /* between keepalive probes (75000) */
 	uint8_t keepalive_cnt;         /* unanswered probes before abort (9) */
 	bool nodelay;                  /* Nagle off for new connections (false) */
+	/* Options offered in SYNs (each on unless turned off, as Linux's sysctls). */
+	bool no_wscale;                /* RFC 7323 window scale not offered (false) */
+	bool no_timestamps;            /* RFC 7323 timestamps not offered (false) */
+	bool no_sack;                  /* RFC 2018 SACK-permitted not offered (false) */
 	uint32_t challenge_ack_limit;  /* RFC 5961 7 challenge ACKs per second per lcore,
 	                                  randomised in [limit/2, limit*3/2) (1000) */
 	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */

@@ -402,6 +402,7 @@ ptcp_tcp_conn_open(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t is
 	c->snd_nxt = iss;
 	c->snd_max = iss;
 	c->sndq_seq = iss + 1;
+	ptcp_tcp_opts_offer(c);
 	return c;
 }
 
@@ -570,7 +571,8 @@ ptcp_tcp_rcv_window(const struct ptcp_conn *c)
 	uint32_t thresh = RTE_MIN(buf / 2, (uint32_t)c->rcv_mss);
 	uint32_t clamp = UINT32_MAX;
 
-	space = RTE_MIN(space, PTCP_TCP_MAX_WND);   /* no window scaling yet */
+	/* RFC 7323 2.3: the largest window the 16-bit field can say with our shift. */
+	space = RTE_MIN(space, PTCP_TCP_MAX_WND << c->rcv_wscale);
 	if (st->mem_held >= st->conf.mem_limit || c->rcv_mbufs >= ptcp_tcp_rcv_mbufs_max(c))
 		clamp = c->rcv_mss;
 	else if (st->mem_held >= st->conf.mem_pressure)

@@ -18,8 +18,13 @@
  *   -> events to the application, then ptcp_tcp_output() once, so data the
  *      application queues from a callback rides on the ACK.
  *
- * Deviations, this version: options other than MSS are parsed but not
- * used; data on a SYN is not accepted (the peer resends it).
+ * Options (tcp_opts.c): window scale applied to every non-SYN window
+ * (ptcp_tcp_seg_wnd), PAWS before the sequence check and TS.Recent after
+ * it (RFC 7323 5.3), timestamp RTT samples where Karn's rule leaves none,
+ * duplicates and out-of-order arrivals noted for the SACK blocks of the ACK.
+ *
+ * Deviations, this version: data on a SYN is not accepted (the peer
+ * resends it).
  */
 #include <errno.h>
 #include <string.h>
@@ -57,17 +62,9 @@ ptcp_tcp_clamp_snd_mss(uint16_t peer_mss, uint16_t rcv_mss)
 }
 
 static void
-set_snd_mss(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
-{
-	uint16_t mss = (seg->opt.present & PTCP_TCPOPT_F_MSS) ? seg->opt.mss : 536;
-
-	c->snd_mss = ptcp_tcp_clamp_snd_mss(mss, c->rcv_mss);
-}
-
-static void
 update_window(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 {
-	c->snd_wnd = seg->wnd;
+	c->snd_wnd = ptcp_tcp_seg_wnd(c, seg);
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	c->max_snd_wnd = RTE_MAX(c->max_snd_wnd, c->snd_wnd);
@@ -200,7 +197,8 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 	c->irs = seg->seq;
 	c->rcv_nxt = seg->seq + 1;
 	c->rcv_adv = c->rcv_nxt;
-	set_snd_mss(c, seg);
+	c->rcv_acked = c->rcv_nxt;
+	ptcp_tcp_opts_negotiate(c, &seg->opt);
 	if (ack_ok) {
 		c->snd_una = seg->ack;
 		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(seg->ack, c->rtt_seq)) {
@@ -269,8 +267,11 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 		/* RFC 5961 4.2: a SYN gets a (rate-limited) challenge ACK at any sequence. */
 		if (seg->flags & RTE_TCP_SYN_FLAG)
 			ptcp_tcp_send_challenge_ack(c);
-		else if (ptcp_tcp_plausible_rexmit(st, c->rcv_nxt, seg->seq, seg_len))
+		else if (ptcp_tcp_plausible_rexmit(st, c->rcv_nxt, seg->seq, seg_len)) {
 			c->flags |= PTCP_TF_ACK_NOW;
+			if (seg->len)
+				ptcp_tcp_dsack_note(c, s->seq, s->seq + seg->len);
+		}
 		else
 			ptcp_tcp_send_oow_ack(c);
 		return false;
@@ -283,6 +284,7 @@ check_seq(struct ptcp_conn *c, struct seg_ctx *s)
 
 		if (dup) {
 			PTCP_ADD(st, TCP_DUP_DATA, dup);
+			ptcp_tcp_dsack_note(c, s->seq, s->seq + dup);   /* RFC 2883 */
 			c->flags |= PTCP_TF_ACK_NOW;   /* RFC 5681 4.2: ACK duplicates at once */
 			s->len -= dup;
 			s->seq += dup;
@@ -340,8 +342,30 @@ is_dupack(const struct ptcp_conn *c, const struct seg_ctx *s)
 	const struct ptcp_tcp_seg *seg = &s->seg;
 
 	return seg->ack == c->snd_una && c->snd_max != c->snd_una && seg->len == 0 &&
-		!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) && seg->wnd == c->snd_wnd &&
-		seg->wnd != 0;   /* answers to zero-window probes say nothing of loss */
+		!(seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG)) &&
+		ptcp_tcp_seg_wnd(c, seg) == c->snd_wnd && seg->wnd != 0;   /* answers to zero-window probes say nothing of loss */
+}
+
+/*
+ * RFC 7323 4 (RTTM): after a retransmission Karn's rule leaves the timed
+ * segment without a sample, but the echoed TSval says which transmission
+ * the ACK answers: RTT = now - TSecr (1 ms ticks; < 1 ms reads as 1 us, as
+ * Linux). Samples from segments never retransmitted keep the microsecond
+ * timing, so on short paths the timestamp clock does not coarsen SRTT.
+ */
+static void
+rtt_from_ts(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	uint32_t delta;
+
+	if (!(c->flags & PTCP_TF_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS) ||
+	    seg->opt.tsecr == 0)
+		return;
+	delta = ptcp_tcp_ts_clock(c->st) + c->ts_offset - seg->opt.tsecr;
+	if ((int32_t)delta < 0 || delta > PTCP_MS(c->st->conf.rto_max_ms) / 1000u)
+		return;   /* an echo from the future, or older than any RTO: not ours */
+	PTCP_INC(c->st, TCP_RTT_TS_SAMPLE);
+	ptcp_tcp_rtt_sample(c, delta != 0 ? delta * 1000u : 1u);
 }
 
 /* Fifth: the ACK field. Returns false if the segment is to be dropped. */
@@ -386,6 +410,8 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(ack, c->rtt_seq)) {
 			c->flags &= ~PTCP_TF_RTT_TIMING;
 			ptcp_tcp_rtt_sample(c, (uint32_t)(st->now_us - c->rtt_start));
+		} else if (c->nrexmit != 0 || (c->flags & PTCP_TF_RECOVERY)) {
+			rtt_from_ts(c, seg);
 		}
 		c->snd_una = ack;
 		if (ptcp_seq_lt(c->snd_nxt, ack))
@@ -424,7 +450,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 	if (ptcp_seq_ge(ack, c->snd_una) &&
 	    (ptcp_seq_lt(c->snd_wl1, seg->seq) ||
 	     (c->snd_wl1 == seg->seq && ptcp_seq_le(c->snd_wl2, ack)))) {
-		if (seg->wnd > c->snd_wnd)
+		if (ptcp_tcp_seg_wnd(c, seg) > c->snd_wnd)
 			s->ev |= EV_WRITABLE;
 		update_window(c, seg);
 	}
@@ -502,6 +528,7 @@ take_text(struct ptcp_conn *c, struct seg_ctx *s)
 	ptcp_tcp_mbuf_cut(s->m, s->len);
 	if (s->seq != c->rcv_nxt) {
 		/* Beyond a gap: hold it; the immediate duplicate ACK asks for the gap. */
+		ptcp_tcp_sack_note(c, s->seq);
 		ptcp_tcp_reass_insert(c, s->m, s->seq, s->len);
 		s->m = NULL;
 		c->flags |= PTCP_TF_ACK_NOW;
@@ -639,8 +666,23 @@ sync_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 		ptcp_tcp_send_syn(c);
 		return;
 	}
+	if (c->flags & PTCP_TF_TSTMP) {
+		/* RFC 7323 3.2: once negotiated, every non-RST segment carries timestamps. */
+		if (!(s->seg.opt.present & PTCP_TCPOPT_F_TS) &&
+		    !(s->seg.flags & RTE_TCP_RST_FLAG)) {
+			PTCP_INC(c->st, TCP_TS_MISSING);
+			return;
+		}
+		/* RFC 7323 5.3 R1 (PAWS): an old duplicate; ACK it (rate-limited), drop it. */
+		if (ptcp_tcp_paws_reject(c, &s->seg)) {
+			PTCP_INC(c->st, TCP_PAWS_DROP);
+			ptcp_tcp_send_oow_ack(c);
+			return;
+		}
+	}
 	if (!check_seq(c, s))
 		return;
+	ptcp_tcp_ts_update(c, &s->seg);   /* RFC 7323 5.3 R3 */
 	if (check_rst(c, s))
 		return;
 	/* Fourth: a SYN in a synchronized state gets a challenge ACK (RFC 5961 4.2),
@@ -779,17 +821,20 @@ conn_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *
 
 /*
  * A SYN in TIME-WAIT may open a new connection when a listener exists and
- * its ISN lies beyond everything of the old connection (RFC 6191 without
- * timestamps; the classic BSD rule).
+ * either (RFC 6191) both incarnations use timestamps and its TSval is
+ * newer than TS.Recent, or (without timestamps: the classic BSD rule) its
+ * ISN lies beyond everything of the old connection.
  */
 static bool
 tw_reusable(struct ptcp_stack *st, const struct ptcp_timewait *tw,
 	    const struct ptcp_tcp_seg *seg)
 {
-	return (seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) ==
-		RTE_TCP_SYN_FLAG &&
-		ptcp_seq_gt(seg->seq, tw->rcv_nxt) &&
-		ptcp_tcp_listener_find(st, seg->dport) != NULL;
+	if ((seg->flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) !=
+	    RTE_TCP_SYN_FLAG || ptcp_tcp_listener_find(st, seg->dport) == NULL)
+		return false;
+	if ((tw->flags & TW_F_TSTMP) && (seg->opt.present & PTCP_TCPOPT_F_TS))
+		return (int32_t)(seg->opt.tsval - tw->ts_recent) > 0;
+	return ptcp_seq_gt(seg->seq, tw->rcv_nxt);
 }
 
 /*
@@ -879,6 +924,7 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	bool known;
 
 	PTCP_INC(st, TCP_RX);
+	st->tcp->sack_conn = NULL;   /* what a segment notes for its ACK is its own */
 	ck = cksum_check(st, m, ip);
 	if (unlikely(ck == CKSUM_BAD)) {
 		PTCP_DROP(st, m, TCP_BAD_CSUM);

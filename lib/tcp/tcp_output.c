@@ -34,13 +34,22 @@ ptcp_tcp_fin_seq(const struct ptcp_conn *c)
 	return c->sndq_seq + c->sndq_bytes;
 }
 
+/*
+ * The window field of a segment, and rcv_adv its right edge. RFC 7323 2.3:
+ * a SYN's window is never scaled; other windows are shifted right by our
+ * shift, rounded up (as Linux) so the right edge never moves left of where
+ * an earlier segment put it.
+ */
 static uint16_t
-window_field(struct ptcp_conn *c)
+window_field(struct ptcp_conn *c, uint8_t flags)
 {
 	uint32_t wnd = ptcp_tcp_rcv_window(c);
+	uint8_t shift = (flags & RTE_TCP_SYN_FLAG) ? 0 : c->rcv_wscale;
+	uint32_t field = (wnd + (1u << shift) - 1) >> shift;
 
-	c->rcv_adv = c->rcv_nxt + wnd;
-	return (uint16_t)RTE_MIN(wnd, PTCP_TCP_MAX_WND);
+	field = RTE_MIN(field, PTCP_TCP_MAX_WND);
+	c->rcv_adv = c->rcv_nxt + (field << shift);
+	return (uint16_t)field;
 }
 
 /*
@@ -86,8 +95,8 @@ static int
 xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 {
 	struct ptcp_stack *st = c->st;
-	struct ptcp_tcp_opts opt = { 0 };
-	uint32_t optlen = 0, hlen;
+	struct ptcp_tcp_opts opt;
+	uint32_t optlen, hlen;
 	struct rte_mbuf *m;
 	uint8_t *p;
 	uint16_t wnd, psum;
@@ -96,20 +105,17 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	m = len != 0 ? ptcp_mbuf_alloc_data(st) : ptcp_mbuf_alloc(st);
 	if (unlikely(m == NULL))
 		return -ENOBUFS;
-	if (flags & RTE_TCP_SYN_FLAG) {
-		opt.present = PTCP_TCPOPT_F_MSS;
-		opt.mss = c->rcv_mss;
-	}
-	hlen = PTCP_TCP_HDR_LEN + (opt.present ? 4 : 0);
+	optlen = ptcp_tcp_opts_for(c, flags, len, &opt);
+	hlen = PTCP_TCP_HDR_LEN + optlen;
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hlen);
 	if (unlikely(p == NULL || (len != 0 &&
 				   ptcp_tcp_sndq_payload(c, seq - c->sndq_seq, len, m) != 0))) {
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
 	}
-	if (opt.present)
-		optlen = ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
-	wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : window_field(c);
+	if (optlen != 0)
+		ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
+	wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : window_field(c, flags);
 	ptcp_tcp_build(p, c->flow.lport, c->flow.rport, seq,
 		       (flags & RTE_TCP_ACK_FLAG) ? c->rcv_nxt : 0, flags, wnd, optlen);
 	if (payload_sum_reuse(c, seq, len, &psum))

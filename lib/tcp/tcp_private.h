@@ -78,6 +78,14 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_DEFERRED     (1u << 16)  /* on tcp->pre_defer[] */
 #define PTCP_TF_DEFER_RD     (1u << 17)  /* on_readable owed at the flush */
 #define PTCP_TF_DEFER_WR     (1u << 18)  /* on_writable owed at the flush */
+/*
+ * Options (FreeBSD TF_RCVD_SCALE, TF_RCVD_TSTMP, TF_SACK_PERMIT): set in
+ * ptcp_tcp_conn_open from what the stack offers, then kept only if the
+ * peer's SYN carried the option too (tcp_opts.c ptcp_tcp_opts_negotiate).
+ */
+#define PTCP_TF_WSCALE       (1u << 19)  /* RFC 7323 2: both SYNs carried window scale */
+#define PTCP_TF_TSTMP        (1u << 20)  /* RFC 7323 3: timestamps on every segment */
+#define PTCP_TF_SACK_PERMIT  (1u << 21)  /* RFC 2018: SACK-permitted both ways */
 
 /* Ceiling on cwnd (bytes): far beyond any window without scaling, far from 2^32. */
 #define PTCP_TCP_CWND_MAX (1u << 30)
@@ -150,6 +158,13 @@ struct ptcp_conn {
 	void *arg;
 	struct ptcp_stack *st;
 	LIST_ENTRY(ptcp_conn) reap_link;
+
+	/* Cache line 5: negotiated options, loss recovery, congestion control. */
+	uint32_t ts_recent __rte_cache_aligned;   /* RFC 7323 4.3 TS.Recent */
+	uint32_t ts_recent_s;                /* stack seconds when TS.Recent was set (5.5) */
+	uint32_t ts_offset;                  /* our TSval = ms clock + ts_offset (5.4) */
+	uint8_t snd_wscale;                  /* the peer's shift: its windows are << this */
+	uint8_t rcv_wscale;                  /* ours: the windows we send are >> this */
 } __rte_cache_aligned;
 
 /* The layout claims above, held by the compiler. */
@@ -159,8 +174,10 @@ static_assert(offsetof(struct ptcp_conn, sndq_head) == RTE_CACHE_LINE_SIZE,
 	      "queues start cache line 1");
 static_assert(offsetof(struct ptcp_conn, rcv_acked) + sizeof(uint32_t) <=
 	      2 * RTE_CACHE_LINE_SIZE, "queues and congestion control in cache line 1");
-static_assert(sizeof(struct ptcp_conn) <= 5 * RTE_CACHE_LINE_SIZE,
-	      "a connection is at most five cache lines");
+static_assert(offsetof(struct ptcp_conn, ts_recent) == 5 * RTE_CACHE_LINE_SIZE,
+	      "options and recovery start cache line 5");
+static_assert(sizeof(struct ptcp_conn) <= 6 * RTE_CACHE_LINE_SIZE,
+	      "a connection is at most six cache lines");
 
 #define PTCP_TCP_MAX_LISTENERS 16
 
@@ -198,22 +215,34 @@ struct ptcp_timewait {
 	struct ptcp_flow flow;
 	uint32_t snd_nxt;                    /* SND.NXT = SND.UNA = SND.MAX: our FIN + 1 */
 	uint32_t rcv_nxt;                    /* the peer's FIN + 1 */
-	/*
-	 * Reserved for RFC 7323 TS.Recent once timestamps are negotiated: PAWS
-	 * in TIME-WAIT and the RFC 6191 timestamp test for reuse. 0 today.
-	 */
-	uint32_t ts_recent;
-	uint16_t rcv_wnd;                    /* the window our last ACK advertised */
-	uint16_t max_snd_wnd;                /* RFC 5961 5.2 MAX.SND.WND (no window scaling yet) */
+	uint32_t ts_recent;                  /* RFC 7323 TS.Recent (TW_F_TSTMP) */
+	uint16_t rcv_wnd;                    /* the window field our last ACK carried */
+	uint16_t max_snd_wnd;                /* RFC 5961 5.2 MAX.SND.WND >> snd_wscale, rounded up */
+	uint8_t rcv_wscale;
+	uint8_t snd_wscale;
+	uint8_t flags;                       /* TW_F_* */
 	uint64_t oow_last;                   /* last rate-limited ACK (as struct ptcp_conn) */
 	uint64_t expire;                     /* absolute us: 2*MSL after the last FIN seen */
 	TAILQ_ENTRY(ptcp_timewait) link;     /* FIFO ordered by expire */
 };
 
+#define TW_F_TSTMP 0x01                      /* the connection had timestamps */
+static_assert(sizeof(struct ptcp_timewait) == 64, "a TIME-WAIT record is one cache line");
+
 TAILQ_HEAD(ptcp_timewait_list, ptcp_timewait);
 
 struct ptcp_tcp {
 	struct ptcp_conn *last_conn;         /* last found by ptcp_tcp_conn_lookup, in the table */
+	/*
+	 * What the segment being processed tells the ACK that answers it
+	 * (tcp_opts.c): RFC 2018 4 wants the block holding the segment that
+	 * triggered the ACK first, RFC 2883 a duplicate reported once. Valid
+	 * for sack_conn only, until its next segment; no per-connection bytes.
+	 */
+	struct ptcp_conn *sack_conn;
+	uint32_t sack_trigger;               /* a sequence number inside the newest block */
+	uint32_t dsack_left;                 /* D-SACK range; dsack_left == dsack_right: none */
+	uint32_t dsack_right;
 	/*
 	 * The receive burst's flows, looked up together (tcp_conn.c
 	 * ptcp_tcp_prelookup): frame i is pre_m[i], its flow's key index
@@ -434,6 +463,53 @@ void ptcp_tcp_reply_rst(struct ptcp_stack *st, const struct ptcp_ipv4_info *ip,
 			const struct ptcp_tcp_seg *seg);
 uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
 
+/* tcp_opts.c: TCP options (RFC 7323 window scale and timestamps, RFC 2018 / 2883 SACK) */
+#define PTCP_TCP_WSCALE_MAX  14u
+#define PTCP_TCP_TS_LEN      12u            /* NOP NOP TS: what timestamps take per segment */
+#define PTCP_TCP_PAWS_IDLE_S (24u * 86400u)  /* RFC 7323 5.5: TS.Recent older is invalid */
+/** Our window shift for the stack's receive buffer (0 with scaling off). */
+uint8_t ptcp_tcp_rcv_wscale_for(const struct ptcp_stack *st);
+/** RFC 7323 5.4: the per address pair offset of our timestamp clock. */
+uint32_t ptcp_tcp_ts_offset(const struct ptcp_stack *st, const struct ptcp_flow *f);
+/** Our timestamp clock (1 ms ticks) without the offset. */
+static inline uint32_t
+ptcp_tcp_ts_clock(const struct ptcp_stack *st)
+{
+	return (uint32_t)(st->now_us / 1000u);
+}
+/** The options a new connection offers: flags PTCP_TF_WSCALE/TSTMP/SACK_PERMIT, shifts, offset. */
+void ptcp_tcp_opts_offer(struct ptcp_conn *c);
+/**
+ * The peer's SYN (or SYN-ACK) options o: keep what both sides carried, take
+ * its shift, TS.Recent and MSS (RFC 9293 3.7.1: 536 without the option).
+ */
+void ptcp_tcp_opts_negotiate(struct ptcp_conn *c, const struct ptcp_tcp_opts *o);
+/**
+ * Options for a segment of c with flags and len payload bytes into opt; the
+ * option bytes it will take are returned (a multiple of 4, at most 40).
+ */
+uint32_t ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len,
+			   struct ptcp_tcp_opts *opt);
+/** The window scale rule: a segment's window field in bytes (SYNs are never scaled). */
+static inline uint32_t
+ptcp_tcp_seg_wnd(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	if (seg->flags & RTE_TCP_SYN_FLAG)
+		return seg->wnd;
+	return (uint32_t)seg->wnd << c->snd_wscale;
+}
+/**
+ * RFC 7323 5.3 R1 (PAWS): true when the segment's TSval is older than
+ * TS.Recent while TS.Recent is valid, i.e. the segment must be dropped.
+ */
+bool ptcp_tcp_paws_reject(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg);
+/** RFC 7323 4.3 (R3): record SEG.TSval in TS.Recent when the segment may. */
+void ptcp_tcp_ts_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg);
+/** RFC 2883: the next ACK of c reports [left, right) as a duplicate. */
+void ptcp_tcp_dsack_note(struct ptcp_conn *c, uint32_t left, uint32_t right);
+/** RFC 2018 4: the block holding seq was received last. */
+void ptcp_tcp_sack_note(struct ptcp_conn *c, uint32_t seq);
+
 /* tcp_cc.c: RFC 5681 slow start / congestion avoidance, RTO response */
 void ptcp_tcp_cc_init(struct ptcp_conn *c);
 void ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked);
@@ -537,6 +613,19 @@ uint32_t ptcp_syncookie_make(const struct ptcp_isn_key *key, const struct ptcp_f
 enum ptcp_syncookie_res ptcp_syncookie_check(const struct ptcp_isn_key *key,
 					     const struct ptcp_flow *f, uint32_t cookie,
 					     uint32_t irs, uint64_t now_us, uint16_t *mss);
+
+/**
+ * Our SYN-ACK's TSval (before the offset) for a cookie: the clock with its
+ * low 6 bits replaced by the SYN's window scale (0xf: none) and
+ * SACK-permitted, never ahead of the clock (Linux cookie_init_timestamp).
+ */
+uint32_t ptcp_syncookie_ts_encode(uint32_t clock, bool wscale_ok, uint8_t wscale, bool sack_ok);
+/**
+ * Decode the TSecr (less the offset) of a cookie's ACK into out (adds
+ * PTCP_TCPOPT_F_WSCALE / F_SACK_PERM and wscale). False when it cannot be
+ * one of ours: ahead of the clock, or a shift above 14.
+ */
+bool ptcp_syncookie_ts_decode(uint32_t tsecr, uint32_t clock, struct ptcp_tcp_opts *out);
 
 /* tcp_timewait.c */
 int ptcp_tcp_timewait_init(struct ptcp_stack *st);

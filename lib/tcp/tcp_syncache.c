@@ -50,6 +50,10 @@
 #include "tcp_private.h"
 
 #define ENT_F_DUP_RESENT 0x01   /* a SYN-ACK was resent for a duplicate SYN */
+/* Options both sides carried (the SYN, and our offer: conf). */
+#define ENT_F_WSCALE     0x02
+#define ENT_F_SACK       0x04
+#define ENT_F_TSTMP      0x08
 
 /* The compact SYN-RECEIVED state: one cache line. */
 struct ptcp_syncache_ent {
@@ -61,8 +65,10 @@ struct ptcp_syncache_ent {
 	uint8_t listener;                       /* index in tcp->listeners */
 	uint32_t ack_ms;                        /* last rate-limited answer (ms); 0 = none */
 	uint8_t flags;                          /* ENT_F_* */
-	uint8_t spare[3];                       /* window scale, SACK-permitted later */
-	uint64_t synack_us;                     /* first SYN-ACK sent (handshake RTT) */
+	uint8_t peer_wscale;                    /* the SYN's shift (ENT_F_WSCALE) */
+	uint8_t spare[2];
+	uint32_t synack_us;                     /* first SYN-ACK sent, low 32 bits (RTT) */
+	uint32_t ts_recent;                     /* the SYN's TSval (ENT_F_TSTMP) */
 	uint64_t expire_us;
 	TAILQ_ENTRY(ptcp_syncache_ent) link;    /* in level[nrexmit] */
 };
@@ -206,39 +212,75 @@ our_mss(const struct ptcp_stack *st)
 	return (uint16_t)PTCP_TCP_MSS_FOR_MTU(st->conf.mtu);
 }
 
-/* <SEQ=seq><ACK=ack><CTL=flags> on flow f, with our MSS option on a SYN. */
+/* <SEQ=seq><ACK=ack><CTL=flags> on flow f with options opt (NULL: none). */
 static void
 send_ctl(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t seq, uint32_t ack,
-	 uint8_t flags)
+	 uint8_t flags, const struct ptcp_tcp_opts *opt)
 {
-	struct ptcp_tcp_opts opt = { 0 };
-	uint32_t hlen = PTCP_TCP_HDR_LEN, optlen = 0;
+	uint32_t optlen = opt != NULL ? ptcp_tcp_opts_len(opt) : 0;
 	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
 	uint8_t *p;
 
 	if (unlikely(m == NULL))
 		return;
-	if (flags & RTE_TCP_SYN_FLAG) {
-		opt.present = PTCP_TCPOPT_F_MSS;
-		opt.mss = our_mss(st);
-		hlen += 4;
-	}
-	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hlen);
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(PTCP_TCP_HDR_LEN + optlen));
 	if (unlikely(p == NULL)) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (opt.present)
-		optlen = ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
+	if (optlen != 0)
+		ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, opt);
 	ptcp_tcp_build(p, f->lport, f->rport, seq, ack, flags, (uint16_t)synack_wnd(st), optlen);
 	PTCP_INC(st, TCP_TX);
 	ptcp_ipv4_output_from(st, m, f->laddr, f->raddr, IPPROTO_TCP);
 }
 
-static void
-send_synack(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t iss, uint32_t irs)
+/* Our timestamp for flow f: the 1 ms clock plus the address pair's offset. */
+static uint32_t
+ent_tsval(const struct ptcp_stack *st, const struct ptcp_flow *f)
 {
-	send_ctl(st, f, iss, irs + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	return ptcp_tcp_ts_clock(st) + ptcp_tcp_ts_offset(st, f);
+}
+
+/* The options of an entry's segments: the SYN-ACK's, or (ack_only) the TS of an ACK. */
+static const struct ptcp_tcp_opts *
+ent_opts(const struct ptcp_stack *st, const struct ptcp_syncache_ent *e, bool ack_only,
+	 uint32_t tsval, struct ptcp_tcp_opts *opt)
+{
+	opt->present = 0;
+	opt->nsack = 0;
+	if (!ack_only) {
+		opt->present = PTCP_TCPOPT_F_MSS;
+		opt->mss = our_mss(st);
+		if (e->flags & ENT_F_WSCALE) {
+			opt->present |= PTCP_TCPOPT_F_WSCALE;
+			opt->wscale = ptcp_tcp_rcv_wscale_for(st);
+		}
+		if (e->flags & ENT_F_SACK)
+			opt->present |= PTCP_TCPOPT_F_SACK_PERM;
+	}
+	if (e->flags & ENT_F_TSTMP) {
+		opt->present |= PTCP_TCPOPT_F_TS;
+		opt->tsval = tsval;
+		opt->tsecr = e->ts_recent;
+	}
+	return opt;
+}
+
+/* The SYN-ACK of e with timestamp tsval (a cookie's carries options in it). */
+static void
+send_synack_ts(struct ptcp_stack *st, const struct ptcp_syncache_ent *e, uint32_t tsval)
+{
+	struct ptcp_tcp_opts opt;
+
+	send_ctl(st, &e->flow, e->iss, e->irs + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
+		 ent_opts(st, e, false, tsval, &opt));
+}
+
+static void
+send_synack(struct ptcp_stack *st, const struct ptcp_syncache_ent *e)
+{
+	send_synack_ts(st, e, ent_tsval(st, &e->flow));
 }
 
 /*
@@ -261,13 +303,16 @@ ent_rate_limited(struct ptcp_stack *st, struct ptcp_syncache_ent *e)
 static void
 ent_send_ack(struct ptcp_stack *st, struct ptcp_syncache_ent *e, bool challenge)
 {
+	struct ptcp_tcp_opts opt;
+
 	if (ent_rate_limited(st, e)) {
 		PTCP_INC(st, TCP_SYNCACHE_ACK_LIMIT);
 		return;
 	}
 	if (challenge)
 		PTCP_INC(st, TCP_CHALLENGE_ACK);
-	send_ctl(st, &e->flow, e->iss + 1, e->irs + 1, RTE_TCP_ACK_FLAG);
+	send_ctl(st, &e->flow, e->iss + 1, e->irs + 1, RTE_TCP_ACK_FLAG,
+		 ent_opts(st, e, true, ent_tsval(st, &e->flow), &opt));
 }
 
 static uint64_t
@@ -281,7 +326,7 @@ level_rto(const struct ptcp_stack *st, uint32_t n)
 /* A full connection in SYN-RECEIVED from what the handshake established. */
 static struct ptcp_conn *
 conn_make(struct ptcp_stack *st, const struct ptcp_listener *l, const struct ptcp_flow *f,
-	  uint32_t iss, uint32_t irs, uint16_t peer_mss)
+	  uint32_t iss, uint32_t irs, const struct ptcp_tcp_opts *peer)
 {
 	struct ptcp_conn *c = ptcp_tcp_conn_open(st, f, iss, l->ops, l->arg);
 
@@ -296,7 +341,7 @@ conn_make(struct ptcp_stack *st, const struct ptcp_listener *l, const struct ptc
 	c->rcv_acked = c->rcv_nxt;                  /* and acknowledged */
 	c->snd_nxt = iss + 1;         /* our SYN-ACK was sent */
 	c->snd_max = iss + 1;
-	c->snd_mss = ptcp_tcp_clamp_snd_mss(peer_mss, c->rcv_mss);
+	ptcp_tcp_opts_negotiate(c, peer);
 	c->snd_wl1 = irs;
 	c->snd_wl2 = iss;
 	ptcp_tcp_set_state(c, PTCP_TCP_SYN_RECEIVED);
@@ -319,7 +364,19 @@ ent_complete(struct ptcp_stack *st, struct ptcp_syncache_ent *e, const struct pt
 	     struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
 {
 	const struct ptcp_listener *l = &st->tcp->listeners[e->listener];
-	struct ptcp_conn *c = conn_make(st, l, &e->flow, e->iss, e->irs, e->peer_mss);
+	struct ptcp_tcp_opts peer = {
+		.present = PTCP_TCPOPT_F_MSS, .mss = e->peer_mss, .wscale = e->peer_wscale,
+		.tsval = e->ts_recent,
+	};
+	struct ptcp_conn *c;
+
+	if (e->flags & ENT_F_WSCALE)
+		peer.present |= PTCP_TCPOPT_F_WSCALE;
+	if (e->flags & ENT_F_SACK)
+		peer.present |= PTCP_TCPOPT_F_SACK_PERM;
+	if (e->flags & ENT_F_TSTMP)
+		peer.present |= PTCP_TCPOPT_F_TS;
+	c = conn_make(st, l, &e->flow, e->iss, e->irs, &peer);
 
 	if (c == NULL) {
 		/* The entry stays: its next SYN-ACK draws another ACK, maybe with room then. */
@@ -330,7 +387,7 @@ ent_complete(struct ptcp_stack *st, struct ptcp_syncache_ent *e, const struct pt
 		/* RFC 6298: the handshake gives an RTT sample when nothing was resent. */
 		c->flags |= PTCP_TF_RTT_TIMING;
 		c->rtt_seq = e->iss;
-		c->rtt_start = e->synack_us;
+		c->rtt_start = st->now_us - (uint32_t)((uint32_t)st->now_us - e->synack_us);
 	} else {
 		c->flags |= PTCP_TF_SYN_REXMIT;
 	}
@@ -344,6 +401,7 @@ cookie_ack(struct ptcp_stack *st, const struct ptcp_listener *l, const struct pt
 	   const struct ptcp_tcp_seg *seg, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip)
 {
 	struct ptcp_tcp *tcp = st->tcp;
+	struct ptcp_tcp_opts peer = { .present = PTCP_TCPOPT_F_MSS };
 	uint16_t mss = 0;
 	struct ptcp_conn *c;
 
@@ -375,8 +433,26 @@ cookie_ack(struct ptcp_stack *st, const struct ptcp_listener *l, const struct pt
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/*
+	 * The options the SYN had come back in the TSecr of the ACK (RFC 7323
+	 * echoes our TSval); an ACK without timestamps gets MSS only (RFC 4987).
+	 */
+	if ((seg->opt.present & PTCP_TCPOPT_F_TS) && !st->conf.no_timestamps) {
+		if (!ptcp_syncookie_ts_decode(seg->opt.tsecr - ptcp_tcp_ts_offset(st, f),
+					      ptcp_tcp_ts_clock(st), &peer)) {
+			PTCP_INC(st, TCP_COOKIE_INVALID);
+			ptcp_tcp_reply_rst(st, ip, seg);
+			rte_pktmbuf_free(m);
+			return;
+		}
+		peer.present |= PTCP_TCPOPT_F_TS;
+		peer.tsval = seg->opt.tsval;
+		if (peer.present & (PTCP_TCPOPT_F_WSCALE | PTCP_TCPOPT_F_SACK_PERM))
+			PTCP_INC(st, TCP_COOKIE_OPTS);
+	}
+	peer.mss = mss;
 	PTCP_INC(st, TCP_COOKIE_VALID);
-	c = conn_make(st, l, f, seg->ack - 1, seg->seq - 1, mss);
+	c = conn_make(st, l, f, seg->ack - 1, seg->seq - 1, &peer);
 	if (c == NULL) {
 		/* No room: dropped; the peer's retransmission validates again. */
 		rte_pktmbuf_free(m);
@@ -417,7 +493,7 @@ ent_input(struct ptcp_stack *st, struct ptcp_syncache_ent *e, const struct ptcp_
 			} else {
 				PTCP_INC(st, TCP_SYNACK_DUP_RESEND);
 				e->flags |= ENT_F_DUP_RESENT;
-				send_synack(st, &e->flow, e->iss, e->irs);
+				send_synack(st, e);
 			}
 		} else {
 			ent_send_ack(st, e, true);   /* RFC 5961 4.2 */
@@ -452,8 +528,8 @@ new_syn(struct ptcp_stack *st, struct ptcp_listener *l, const struct ptcp_flow *
 {
 	struct ptcp_tcp *tcp = st->tcp;
 	struct ptcp_syncache *sc = tcp->syncache;
-	uint16_t peer_mss = (seg->opt.present & PTCP_TCPOPT_F_MSS) ? seg->opt.mss : 536;
-	struct ptcp_syncache_ent *e;
+	const struct ptcp_tcp_opts *o = &seg->opt;
+	struct ptcp_syncache_ent *e, ce;
 	bool cookie = false;
 	uint32_t iss;
 
@@ -465,24 +541,46 @@ new_syn(struct ptcp_stack *st, struct ptcp_listener *l, const struct ptcp_flow *
 		PTCP_INC(st, TCP_SYN_BACKLOG_FULL);
 		cookie = true;
 	}
+	if (cookie && min_iss != 0) {
+		/* A cookie cannot keep a TIME-WAIT reuse ISS floor: the peer resends. */
+		PTCP_INC(st, TCP_SYN_DROP);
+		return;
+	}
+	e = cookie ? &ce : sc->free[sc->nfree - 1];
+	memset(e, 0, sizeof(*e));
+	e->flow = *f;
+	e->irs = seg->seq;
+	e->peer_mss = (o->present & PTCP_TCPOPT_F_MSS) ? o->mss : 536;
+	/* What both sides carry (tcp_opts.c has the rules). */
+	if ((o->present & PTCP_TCPOPT_F_WSCALE) && !st->conf.no_wscale) {
+		e->flags |= ENT_F_WSCALE;
+		e->peer_wscale = o->wscale;
+	}
+	if ((o->present & PTCP_TCPOPT_F_SACK_PERM) && !st->conf.no_sack)
+		e->flags |= ENT_F_SACK;
+	if ((o->present & PTCP_TCPOPT_F_TS) && !st->conf.no_timestamps) {
+		e->flags |= ENT_F_TSTMP;
+		e->ts_recent = o->tsval;
+	}
 	if (cookie) {
-		if (min_iss != 0) {
-			/* A cookie cannot keep a TIME-WAIT reuse ISS floor: the peer resends. */
-			PTCP_INC(st, TCP_SYN_DROP);
-			return;
-		}
-		iss = ptcp_syncookie_make(&tcp->cookie_key, f, seg->seq, peer_mss, st->now_us);
+		uint32_t tsval = 0;
+
+		e->iss = ptcp_syncookie_make(&tcp->cookie_key, f, seg->seq, e->peer_mss,
+					     st->now_us);
 		tcp->cookie_last_us = st->now_us ? st->now_us : 1;
 		PTCP_INC(st, TCP_COOKIE_SENT);
-		send_synack(st, f, iss, seg->seq);
+		if (e->flags & ENT_F_TSTMP)
+			tsval = ptcp_syncookie_ts_encode(ptcp_tcp_ts_clock(st),
+							 (e->flags & ENT_F_WSCALE) != 0,
+							 e->peer_wscale,
+							 (e->flags & ENT_F_SACK) != 0) +
+				ptcp_tcp_ts_offset(st, f);
+		send_synack_ts(st, e, tsval);
 		return;
 	}
 	iss = ptcp_tcp_isn(&tcp->isn_key, f->laddr, f->lport, f->raddr, f->rport, st->now_us);
 	if (min_iss != 0 && ptcp_seq_lt(iss, min_iss))
 		iss = min_iss;
-	e = sc->free[sc->nfree - 1];
-	memset(e, 0, sizeof(*e));
-	e->flow = *f;
 	if (rte_hash_add_key_data(sc->table, f, e) < 0) {
 		PTCP_INC(st, TCP_SYN_DROP);
 		return;
@@ -491,14 +589,12 @@ new_syn(struct ptcp_stack *st, struct ptcp_listener *l, const struct ptcp_flow *
 	sc->count++;
 	l->nsyn++;
 	e->iss = iss;
-	e->irs = seg->seq;
-	e->peer_mss = peer_mss;
 	e->listener = (uint8_t)(l - tcp->listeners);
-	e->synack_us = st->now_us;
+	e->synack_us = (uint32_t)st->now_us;
 	e->expire_us = st->now_us + level_rto(st, 0);
 	TAILQ_INSERT_TAIL(&sc->level[0], e, link);
 	PTCP_INC(st, TCP_SYN_QUEUED);
-	send_synack(st, f, iss, seg->seq);
+	send_synack(st, e);
 }
 
 void
@@ -567,7 +663,7 @@ ptcp_tcp_syncache_poll(struct ptcp_stack *st)
 			PTCP_INC(st, TCP_RTO);
 			PTCP_INC(st, TCP_REXMIT);
 			PTCP_INC(st, TCP_SYNACK_REXMIT);
-			send_synack(st, &e->flow, e->iss, e->irs);
+			send_synack(st, e);
 		}
 	}
 }

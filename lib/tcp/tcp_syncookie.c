@@ -121,3 +121,42 @@ ptcp_syncookie_check(const struct ptcp_isn_key *key, const struct ptcp_flow *f, 
 	*mss = msstab[data];
 	return PTCP_SYNCOOKIE_OK;
 }
+
+/* Cookie options in TSval: bits 0-3 window scale (0xf none), bit 4 SACK-permitted. */
+#define COOKIE_TS_BITS    6u
+#define COOKIE_TS_MASK    ((1u << COOKIE_TS_BITS) - 1)
+#define COOKIE_TS_WS_NONE 0xfu
+#define COOKIE_TS_SACK    0x10u
+
+uint32_t
+ptcp_syncookie_ts_encode(uint32_t clock, bool wscale_ok, uint8_t wscale, bool sack_ok)
+{
+	uint32_t bits = wscale_ok ? RTE_MIN(wscale, (uint8_t)PTCP_TCP_WSCALE_MAX) :
+		COOKIE_TS_WS_NONE;
+	uint32_t ts;
+
+	if (sack_ok)
+		bits |= COOKIE_TS_SACK;
+	ts = (clock & ~COOKIE_TS_MASK) | bits;
+	if ((int32_t)(ts - clock) > 0)
+		ts -= 1u << COOKIE_TS_BITS;   /* a TSval ahead of the clock would trip PAWS later */
+	return ts;
+}
+
+bool
+ptcp_syncookie_ts_decode(uint32_t tsecr, uint32_t clock, struct ptcp_tcp_opts *out)
+{
+	uint32_t ws = tsecr & COOKIE_TS_WS_NONE;
+
+	if ((int32_t)(tsecr - clock) > 0)
+		return false;
+	if (ws != COOKIE_TS_WS_NONE) {
+		if (ws > PTCP_TCP_WSCALE_MAX)
+			return false;
+		out->present |= PTCP_TCPOPT_F_WSCALE;
+		out->wscale = (uint8_t)ws;
+	}
+	if (tsecr & COOKIE_TS_SACK)
+		out->present |= PTCP_TCPOPT_F_SACK_PERM;
+	return true;
+}

@@ -155,9 +155,19 @@ ptcp_tcp_timewait_from_conn(struct ptcp_conn *c)
 		tw->flow = c->flow;
 		tw->snd_nxt = c->snd_max;
 		tw->rcv_nxt = c->rcv_nxt;
-		tw->rcv_wnd = (uint16_t)(ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ?
-					 RTE_MIN(c->rcv_adv - c->rcv_nxt, 65535u) : 0);
-		tw->max_snd_wnd = (uint16_t)RTE_MIN(c->max_snd_wnd, 65535u);
+		/* Windows as their 16-bit fields and shifts: the record stays one line. */
+		tw->rcv_wscale = c->rcv_wscale;
+		tw->snd_wscale = c->snd_wscale;
+		tw->rcv_wnd = (uint16_t)RTE_MIN((ptcp_seq_gt(c->rcv_adv, c->rcv_nxt) ?
+						 c->rcv_adv - c->rcv_nxt : 0) >> c->rcv_wscale,
+						PTCP_TCP_MAX_WND);
+		tw->max_snd_wnd = (uint16_t)RTE_MIN(((uint64_t)c->max_snd_wnd +
+						     (1u << c->snd_wscale) - 1) >> c->snd_wscale,
+						    (uint64_t)PTCP_TCP_MAX_WND);
+		if (c->flags & PTCP_TF_TSTMP) {
+			tw->flags |= TW_F_TSTMP;
+			tw->ts_recent = c->ts_recent;
+		}
 		tw->oow_last = c->oow_last;
 	}
 	/* Out of the connection table first: the tuple lives on in one table only. */
@@ -190,18 +200,35 @@ ptcp_tcp_timewait_free(struct ptcp_stack *st, struct ptcp_timewait *tw)
 	rte_mempool_put(tcp->timewait_pool, tw);
 }
 
-/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the window last advertised. */
+/*
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the window last advertised, and
+ * timestamps if the connection had them (RFC 7323 3.2: on every segment).
+ */
 static void
 tw_send_ack(struct ptcp_stack *st, const struct ptcp_timewait *tw)
 {
 	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
-	void *p;
+	struct ptcp_tcp_opts opt = { 0 };
+	uint32_t optlen = 0;
+	uint8_t *p;
 
 	if (m == NULL)
 		return;
-	p = rte_pktmbuf_append(m, PTCP_TCP_HDR_LEN);
+	if (tw->flags & TW_F_TSTMP) {
+		opt.present = PTCP_TCPOPT_F_TS;
+		opt.tsval = ptcp_tcp_ts_clock(st) + ptcp_tcp_ts_offset(st, &tw->flow);
+		opt.tsecr = tw->ts_recent;
+		optlen = ptcp_tcp_opts_len(&opt);
+	}
+	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(PTCP_TCP_HDR_LEN + optlen));
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (optlen != 0)
+		ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
 	ptcp_tcp_build(p, tw->flow.lport, tw->flow.rport, tw->snd_nxt, tw->rcv_nxt,
-		       RTE_TCP_ACK_FLAG, tw->rcv_wnd, 0);
+		       RTE_TCP_ACK_FLAG, tw->rcv_wnd, optlen);
 	PTCP_INC(st, TCP_TX);
 	ptcp_ipv4_output_from(st, m, tw->flow.laddr, tw->flow.raddr, IPPROTO_TCP);
 }
@@ -244,8 +271,28 @@ tw_seq_ok(const struct ptcp_timewait *tw, const struct ptcp_tcp_seg *seg, uint32
 {
 	if (seg_len != 0 && tw->rcv_wnd == 0)
 		return seg->seq == tw->rcv_nxt;   /* its control part only (zero window) */
-	return ptcp_tcp_seq_acceptable(tw->rcv_nxt, tw->rcv_wnd, seg->seq, seg_len,
-				       seg->flags & RTE_TCP_RST_FLAG);
+	return ptcp_tcp_seq_acceptable(tw->rcv_nxt, (uint32_t)tw->rcv_wnd << tw->rcv_wscale,
+				       seg->seq, seg_len, seg->flags & RTE_TCP_RST_FLAG);
+}
+
+/*
+ * RFC 7323 5.3 R1 in TIME-WAIT: a segment whose TSval is older than
+ * TS.Recent is an old duplicate (TS.Recent is fresh: the FIN that began
+ * TIME-WAIT set it). R3: a newer one in sequence moves TS.Recent.
+ */
+static bool
+tw_paws_reject(struct ptcp_stack *st, struct ptcp_timewait *tw, const struct ptcp_tcp_seg *seg)
+{
+	if (!(tw->flags & TW_F_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS) ||
+	    (seg->flags & RTE_TCP_RST_FLAG))
+		return false;
+	if ((int32_t)(seg->opt.tsval - tw->ts_recent) >= 0) {
+		if (ptcp_seq_le(seg->seq, tw->rcv_nxt))
+			tw->ts_recent = seg->opt.tsval;
+		return false;
+	}
+	PTCP_INC(st, TCP_PAWS_DROP);
+	return true;
 }
 
 /*
@@ -268,6 +315,11 @@ ptcp_tcp_timewait_input(struct ptcp_stack *st, struct ptcp_timewait *tw,
 	uint32_t seg_len = seg->len + !!(seg->flags & RTE_TCP_SYN_FLAG) +
 		!!(seg->flags & RTE_TCP_FIN_FLAG);
 
+	if (tw_paws_reject(st, tw, seg)) {
+		if (!tw_rate_limited(st, tw))
+			tw_send_ack(st, tw);
+		return;
+	}
 	if (!tw_seq_ok(tw, seg, seg_len)) {
 		if (rst) {
 			PTCP_INC(st, TCP_RST_RX);
@@ -299,7 +351,7 @@ ptcp_tcp_timewait_input(struct ptcp_stack *st, struct ptcp_timewait *tw,
 		return;
 	}
 	if (ptcp_seq_gt(seg->ack, tw->snd_nxt) ||
-	    ptcp_seq_lt(seg->ack, tw->snd_nxt - tw->max_snd_wnd)) {
+	    ptcp_seq_lt(seg->ack, tw->snd_nxt - ((uint32_t)tw->max_snd_wnd << tw->snd_wscale))) {
 		PTCP_INC(st, TCP_BAD_ACK);
 		tw_challenge_ack(st, tw);
 		return;

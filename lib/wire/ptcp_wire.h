@@ -402,6 +402,8 @@ int ptcp_tcp_parse(const void *hdr, uint32_t seg_len, struct ptcp_tcp_seg *out);
  * Returns the number of bytes written.
  */
 uint32_t ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt);
+/** The bytes ptcp_tcp_opts_build writes for opt (to size a header before building it). */
+uint32_t ptcp_tcp_opts_len(const struct ptcp_tcp_opts *opt);
 
 /**
  * Write a TCP header of 20 + opt_len bytes (options already at buf + 20, or

@@ -141,7 +141,8 @@ ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt)
 			   (uint8_t)RTE_MIN(opt->wscale, WSCALE_MAX));
 	if ((opt->present & PTCP_TCPOPT_F_SACK) && opt->nsack > 0) {
 		n = RTE_MIN((uint32_t)opt->nsack, (uint32_t)PTCP_TCP_MAX_SACK);
-		n = RTE_MIN(n, (TCP_OPT_SPACE - (uint32_t)(p - buf) - 4) / 8);
+		i = (uint32_t)(p - buf);
+		n = RTE_MIN(n, TCP_OPT_SPACE > i + 4 ? (TCP_OPT_SPACE - i - 4) / 8 : 0u);
 		if (n > 0) {
 			p = store4(p, PTCP_TCPOPT_NOP, PTCP_TCPOPT_NOP, PTCP_TCPOPT_SACK,
 				   (uint8_t)(2 + 8 * n));
@@ -154,6 +155,29 @@ ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt)
 	while ((p - buf) % 4 != 0)
 		*p++ = PTCP_TCPOPT_NOP;
 	return (uint32_t)(p - buf);
+}
+
+/* What ptcp_tcp_opts_build writes for opt, without writing it. */
+uint32_t
+ptcp_tcp_opts_len(const struct ptcp_tcp_opts *opt)
+{
+	uint32_t n = 0, k;
+
+	if (opt->present & PTCP_TCPOPT_F_MSS)
+		n += 4;
+	if (opt->present & PTCP_TCPOPT_F_TS)
+		n += 12;
+	else if (opt->present & PTCP_TCPOPT_F_SACK_PERM)
+		n += 4;
+	if (opt->present & PTCP_TCPOPT_F_WSCALE)
+		n += 4;
+	if ((opt->present & PTCP_TCPOPT_F_SACK) && opt->nsack > 0) {
+		k = RTE_MIN((uint32_t)opt->nsack, (uint32_t)PTCP_TCP_MAX_SACK);
+		k = RTE_MIN(k, TCP_OPT_SPACE > n + 4 ? (TCP_OPT_SPACE - n - 4) / 8 : 0u);
+		if (k > 0)
+			n += 4 + 8 * k;
+	}
+	return n;
 }
 
 /* Urgent pointer 0, checksum 0; opt_len must be a multiple of 4 and at most 40. */

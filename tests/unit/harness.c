@@ -652,16 +652,30 @@ syn_opts(const struct ptest_conn *pc, struct ptcp_tcp_opts *o)
 	}
 }
 
-/* Our SYN or SYN-ACK: MSS option mtu - 40 and no other option, full window. */
+/*
+ * Our SYN or SYN-ACK, full window, MSS option mtu - 40. A SYN offers what
+ * the stack's conf allows (window scale, SACK-permitted, timestamps with
+ * TSecr 0); a SYN-ACK answers the peer's SYN, which has MSS at most.
+ */
 static void
 check_our_syn(struct ptest_conn *pc, const struct ptcp_tcp_seg *s, uint8_t flags)
 {
+	const struct ptcp_stack_conf *conf = &pc->t->st->conf;
+	uint8_t want = PTCP_TCPOPT_F_MSS;
+
+	if (!(flags & RTE_TCP_ACK_FLAG)) {
+		want |= conf->no_wscale ? 0 : PTCP_TCPOPT_F_WSCALE;
+		want |= conf->no_sack ? 0 : PTCP_TCPOPT_F_SACK_PERM;
+		want |= conf->no_timestamps ? 0 : PTCP_TCPOPT_F_TS;
+		if (want & PTCP_TCPOPT_F_TS)
+			assert_int_equal(s->opt.tsecr, 0);
+	}
 	assert_int_equal(s->flags, flags);
 	assert_int_equal(s->sport, pc->lport);
 	assert_int_equal(s->dport, pc->rport);
 	assert_int_equal(s->len, 0);
 	assert_int_equal(s->wnd, pc->rcv_wnd);
-	assert_int_equal(s->opt.present, PTCP_TCPOPT_F_MSS);
+	assert_int_equal(s->opt.present, want);
 	assert_int_equal(s->opt.mss, pc->t->st->conf.mtu - 40);
 	if (flags & RTE_TCP_ACK_FLAG)
 		assert_int_equal(s->ack, pc->irs + 1);

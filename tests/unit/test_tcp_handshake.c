@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "tcp_private.h"
 
 /* One connection per test (large: the recorder holds a receive buffer). */
 static struct ptest_conn conn;
@@ -180,11 +181,12 @@ test_rfc9293_3_10_7_2_listen_syn_synack(void **state)
 }
 
 static void
-test_rfc9293_3_10_7_2_listen_synack_mss_only_option(void **state)
+test_rfc7323_synack_answers_every_offered_option(void **state)
 {
 	/*
-	 * Ensure that received TS, SACK-permitted and window scale options are ignored: the SYN-ACK
-	 * carries MSS only.
+	 * Ensure that a SYN offering window scale, SACK-permitted and timestamps gets all three
+	 * back on the SYN-ACK (RFC 7323 2.2, 3.2; RFC 2018 2): our shift (0 for a 65535-byte
+	 * buffer), TSecr = the SYN's TSval, an unscaled window; the connection uses them.
 	 */
 	struct ptest_ctx *t = setup();
 	struct ptcp_tcp_opts o = {
@@ -201,18 +203,30 @@ test_rfc9293_3_10_7_2_listen_synack_mss_only_option(void **state)
 	ptest_pop_tcp(t, &s, NULL, 0);
 	assert_int_equal(s.flags, PT_SYN | PT_ACK);
 	assert_int_equal(s.ack, PTEST_PEER_ISN + 1);
-	assert_int_equal(s.wnd, 65535);       /* unscaled: no window scaling in this version */
-	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS);
+	assert_int_equal(s.wnd, 65535);       /* RFC 7323 2.2: a SYN's window is never scaled */
+	assert_int_equal(s.opt.present, o.present);
 	assert_int_equal(s.opt.mss, 1460);
+	assert_int_equal(s.opt.wscale, 0);
+	assert_int_equal(s.opt.tsecr, 0x01020304);
 	PTEST_NOTHING_SENT(t);
-	/* The third segment carries a timestamp too; it is still accepted. */
 	conn.iss = s.seq;
 	conn.snd_nxt = s.seq + 1;
 	ptest_rx_seg(t, &(struct ptest_seg){ .sport = PTEST_RPORT, .dport = PTEST_LPORT,
-		.seq = conn.rcv_nxt, .ack = conn.snd_nxt, .flags = PT_ACK, .wnd = 65535,
-		.opt = &(struct ptcp_tcp_opts){ .present = PTCP_TCPOPT_F_TS, .tsval = 5 } });
+		.seq = conn.rcv_nxt, .ack = conn.snd_nxt, .flags = PT_ACK, .wnd = 100,
+		.opt = &(struct ptcp_tcp_opts){ .present = PTCP_TCPOPT_F_TS, .tsval = 0x01020305,
+						 .tsecr = s.opt.tsval } });
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(conn.rec.n_established, 1);
+	{
+		struct ptcp_conn *c = ptest_conn_c(&conn);
+
+		assert_true(c->flags & PTCP_TF_WSCALE);
+		assert_true(c->flags & PTCP_TF_TSTMP);
+		assert_true(c->flags & PTCP_TF_SACK_PERMIT);
+		assert_int_equal(c->snd_wnd, 100u << 7);       /* the ACK's window is scaled */
+		assert_int_equal(c->snd_mss, 1460 - 12);       /* timestamps ride on every segment */
+		assert_int_equal(c->ts_recent, 0x01020305);
+	}
 	ptest_free(t);
 }
 
@@ -913,7 +927,7 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_1_bad_checksum_dropped),
 		/* LISTEN */
 		cmocka_unit_test(test_rfc9293_3_10_7_2_listen_syn_synack),
-		cmocka_unit_test(test_rfc9293_3_10_7_2_listen_synack_mss_only_option),
+		cmocka_unit_test(test_rfc7323_synack_answers_every_offered_option),
 		cmocka_unit_test(test_rfc9293_3_7_1_listen_synack_mss_from_mtu),
 		cmocka_unit_test(test_rfc9293_3_8_6_listen_synack_window_rcv_buf),
 		cmocka_unit_test(test_rfc9293_3_8_6_listen_synack_window_capped_65535),

@@ -38,7 +38,7 @@ next_rto(uint64_t rto)
 	return RTE_MIN(2 * rto, MS(60000));
 }
 
-/* Pop our (re)transmitted SYN: same ISS, MSS option, no ACK. */
+/* Pop our (re)transmitted SYN: same ISS, the same options offered, no ACK. */
 static void
 expect_syn(void)
 {
@@ -47,7 +47,8 @@ expect_syn(void)
 	ptest_expect_at(__FILE__, __LINE__, conn.t, &(struct ptest_exp){
 		.sport = conn.lport, .dport = conn.rport, .flags = PT_SYN, .seq = conn.iss,
 		.wnd = PTEST_WND, .len = 0 }, &s);
-	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS);
+	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS | PTCP_TCPOPT_F_WSCALE |
+			 PTCP_TCPOPT_F_SACK_PERM | PTCP_TCPOPT_F_TS);
 	assert_int_equal(s.opt.mss, PTEST_MSS);
 }
 
