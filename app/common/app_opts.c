@@ -204,6 +204,15 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 	case APP_OPT_NAGLE:
 		s->nagle = true;
 		return 0;
+	case APP_OPT_NO_WSCALE:
+		s->no_wscale = true;
+		return 0;
+	case APP_OPT_NO_TIMESTAMPS:
+		s->no_timestamps = true;
+		return 0;
+	case APP_OPT_NO_SACK:
+		s->no_sack = true;
+		return 0;
 	case APP_OPT_DELACK_MS:
 		ret = app_parse_u32("delack-ms", arg, 0, 200, &s->delack_ms);
 		s->quickack = ret == 0 && s->delack_ms == 0;
@@ -285,6 +294,9 @@ app_stack_usage(FILE *f)
 "                         reorder (percent), delay, jitter, reorder_hold (us/ms/s),\n"
 "                         seed, limit (packets held, default 8192); off by default\n"
 "  --nagle                keep Nagle's algorithm on (these applications turn it off)\n"
+"  --no-wscale            do not offer window scaling (RFC 7323); windows stay <= 65535\n"
+"  --no-timestamps        do not offer timestamps (RFC 7323: PAWS, RTT measurement)\n"
+"  --no-sack              do not offer SACK (RFC 2018); loss recovery is NewReno\n"
 "  --delack-ms N          delayed-ACK timeout, 1..200 (default 40); 0 = ACK every segment\n"
 "  --rto-min-ms N         RTO floor (default 200)\n"
 "  --rto-max-ms N         RTO ceiling (default 60000)\n"
@@ -324,6 +336,9 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.snd_buf = s->snd_buf;
 	/* Echo and its load generator are request/response: Nagle would hold replies. */
 	pc->stack.nodelay = !s->nagle;
+	pc->stack.no_wscale = s->no_wscale;
+	pc->stack.no_timestamps = s->no_timestamps;
+	pc->stack.no_sack = s->no_sack;
 	pc->stack.quickack = s->quickack;
 	pc->stack.delack_ms = s->delack_ms;
 	pc->stack.rto_min_ms = s->rto_min_ms;

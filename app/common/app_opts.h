@@ -55,6 +55,9 @@ struct app_stack_opts {
 	uint32_t link_wait_s;          /* --link-wait SECONDS (5) */
 	bool no_offload;               /* --no-offload */
 	bool nagle;                    /* --nagle: keep Nagle on (the apps turn it off) */
+	bool no_wscale;                /* --no-wscale: RFC 7323 window scale not offered */
+	bool no_timestamps;            /* --no-timestamps: RFC 7323 timestamps not offered */
+	bool no_sack;                  /* --no-sack: RFC 2018 SACK-permitted not offered */
 	bool quickack;                 /* --delack-ms 0: ACK every segment */
 	uint32_t delack_ms;            /* --delack-ms N */
 	uint32_t rto_min_ms;           /* --rto-min-ms N */
@@ -89,6 +92,9 @@ enum {
 	APP_OPT_NO_OFFLOAD,
 	APP_OPT_IMPAIR,
 	APP_OPT_NAGLE,
+	APP_OPT_NO_WSCALE,
+	APP_OPT_NO_TIMESTAMPS,
+	APP_OPT_NO_SACK,
 	APP_OPT_DELACK_MS,
 	APP_OPT_RTO_MIN_MS,
 	APP_OPT_RTO_MAX_MS,
@@ -116,6 +122,9 @@ enum {
 	{ "no-offload",   no_argument,       NULL, APP_OPT_NO_OFFLOAD }, \
 	{ "impair",       required_argument, NULL, APP_OPT_IMPAIR }, \
 	{ "nagle",        no_argument,       NULL, APP_OPT_NAGLE }, \
+	{ "no-wscale",    no_argument,       NULL, APP_OPT_NO_WSCALE }, \
+	{ "no-timestamps", no_argument,      NULL, APP_OPT_NO_TIMESTAMPS }, \
+	{ "no-sack",      no_argument,       NULL, APP_OPT_NO_SACK }, \
 	{ "delack-ms",    required_argument, NULL, APP_OPT_DELACK_MS }, \
 	{ "rto-min-ms",   required_argument, NULL, APP_OPT_RTO_MIN_MS }, \
 	{ "rto-max-ms",   required_argument, NULL, APP_OPT_RTO_MAX_MS }, \

@@ -17,6 +17,7 @@ enum {
 	OPT_PORT = 256,
 	OPT_MAX_CONNS,
 	OPT_COPY,
+	OPT_CONN_INFO,
 };
 
 static const struct option long_opts[] = {
@@ -24,6 +25,7 @@ static const struct option long_opts[] = {
 	{ "port",         required_argument, NULL, OPT_PORT },
 	{ "max-conns",    required_argument, NULL, OPT_MAX_CONNS },
 	{ "copy",         no_argument,       NULL, OPT_COPY },
+	{ "conn-info",    no_argument,       NULL, OPT_CONN_INFO },
 	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -43,6 +45,8 @@ usage(FILE *f)
 "Options after \"--\":\n"
 "  --port N               TCP port to serve (default 7)\n"
 "  --max-conns N          connections per lcore (stack default 4096)\n"
+"  --conn-info            print every connection (state, options, cwnd, RTT, windows)\n"
+"                         when stopping; SIGUSR1 prints them at any time\n"
 "  --copy                 echo by copying (ptcp_peek/ptcp_send) instead of moving the\n"
 "                         received mbufs (ptcp_recv_mbuf/ptcp_send_mbuf)\n");
 	app_stack_usage(f);
@@ -76,6 +80,9 @@ echo_args_parse(int argc, char **argv, void *arg)
 		case OPT_PORT:
 			ret = app_parse_u32("port", optarg, 1, UINT16_MAX, &v);
 			a->port = (uint16_t)v;
+			break;
+		case OPT_CONN_INFO:
+			a->conn_info = true;
 			break;
 		case OPT_COPY:
 			a->copy = true;

@@ -20,6 +20,7 @@ struct echo_args {
 	uint16_t port;                 /* --port N (7) */
 	uint32_t max_conns;            /* --max-conns N */
 	bool copy;                     /* --copy: no zero-copy echo */
+	bool conn_info;                /* --conn-info: print connections when stopping */
 };
 
 /**

@@ -186,6 +186,48 @@ on_signal(int sig __rte_unused)
 	ptcp_port_stop();      /* async-signal-safe */
 }
 
+/*
+ * Connection info: SIGUSR1 bumps info_gen; each lcore prints its own
+ * stack's connections (they are not shared) at its next loop iteration,
+ * one line each ("conn: " + ptcp_conn_info_format), and with --conn-info
+ * once more when stopping (their state as the stop began).
+ */
+static volatile sig_atomic_t info_gen;
+static unsigned int info_seen[RTE_MAX_LCORE];
+static bool info_stop_done[RTE_MAX_LCORE];
+
+static void
+on_info_signal(int sig __rte_unused)
+{
+	info_gen++;
+}
+
+static void
+print_conn(struct ptcp_conn *c, void *arg __rte_unused)
+{
+	struct ptcp_conn_info info;
+	char line[512];
+
+	ptcp_conn_info_get(c, &info);
+	ptcp_conn_info_format(&info, line, sizeof(line));
+	printf("conn: lcore %u %s\n", rte_lcore_id(), line);
+}
+
+static void
+lcore_poll(struct ptcp_stack *st, unsigned int lcore_id, uint64_t now_us __rte_unused,
+	   void *arg __rte_unused)
+{
+	unsigned int gen = (unsigned int)info_gen;
+	bool at_stop = args.conn_info && !info_stop_done[lcore_id] && ptcp_port_stopping();
+
+	if (gen == info_seen[lcore_id] && !at_stop)
+		return;
+	info_seen[lcore_id] = gen;
+	if (at_stop)
+		info_stop_done[lcore_id] = true;
+	ptcp_stack_conn_foreach(st, print_conn, NULL);
+}
+
 static int
 install_signals(void)
 {
@@ -195,6 +237,9 @@ install_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+		return -errno;
+	sa.sa_handler = on_info_signal;
+	if (sigaction(SIGUSR1, &sa, NULL) != 0)
 		return -errno;
 	return 0;
 }
@@ -248,6 +293,7 @@ main(int argc, char **argv)
 	app_port_conf(&args.s, &pc);
 	pc.stack.max_conns = args.max_conns;
 	pc.stack_init = stack_init;
+	pc.lcore_poll = lcore_poll;
 
 	ret = ptcp_port_init(&pc);
 	if (ret != 0) {

@@ -278,4 +278,55 @@ enum ptcp_tcp_state ptcp_conn_state(const struct ptcp_conn *c);
 void ptcp_conn_tuple(const struct ptcp_conn *c, rte_be32_t *laddr, uint16_t *lport,
 		     rte_be32_t *raddr, uint16_t *rport);
 
+/*
+ * Per-connection introspection (Linux struct tcp_info): a snapshot of one
+ * connection, taken on its own lcore (connections are not shared).
+ */
+#define PTCP_INFO_OPT_WSCALE 0x01   /* window scaling in use (both SYNs carried it) */
+#define PTCP_INFO_OPT_TSTMP  0x02   /* timestamps in use */
+#define PTCP_INFO_OPT_SACK   0x04   /* SACK permitted */
+
+struct ptcp_conn_info {
+	enum ptcp_tcp_state state;
+	rte_be32_t laddr;              /* network order */
+	rte_be32_t raddr;
+	uint16_t lport;                /* host order */
+	uint16_t rport;
+	uint8_t options;               /* PTCP_INFO_OPT_* */
+	uint8_t snd_wscale;            /* the peer's shift (its windows are << this) */
+	uint8_t rcv_wscale;            /* ours */
+	bool in_recovery;              /* fast recovery */
+	uint16_t snd_mss;              /* effective send MSS (payload of a full segment) */
+	uint16_t rcv_mss;              /* MSS we announced */
+	uint32_t cwnd;                 /* bytes */
+	uint32_t ssthresh;             /* bytes; UINT32_MAX: not yet set */
+	uint32_t srtt_us;              /* 0 until the first sample */
+	uint32_t rttvar_us;
+	uint32_t rto_us;
+	uint32_t flight;               /* SND.MAX - SND.UNA: bytes sent, not acknowledged */
+	uint32_t snd_wnd;              /* the peer's window, scaled, bytes */
+	uint32_t rcv_wnd;              /* the window we last advertised, bytes */
+	uint32_t snd_queued;           /* send queue bytes (unacknowledged + unsent) */
+	uint32_t rcv_queued;           /* bytes received in order, not yet read */
+	uint32_t ooo_bytes;            /* out-of-order bytes held */
+	uint32_t ts_recent;            /* RFC 7323 TS.Recent (timestamps) */
+	uint8_t nrexmit;               /* consecutive retransmission timeouts */
+	uint8_t dupacks;               /* consecutive duplicate ACKs */
+};
+
+/** Fill *info with a snapshot of c. */
+void ptcp_conn_info_get(const struct ptcp_conn *c, struct ptcp_conn_info *info);
+/**
+ * One line "key=value ..." (no newline) for info into buf; returns what
+ * snprintf returns.
+ */
+int ptcp_conn_info_format(const struct ptcp_conn_info *info, char *buf, size_t len);
+/**
+ * Call fn for every connection of the stack (in its connection table; not
+ * TIME-WAIT records). From the stack's own lcore; fn must not close or
+ * open connections. Returns the number visited.
+ */
+uint32_t ptcp_stack_conn_foreach(struct ptcp_stack *st,
+				 void (*fn)(struct ptcp_conn *c, void *arg), void *arg);
+
 #endif /* PTCP_API_H */
