@@ -1,129 +1,200 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tcp_cc.c - congestion control: RFC 5681 (initial window per RFC 6928,
- * slow start, congestion avoidance, fast retransmit / fast recovery, the
- * loss window after a timeout) with the RFC 6582 NewReno modification for
- * partial acknowledgments. The sender uses min(cwnd, snd_wnd).
+ * tcp_cc.c - the congestion control layer every algorithm shares (the ops
+ * interface is described in tcp_cc.h):
+ *   - the choice of algorithm: per stack (conf.cc), per connection
+ *     (ptcp_set_cc), kept as a one-byte index into ptcp_cc_algos[];
+ *   - the RFC 6928 initial window and RFC 5681 3.1 initial ssthresh;
+ *   - whether an ACK may grow cwnd at all: only when sending was limited by
+ *     cwnd (Linux tcp_is_cwnd_limited; RFC 7661 section 4.3);
+ *   - RFC 7661 congestion window validation: pipeACK and the
+ *     non-validated phase;
+ *   - counters, and what undo needs of ssthresh.
  *
- * Called from tcp_input.c: ptcp_tcp_cc_newack() for an ACK that moves
- * SND.UNA, ptcp_tcp_cc_dupack() for a duplicate ACK (RFC 5681 section 2
- * definition); from tcp_timer.c: ptcp_tcp_cc_rto(). CUBIC and SACK-based
- * recovery will come behind an ops struct with these three entry points.
+ * Called by loss recovery (tcp_recovery.c) only; nothing here transmits.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "tcp_private.h"
 
-/* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)). */
+const struct ptcp_cc_ops *const ptcp_cc_algos[PTCP_CC_NALGOS] = {
+	[PTCP_CC_NEWRENO] = &ptcp_cc_newreno,
+};
+
+static inline const struct ptcp_cc_ops *
+cc_ops(const struct ptcp_conn *c)
+{
+	return ptcp_cc_algos[c->cc.algo];
+}
+
+int
+ptcp_tcp_cc_find(const char *name)
+{
+	unsigned int i;
+
+	if (name == NULL)
+		return PTCP_CC_DEFAULT;
+	if (strcmp(name, "reno") == 0)   /* Linux's name for the same algorithm */
+		return PTCP_CC_NEWRENO;
+	for (i = 0; i < PTCP_CC_NALGOS; i++)
+		if (strcmp(name, ptcp_cc_algos[i]->name) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
 void
-ptcp_tcp_cc_init(struct ptcp_conn *c)
+ptcp_tcp_cc_select(struct ptcp_conn *c, uint8_t algo)
+{
+	c->cc.algo = algo;
+	c->cc.flags &= (uint8_t)~(PTCP_CC_F_PRIV0 | PTCP_CC_F_PRIV1 | PTCP_CC_F_PRIV2 |
+				  PTCP_CC_F_PRIV3 | PTCP_CC_F_UNDO);
+	memset(&c->cc.priv, 0, sizeof(c->cc.priv));
+	if (c->cwnd != 0)   /* established: cwnd and ssthresh carry over */
+		cc_ops(c)->init(c);
+}
+
+uint32_t
+ptcp_tcp_cc_iw(const struct ptcp_conn *c)
 {
 	uint32_t mss = c->snd_mss;
 
-	c->cwnd = RTE_MIN(10 * mss, RTE_MAX(2 * mss, 14600u));
+	return RTE_MIN(10 * mss, RTE_MAX(2 * mss, 14600u));
+}
+
+static inline uint16_t
+cwv_now(const struct ptcp_conn *c)
+{
+	return (uint16_t)(c->st->now_us >> PTCP_CC_CWV_TICK_SHIFT);
+}
+
+void
+ptcp_tcp_cc_init(struct ptcp_conn *c)
+{
+	c->cwnd = ptcp_tcp_cc_iw(c);
 	c->ssthresh = UINT32_MAX;   /* RFC 5681 3.1: arbitrarily high */
-	/* RFC 6582 3.2: "recover ... is initialized to the initial send sequence
-	 * number", ISS (not ISS+1: SND.UNA must be able to exceed it when the
-	 * first data segment is lost). */
-	c->recover = c->iss;
-	c->dupacks = 0;
+	c->cc.flags = 0;
+	c->cc.pipeack = 0;          /* RFC 7661 4.2: undefined, the validated phase */
+	c->cc.cwv_tick = cwv_now(c);
+	memset(&c->cc.priv, 0, sizeof(c->cc.priv));
+	cc_ops(c)->init(c);
+}
+
+uint32_t
+ptcp_tcp_cc_flight(const struct ptcp_conn *c)
+{
+	return c->snd_max - c->snd_una;
 }
 
 /*
  * Was the sender limited by cwnd when the data this ACK covers was sent?
- * RFC 7661 / RFC 5681 4.1 spirit, as Linux tcp_is_cwnd_limited(): growing
- * cwnd while the peer's window or the application limits sending only
- * inflates it without evidence the path carries more. In slow start the
- * window may run ahead up to twice what was in flight; in congestion
+ * As Linux tcp_is_cwnd_limited(): growing cwnd while the peer's window or
+ * the application limits sending only inflates it without evidence the
+ * path carries more (RFC 7661 4.3, RFC 9438 4.2 and 5.8). In slow start
+ * the window may run ahead up to twice what was in flight; in congestion
  * avoidance the flight must have filled cwnd (within one segment).
  */
 static bool
 cwnd_limited(const struct ptcp_conn *c, uint32_t acked)
 {
-	uint32_t flight = c->snd_max - c->snd_una + acked;   /* before this ACK */
+	uint32_t flight = ptcp_tcp_cc_flight(c) + acked;   /* before this ACK */
 
 	if (c->cwnd < c->ssthresh)
 		return c->cwnd < 2 * (uint64_t)flight;
 	return (uint64_t)flight + c->snd_mss > c->cwnd;
 }
 
-/* New data acknowledged outside recovery: RFC 5681 3.1 eqn 2 (slow start) and eqn 3 (CA). */
 void
-ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked)
+ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us)
 {
-	uint32_t mss = c->snd_mss;
-
 	if (!cwnd_limited(c, acked)) {
 		PTCP_INC(c->st, TCP_CWND_NOT_LIMITED);
+		if (cc_ops(c)->on_app_limited != NULL)
+			cc_ops(c)->on_app_limited(c);
 		return;
 	}
-	if (c->cwnd < c->ssthresh)
-		c->cwnd += RTE_MIN(acked, mss);
+	cc_ops(c)->on_ack(c, acked, rtt_us);
+	if (c->cwnd >= c->ssthresh)
+		c->cc.flags &= (uint8_t)~PTCP_CC_F_RTO_SS;   /* slow start is over */
+}
+
+void
+ptcp_tcp_cc_save_prior(struct ptcp_conn *c)
+{
+	c->cc.flags |= PTCP_CC_F_UNDO;
+	if (c->ssthresh == UINT32_MAX)
+		c->cc.flags |= PTCP_CC_F_PRIOR_INF;
 	else
-		c->cwnd += RTE_MAX(1u, (uint32_t)((uint64_t)mss * mss / c->cwnd));
-	c->cwnd = RTE_MIN(c->cwnd, PTCP_TCP_CWND_MAX);
+		c->cc.flags &= (uint8_t)~PTCP_CC_F_PRIOR_INF;
 }
 
 /*
- * An ACK that advanced SND.UNA by `acked` (SND.UNA already updated). In
- * recovery, RFC 6582 3.2 steps 3 and 4: a full ACK (covering recover) ends
- * it with cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS); a partial ACK resends
- * the next hole and deflates cwnd by the amount acknowledged, adding back one
- * SMSS only when at least one SMSS was acknowledged (step 5).
+ * ssthresh as it was before the reduction: "arbitrarily high" if it was,
+ * else at least 3/4 of the cwnd of then, the value Linux remembers
+ * (tcp_current_ssthresh) instead of storing ssthresh itself.
  */
 void
-ptcp_tcp_cc_newack(struct ptcp_conn *c, uint32_t acked)
+ptcp_tcp_cc_undo_ssthresh(struct ptcp_conn *c, uint32_t prior_cwnd)
 {
-	uint32_t mss = c->snd_mss;
-
-	c->dupacks = 0;
-	if (!(c->flags & PTCP_TF_RECOVERY)) {
-		ptcp_tcp_cc_ack(c, acked);
-		return;
-	}
-	if (ptcp_seq_ge(c->snd_una, c->recover)) {
-		c->flags &= ~PTCP_TF_RECOVERY;
-		c->cwnd = RTE_MIN(c->ssthresh, RTE_MAX(c->snd_max - c->snd_una, mss) + mss);
-		return;
-	}
-	ptcp_tcp_retransmit_first(c);
-	c->cwnd = (c->cwnd > acked ? c->cwnd - acked : 0) + (acked >= mss ? mss : 0);
+	if (c->cc.flags & PTCP_CC_F_PRIOR_INF)
+		c->ssthresh = UINT32_MAX;
+	else
+		c->ssthresh = RTE_MAX(c->ssthresh, prior_cwnd / 4 * 3);
 }
 
-/*
- * A duplicate ACK. The third starts fast retransmit (RFC 5681 3.2 steps 2-4)
- * unless it belongs to a loss already being recovered (RFC 6582 3.2 step
- * 2: SND.UNA must be beyond recover); later ones inflate cwnd (step 4).
- */
 void
-ptcp_tcp_cc_dupack(struct ptcp_conn *c)
+ptcp_tcp_cc_congestion_event(struct ptcp_conn *c)
 {
-	uint32_t mss = c->snd_mss;
-
-	if (c->dupacks < UINT8_MAX)
-		c->dupacks++;
-	if (c->flags & PTCP_TF_RECOVERY) {
-		c->cwnd += mss;
-		return;
-	}
-	if (c->dupacks != 3 || !ptcp_seq_gt(c->snd_una, c->recover))
-		return;
-	PTCP_INC(c->st, TCP_FAST_REXMIT);
-	c->ssthresh = RTE_MAX((c->snd_max - c->snd_una) / 2, 2u * mss);
-	c->recover = c->snd_max;
-	c->flags |= PTCP_TF_RECOVERY;
-	ptcp_tcp_retransmit_first(c);
-	c->cwnd = c->ssthresh + 3 * mss;
+	PTCP_INC(c->st, TCP_CC_CONGESTION_EVENT);
+	ptcp_tcp_cc_save_prior(c);
+	c->cc.flags &= (uint8_t)~PTCP_CC_F_RTO_SS;
+	cc_ops(c)->on_congestion_event(c);
 }
 
-/* RFC 5681 3.1 eqn 4 and "LW": after an RTO, one segment at a time again. */
 void
 ptcp_tcp_cc_rto(struct ptcp_conn *c)
 {
-	uint32_t flight = c->snd_max - c->snd_una;
+	if (c->nrexmit <= 1)   /* the first timeout of a run is the one to undo */
+		ptcp_tcp_cc_save_prior(c);
+	cc_ops(c)->on_rto(c);
+	c->cc.flags |= PTCP_CC_F_RTO_SS;
+}
 
-	if (c->nrexmit <= 1)   /* only the first timeout of a run halves ssthresh */
-		c->ssthresh = RTE_MAX(flight / 2, 2u * c->snd_mss);
-	c->cwnd = c->snd_mss;
-	c->flags &= ~PTCP_TF_RECOVERY;
-	c->dupacks = 0;
-	c->recover = c->snd_max;   /* RFC 6582 3.2 step 1 after a timeout */
+void
+ptcp_tcp_cc_recovery_exit(struct ptcp_conn *c)
+{
+	cc_ops(c)->on_recovery_exit(c);
+}
+
+bool
+ptcp_tcp_cc_undo(struct ptcp_conn *c)
+{
+	if (!(c->cc.flags & PTCP_CC_F_UNDO) || cc_ops(c)->on_undo == NULL)
+		return false;
+	PTCP_INC(c->st, TCP_CC_UNDO);
+	c->cc.flags &= (uint8_t)~(PTCP_CC_F_UNDO | PTCP_CC_F_RTO_SS);
+	cc_ops(c)->on_undo(c);
+	return true;
+}
+
+void
+ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
+{
+	(void)c;
+}
+
+/* RFC 5681 3.1 slow start: cwnd += min(N, SMSS). */
+void
+ptcp_tcp_cc_slow_start(struct ptcp_conn *c, uint32_t acked)
+{
+	c->cwnd += RTE_MIN(acked, (uint32_t)c->snd_mss);
+	c->cwnd = RTE_MIN(c->cwnd, PTCP_TCP_CWND_MAX);
+}
+
+void
+ptcp_tcp_cc_deflate(struct ptcp_conn *c)
+{
+	uint32_t mss = c->snd_mss;
+
+	c->cwnd = RTE_MIN(c->ssthresh, RTE_MAX(ptcp_tcp_cc_flight(c), mss) + mss);
 }

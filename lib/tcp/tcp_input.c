@@ -157,6 +157,7 @@ established(struct ptcp_conn *c, struct seg_ctx *s)
 	/* Peer segment size estimate for delayed ACKs: grows with what arrives. */
 	c->rcv_seg_mss = RTE_MIN(RTE_MIN(c->rcv_mss, c->snd_mss), (uint16_t)536);
 	ptcp_tcp_cc_init(c);
+	ptcp_tcp_recovery_init(c);
 	ptcp_tcp_keepalive_arm(c);
 	s->ev |= EV_ESTABLISHED;
 	/* A shutdown requested during the handshake takes effect now. */
@@ -353,19 +354,21 @@ is_dupack(const struct ptcp_conn *c, const struct seg_ctx *s)
  * Linux). Samples from segments never retransmitted keep the microsecond
  * timing, so on short paths the timestamp clock does not coarsen SRTT.
  */
-static void
+static uint32_t
 rtt_from_ts(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 {
-	uint32_t delta;
+	uint32_t delta, rtt_us;
 
 	if (!(c->flags & PTCP_TF_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS) ||
 	    seg->opt.tsecr == 0)
-		return;
+		return 0;
 	delta = ptcp_tcp_ts_clock(c->st) + c->ts_offset - seg->opt.tsecr;
 	if ((int32_t)delta < 0 || delta > PTCP_MS(c->st->conf.rto_max_ms) / 1000u)
-		return;   /* an echo from the future, or older than any RTO: not ours */
+		return 0;   /* an echo from the future, or older than any RTO: not ours */
 	PTCP_INC(c->st, TCP_RTT_TS_SAMPLE);
-	ptcp_tcp_rtt_sample(c, delta != 0 ? delta * 1000u : 1u);
+	rtt_us = delta != 0 ? delta * 1000u : 1u;
+	ptcp_tcp_rtt_sample(c, rtt_us);
+	return rtt_us;
 }
 
 /* Fifth: the ACK field. Returns false if the segment is to be dropped. */
@@ -398,7 +401,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 	if (ptcp_seq_gt(ack, c->snd_una)) {
 		uint32_t data_end = c->sndq_seq + c->sndq_bytes;
 		uint32_t acked = ack - c->snd_una;
-		uint32_t n = 0;
+		uint32_t n = 0, rtt_us = 0;
 
 		if (ptcp_seq_gt(ack, c->sndq_seq))
 			n = RTE_MIN(ack - c->sndq_seq, c->sndq_bytes);
@@ -409,16 +412,17 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 		/* RTT sample only from segments never retransmitted (Karn). */
 		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(ack, c->rtt_seq)) {
 			c->flags &= ~PTCP_TF_RTT_TIMING;
-			ptcp_tcp_rtt_sample(c, (uint32_t)(st->now_us - c->rtt_start));
+			rtt_us = (uint32_t)(st->now_us - c->rtt_start);
+			ptcp_tcp_rtt_sample(c, rtt_us);
 		} else if (c->nrexmit != 0 || (c->flags & PTCP_TF_RECOVERY)) {
-			rtt_from_ts(c, seg);
+			rtt_us = rtt_from_ts(c, seg);
 		}
 		c->snd_una = ack;
 		if (ptcp_seq_lt(c->snd_nxt, ack))
 			c->snd_nxt = ack;
 		c->nrexmit = 0;
 		c->persist_shift = 0;
-		ptcp_tcp_cc_newack(c, acked);
+		ptcp_tcp_recovery_on_ack(c, acked, rtt_us, seg);
 		/* RFC 6298 5.2 / 5.3 */
 		if (c->snd_una == c->snd_max)
 			ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
@@ -442,7 +446,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 			}
 		}
 	} else if (is_dupack(c, s)) {
-		ptcp_tcp_cc_dupack(c);
+		ptcp_tcp_recovery_on_dupack(c);
 	}
 	/* The peer answers: probes (persist, keepalive) are not unanswered. */
 	c->nprobe = 0;

@@ -38,6 +38,7 @@
 #include "ptcp_tcp.h"
 #include "ptcp_api.h"
 #include "tcp_seq.h"
+#include "tcp_cc.h"
 
 /* 4-tuple key of the connection table: addresses network order, ports host order. */
 struct ptcp_flow {
@@ -159,8 +160,13 @@ struct ptcp_conn {
 	struct ptcp_stack *st;
 	LIST_ENTRY(ptcp_conn) reap_link;
 
-	/* Cache line 5: negotiated options, loss recovery, congestion control. */
-	uint32_t ts_recent __rte_cache_aligned;   /* RFC 7323 4.3 TS.Recent */
+	/*
+	 * Cache line 5, shared by later additions: congestion control's 24
+	 * bytes (tcp_cc.h), read on every ACK that moves SND.UNA.
+	 */
+	struct ptcp_cc_state cc __rte_cache_aligned;
+	/* Negotiated options (tcp_opts.c). */
+	uint32_t ts_recent;                  /* RFC 7323 4.3 TS.Recent */
 	uint32_t ts_recent_s;                /* stack seconds when TS.Recent was set (5.5) */
 	uint32_t ts_offset;                  /* our TSval = ms clock + ts_offset (5.4) */
 	uint8_t snd_wscale;                  /* the peer's shift: its windows are << this */
@@ -174,8 +180,8 @@ static_assert(offsetof(struct ptcp_conn, sndq_head) == RTE_CACHE_LINE_SIZE,
 	      "queues start cache line 1");
 static_assert(offsetof(struct ptcp_conn, rcv_acked) + sizeof(uint32_t) <=
 	      2 * RTE_CACHE_LINE_SIZE, "queues and congestion control in cache line 1");
-static_assert(offsetof(struct ptcp_conn, ts_recent) == 5 * RTE_CACHE_LINE_SIZE,
-	      "options and recovery start cache line 5");
+static_assert(offsetof(struct ptcp_conn, cc) == 5 * RTE_CACHE_LINE_SIZE,
+	      "congestion control state starts cache line 5");
 static_assert(sizeof(struct ptcp_conn) <= 6 * RTE_CACHE_LINE_SIZE,
 	      "a connection is at most six cache lines");
 
@@ -510,12 +516,25 @@ void ptcp_tcp_dsack_note(struct ptcp_conn *c, uint32_t left, uint32_t right);
 /** RFC 2018 4: the block holding seq was received last. */
 void ptcp_tcp_sack_note(struct ptcp_conn *c, uint32_t seq);
 
-/* tcp_cc.c: RFC 5681 slow start / congestion avoidance, RTO response */
-void ptcp_tcp_cc_init(struct ptcp_conn *c);
-void ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked);
-void ptcp_tcp_cc_rto(struct ptcp_conn *c);
-void ptcp_tcp_cc_dupack(struct ptcp_conn *c);
-void ptcp_tcp_cc_newack(struct ptcp_conn *c, uint32_t acked);
+/* tcp_cc.c, tcp_cc_*.c: congestion control, declared in tcp_cc.h */
+
+/* tcp_recovery.c: loss recovery (what is retransmitted), reports to congestion control */
+/** Connection established: recover = ISS, no duplicate ACKs, not in recovery. */
+void ptcp_tcp_recovery_init(struct ptcp_conn *c);
+/**
+ * An ACK that advanced SND.UNA (already updated) by acked bytes; rtt_us the
+ * RTT sample it gave (0: none); seg the segment (its SACK blocks).
+ */
+void ptcp_tcp_recovery_on_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us,
+			      const struct ptcp_tcp_seg *seg);
+/** An RFC 5681 section 2 duplicate ACK. */
+void ptcp_tcp_recovery_on_dupack(struct ptcp_conn *c);
+/** Retransmission timeout (the caller rewinds SND.NXT and resends). */
+void ptcp_tcp_recovery_on_rto(struct ptcp_conn *c);
+/** Loss detected: congestion event, retransmit SND.UNA, PTCP_TF_RECOVERY. */
+void ptcp_tcp_recovery_enter(struct ptcp_conn *c);
+/** Recovery complete: congestion control deflates cwnd. */
+void ptcp_tcp_recovery_exit(struct ptcp_conn *c);
 
 /* tcp_timer.c */
 void ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_us);

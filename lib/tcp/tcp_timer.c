@@ -152,7 +152,7 @@ static void
 zero_window_timeout(struct ptcp_conn *c)
 {
 	PTCP_INC(c->st, TCP_PERSIST_ZERO_WND_RTO);
-	ptcp_tcp_cc_rto(c);
+	ptcp_tcp_recovery_on_rto(c);
 	c->nrexmit = 0;
 	c->snd_nxt = c->snd_una;
 	c->flags &= ~PTCP_TF_RTT_TIMING;
@@ -216,7 +216,7 @@ rexmit_timeout(struct ptcp_conn *c)
 	}
 	/* Go back to the first unacknowledged byte; the loss window lets one
 	 * segment out now (RFC 6298 5.4), the rest follows as ACKs open cwnd. */
-	ptcp_tcp_cc_rto(c);
+	ptcp_tcp_recovery_on_rto(c);
 	c->snd_nxt = c->snd_una;
 	ptcp_tcp_rto_arm(c);
 	ptcp_tcp_output(c);
