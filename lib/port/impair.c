@@ -313,6 +313,7 @@ impair_one(struct ptcp_impair *imp, struct sink *k, struct rte_mbuf *m, uint64_t
 
 	if (rng_hit(r_loss, imp->conf.loss_ppm)) {
 		IMP_COUNT(imp, ctr, drop, IMPAIR_DROP);
+		imp->st.drop_bytes += rte_pktmbuf_pkt_len(m);
 		rte_pktmbuf_free(m);
 		return;
 	}

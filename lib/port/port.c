@@ -730,6 +730,7 @@ print_impair_stats(FILE *f)
 			sum.in += s.in;
 			sum.out += s.out;
 			sum.drop += s.drop;
+			sum.drop_bytes += s.drop_bytes;
 			sum.dup += s.dup;
 			sum.reorder += s.reorder;
 			sum.delay += s.delay;
@@ -738,8 +739,8 @@ print_impair_stats(FILE *f)
 		}
 		fprintf(f, "impair %s: in %" PRIu64 " out %" PRIu64 " drop %" PRIu64 " dup %" PRIu64
 			" reorder %" PRIu64 " delay %" PRIu64 " overflow %" PRIu64 " held %" PRIu32
-			"\n", dir_name[d], sum.in, sum.out, sum.drop, sum.dup, sum.reorder,
-			sum.delay, sum.overflow, sum.held);
+			" drop_bytes %" PRIu64 "\n", dir_name[d], sum.in, sum.out, sum.drop, sum.dup,
+			sum.reorder, sum.delay, sum.overflow, sum.held, sum.drop_bytes);
 	}
 }
 

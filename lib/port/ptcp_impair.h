@@ -77,6 +77,7 @@ struct ptcp_impair_stats {
 	uint64_t in;                   /* packets given to ptcp_impair_burst */
 	uint64_t out;                  /* packets released (copies included) */
 	uint64_t drop;                 /* IMPAIR_DROP */
+	uint64_t drop_bytes;           /* frame bytes (pkt_len) of the packets dropped */
 	uint64_t dup;                  /* IMPAIR_DUP */
 	uint64_t reorder;              /* IMPAIR_REORDER */
 	uint64_t delay;                /* IMPAIR_DELAY */

@@ -141,7 +141,7 @@ void ptcp_port_counters(uint64_t *sum);
  * Print the port's rte_eth_stats line and then the stack counters:
  *
  *   port 0: ipackets N opackets N imissed N ierrors N oerrors N rx_nombuf N
- *   impair rx: in N out N drop N dup N reorder N delay N overflow N held N
+ *   impair rx: in N out N drop N dup N reorder N delay N overflow N held N drop_bytes N
  *   impair tx: ...                  (with conf.impair; summed over lcores)
  *   counters:
  *     NAME value          (non-zero counters, enum order)

@@ -349,7 +349,10 @@ test_no_impairment_passes_everything_in_order_at_once(void **state)
 static void
 test_loss_100_percent_drops_all_and_counts(void **state)
 {
-	/* Ensure that loss=100% frees every packet and counts each in IMPAIR_DROP. */
+	/*
+	 * Ensure that loss=100% frees every packet and counts each in IMPAIR_DROP, and its
+	 * bytes in drop_bytes.
+	 */
 	struct ptcp_impair_conf c = { .loss_ppm = PTCP_IMPAIR_PPM, .seed = 7 };
 	struct ptcp_impair *imp = make(&c);
 	uint64_t ctr[PTCP_CTR_MAX] = { 0 };
@@ -363,6 +366,7 @@ test_loss_100_percent_drops_all_and_counts(void **state)
 	assert_true(ctr[PTCP_CTR_IMPAIR_DROP] == 10 * BURST);
 	ptcp_impair_stats_get(imp, &s);
 	assert_true(s.in == 10 * BURST && s.drop == 10 * BURST && s.out == 0 && s.held == 0);
+	assert_true(s.drop_bytes == 10ull * BURST * PKT_LEN);
 	assert_int_equal(rte_mempool_avail_count(pool), POOL_SIZE);
 	ptcp_impair_free(imp);
 }
