@@ -1324,6 +1324,115 @@ test_rfc5681_4_2_burst_out_of_order_segments_each_get_duplicate_ack(void **state
 	ptest_free(t);
 }
 
+/* ---- Per-connection info ---------------------------------------------------- */
+
+static void
+test_api_conn_info_reports_connection_state(void **state)
+{
+	/*
+	 * Ensure that ptcp_conn_info_get reports the connection as it is: ESTABLISHED, its
+	 * 4-tuple, no options (the peer offered MSS only), MSS both ways, the initial window
+	 * RFC 6928 gives, bytes in flight and queued after a send, the peer's window; and
+	 * that the formatted line carries them.
+	 */
+	struct ptest_conn pc;
+	struct ptest_ctx *t = ptest_established(&pc, NULL);
+	struct ptcp_conn_info i;
+	uint8_t data[300];
+	char line[512];
+	int n;
+
+	(void)state;
+	ptest_pattern(data, sizeof(data), 3);
+	ptest_conn_send(&pc, data, sizeof(data));
+	ptcp_conn_info_get(ptest_conn_c(&pc), &i);
+	assert_int_equal(i.state, PTCP_TCP_ESTABLISHED);
+	assert_int_equal(i.lport, pc.lport);
+	assert_int_equal(i.rport, pc.rport);
+	assert_int_equal(i.options, 0);
+	assert_int_equal(i.snd_mss, PTEST_MSS);
+	assert_int_equal(i.rcv_mss, PTEST_MSS);
+	assert_int_equal(i.cwnd, 10u * PTEST_MSS);   /* RFC 6928: min(10 MSS, max(2 MSS, 14600)) */
+	assert_int_equal(i.flight, sizeof(data));
+	assert_int_equal(i.snd_queued, sizeof(data));
+	assert_int_equal(i.snd_wnd, pc.peer_wnd);
+	assert_int_equal(i.rcv_wnd, pc.rcv_adv - pc.rcv_nxt);
+	assert_false(i.in_recovery);
+	n = ptcp_conn_info_format(&i, line, sizeof(line));
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	assert_non_null(strstr(line, "state=ESTABLISHED"));
+	assert_non_null(strstr(line, "opts=---"));
+	assert_non_null(strstr(line, "flight=300 "));
+	ptest_free(t);
+}
+
+static void
+test_api_conn_info_shows_negotiated_options(void **state)
+{
+	/*
+	 * Ensure that a connection whose peer offered window scale 7, SACK-permitted and
+	 * timestamps reports all three, the shifts and TS.Recent, and "opts=wts".
+	 */
+	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct ptest_conn pc;
+	struct ptcp_tcp_opts o = {
+		.present = PTCP_TCPOPT_F_MSS | PTCP_TCPOPT_F_WSCALE | PTCP_TCPOPT_F_SACK_PERM |
+			   PTCP_TCPOPT_F_TS,
+		.mss = 1460, .wscale = 7, .tsval = 1000,
+	};
+	struct ptcp_conn_info i;
+	struct ptcp_tcp_seg s;
+	char line[512];
+
+	(void)state;
+	ptest_conn_init(t, &pc);
+	ptest_conn_listen(&pc);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = pc.rport, .dport = pc.lport,
+		.seq = pc.irs, .flags = PT_SYN, .wnd = 65535, .opt = &o });
+	ptest_pop_tcp(t, &s, NULL, 0);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = pc.rport, .dport = pc.lport,
+		.seq = pc.irs + 1, .ack = s.seq + 1, .flags = PT_ACK, .wnd = 512,
+		.opt = &(struct ptcp_tcp_opts){ .present = PTCP_TCPOPT_F_TS, .tsval = 1001,
+						 .tsecr = s.opt.tsval } });
+	assert_non_null(pc.rec.conn);
+	ptcp_conn_info_get(pc.rec.conn, &i);
+	assert_int_equal(i.options, PTCP_INFO_OPT_WSCALE | PTCP_INFO_OPT_TSTMP |
+			 PTCP_INFO_OPT_SACK);
+	assert_int_equal(i.snd_wscale, 7);
+	assert_int_equal(i.rcv_wscale, 0);
+	assert_int_equal(i.snd_wnd, 512u << 7);
+	assert_int_equal(i.ts_recent, 1001);
+	assert_int_equal(i.snd_mss, 1460 - 12);
+	ptcp_conn_info_format(&i, line, sizeof(line));
+	assert_non_null(strstr(line, "opts=wts wscale=7/0"));
+	ptest_free(t);
+}
+
+static void
+count_conn(struct ptcp_conn *c, void *arg)
+{
+	(void)c;
+	(*(unsigned int *)arg)++;
+}
+
+static void
+test_api_conn_foreach_visits_every_connection(void **state)
+{
+	/* Ensure that ptcp_stack_conn_foreach visits each connection once, and none after it closed. */
+	struct ptest_conn pc;
+	struct ptest_ctx *t = ptest_established(&pc, NULL);
+	unsigned int n = 0;
+
+	(void)state;
+	assert_int_equal(ptcp_stack_conn_foreach(t->st, count_conn, &n), 1);
+	assert_int_equal(n, 1);
+	ptest_conn_rx(&pc, PT_RST, pc.rcv_nxt, 0, NULL, 0);
+	n = 0;
+	assert_int_equal(ptcp_stack_conn_foreach(t->st, count_conn, &n), 0);
+	assert_int_equal(n, 0);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1365,6 +1474,9 @@ main(void)
 		cmocka_unit_test(test_api_counters_add_sums),
 		cmocka_unit_test(test_api_100_passive_connections_no_leak),
 		cmocka_unit_test(test_api_100_active_connections_no_leak),
+		cmocka_unit_test(test_api_conn_info_reports_connection_state),
+		cmocka_unit_test(test_api_conn_info_shows_negotiated_options),
+		cmocka_unit_test(test_api_conn_foreach_visits_every_connection),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, NULL);
