@@ -58,6 +58,12 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	DEFAULT(arp_retry_ms, 1000);
 	DEFAULT(arp_retries, 3);
 	DEFAULT(arp_entries, PTCP_DEFAULT_ARP_ENTRIES);
+	DEFAULT(pmtu_expire_ms, PTCP_DEFAULT_PMTU_EXPIRE_MS);
+	DEFAULT(pmtu_cache_size, PTCP_DEFAULT_PMTU_CACHE);
+	DEFAULT(pmtu_min, PTCP_DEFAULT_PMTU_MIN);
+	DEFAULT(pmtu_blackhole_rtos, PTCP_DEFAULT_PMTU_BLACKHOLE_RTOS);
+	/* An MSS of at least 64 (the smallest tcp_input.c accepts), at most the MTU's. */
+	conf->pmtu_min = RTE_MIN(RTE_MAX(conf->pmtu_min, (uint16_t)104), conf->mtu);
 	if (conf->name == NULL)
 		conf->name = "ptcp0";
 	if (conf->pool != NULL) {

@@ -96,6 +96,10 @@ struct ptcp_neigh;
 /* Defaults of struct ptcp_stack_conf that tests and applications refer to. */
 #define PTCP_DEFAULT_MTU     1500u
 #define PTCP_DEFAULT_ARP_ENTRIES 4096u
+#define PTCP_DEFAULT_PMTU_EXPIRE_MS 600000u   /* RFC 1191 6.3: 10 minutes */
+#define PTCP_DEFAULT_PMTU_MIN   576u          /* MSS 536: RFC 9293 3.7.1's default */
+#define PTCP_DEFAULT_PMTU_CACHE 1024u
+#define PTCP_DEFAULT_PMTU_BLACKHOLE_RTOS 2u
 #define PTCP_DEFAULT_RCV_BUF 65535u
 #define PTCP_DEFAULT_SND_BUF 65536u
 
@@ -189,6 +193,16 @@ struct ptcp_stack_conf {
 	                                * ceiling of out-of-order data (mem_limit / 2) */
 	uint32_t mbuf_reserve;         /* pool mbufs only control segments may take
 	                                * (max(32, pool size / 32)) */
+	/*
+	 * Path MTU discovery (lib/tcp/tcp_pmtu.c, docs/architecture.md): a
+	 * per-lcore cache of path MTUs lowered by ICMP or black-hole detection.
+	 */
+	uint32_t pmtu_expire_ms;       /* a lowered path MTU is raised again after (600000) */
+	uint32_t pmtu_cache_size;      /* destinations remembered per lcore (1024) */
+	uint16_t pmtu_min;             /* smallest path MTU believed; lower ICMP values are
+	                                * raised to it (576: MSS 536) */
+	uint8_t pmtu_blackhole_rtos;   /* consecutive RTOs of a large segment that lower the
+	                                * MSS (2; UINT8_MAX = never) */
 };
 
 /* ---- The per-lcore context ---------------------------------------------- */

@@ -131,13 +131,46 @@ ptcp_icmp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv
 }
 
 /*
+ * RFC 1191 4: destination unreachable, "fragmentation needed and DF set",
+ * with the next-hop MTU in the low 16 bits of the second header word (0
+ * from routers older than RFC 1191). TCP, at the lcore owning the
+ * connection, validates the quoted sequence number (RFC 5927 4.1) and
+ * lowers the MSS (tcp_pmtu.c). Every TCP segment we send has DF set, so
+ * this is how we learn the path MTU. Other errors change nothing: RFC 5927
+ * and RFC 1122 4.2.3.9 make them soft errors for an established connection.
+ */
+static void
+frag_needed(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
+	    const struct rte_ipv4_hdr *q, uint32_t qhl)
+{
+	uint32_t off = m->l2_len + m->l3_len;
+	uint8_t hbuf[PTCP_ICMP_HDR_LEN], tbuf[8];
+	const uint8_t *h, *th;
+
+	h = rte_pktmbuf_read(m, off, sizeof(hbuf), hbuf);
+	if (h == NULL || h[0] != PTCP_ICMP_DEST_UNREACH || h[1] != PTCP_ICMP_CODE_FRAG_NEEDED)
+		return;
+	PTCP_INC(st, ICMP_FRAG_NEEDED_RX);
+	/* RFC 792 quotes 64 bits of data: the ports and the sequence number. */
+	th = rte_pktmbuf_read(m, off + PTCP_ICMP_HDR_LEN + qhl, sizeof(tbuf), tbuf);
+	if (th == NULL || m->l2_len + (uint32_t)ip->total_len < off + PTCP_ICMP_HDR_LEN + qhl + 8u) {
+		PTCP_INC(st, TCP_PMTU_ICMP_REJECTED);
+		return;
+	}
+	ptcp_tcp_pmtu_icmp(st, q->src_addr, (uint16_t)(th[0] << 8 | th[1]), q->dst_addr,
+			   (uint16_t)(th[2] << 8 | th[3]),
+			   (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7],
+			   (uint16_t)(h[6] << 8 | h[7]), rte_be_to_cpu_16(q->total_length));
+}
+
+/*
  * RFC 792: an error quotes "the internet header plus the first 64 bits of
  * the original datagram's data": for TCP, the ports and sequence number, so
  * the 4-tuple names the connection (RFC 5927 3 / RFC 1122 4.2.3.9 say how TCP
  * is to react; RFC 5961-style checks need the sequence number). The error
- * goes to the lcore owning that connection. TCP does not act on ICMP errors
- * yet (path MTU discovery, RFC 1191, comes with a later step and plugs in
- * where ICMP_ERR_TCP is counted); other errors are ignored (ICMP_OTHER).
+ * goes to the lcore owning that connection, where "fragmentation needed"
+ * lowers the path MTU (frag_needed(), RFC 1191) and the others are counted
+ * (ICMP_ERR_TCP); errors about anything else are ignored (ICMP_OTHER).
  */
 void
 ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip,
@@ -167,10 +200,12 @@ ptcp_icmp_error_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct pt
 	if (!ptcp_net_to_owner(st, m, q->src_addr, (uint16_t)(ports[0] << 8 | ports[1]),
 			       q->dst_addr, (uint16_t)(ports[2] << 8 | ports[3]), handed, &owned))
 		return;
-	if (owned)
-		PTCP_DROP(st, m, ICMP_ERR_TCP);
-	else
+	if (!owned) {
 		PTCP_DROP(st, m, ICMP_ERR_TCP_NO_CONN);
+		return;
+	}
+	frag_needed(st, m, ip, q, qhl);
+	PTCP_DROP(st, m, ICMP_ERR_TCP);
 }
 
 /* ---- Errors -------------------------------------------------------------- */

@@ -65,6 +65,7 @@
 #define PTCP_ICMP_PARAM_PROBLEM         12
 #define PTCP_ICMP_CODE_PROTO_UNREACH    2
 #define PTCP_ICMP_CODE_PORT_UNREACH     3
+#define PTCP_ICMP_CODE_FRAG_NEEDED      4   /* RFC 1191: next-hop MTU in bytes 6-7 */
 
 /* ---- Neighbour table (arp.c) ----------------------------------------------- */
 

@@ -28,6 +28,22 @@ void ptcp_tcp_fini(struct ptcp_stack *st);
  */
 void ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4_info *ip);
 
+/**
+ * ICMP destination unreachable, fragmentation needed and DF set (RFC 1191),
+ * quoting our segment (laddr, lport) -> (raddr, rport) (ports host order)
+ * with sequence number seq; mtu is the next-hop MTU (0: the router gave
+ * none), quoted_len the quoted datagram's total length. Call on the lcore
+ * owning the 4-tuple. Lowers the connection's MSS and the path-MTU cache
+ * when seq is in flight (RFC 5927 4.1), and resends what no longer fits.
+ */
+void ptcp_tcp_pmtu_icmp(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport,
+			rte_be32_t raddr, uint16_t rport, uint32_t seq, uint16_t mtu,
+			uint16_t quoted_len);
+/** Path MTU this lcore believes towards raddr: its cache entry, or conf.mtu. */
+uint16_t ptcp_tcp_pmtu_get(const struct ptcp_stack *st, rte_be32_t raddr);
+/** Path-MTU cache entries in use on this lcore. */
+uint32_t ptcp_tcp_pmtu_count(const struct ptcp_stack *st);
+
 /** Run expired timers (retransmission, TIME-WAIT, ...) at st->now_us. */
 void ptcp_tcp_poll(struct ptcp_stack *st);
 

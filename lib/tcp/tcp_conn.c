@@ -131,6 +131,12 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		st->tcp = NULL;
 		goto fail;
 	}
+	if (ptcp_tcp_pmtu_init(st) != 0) {
+		ptcp_tcp_timewait_fini(st);
+		ptcp_tcp_syncache_fini(st);
+		st->tcp = NULL;
+		goto fail;
+	}
 	return 0;
 fail:
 	rte_hash_free(tcp->table);
@@ -185,6 +191,7 @@ ptcp_tcp_fini(struct ptcp_stack *st)
 		conn_put(tcp, c);
 	}
 	ptcp_tcp_timewait_fini(st);
+	ptcp_tcp_pmtu_fini(st);
 	rte_hash_free(tcp->table);
 	rte_free(tcp->conns);
 	rte_free(tcp->conn_free);

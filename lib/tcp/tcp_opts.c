@@ -97,10 +97,11 @@ ptcp_tcp_opts_negotiate(struct ptcp_conn *c, const struct ptcp_tcp_opts *o)
 		PTCP_INC(st, TCP_OPT_SACK_PERMIT);
 	else
 		c->flags &= ~PTCP_TF_SACK_PERMIT;
-	c->snd_mss = ptcp_tcp_clamp_snd_mss(peer_mss, c->rcv_mss);
-	/* RFC 9293 3.7.1: the effective MSS leaves room for the options every segment has. */
-	if (c->flags & PTCP_TF_TSTMP)
-		c->snd_mss = (uint16_t)(c->snd_mss - PTCP_TCP_TS_LEN);
+	/*
+	 * RFC 9293 3.7.1: the effective MSS leaves room for the options every
+	 * segment has, within the path MTU (tcp_pmtu.c, after the flags above).
+	 */
+	ptcp_tcp_pmtu_set_mss(c, ptcp_tcp_clamp_snd_mss(peer_mss, c->rcv_mss));
 }
 
 bool

@@ -371,6 +371,7 @@ output(struct ptcp_conn *c, bool force)
 		uint32_t wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->cwnd);
 		bool fin = (c->flags & PTCP_TF_FIN_QUEUED) != 0;
 
+		ptcp_tcp_pmtu_check(c);   /* before snd_mss cuts segments */
 		if (ptcp_seq_lt(c->snd_nxt, c->sndq_seq))
 			c->snd_nxt = c->sndq_seq;
 		while (ptcp_seq_lt(c->snd_nxt, data_end)) {

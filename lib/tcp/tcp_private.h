@@ -171,6 +171,10 @@ struct ptcp_conn {
 	uint32_t ts_offset;                  /* our TSval = ms clock + ts_offset (5.4) */
 	uint8_t snd_wscale;                  /* the peer's shift: its windows are << this */
 	uint8_t rcv_wscale;                  /* ours: the windows we send are >> this */
+	/* Path MTU (tcp_pmtu.c). */
+	uint16_t mss_clamp;                  /* MSS the handshake allowed (0: not yet); snd_mss
+	                                      * = min(it, path MTU - 40) less options */
+	uint16_t pmtu_gen;                   /* tcp->pmtu_gen when snd_mss last followed it */
 } __rte_cache_aligned;
 
 /* The layout claims above, held by the compiler. */
@@ -297,6 +301,9 @@ struct ptcp_tcp {
 	struct rte_mempool *timewait_pool;
 	uint32_t ntimewait;                  /* records in use */
 	struct ptcp_timewait_list timewait_fifo;   /* oldest (first to expire) first */
+	/* tcp_pmtu.c: path-MTU cache of this lcore; pmtu_gen counts its changes. */
+	struct ptcp_pmtu *pmtu;
+	uint16_t pmtu_gen;
 };
 
 static inline struct ptcp_tcp *
@@ -645,6 +652,27 @@ uint32_t ptcp_syncookie_ts_encode(uint32_t clock, bool wscale_ok, uint8_t wscale
  * one of ours: ahead of the clock, or a shift above 14.
  */
 bool ptcp_syncookie_ts_decode(uint32_t tsecr, uint32_t clock, struct ptcp_tcp_opts *out);
+/* tcp_pmtu.c: path MTU discovery (RFC 1191, RFC 5927 4.1, RFC 4821), per-lcore cache */
+int ptcp_tcp_pmtu_init(struct ptcp_stack *st);
+void ptcp_tcp_pmtu_fini(struct ptcp_stack *st);
+/** Expire cache entries due at st->now_us (RFC 1191 6.3). */
+void ptcp_tcp_pmtu_poll(struct ptcp_stack *st);
+/** RFC 1191 7 plateau: the largest plateau below len (68 at least). */
+uint16_t ptcp_tcp_pmtu_plateau(uint16_t len);
+/** The handshake allowed mss: c->snd_mss = min(mss, path MTU - 40). */
+void ptcp_tcp_pmtu_set_mss(struct ptcp_conn *c, uint16_t mss);
+/** Follow a cache change of c's destination (ptcp_tcp_pmtu_check). */
+void ptcp_tcp_pmtu_sync(struct ptcp_conn *c);
+/** A retransmission timeout of c (nrexmit counted): true when the MSS was lowered. */
+bool ptcp_tcp_pmtu_rto(struct ptcp_conn *c);
+
+/* Before c sends: one compare unless its destination's cache entry changed. */
+static inline void
+ptcp_tcp_pmtu_check(struct ptcp_conn *c)
+{
+	if (unlikely(c->pmtu_gen != c->st->tcp->pmtu_gen))
+		ptcp_tcp_pmtu_sync(c);
+}
 
 /* tcp_timewait.c */
 int ptcp_tcp_timewait_init(struct ptcp_stack *st);

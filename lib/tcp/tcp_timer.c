@@ -216,6 +216,11 @@ rexmit_timeout(struct ptcp_conn *c)
 	}
 	/* Go back to the first unacknowledged byte; the loss window lets one
 	 * segment out now (RFC 6298 5.4), the rest follows as ACKs open cwnd. */
+	/*
+	 * RFC 4821 black hole: repeated timeouts of large segments lower the
+	 * MSS, before the loss window (one segment) is sized by it.
+	 */
+	(void)ptcp_tcp_pmtu_rto(c);
 	ptcp_tcp_recovery_on_rto(c);
 	c->snd_nxt = c->snd_una;
 	ptcp_tcp_rto_arm(c);
@@ -363,6 +368,7 @@ ptcp_tcp_poll(struct ptcp_stack *st)
 
 	ptcp_tcp_syncache_poll(st);
 	ptcp_tcp_timewait_poll(st);
+	ptcp_tcp_pmtu_poll(st);
 	ptcp_tcp_mem_wake(st);
 	if (now_tick <= tcp->tw_tick)
 		return;
