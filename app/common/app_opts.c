@@ -233,6 +233,13 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return app_parse_u32("synack-retries", arg, 1, 255, &s->synack_retries);
 	case APP_OPT_FIN_TIMEOUT:
 		return parse_fin_timeout(arg, s);
+	case APP_OPT_PMTU_EXPIRE:
+		return app_parse_u32("pmtu-expire", arg, 1, 86400, &s->pmtu_expire_s);
+	case APP_OPT_PMTU_MIN:
+		return app_parse_u32("pmtu-min", arg, 104, APP_MAX_MTU, &s->pmtu_min);
+	case APP_OPT_PMTU_BLACKHOLE:
+		s->pmtu_blackhole_set = true;
+		return app_parse_u32("pmtu-blackhole", arg, 0, 100, &s->pmtu_blackhole);
 	case APP_OPT_IMPAIR: {
 		char msg[160];
 
@@ -310,8 +317,14 @@ app_stack_usage(FILE *f)
 "                         dropped, 1..255 (default 3: 15 s)\n"
 "  --neighbours N         neighbour (ARP) table entries, 8..1048576 (default 4096), one\n"
 "                         table for all lcores; when full the least recently\n"
-"                         confirmed entry is evicted\n",
-		APP_MIN_MTU, APP_MAX_MTU);
+"                         confirmed entry is evicted\n"
+"  --pmtu-expire SECONDS  a path MTU lowered by ICMP or black-hole detection is raised\n"
+"                         again after SECONDS, 1..86400 (default 600, RFC 1191 6.3)\n"
+"  --pmtu-min N           smallest path MTU believed, 104..%u (default 576: MSS 536);\n"
+"                         ICMP next-hop MTUs below it are raised to it\n"
+"  --pmtu-blackhole N     after N consecutive timeouts of a large segment lower the MSS\n"
+"                         (to 1160, then the --pmtu-min one); 0 = off (default 2)\n",
+		APP_MIN_MTU, APP_MAX_MTU, APP_MAX_MTU);
 }
 
 void
@@ -352,6 +365,11 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	/* The SYN cache holds every listener's backlog (4 listeners' worth at least). */
 	pc->stack.syncache_size = s->backlog > 1024 ? 4 * s->backlog : 0;
 	pc->stack.synack_retries = (uint8_t)s->synack_retries;
+	pc->stack.pmtu_expire_ms = s->pmtu_expire_s * 1000u;
+	pc->stack.pmtu_min = (uint16_t)s->pmtu_min;
+	if (s->pmtu_blackhole_set)
+		pc->stack.pmtu_blackhole_rtos = s->pmtu_blackhole == 0 ? UINT8_MAX :
+			(uint8_t)s->pmtu_blackhole;
 }
 
 int

@@ -70,6 +70,10 @@ struct app_stack_opts {
 	uint32_t queues;               /* --queues N: queue pairs (0: one per lcore) */
 	uint32_t synack_retries;       /* --synack-retries N */
 	uint32_t neighbours;           /* --neighbours N: neighbour table entries */
+	uint32_t pmtu_expire_s;        /* --pmtu-expire SECONDS: path MTU raised again after */
+	uint32_t pmtu_min;             /* --pmtu-min N: smallest path MTU believed */
+	bool pmtu_blackhole_set;       /* --pmtu-blackhole N given (0 = off) */
+	uint32_t pmtu_blackhole;
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
 };
@@ -105,6 +109,9 @@ enum {
 	APP_OPT_SYNACK_RETRIES,
 	APP_OPT_FIN_TIMEOUT,
 	APP_OPT_NEIGHBOURS,
+	APP_OPT_PMTU_EXPIRE,
+	APP_OPT_PMTU_MIN,
+	APP_OPT_PMTU_BLACKHOLE,
 };
 
 /* Entries for an application's struct option table. */
@@ -134,7 +141,10 @@ enum {
 	{ "queues",       required_argument, NULL, APP_OPT_QUEUES }, \
 	{ "synack-retries", required_argument, NULL, APP_OPT_SYNACK_RETRIES }, \
 	{ "fin-timeout",  required_argument, NULL, APP_OPT_FIN_TIMEOUT }, \
-	{ "neighbours",   required_argument, NULL, APP_OPT_NEIGHBOURS }
+	{ "neighbours",   required_argument, NULL, APP_OPT_NEIGHBOURS }, \
+	{ "pmtu-expire",  required_argument, NULL, APP_OPT_PMTU_EXPIRE }, \
+	{ "pmtu-min",     required_argument, NULL, APP_OPT_PMTU_MIN }, \
+	{ "pmtu-blackhole", required_argument, NULL, APP_OPT_PMTU_BLACKHOLE }
 
 /** Handle one shared option: 0 taken, -1 error (printed), 1 not a shared option. */
 int app_stack_option(int opt, const char *arg, struct app_stack_opts *s);

@@ -216,6 +216,7 @@ class Server:
         self._reader = None
         self._ns_made = False
         self.client_ns = None    # made by add_client_ns()
+        self.extra_ns = []       # made by add_ns(), deleted by cleanup()
         self._cleaned = False
 
     # ---- lifecycle -----------------------------------------------------
@@ -364,6 +365,9 @@ class Server:
         if self.client_ns is not None:
             _sh(["ip", "netns", "del", self.client_ns], check=False)
             self.client_ns = None
+        for ns in self.extra_ns:
+            _sh(["ip", "netns", "del", ns], check=False)
+        self.extra_ns = []
         if self._ns_made:
             _sh(["ip", "netns", "del", self.ns], check=False)
             self._ns_made = False
@@ -587,6 +591,16 @@ class Server:
         _sh(c + ["ip", "link", "set", CLIENT_IF, "gso_max_segs", "1"])
         _sh(r + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
         return ns_c
+
+    def add_ns(self, suffix):
+        """Another namespace NS-<suffix> for a test's own topology (routers,
+        peers); deleted with the server's by cleanup(). Returns its name."""
+        with _live_lock:
+            _live.add(self)
+        ns = "%s-%s" % (self.ns, suffix)
+        _sh(["ip", "netns", "add", ns])
+        self.extra_ns.append(ns)
+        return ns
 
     def connect_client(self, port=None, timeout=SOCK_TIMEOUT, setup=None):
         """A kernel TCP socket in the client namespace connected to the stack.

@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""pmtu: path MTU discovery with the Linux kernel as routers and peer.
+
+polltcp's TAP sits in the server's namespace NS, whose kernel routes (R1);
+a second namespace NS-r routes between NS and the client namespace NS-c.
+The link between the two routers has MTU 1280; every other link 1500, so
+the client announces MSS 1460 and polltcp's 1500-byte segments (DF, as
+every segment it sends) cannot cross:
+
+    polltcp 198.18.0.2 --TAP pt0-- NS (R1) 198.18.0.1 | 198.18.2.1 pm0 (MTU 1280)
+        --veth-- NS-r (R2) 198.18.2.2 pm1 (MTU 1280) | 198.18.1.254 pr0
+        --veth-- NS-c: the Linux client 198.18.1.1 pc0
+
+  icmp       4 MiB echoed: R1 answers the first too-big segment with ICMP
+             "fragmentation needed" (next-hop MTU 1280); polltcp lowers its
+             MSS to 1240 and resends (TCP_PMTU_REDUCED), the transfer
+             completes without a timeout of its connection
+  blackhole  the same with nftables dropping those ICMP messages in R1's
+             `output` hook (a path that filters ICMP): polltcp's black-hole
+             detection lowers the MSS after two timeouts (TCP_PMTU_BLACKHOLE)
+             and the transfer completes
+
+The client's own direction crosses the 1280 link too: R2 sends it the ICMP
+(never filtered), and Linux's PMTUD handles it. Every namespace is made
+here and deleted on exit; only processes started here are signalled, by PID.
+
+Run: PYTHONPATH=tests/integration python3 tests/integration/test_pmtu.py \
+         build/app/polltcp-echo
+"""
+import os
+import socket
+import time
+
+import ptcp_harness as h
+from ptcp_harness import check
+
+MIB = 1 << 20
+BULK = 4 * MIB
+NARROW_MTU = 1280
+NFT_TABLE = "ptcpm"
+R1_IP, R2_IP = "198.18.2.1", "198.18.2.2"
+R1_IF, R2_IF = "pm0", "pm1"
+
+suite = h.Suite("pmtu")
+
+
+def routed_topology(srv):
+    """Build NS-r and NS-c around srv's namespace (see the module doc)."""
+    ns_r = srv.add_ns("r")
+    ns_c = srv.add_ns("c")
+    r1 = ["ip", "netns", "exec", srv.ns]
+    r2 = ["ip", "netns", "exec", ns_r]
+    cl = ["ip", "netns", "exec", ns_c]
+    h._sh(r1 + ["ip", "link", "add", R1_IF, "type", "veth", "peer", "name", R2_IF,
+                "netns", ns_r])
+    h._sh(r2 + ["ip", "link", "add", h.ROUTER_IF, "type", "veth", "peer", "name",
+                h.CLIENT_IF, "netns", ns_c])
+    for ns, ifname, addr, mtu in ((r1, R1_IF, R1_IP, NARROW_MTU), (r2, R2_IF, R2_IP, NARROW_MTU),
+                                  (r2, h.ROUTER_IF, h.ROUTER_IP, 1500),
+                                  (cl, h.CLIENT_IF, h.CLIENT_NET_IP, 1500)):
+        h._sh(ns + ["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=1" % ifname])
+        h._sh(ns + ["ip", "link", "set", ifname, "mtu", str(mtu)])
+        h._sh(ns + ["ip", "addr", "add", "%s/24" % addr, "dev", ifname])
+        h._sh(ns + ["ip", "link", "set", ifname, "up"])
+    for ns in (r2, cl):
+        h._sh(ns + ["ip", "link", "set", "lo", "up"])
+    # Forwarding only inside the two router namespaces.
+    h._sh(r1 + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    h._sh(r2 + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    h._sh(r1 + ["ip", "route", "add", "198.18.1.0/24", "via", R2_IP])
+    h._sh(r2 + ["ip", "route", "add", "198.18.0.0/24", "via", R1_IP])
+    h._sh(cl + ["ip", "route", "add", "default", "via", h.ROUTER_IP])
+    return ns_c
+
+
+def echo_from_client(srv, ns_c, nbytes):
+    """Echo nbytes of random data from the client; returns seconds taken."""
+    data = os.urandom(nbytes)
+    with srv.netns(ns_c):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(20)
+    t0 = time.monotonic()
+    with s:
+        s.connect((h.STACK_IP, h.ECHO_PORT))
+        got = h.echo_through(s, data)
+        s.shutdown(socket.SHUT_WR)
+        tail = s.recv(1)
+    secs = time.monotonic() - t0
+    check(len(got) == len(data), "echoed %d of %d bytes" % (len(got), len(data)))
+    check(got == data, "echo differs at byte %d" % h.first_diff(got, data))
+    check(tail == b"", "extra byte %r after the echoed data" % tail)
+    return secs
+
+
+def kernel_mtu_seen(srv, ns_c):
+    """The client's cached path MTU towards the stack (its own PMTUD), or None."""
+    p = srv.run(["ip", "route", "get", h.STACK_IP], ns=ns_c)
+    for word, val in zip(p.stdout.split(), p.stdout.split()[1:]):
+        if word == "mtu":
+            return int(val)
+    return None
+
+
+COUNTERS = ["ICMP_FRAG_NEEDED_RX", "TCP_PMTU_REDUCED", "TCP_PMTU_ICMP_REJECTED",
+            "TCP_PMTU_ICMP_NOCHANGE", "TCP_PMTU_BLACKHOLE", "TCP_PMTU_RESEND", "PMTU_CACHE_ADD",
+            "TCP_RTO", "TCP_REXMIT"]
+
+
+@suite.test(timeout=120)
+def test_pmtu_icmp(ctx):
+    srv = ctx.new_server(["--gateway", h.KERNEL_IP], name="pmtu-icmp")
+    with srv:
+        ns_c = routed_topology(srv)
+        secs = echo_from_client(srv, ns_c, BULK)
+        client_mtu = kernel_mtu_seen(srv, ns_c)
+        c = h.stop_checked(srv)
+    h.log("    %d MiB through a %d-byte link in %.2f s; client's path MTU %s; %s"
+          % (BULK // MIB, NARROW_MTU, secs, client_mtu, h.counters_line(c, COUNTERS)))
+    check(c.get("ICMP_FRAG_NEEDED_RX", 0) >= 1, "no ICMP fragmentation needed reached the stack")
+    check(c.get("TCP_PMTU_REDUCED", 0) == 1,
+          "TCP_PMTU_REDUCED %d, expected the one connection lowered once"
+          % c.get("TCP_PMTU_REDUCED", 0))
+    check(c.get("TCP_PMTU_BLACKHOLE", 0) == 0, "black-hole detection ran though ICMP arrived")
+    check(c.get("TCP_PMTU_ICMP_REJECTED", 0) == 0,
+          "genuine ICMP rejected (RFC 5927 4.1 check wrong)")
+    check(c.get("PMTU_CACHE_ADD", 0) == 1, "the path MTU was not cached")
+    check(c.get("TCP_DATA_RX", 0) == BULK, "TCP_DATA_RX %d != %d"
+          % (c.get("TCP_DATA_RX", 0), BULK))
+    check(c.get("TCP_CONN_TIMEOUT", 0) == 0, "a connection timed out")
+
+
+@suite.test(timeout=120)
+def test_pmtu_blackhole(ctx):
+    srv = ctx.new_server(["--gateway", h.KERNEL_IP], name="pmtu-bh")
+    with srv:
+        ns_c = routed_topology(srv)
+        rule = "icmp type destination-unreachable icmp code frag-needed drop"
+        with srv.nft_table(NFT_TABLE, {"output": [rule]}):
+            secs = echo_from_client(srv, ns_c, BULK)
+            dropped = srv.nft_packets(NFT_TABLE).get("output", 0)
+        c = h.stop_checked(srv)
+    h.log("    %d MiB through a %d-byte link, ICMP filtered (%d dropped), in %.2f s; %s"
+          % (BULK // MIB, NARROW_MTU, dropped, secs, h.counters_line(c, COUNTERS)))
+    check(dropped > 0, "nftables dropped no ICMP: the black hole was not tested")
+    check(c.get("ICMP_FRAG_NEEDED_RX", 0) == 0, "an ICMP fragmentation needed got through")
+    check(c.get("TCP_PMTU_BLACKHOLE", 0) >= 1, "TCP_PMTU_BLACKHOLE is 0")
+    check(c.get("TCP_PMTU_REDUCED", 0) == 0, "TCP_PMTU_REDUCED without ICMP")
+    check(c.get("TCP_DATA_RX", 0) == BULK, "TCP_DATA_RX %d != %d"
+          % (c.get("TCP_DATA_RX", 0), BULK))
+    check(c.get("TCP_CONN_TIMEOUT", 0) == 0, "a connection timed out")
+
+
+if __name__ == "__main__":
+    raise SystemExit(suite.main())
