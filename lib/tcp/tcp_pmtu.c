@@ -129,6 +129,18 @@ ptcp_tcp_pmtu_fini(struct ptcp_stack *st)
 	st->tcp->pmtu = NULL;
 }
 
+/*
+ * The cache changed: connections compare their pmtu_gen at their next
+ * output. 0 means "never changed on this lcore" (ptcp_tcp_pmtu_check reads
+ * no connection field then), so the counter skips it when it wraps.
+ */
+static void
+gen_bump(struct ptcp_tcp *tcp)
+{
+	if (++tcp->pmtu_gen == 0)
+		tcp->pmtu_gen = 1;
+}
+
 static void
 entry_del(struct ptcp_stack *st, struct pmtu_entry *e)
 {
@@ -139,7 +151,7 @@ entry_del(struct ptcp_stack *st, struct pmtu_entry *e)
 	TAILQ_INSERT_HEAD(&p->free, e, link);
 	p->n--;
 	/* Connections to raddr take the first-hop MTU again at their next output. */
-	st->tcp->pmtu_gen++;
+	gen_bump(st->tcp);
 }
 
 static struct pmtu_entry *
@@ -221,7 +233,7 @@ cache_lower(struct ptcp_stack *st, rte_be32_t raddr, uint16_t mtu)
 	e->mtu = mtu;
 	e->expire = st->now_us + PTCP_MS(st->conf.pmtu_expire_ms);
 	TAILQ_INSERT_TAIL(&p->fifo, e, link);
-	st->tcp->pmtu_gen++;
+	gen_bump(st->tcp);
 }
 
 /*

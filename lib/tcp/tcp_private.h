@@ -666,11 +666,17 @@ void ptcp_tcp_pmtu_sync(struct ptcp_conn *c);
 /** A retransmission timeout of c (nrexmit counted): true when the MSS was lowered. */
 bool ptcp_tcp_pmtu_rto(struct ptcp_conn *c);
 
-/* Before c sends: one compare unless its destination's cache entry changed. */
+/*
+ * Before c sends: has this lcore's path-MTU cache changed since c's MSS
+ * last followed it? Until the first change (tcp->pmtu_gen 0, the common
+ * case) not even c's cache line 5 is read.
+ */
 static inline void
 ptcp_tcp_pmtu_check(struct ptcp_conn *c)
 {
-	if (unlikely(c->pmtu_gen != c->st->tcp->pmtu_gen))
+	uint16_t gen = c->st->tcp->pmtu_gen;
+
+	if (unlikely(gen != 0) && unlikely(c->pmtu_gen != gen))
 		ptcp_tcp_pmtu_sync(c);
 }
 

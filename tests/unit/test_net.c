@@ -2455,6 +2455,47 @@ test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack(void **state)
 }
 
 static void
+test_rfc1191_frag_needed_handed_to_owner_lowers_mss(void **state)
+{
+	/*
+	 * Ensure that a fragmentation-needed (next-hop MTU 576) that reaches the
+	 * control stack about a connection another stack owns is acted on by the
+	 * owner: its MSS drops to 536, the flight is resent cut by it, and the
+	 * path MTU is cached there (per-lcore caches), not on the control stack.
+	 */
+	static struct ptest_conn pc;
+	static uint8_t data[2 * PTEST_MSS];
+	uint8_t msg[64];
+	struct two w;
+	uint32_t n, off;
+
+	(void)state;
+	two_new(&w, 1);
+	ptest_conn_init(w.b, &pc);
+	ptest_conn_passive(&pc);
+	ptest_pattern(data, sizeof(data), 9);
+	ptest_stream_start(&pc, data);
+	ptest_stream_send(&pc, sizeof(data));
+	PTEST_EXPECT_NEW(&pc, PTEST_MSS);
+	PTEST_EXPECT_NEW(&pc, PTEST_MSS);
+	n = icmp_err_about_tcp(msg, 4, pc.lport, pc.rport, pc.stream_base + PTEST_MSS);
+	ptest_rx(w.a, ip_frame(w.a, &(struct ipspec){ .proto = IPPROTO_ICMP, .data = msg,
+						      .len = n }));
+	assert_int_equal(PTEST_CTR(w.a, IP_HANDOFF_TX), 1);
+	assert_int_equal(PTEST_CTR(w.a, ICMP_FRAG_NEEDED_RX), 0);
+	assert_int_equal(ho_drain(&w, 1), 1);
+	assert_int_equal(PTEST_CTR(w.b, ICMP_FRAG_NEEDED_RX), 1);
+	assert_int_equal(PTEST_CTR(w.b, TCP_PMTU_REDUCED), 1);
+	for (off = 0; off < sizeof(data); off += 536)
+		PTEST_EXPECT_REXMIT(&pc, pc.stream_base + off, RTE_MIN(536u, sizeof(data) - off));
+	PTEST_NOTHING_SENT(w.b);
+	assert_int_equal(ptcp_tcp_pmtu_get(w.b->st, PTEST_PEER_IP), 576);
+	assert_int_equal(ptcp_tcp_pmtu_get(w.a->st, PTEST_PEER_IP), PTCP_DEFAULT_MTU);
+	assert_nothing_sent(w.a);
+	two_free(&w);
+}
+
+static void
 test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack(void **state)
 {
 	/* Ensure that with one stack an ICMP error about its connection is counted there. */
@@ -2884,6 +2925,7 @@ main(void)
 		cmocka_unit_test(test_rfc791_handoff_ring_full_counted_dropped),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_handed_to_owning_stack),
 		cmocka_unit_test(test_rfc1122_4_2_3_9_icmp_error_about_tcp_one_stack),
+		cmocka_unit_test(test_rfc1191_frag_needed_handed_to_owner_lowers_mss),
 		cmocka_unit_test(test_neigh_shared_entry_used_by_other_lcore_without_arp),
 		cmocka_unit_test(test_neigh_miss_on_other_lcore_resolved_and_sent_by_control),
 		cmocka_unit_test(test_neigh_miss_with_control_inbox_full_counted_dropped),
