@@ -168,8 +168,13 @@ def icmp_errors_about_tcp_reach_owner_two_lcores(ctx):
           % (c.get("ICMP_RX", 0), c.get("ICMP_ERR_TCP", 0), c.get("ICMP_ERR_TCP_NO_CONN", 0),
              c.get("IP_HANDOFF_TX", 0), acc))
     check(rc == 0, "server exit code %r" % rc)
-    check(c.get("ICMP_ERR_TCP", 0) >= n_conns,
-          "only %d ICMP errors reached their connection" % c.get("ICMP_ERR_TCP", 0))
+    # Path MTU discovery: once an lcore's first connection has learnt the
+    # path MTU (per-lcore cache), its other connections send smaller
+    # segments, so there may be fewer than n_conns errors; at least one
+    # per lcore, and every one must reach its connection.
+    check(c.get("ICMP_ERR_TCP", 0) >= 2 and c.get("ICMP_ERR_TCP", 0) == c.get("ICMP_RX", 0),
+          "%d of %d ICMP errors reached their connection"
+          % (c.get("ICMP_ERR_TCP", 0), c.get("ICMP_RX", 0)))
     check(c.get("ICMP_ERR_TCP_NO_CONN", 0) == 0,
           "%d ICMP errors reached an lcore without their connection"
           % c.get("ICMP_ERR_TCP_NO_CONN", 0))

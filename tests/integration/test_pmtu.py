@@ -108,6 +108,9 @@ COUNTERS = ["ICMP_FRAG_NEEDED_RX", "TCP_PMTU_REDUCED", "TCP_PMTU_ICMP_REJECTED",
 
 @suite.test(timeout=120)
 def test_pmtu_icmp(ctx):
+    """4 MiB echoed across a 1280-byte link: the router's ICMP fragmentation
+    needed lowers polltcp's MSS once (RFC 1191), the flight is resent and
+    the transfer completes without a timeout."""
     srv = ctx.new_server(["--gateway", h.KERNEL_IP], name="pmtu-icmp")
     with srv:
         ns_c = routed_topology(srv)
@@ -131,6 +134,9 @@ def test_pmtu_icmp(ctx):
 
 @suite.test(timeout=120)
 def test_pmtu_blackhole(ctx):
+    """The same with that ICMP dropped by nftables at the router: black-hole
+    detection (RFC 4821) lowers the MSS after two timeouts and the transfer
+    completes."""
     srv = ctx.new_server(["--gateway", h.KERNEL_IP], name="pmtu-bh")
     with srv:
         ns_c = routed_topology(srv)
