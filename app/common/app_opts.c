@@ -323,7 +323,8 @@ app_stack_usage(FILE *f)
 "  --pmtu-min N           smallest path MTU believed, 104..%u (default 576: MSS 536);\n"
 "                         ICMP next-hop MTUs below it are raised to it\n"
 "  --pmtu-blackhole N     after N consecutive timeouts of a large segment lower the MSS\n"
-"                         (to 1160, then the --pmtu-min one); 0 = off (default 2)\n",
+"                         (to 1160, then the --pmtu-min one; 3N timeouts for the first\n"
+"                         step once a full-size segment got through); 0 = off (default 2)\n",
 		APP_MIN_MTU, APP_MAX_MTU, APP_MAX_MTU);
 }
 

@@ -412,6 +412,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 		/* RTT sample only from segments never retransmitted (Karn). */
 		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(ack, c->rtt_seq)) {
 			c->flags &= ~PTCP_TF_RTT_TIMING;
+			ptcp_tcp_pmtu_timed_acked(c);
 			rtt_us = (uint32_t)(st->now_us - c->rtt_start);
 			ptcp_tcp_rtt_sample(c, rtt_us);
 		} else if (c->nrexmit != 0 || (c->flags & PTCP_TF_RECOVERY)) {

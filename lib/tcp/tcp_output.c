@@ -396,6 +396,7 @@ output(struct ptcp_conn *c, bool force)
 			if (c->snd_nxt == c->snd_max && !(c->flags & PTCP_TF_RTT_TIMING)) {
 				c->flags |= PTCP_TF_RTT_TIMING;
 				c->rtt_seq = c->snd_nxt;
+				ptcp_tcp_pmtu_timed(c, len);
 				c->rtt_start = st->now_us;
 			}
 			if (xmit(c, c->snd_nxt, flags, len) == -ENOBUFS)

@@ -17,8 +17,11 @@
  *        (no congestion response: nothing says the path is congested)
  *   tcp_timer.c rexmit_timeout() -> ptcp_tcp_pmtu_rto(): every
  *        conf.pmtu_blackhole_rtos consecutive timeouts of a segment larger
- *        than the next step, the MSS steps down (1200-byte RFC 8899
- *        BASE_PLPMTU, then conf.pmtu_min) and the cache learns it
+ *        than the next step (three times as many for the first step when
+ *        a full-size segment of this MSS was acknowledged before:
+ *        ptcp_tcp_pmtu_timed / _timed_acked, from output and input), the
+ *        MSS steps down (1200-byte RFC 8899 BASE_PLPMTU, then
+ *        conf.pmtu_min) and the cache learns it
  *   tcp_output.c output() -> ptcp_tcp_pmtu_check(): a connection whose
  *        destination's cache entry changed since it last looked (one
  *        16-bit generation compare) takes the new MSS: lower, or raised
@@ -137,7 +140,8 @@ ptcp_tcp_pmtu_fini(struct ptcp_stack *st)
 static void
 gen_bump(struct ptcp_tcp *tcp)
 {
-	if (++tcp->pmtu_gen == 0)
+	tcp->pmtu_gen = (uint16_t)((tcp->pmtu_gen + 1u) & PTCP_PMTU_GEN_MASK);
+	if (tcp->pmtu_gen == 0)
 		tcp->pmtu_gen = 1;
 }
 
@@ -266,6 +270,8 @@ ptcp_tcp_pmtu_set_mss(struct ptcp_conn *c, uint16_t mss)
 	c->mss_clamp = mss;
 	c->pmtu_gen = c->st->tcp->pmtu_gen;
 	c->snd_mss = path_mss(c);
+	c->pmtu_proven = 0;
+	c->pmtu_timed_full = 0;
 }
 
 /*
@@ -301,6 +307,7 @@ ptcp_tcp_pmtu_sync(struct ptcp_conn *c)
 		return;
 	PTCP_INC(c->st, TCP_PMTU_SYNCED);
 	c->snd_mss = mss;
+	c->pmtu_proven = 0;
 	/*
 	 * Called from output, about to send: rewinding is enough, output goes on
 	 * from SND.UNA with the new size.
@@ -357,6 +364,7 @@ ptcp_tcp_pmtu_icmp(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_
 		return;
 	}
 	c->snd_mss = mss;
+	c->pmtu_proven = 0;
 	PTCP_INC(st, TCP_PMTU_REDUCED);
 	resend(c);
 }
@@ -366,11 +374,21 @@ ptcp_tcp_pmtu_rto(struct ptcp_conn *c)
 {
 	struct ptcp_stack *st = c->st;
 	uint8_t n = st->conf.pmtu_blackhole_rtos;
-	uint32_t mtu = (uint32_t)c->snd_mss + opt_len(c) + 20u + PTCP_TCP_HDR_LEN, target;
+	uint32_t mtu = (uint32_t)c->snd_mss + opt_len(c) + 20u + PTCP_TCP_HDR_LEN, target, need;
 	uint16_t mss;
 
-	if (n == UINT8_MAX || n == 0 || c->nrexmit < n || c->nrexmit % n != 0 ||
-	    c->mss_clamp == 0)
+	if (n == UINT8_MAX || n == 0 || c->mss_clamp == 0)
+		return false;
+	/*
+	 * A full-size segment of this MSS was acknowledged before (its RTT was
+	 * measured): the path carried this size, so timeouts are most likely
+	 * loss. Random loss of 5% each way gives two timeouts in a row dozens of
+	 * times in a 16 MiB transfer, and each would cost the connection its MSS
+	 * for pmtu_expire_ms; six in a row (12.6 s at a 200 ms RTO) are all but
+	 * impossible from loss and still catch a path that narrowed later.
+	 */
+	need = c->pmtu_proven ? 3u * n : n;
+	if (c->nrexmit < need || (c->nrexmit - need) % n != 0)
 		return false;
 	/* RFC 8899 5.1.2 BASE_PLPMTU first, then the floor. */
 	target = mtu > PTCP_PMTU_BASE ? PTCP_PMTU_BASE : st->conf.pmtu_min;
@@ -386,6 +404,7 @@ ptcp_tcp_pmtu_rto(struct ptcp_conn *c)
 		return false;
 	PTCP_INC(st, TCP_PMTU_BLACKHOLE);
 	c->snd_mss = mss;
+	c->pmtu_proven = 0;
 	cache_lower(st, c->flow.raddr, (uint16_t)target);
 	c->pmtu_gen = st->tcp->pmtu_gen;
 	return true;

@@ -174,7 +174,9 @@ struct ptcp_conn {
 	/* Path MTU (tcp_pmtu.c). */
 	uint16_t mss_clamp;                  /* MSS the handshake allowed (0: not yet); snd_mss
 	                                      * = min(it, path MTU - 40) less options */
-	uint16_t pmtu_gen;                   /* tcp->pmtu_gen when snd_mss last followed it */
+	uint16_t pmtu_gen : 14;              /* tcp->pmtu_gen when snd_mss last followed it */
+	uint16_t pmtu_timed_full : 1;        /* the segment timed for RTT (rtt_seq) is full-size */
+	uint16_t pmtu_proven : 1;            /* a full-size segment got through at this snd_mss */
 } __rte_cache_aligned;
 
 /* The layout claims above, held by the compiler. */
@@ -303,7 +305,7 @@ struct ptcp_tcp {
 	struct ptcp_timewait_list timewait_fifo;   /* oldest (first to expire) first */
 	/* tcp_pmtu.c: path-MTU cache of this lcore; pmtu_gen counts its changes. */
 	struct ptcp_pmtu *pmtu;
-	uint16_t pmtu_gen;
+	uint16_t pmtu_gen;                   /* PTCP_PMTU_GEN_MASK bits, 0 = never changed */
 };
 
 static inline struct ptcp_tcp *
@@ -666,6 +668,27 @@ void ptcp_tcp_pmtu_sync(struct ptcp_conn *c);
 /** A retransmission timeout of c (nrexmit counted): true when the MSS was lowered. */
 bool ptcp_tcp_pmtu_rto(struct ptcp_conn *c);
 
+#define PTCP_PMTU_GEN_MASK 0x3fffu   /* conn->pmtu_gen's width */
+
+/*
+ * Black-hole evidence (tcp_pmtu.c): output starts timing a new segment of
+ * len payload bytes; "full-size" is within 40 bytes of snd_mss, as options
+ * beyond timestamps (SACK blocks) may take from a full segment's payload.
+ */
+static inline void
+ptcp_tcp_pmtu_timed(struct ptcp_conn *c, uint32_t len)
+{
+	c->pmtu_timed_full = len + 40u >= c->snd_mss;
+}
+
+/* The segment timed for RTT was acknowledged: if full-size, this MSS passes the path. */
+static inline void
+ptcp_tcp_pmtu_timed_acked(struct ptcp_conn *c)
+{
+	if (c->pmtu_timed_full)
+		c->pmtu_proven = 1;
+}
+
 /*
  * Before c sends: has this lcore's path-MTU cache changed since c's MSS
  * last followed it? Until the first change (tcp->pmtu_gen 0, the common
@@ -676,7 +699,7 @@ ptcp_tcp_pmtu_check(struct ptcp_conn *c)
 {
 	uint16_t gen = c->st->tcp->pmtu_gen;
 
-	if (unlikely(gen != 0) && unlikely(c->pmtu_gen != gen))
+	if (unlikely(gen != 0) && unlikely((uint16_t)c->pmtu_gen != gen))
 		ptcp_tcp_pmtu_sync(c);
 }
 

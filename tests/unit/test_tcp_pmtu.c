@@ -352,6 +352,40 @@ test_rfc4821_blackhole_lowers_mss_after_rtos(void **state)
 }
 
 static void
+test_rfc4821_proven_mss_needs_six_rtos(void **state)
+{
+	/*
+	 * Ensure that once a full-size segment was acknowledged (its RTT
+	 * measured) two timeouts in a row are taken for loss: the MSS stays
+	 * through five consecutive timeouts and drops to 1160 at the sixth (a
+	 * path that narrowed later is still caught).
+	 */
+	struct ptest_ctx *t = established(NULL);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+	uint64_t rto = PTCP_MS(200);
+
+	(void)state;
+	ptest_stream_send(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	ptest_advance(t, PTCP_MS(10));
+	ptest_conn_rx_ack_to(&conn, conn.snd_nxt);   /* the timed full-size segment */
+	assert_true(c->pmtu_proven);
+	ptest_stream_send(&conn, 2 * MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	for (int i = 1; i <= 6; i++) {
+		PTEST_EXPECT_SENT_AFTER(t, rto);
+		PTEST_EXPECT_REXMIT(&conn, conn.stream_base + MSS, i < 6 ? MSS : 1160);
+		PTEST_NOTHING_SENT(t);
+		assert_int_equal(PTEST_CTR(t, TCP_PMTU_BLACKHOLE), i < 6 ? 0 : 1);
+		rto *= 2;
+	}
+	assert_int_equal(c->snd_mss, 1160);
+	assert_false(c->pmtu_proven);
+	ptest_free(t);
+}
+
+static void
 test_rfc4821_small_segment_timeouts_keep_mss(void **state)
 {
 	/*
@@ -457,6 +491,7 @@ main(void)
 		/* black holes (RFC 4821) */
 		cmocka_unit_test(test_rfc4821_blackhole_lowers_mss_after_rtos),
 		cmocka_unit_test(test_rfc4821_small_segment_timeouts_keep_mss),
+		cmocka_unit_test(test_rfc4821_proven_mss_needs_six_rtos),
 		/* MSS (RFC 9293 3.7.1) */
 		cmocka_unit_test(test_rfc9293_3_7_1_mss_536_when_absent),
 		cmocka_unit_test(test_rfc9293_3_7_1_mss_clamped_to_mtu),
