@@ -15,6 +15,9 @@ every segment it sends) cannot cross:
              "fragmentation needed" (next-hop MTU 1280); polltcp lowers its
              MSS to 1240 and resends (TCP_PMTU_REDUCED), the transfer
              completes without a timeout of its connection
+  icmp_two_lcores  8 connections on two lcores: each lcore's own path-MTU
+             cache learns from an ICMP about one of its connections (docs/
+             architecture.md, "Path MTU": the caches are per lcore)
   blackhole  the same with nftables dropping those ICMP messages in R1's
              `output` hook (a path that filters ICMP): polltcp's black-hole
              detection lowers the MSS after two timeouts (TCP_PMTU_BLACKHOLE)
@@ -29,6 +32,7 @@ Run: PYTHONPATH=tests/integration python3 tests/integration/test_pmtu.py \
 """
 import os
 import socket
+import threading
 import time
 
 import ptcp_harness as h
@@ -127,9 +131,53 @@ def test_pmtu_icmp(ctx):
     check(c.get("TCP_PMTU_ICMP_REJECTED", 0) == 0,
           "genuine ICMP rejected (RFC 5927 4.1 check wrong)")
     check(c.get("PMTU_CACHE_ADD", 0) == 1, "the path MTU was not cached")
+    # Only the first flight (initial window: 10 segments) was too big.
+    check(c.get("ICMP_FRAG_NEEDED_RX", 0) <= 10,
+          "%d ICMP errors: segments too big were sent after the MSS was lowered"
+          % c.get("ICMP_FRAG_NEEDED_RX", 0))
     check(c.get("TCP_DATA_RX", 0) == BULK, "TCP_DATA_RX %d != %d"
           % (c.get("TCP_DATA_RX", 0), BULK))
     check(c.get("TCP_CONN_TIMEOUT", 0) == 0, "a connection timed out")
+
+
+@suite.test(timeout=120)
+def test_pmtu_icmp_two_lcores(ctx):
+    """Two lcores, 8 concurrent connections echoing 512 KiB each across the
+    1280-byte link: each lcore's path-MTU cache learns the destination from
+    an ICMP about one of its own connections (handed over by the control
+    lcore), and every transfer completes."""
+    n_conns, size = 8, 512 << 10
+    srv = ctx.new_server(["--gateway", h.KERNEL_IP], name="pmtu-2l", lcores="0,1")
+    errors = []
+    with srv:
+        ns_c = routed_topology(srv)
+
+        def one():
+            try:
+                echo_from_client(srv, ns_c, size)
+            except BaseException as e:  # reported below
+                errors.append(e)
+        threads = [threading.Thread(target=one) for _ in range(n_conns)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        c = h.stop_checked(srv)
+        acc = h.lcore_accepts(srv.output)
+    h.log("    %d x %d KiB on two lcores, accepted per lcore %s; %s"
+          % (n_conns, size >> 10, acc, h.counters_line(c, COUNTERS + ["PMTU_CACHE_LOWER",
+                                                                 "TCP_PMTU_SYNCED",
+                                                                 "IP_HANDOFF_TX"])))
+    check(not errors, "%d transfers failed: %r" % (len(errors), errors[:1]))
+    check(len(acc) == 2 and min(acc.values()) > 0, "connections per lcore: %s" % acc)
+    check(c.get("PMTU_CACHE_ADD", 0) == 2,
+          "PMTU_CACHE_ADD %d: expected one entry on each lcore" % c.get("PMTU_CACHE_ADD", 0))
+    check(c.get("TCP_PMTU_REDUCED", 0) >= 2, "TCP_PMTU_REDUCED %d" % c.get("TCP_PMTU_REDUCED", 0))
+    check(c.get("ICMP_ERR_TCP_NO_CONN", 0) == 0, "an ICMP error missed its connection's lcore")
+    check(c.get("IP_HANDOFF_TX", 0) > 0, "no ICMP error was handed to the other lcore")
+    check(c.get("TCP_PMTU_BLACKHOLE", 0) == 0, "black-hole detection ran though ICMP arrived")
+    check(c.get("TCP_DATA_RX", 0) == n_conns * size, "TCP_DATA_RX %d != %d"
+          % (c.get("TCP_DATA_RX", 0), n_conns * size))
 
 
 @suite.test(timeout=120)
