@@ -146,6 +146,9 @@ struct ptcp_stack_mem {
 	uint64_t tw_bytes;             /* TIME-WAIT pool + table */
 	uint32_t conns;                /* connections now (ptcp_stack_conn_count) */
 	uint32_t time_wait;            /* TIME-WAIT records now */
+	uint32_t pmtu_slots;           /* path-MTU cache entries (conf.pmtu_cache_size) */
+	uint32_t pmtu_entries;         /* ... in use now */
+	uint64_t pmtu_bytes;           /* path-MTU cache: entries + table */
 };
 
 void ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m);

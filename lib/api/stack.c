@@ -203,4 +203,7 @@ ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m)
 	m->tw_bytes = st->tcp->timewait_mem;
 	m->conns = ptcp_stack_conn_count(st);
 	m->time_wait = ptcp_stack_time_wait_count(st);
+	m->pmtu_slots = RTE_MAX(st->conf.pmtu_cache_size, 8u);
+	m->pmtu_entries = ptcp_tcp_pmtu_count(st);
+	m->pmtu_bytes = ptcp_tcp_pmtu_mem(st);
 }

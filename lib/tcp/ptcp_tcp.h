@@ -43,6 +43,8 @@ void ptcp_tcp_pmtu_icmp(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport,
 uint16_t ptcp_tcp_pmtu_get(const struct ptcp_stack *st, rte_be32_t raddr);
 /** Path-MTU cache entries in use on this lcore. */
 uint32_t ptcp_tcp_pmtu_count(const struct ptcp_stack *st);
+/** Bytes the path-MTU cache took from DPDK's heaps (measured at init). */
+uint64_t ptcp_tcp_pmtu_mem(const struct ptcp_stack *st);
 
 /** Run expired timers (retransmission, TIME-WAIT, ...) at st->now_us. */
 void ptcp_tcp_poll(struct ptcp_stack *st);

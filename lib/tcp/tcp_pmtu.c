@@ -66,6 +66,7 @@ struct ptcp_pmtu {
 	struct pmtu_list fifo;               /* in use, soonest expiry first */
 	struct pmtu_list free;
 	uint32_t n;                          /* entries in use */
+	uint64_t mem;                        /* bytes from DPDK's heaps (measured) */
 };
 
 /* RFC 1191 7, table 7-1: MTU plateaus, for routers that report no next-hop MTU. */
@@ -96,6 +97,7 @@ ptcp_tcp_pmtu_init(struct ptcp_stack *st)
 		.socket_id = conf->socket_id,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
+	uint64_t heap0 = ptcp_heap_bytes();
 	struct ptcp_pmtu *p;
 
 	p = rte_zmalloc_socket("ptcp_pmtu", sizeof(*p), RTE_CACHE_LINE_SIZE, conf->socket_id);
@@ -115,6 +117,7 @@ ptcp_tcp_pmtu_init(struct ptcp_stack *st)
 	TAILQ_INIT(&p->free);
 	for (i = 0; i < size; i++)
 		TAILQ_INSERT_TAIL(&p->free, &p->ent[i], link);
+	p->mem = ptcp_heap_bytes() - heap0;
 	st->tcp->pmtu = p;
 	return 0;
 }
@@ -187,6 +190,12 @@ uint32_t
 ptcp_tcp_pmtu_count(const struct ptcp_stack *st)
 {
 	return st->tcp->pmtu->n;
+}
+
+uint64_t
+ptcp_tcp_pmtu_mem(const struct ptcp_stack *st)
+{
+	return st->tcp->pmtu->mem;
 }
 
 void
