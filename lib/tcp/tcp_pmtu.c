@@ -364,7 +364,11 @@ ptcp_tcp_pmtu_icmp(struct ptcp_stack *st, rte_be32_t laddr, uint16_t lport, rte_
 		PTCP_INC(st, TCP_PMTU_MTU_CLAMPED);
 		mtu = st->conf.pmtu_min;
 	}
-	mtu = RTE_MIN(mtu, st->conf.mtu);
+	if (mtu >= st->conf.mtu) {
+		/* No narrower than our own link: nothing to learn (or to cache). */
+		PTCP_INC(st, TCP_PMTU_ICMP_NOCHANGE);
+		return;
+	}
 	cache_lower(st, raddr, mtu);
 	c->pmtu_gen = st->tcp->pmtu_gen;
 	if (c->mss_clamp == 0 || (mss = mss_for(c, mtu)) >= c->snd_mss) {

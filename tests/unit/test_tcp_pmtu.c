@@ -121,9 +121,13 @@ test_rfc1191_frag_needed_lowers_mss_and_resends(void **state)
 	assert_int_equal(PTEST_CTR(t, TCP_REXMIT), 12);
 	assert_int_equal(ptcp_tcp_pmtu_get(t->st, PTEST_PEER_IP), 1280);
 	assert_int_equal(ptcp_tcp_pmtu_count(t->st), 1);
-	/* The same flight's other ICMPs change nothing more. */
+	/* The same flight's other ICMPs change nothing more, nor do larger MTUs. */
 	conn_frag_needed(conn.stream_base + 5 * MSS, 1280);
-	assert_int_equal(PTEST_CTR(t, TCP_PMTU_ICMP_NOCHANGE), 1);
+	conn_frag_needed(conn.stream_base + 5 * MSS, 1400);
+	conn_frag_needed(conn.stream_base + 5 * MSS, 9000);
+	assert_int_equal(PTEST_CTR(t, TCP_PMTU_ICMP_NOCHANGE), 3);
+	assert_int_equal(ptcp_tcp_pmtu_get(t->st, PTEST_PEER_IP), 1280);
+	assert_int_equal(PTEST_CTR(t, PMTU_CACHE_ADD), 1);
 	PTEST_NOTHING_SENT(t);
 	/* New data goes out at the new size. */
 	ptest_conn_rx_ack_to(&conn, conn.stream_base + 10 * MSS);
