@@ -23,9 +23,9 @@
  *        MSS steps down (1200-byte RFC 8899 BASE_PLPMTU, then
  *        conf.pmtu_min) and the cache learns it
  *   tcp_output.c output() -> ptcp_tcp_pmtu_check(): a connection whose
- *        destination's cache entry changed since it last looked (one
- *        16-bit generation compare) takes the new MSS: lower, or raised
- *        again when the entry expired
+ *        destination's cache entry changed since it last looked (a
+ *        generation compare, none until the lcore's cache first changes)
+ *        takes the new MSS: lower, or raised again when the entry expired
  *   ptcp_tcp_poll() -> ptcp_tcp_pmtu_poll(): expiry from a FIFO
  *
  * The cache is per lcore (docs/architecture.md, "Path MTU"): an ICMP
