@@ -552,11 +552,12 @@ ptest_conn_wnd(const struct ptest_conn *pc)
 	uint32_t space = conf->rcv_buf > pc->unread ? conf->rcv_buf - pc->unread : 0;
 	uint32_t cur = (int32_t)(pc->rcv_adv - pc->rcv_nxt) > 0 ? pc->rcv_adv - pc->rcv_nxt : 0;
 	uint32_t thresh = RTE_MIN(conf->rcv_buf / 2, (uint32_t)conf->mtu - 40);
+	uint8_t shift = pc->wscale_on ? pc->rcv_wscale : 0;
 
-	space = RTE_MIN(space, 65535u);
+	space = RTE_MIN(space, 65535u << shift);
 	if (space <= cur || space - cur < thresh)
-		return (int32_t)cur;
-	return (int32_t)space;
+		space = cur;
+	return (int32_t)RTE_MIN((space + (1u << shift) - 1) >> shift, 65535u);
 }
 
 void
@@ -567,7 +568,11 @@ ptest_conn_expect_at(const char *file, int line, struct ptest_conn *pc,
 
 	ptest_expect_at(file, line, pc->t, e, &s);
 	if ((s.flags & RTE_TCP_ACK_FLAG) && !(s.flags & RTE_TCP_RST_FLAG))
-		pc->rcv_adv = s.ack + s.wnd;
+		pc->rcv_adv = s.ack + ((uint32_t)s.wnd <<
+				       (pc->wscale_on && !(s.flags & RTE_TCP_SYN_FLAG) ?
+					pc->rcv_wscale : 0));
+	if (s.opt.present & PTCP_TCPOPT_F_TS)
+		pc->ts_echo = s.opt.tsval;
 	if (out != NULL)
 		*out = s;
 }
@@ -642,6 +647,7 @@ ptest_conn_listen(struct ptest_conn *pc)
 	assert_int_equal(ptcp_listen(pc->t->st, pc->lport, &ptest_rec_ops, &pc->rec), 0);
 }
 
+/* The peer's SYN or SYN-ACK options: MSS (peer_mss) and peer_opts. */
 static void
 syn_opts(const struct ptest_conn *pc, struct ptcp_tcp_opts *o)
 {
@@ -650,26 +656,43 @@ syn_opts(const struct ptest_conn *pc, struct ptcp_tcp_opts *o)
 		o->present = PTCP_TCPOPT_F_MSS;
 		o->mss = pc->peer_mss;
 	}
+	o->present |= pc->peer_opts & (PTCP_TCPOPT_F_WSCALE | PTCP_TCPOPT_F_SACK_PERM |
+				       PTCP_TCPOPT_F_TS);
+	o->wscale = pc->peer_wscale;
+	o->tsval = pc->peer_tsval;
+	o->tsecr = pc->ts_echo;   /* 0 on a SYN; our SYN's TSval on a SYN-ACK */
 }
 
 /*
  * Our SYN or SYN-ACK, full window, MSS option mtu - 40. A SYN offers what
  * the stack's conf allows (window scale, SACK-permitted, timestamps with
- * TSecr 0); a SYN-ACK answers the peer's SYN, which has MSS at most.
+ * TSecr 0); a SYN-ACK answers the peer's SYN with what both carry (MSS,
+ * and of peer_opts what conf allows; TSecr = the SYN's TSval). What was
+ * agreed is recorded in pc (wscale_on, rcv_wscale, ts_on, ts_echo).
  */
 static void
 check_our_syn(struct ptest_conn *pc, const struct ptcp_tcp_seg *s, uint8_t flags)
 {
 	const struct ptcp_stack_conf *conf = &pc->t->st->conf;
+	uint8_t offer = (conf->no_wscale ? 0 : PTCP_TCPOPT_F_WSCALE) |
+		(conf->no_sack ? 0 : PTCP_TCPOPT_F_SACK_PERM) |
+		(conf->no_timestamps ? 0 : PTCP_TCPOPT_F_TS);
 	uint8_t want = PTCP_TCPOPT_F_MSS;
 
 	if (!(flags & RTE_TCP_ACK_FLAG)) {
-		want |= conf->no_wscale ? 0 : PTCP_TCPOPT_F_WSCALE;
-		want |= conf->no_sack ? 0 : PTCP_TCPOPT_F_SACK_PERM;
-		want |= conf->no_timestamps ? 0 : PTCP_TCPOPT_F_TS;
+		want |= offer;
 		if (want & PTCP_TCPOPT_F_TS)
 			assert_int_equal(s->opt.tsecr, 0);
+	} else {
+		want |= offer & pc->peer_opts;
+		if (want & PTCP_TCPOPT_F_TS)
+			assert_int_equal(s->opt.tsecr, pc->peer_tsval);
 	}
+	pc->wscale_on = (s->opt.present & PTCP_TCPOPT_F_WSCALE) &&
+		(pc->peer_opts & PTCP_TCPOPT_F_WSCALE);
+	pc->rcv_wscale = pc->wscale_on ? s->opt.wscale : 0;
+	pc->ts_on = (s->opt.present & PTCP_TCPOPT_F_TS) && (pc->peer_opts & PTCP_TCPOPT_F_TS);
+	pc->ts_echo = s->opt.tsval;
 	assert_int_equal(s->flags, flags);
 	assert_int_equal(s->sport, pc->lport);
 	assert_int_equal(s->dport, pc->rport);
@@ -688,9 +711,10 @@ ptest_conn_syn_received(struct ptest_conn *pc)
 	struct ptcp_tcp_seg s;
 
 	syn_opts(pc, &o);
+	o.tsecr = 0;
 	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
 		.seq = pc->irs, .flags = RTE_TCP_SYN_FLAG, .wnd = pc->peer_wnd,
-		.opt = pc->peer_mss ? &o : NULL });
+		.opt = o.present ? &o : NULL });
 	ptest_pop_tcp(pc->t, &s, NULL, 0);
 	check_our_syn(pc, &s, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	pc->iss = s.seq;
@@ -741,7 +765,7 @@ ptest_conn_active(struct ptest_conn *pc)
 	syn_opts(pc, &o);
 	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
 		.seq = pc->irs, .ack = pc->snd_nxt, .flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
-		.wnd = pc->peer_wnd, .opt = pc->peer_mss ? &o : NULL });
+		.wnd = pc->peer_wnd, .opt = o.present ? &o : NULL });
 	pc->rcv_nxt = pc->irs + 1;
 	pc->rcv_adv = pc->rcv_nxt + pc->rcv_wnd;   /* our SYN's window */
 	PTEST_EXPECT_ACK(pc);
@@ -827,9 +851,12 @@ void
 ptest_conn_rx(struct ptest_conn *pc, uint8_t flags, uint32_t seq, uint32_t ack,
 	      const void *data, uint32_t len)
 {
+	struct ptcp_tcp_opts ts = { .present = PTCP_TCPOPT_F_TS, .tsval = pc->peer_tsval,
+				    .tsecr = pc->ts_echo };
+
 	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
 		.seq = seq, .ack = ack, .flags = flags, .wnd = pc->peer_wnd, .data = data,
-		.len = len });
+		.len = len, .opt = pc->ts_on ? &ts : NULL });
 }
 
 void
@@ -879,5 +906,5 @@ ptest_conn_wnd_update_due(const struct ptest_conn *pc)
 {
 	uint32_t cur = (int32_t)(pc->rcv_adv - pc->rcv_nxt) > 0 ? pc->rcv_adv - pc->rcv_nxt : 0;
 
-	return (uint32_t)ptest_conn_wnd(pc) > cur;
+	return ((uint32_t)ptest_conn_wnd(pc) << (pc->wscale_on ? pc->rcv_wscale : 0)) > cur;
 }

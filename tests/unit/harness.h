@@ -196,6 +196,22 @@ struct ptest_conn {
 	const uint8_t *stream;         /* what the application sends (ptest_stream_*) */
 	uint32_t stream_base;          /* sequence number of stream[0] */
 	uint32_t stream_queued;        /* bytes of stream given to ptcp_send so far */
+	/*
+	 * Options beyond MSS (RFC 7323, RFC 2018): set peer_opts before a
+	 * fixture to have the peer's SYN or SYN-ACK carry them. The handshake
+	 * fixtures record what was agreed; with timestamps on, every segment
+	 * ptest_conn_rx sends carries TSval peer_tsval (the test moves it) and
+	 * TSecr ts_echo, the TSval of the last segment of ours that
+	 * ptest_conn_expect_at popped; with window scaling on, our window
+	 * fields are taken << rcv_wscale.
+	 */
+	uint8_t peer_opts;             /* PTCP_TCPOPT_F_WSCALE | _SACK_PERM | _TS; 0 = MSS only */
+	uint8_t peer_wscale;           /* the shift the peer's SYN offers (F_WSCALE) */
+	uint8_t rcv_wscale;            /* our shift, from our SYN / SYN-ACK (wscale_on) */
+	bool wscale_on;                /* both SYNs carried window scale */
+	bool ts_on;                    /* both SYNs carried timestamps */
+	uint32_t peer_tsval;
+	uint32_t ts_echo;
 };
 
 /** Defaults: passive ports, peer ISN PTEST_PEER_ISN, peer MSS 1460 and window 65535. */
@@ -239,10 +255,11 @@ void ptest_conn_rx_fin(struct ptest_conn *pc);
 /** The connection the recorder holds, asserted non-NULL. */
 struct ptcp_conn *ptest_conn_c(struct ptest_conn *pc);
 /**
- * The window our next segment must advertise, by RFC 9293 3.8.6.2.2
- * (receiver SWS avoidance): the free buffer min(rcv_buf - unread, 65535)
- * if that moves the advertised right edge (rcv_adv) by at least
- * min(rcv_buf / 2, MSS), else the window that keeps the right edge.
+ * The window field our next segment must carry, by RFC 9293 3.8.6.2.2
+ * (receiver SWS avoidance): the free buffer min(rcv_buf - unread,
+ * 65535 << rcv_wscale) if that moves the advertised right edge (rcv_adv)
+ * by at least min(rcv_buf / 2, MSS), else the window that keeps the right
+ * edge; with window scaling, >> rcv_wscale rounded up (RFC 7323 2.3).
  */
 int32_t ptest_conn_wnd(const struct ptest_conn *pc);
 
