@@ -565,6 +565,15 @@ new_syn(struct ptcp_stack *st, struct ptcp_listener *l, const struct ptcp_flow *
 	if (cookie) {
 		uint32_t tsval = 0;
 
+		/*
+		 * Only the TSval can carry window scale and SACK-permitted through a
+		 * cookie: without timestamps the SYN-ACK must not offer them, or the
+		 * peer would scale windows the connection reads unscaled (Linux
+		 * clears them too when it sends a cookie, tcp_conn_request).
+		 */
+		if (!(e->flags & ENT_F_TSTMP))
+			e->flags &= (uint8_t)~(ENT_F_WSCALE | ENT_F_SACK);
+
 		e->iss = ptcp_syncookie_make(&tcp->cookie_key, f, seg->seq, e->peer_mss,
 					     st->now_us);
 		tcp->cookie_last_us = st->now_us ? st->now_us : 1;

@@ -640,6 +640,134 @@ test_rfc4987_3_6_cookie_under_flood_backlog_full(void **state)
 	ptest_free(t);
 }
 
+#define ALL_OPTS (PTCP_TCPOPT_F_WSCALE | PTCP_TCPOPT_F_SACK_PERM | PTCP_TCPOPT_F_TS)
+
+static void
+test_rfc7323_syncookie_carries_wscale_and_sack_in_tsval(void **state)
+{
+	/*
+	 * Ensure that with the backlog full a SYN offering window scale 9,
+	 * SACK-permitted and timestamps gets a cookie SYN-ACK with all three,
+	 * whose TSval (less the offset) holds shift 9 and the SACK bit in its low
+	 * 6 bits and is not ahead of the clock; the ACK echoing it makes a
+	 * connection with all three (TCP_COOKIE_OPTS): the peer's shift applied
+	 * to its windows, ours to our windows, TS.Recent the ACK's TSval.
+	 */
+	struct ptcp_stack_conf c = { .backlog = 1, .rcv_buf = 1u << 20 };
+	struct ptest_ctx *t = setup_conf(&c);
+	static const uint8_t d[100];
+	struct ptcp_tcp_seg s;
+	struct ptcp_conn *pc;
+	uint32_t low;
+
+	(void)state;
+	flood(t, 1, PTEST_RPORT + 1);
+	conn.peer_opts = ALL_OPTS;
+	conn.peer_wscale = 9;
+	conn.peer_tsval = 0xfffffff0u;
+	ptest_advance(t, MS(37));
+	ptest_conn_syn_received(&conn);   /* asserts MSS, WS, SACK-perm, TS (TSecr) */
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_SENT), 1);
+	assert_int_equal(conn.rcv_wscale, 5);
+	low = conn.ts_echo - ptcp_tcp_ts_offset(t->st, &(struct ptcp_flow){
+		.laddr = PTEST_LOCAL_IP, .raddr = PTEST_PEER_IP, .lport = conn.lport,
+		.rport = conn.rport });
+	assert_int_equal(low & 0x3f, 9 | 0x10);
+	assert_true((int32_t)(low - ptcp_tcp_ts_clock(t->st)) <= 0);
+	assert_true(ptcp_tcp_ts_clock(t->st) - low < 64);
+	ptest_advance(t, MS(5));
+	conn.peer_tsval++;
+	conn.peer_wnd = 100;
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_VALID), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_OPTS), 1);
+	pc = ptest_conn_c(&conn);
+	assert_true(pc->flags & PTCP_TF_WSCALE);
+	assert_true(pc->flags & PTCP_TF_SACK_PERMIT);
+	assert_true(pc->flags & PTCP_TF_TSTMP);
+	assert_int_equal(pc->snd_wscale, 9);
+	assert_int_equal(pc->rcv_wscale, 5);
+	assert_int_equal(pc->snd_wnd, 100u << 9);
+	assert_int_equal(pc->ts_recent, 0xfffffff1u);
+	assert_int_equal(pc->snd_mss, PTEST_MSS - 12);
+	/* Data in: the ACK's window is scaled by 5, TSecr the peer's TSval. */
+	conn.peer_tsval++;
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.ack, conn.rcv_nxt);
+	assert_int_equal(s.wnd, ((1u << 20) - sizeof(d) + 31) >> 5);
+	assert_int_equal(s.opt.tsecr, 0xfffffff2u);
+	ptest_free(t);
+}
+
+static void
+test_rfc7323_syncookie_without_timestamps_mss_only(void **state)
+{
+	/*
+	 * Ensure that a cookie SYN-ACK to a SYN without timestamps carries MSS
+	 * only (a cookie cannot remember window scale or SACK-permitted without
+	 * the TSval; RFC 4987 3.6), although the SYN offered both, and that its
+	 * ACK makes a connection without them: windows unscaled both ways.
+	 */
+	struct ptcp_stack_conf c = { .backlog = 1, .rcv_buf = 1u << 20 };
+	struct ptest_ctx *t = setup_conf(&c);
+	struct ptcp_tcp_opts o = {
+		.present = PTCP_TCPOPT_F_MSS | PTCP_TCPOPT_F_WSCALE | PTCP_TCPOPT_F_SACK_PERM,
+		.mss = 1460, .wscale = 9,
+	};
+	static const uint8_t d[100];
+	struct ptcp_tcp_seg s;
+	struct ptcp_conn *pc;
+
+	(void)state;
+	flood(t, 1, PTEST_RPORT + 1);
+	ptest_rx_seg(t, &(struct ptest_seg){ .sport = conn.rport, .dport = conn.lport,
+		.seq = conn.irs, .flags = PT_SYN, .wnd = 65535, .opt = &o });
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.flags, PT_SYN | PT_ACK);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_SENT), 1);
+	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS);
+	conn.snd_nxt = s.seq + 1;
+	conn.peer_wnd = 100;
+	ptest_conn_rx_ack(&conn);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_VALID), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_OPTS), 0);
+	pc = ptest_conn_c(&conn);
+	assert_false(pc->flags & (PTCP_TF_WSCALE | PTCP_TF_SACK_PERMIT | PTCP_TF_TSTMP));
+	assert_int_equal(pc->snd_wnd, 100);
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.wnd, 65535 - sizeof(d));   /* unscaled: the SYN-ACK's edge kept */
+	assert_int_equal(s.opt.present, 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc7323_syncookie_tsecr_ahead_of_clock_gets_rst(void **state)
+{
+	/*
+	 * Ensure that a cookie ACK whose TSecr (less the offset) is ahead of our
+	 * clock, which no TSval of ours can be, is refused with a RST
+	 * (TCP_COOKIE_INVALID) though its sequence numbers are a valid cookie.
+	 */
+	struct ptcp_stack_conf c = { .backlog = 1 };
+	struct ptest_ctx *t = setup_conf(&c);
+
+	(void)state;
+	flood(t, 1, PTEST_RPORT + 1);
+	conn.peer_opts = ALL_OPTS;
+	conn.peer_wscale = 2;
+	ptest_conn_syn_received(&conn);
+	conn.ts_echo += 100000;                      /* 100 s in our future */
+	ptest_conn_rx_ack(&conn);
+	PTEST_EXPECT_RST(&conn, conn.snd_nxt);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_INVALID), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_COOKIE_VALID), 0);
+	assert_int_equal(conn.rec.n_established, 0);
+	ptest_free(t);
+}
+
 /* ====================================================================== */
 /* The cookie function                                                   */
 /* ====================================================================== */
@@ -733,6 +861,62 @@ test_rfc4987_3_6_cookie_bound_to_tuple_irs_key(void **state)
 	assert_true(ok <= 1);
 }
 
+static void
+test_rfc7323_syncookie_ts_encode_never_ahead_of_clock(void **state)
+{
+	/*
+	 * Ensure that the cookie TSval keeps the options in its low 6 bits and
+	 * is never ahead of the clock nor 64 ms or more behind it, for every
+	 * clock phase and across 2^32, and that it decodes to what was encoded.
+	 */
+	static const uint32_t clocks[] = { 0, 5, 63, 64, 1000, 0x7fffffffu, 0xffffffc0u,
+					   0xffffffffu };
+	unsigned int i, ws, sack;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(clocks); i++)
+		for (ws = 0; ws <= 15; ws++)
+			for (sack = 0; sack <= 1; sack++) {
+				bool ws_ok = ws != 15;   /* 15: the SYN had no window scale */
+				uint32_t ts = ptcp_syncookie_ts_encode(clocks[i], ws_ok,
+								       (uint8_t)ws, sack);
+				struct ptcp_tcp_opts o = { 0 };
+
+				assert_true((int32_t)(ts - clocks[i]) <= 0);
+				assert_true(clocks[i] - ts < 64);
+				assert_true(ptcp_syncookie_ts_decode(ts, clocks[i], &o));
+				assert_true(ptcp_syncookie_ts_decode(ts, clocks[i] + 60000, &o));
+				assert_int_equal(!!(o.present & PTCP_TCPOPT_F_SACK_PERM), sack);
+				assert_int_equal(!!(o.present & PTCP_TCPOPT_F_WSCALE), ws_ok);
+				if (ws_ok)
+					assert_int_equal(o.wscale, ws);
+			}
+}
+
+static void
+test_rfc7323_syncookie_ts_decode_rejects_future_and_clamps_shift(void **state)
+{
+	/*
+	 * Ensure that a TSecr ahead of the clock does not decode, that a shift
+	 * above 14 is encoded as 14 (RFC 7323 2.3), and that the low bits 0xf
+	 * decode as "no window scale".
+	 */
+	struct ptcp_tcp_opts o = { 0 };
+	uint32_t ts;
+
+	(void)state;
+	assert_false(ptcp_syncookie_ts_decode(1001, 1000, &o));
+	assert_false(ptcp_syncookie_ts_decode(0x00000010u, 0xfffffff0u, &o));   /* wrap */
+	assert_true(ptcp_syncookie_ts_decode(0xffffffe0u, 0x00000010u, &o));
+	ts = ptcp_syncookie_ts_encode(5000, true, 15, false);
+	memset(&o, 0, sizeof(o));
+	assert_true(ptcp_syncookie_ts_decode(ts, 5000, &o));
+	assert_int_equal(o.wscale, 14);
+	memset(&o, 0, sizeof(o));
+	assert_true(ptcp_syncookie_ts_decode(64 * 100 + 0xf, 64 * 200, &o));
+	assert_int_equal(o.present, 0);
+}
+
 int
 main(void)
 {
@@ -758,12 +942,17 @@ main(void)
 		cmocka_unit_test(test_rfc4987_3_6_no_cookie_check_without_cookies_sent),
 		cmocka_unit_test(test_rfc4987_3_6_mss_decoded_from_cookie),
 		cmocka_unit_test(test_rfc4987_3_6_max_conns_cookie_existing_keep_working),
+		cmocka_unit_test(test_rfc7323_syncookie_carries_wscale_and_sack_in_tsval),
+		cmocka_unit_test(test_rfc7323_syncookie_without_timestamps_mss_only),
+		cmocka_unit_test(test_rfc7323_syncookie_tsecr_ahead_of_clock_gets_rst),
 		cmocka_unit_test(test_rfc4987_3_5_active_open_not_starved_by_syn_flood),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_under_flood_backlog_full),
 		/* the cookie function */
 		cmocka_unit_test(test_rfc4987_3_6_cookie_roundtrip_mss_table),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_age_window),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_bound_to_tuple_irs_key),
+		cmocka_unit_test(test_rfc7323_syncookie_ts_encode_never_ahead_of_clock),
+		cmocka_unit_test(test_rfc7323_syncookie_ts_decode_rejects_future_and_clamps_shift),
 	};
 
 	return cmocka_run_group_tests_name("tcp_syncookie", tests, NULL, NULL);
