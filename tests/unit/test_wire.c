@@ -1176,6 +1176,134 @@ test_rfc9293_3_1_known_option_wrong_length_ignored(void **state)
 }
 
 static void
+test_rfc9293_3_1_duplicate_options_last_wins(void **state)
+{
+	/*
+	 * Ensure that an option kind appearing twice decodes to the last
+	 * well-formed one (as Linux's tcp_parse_options), for MSS, window scale,
+	 * timestamps and SACK, and that a later copy of a wrong length does not
+	 * erase an earlier good one.
+	 */
+	static const uint8_t o[] = {
+		PTCP_TCPOPT_MSS, 4, 0x03, 0xe8,                     /* 1000 */
+		PTCP_TCPOPT_WSCALE, 3, 2,
+		PTCP_TCPOPT_MSS, 4, 0x05, 0xb4,                     /* 1460: wins */
+		PTCP_TCPOPT_WSCALE, 3, 9,                           /* wins */
+		PTCP_TCPOPT_TS, 10, 0, 0, 0, 1, 0, 0, 0, 2,
+		PTCP_TCPOPT_TS, 10, 0, 0, 0, 3, 0, 0, 0, 4,         /* wins */
+		PTCP_TCPOPT_MSS, 3, 0x01,                           /* bad length: ignored */
+	};
+	static const uint8_t sk[] = {
+		PTCP_TCPOPT_SACK, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4,
+		PTCP_TCPOPT_SACK, 10, 0, 0, 0, 5, 0, 0, 0, 6,       /* wins: one block */
+	};
+	struct ptcp_tcp_seg s;
+
+	(void)state;
+	assert_int_equal(parse_opts(o, sizeof(o), &s), 0);
+	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS | PTCP_TCPOPT_F_WSCALE |
+			 PTCP_TCPOPT_F_TS);
+	assert_int_equal(s.opt.mss, 1460);
+	assert_int_equal(s.opt.wscale, 9);
+	assert_int_equal(s.opt.tsval, 3);
+	assert_int_equal(s.opt.tsecr, 4);
+	assert_int_equal(parse_opts(sk, sizeof(sk), &s), 0);
+	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_SACK);
+	assert_int_equal(s.opt.nsack, 1);
+	assert_int_equal(s.opt.sack[0].left, 5);
+	assert_int_equal(s.opt.sack[0].right, 6);
+}
+
+static void
+test_rfc9293_3_1_nop_padding_anywhere(void **state)
+{
+	/*
+	 * Ensure that options decode at any alignment with NOPs before, between
+	 * and after them (none required), and that 40 bytes of NOPs are no option.
+	 */
+	static const uint8_t o[] = {
+		PTCP_TCPOPT_NOP, PTCP_TCPOPT_MSS, 4, 0x05, 0x78,
+		PTCP_TCPOPT_WSCALE, 3, 14,
+		PTCP_TCPOPT_NOP, PTCP_TCPOPT_NOP, PTCP_TCPOPT_NOP,
+		PTCP_TCPOPT_TS, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 7,
+		PTCP_TCPOPT_SACK_PERM, 2,
+		PTCP_TCPOPT_NOP, PTCP_TCPOPT_SACK, 10, 0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0x10,
+		PTCP_TCPOPT_NOP, PTCP_TCPOPT_NOP,
+	};
+	uint8_t nops[40];
+	struct ptcp_tcp_seg s;
+
+	(void)state;
+	assert_int_equal(sizeof(o), 36);
+	assert_int_equal(parse_opts(o, sizeof(o), &s), 0);
+	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS | PTCP_TCPOPT_F_WSCALE |
+			 PTCP_TCPOPT_F_TS | PTCP_TCPOPT_F_SACK_PERM | PTCP_TCPOPT_F_SACK);
+	assert_int_equal(s.opt.mss, 1400);
+	assert_int_equal(s.opt.wscale, 14);
+	assert_int_equal(s.opt.tsval, 0xdeadbeefu);
+	assert_int_equal(s.opt.tsecr, 7);
+	assert_int_equal(s.opt.nsack, 1);
+	assert_int_equal(s.opt.sack[0].left, 0xfffffff0u);
+	assert_int_equal(s.opt.sack[0].right, 0x10);
+	memset(nops, PTCP_TCPOPT_NOP, sizeof(nops));
+	assert_int_equal(parse_opts(nops, sizeof(nops), &s), 0);
+	assert_int_equal(s.opt.present, 0);
+}
+
+static void
+test_rfc9293_3_1_options_before_eol_kept_garbage_after_ignored(void **state)
+{
+	/*
+	 * Ensure that options before End of Option List decode and the bytes
+	 * after it, though they would be malformed (length 0, overrun), are
+	 * never read as options.
+	 */
+	static const uint8_t o[] = {
+		PTCP_TCPOPT_MSS, 4, 0x02, 0x18,
+		PTCP_TCPOPT_NOP, PTCP_TCPOPT_WSCALE, 3, 3,
+		PTCP_TCPOPT_EOL, PTCP_TCPOPT_TS, 0, 0xff,
+		PTCP_TCPOPT_SACK, 40, 0xff, 0xff,
+	};
+	struct ptcp_tcp_seg s;
+
+	(void)state;
+	assert_int_equal(parse_opts(o, sizeof(o), &s), 0);
+	assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS | PTCP_TCPOPT_F_WSCALE);
+	assert_int_equal(s.opt.mss, 536);
+	assert_int_equal(s.opt.wscale, 3);
+	assert_int_equal(s.opt.tsval, 0);
+}
+
+static void
+test_tcp_opts_len_equals_bytes_built(void **state)
+{
+	/*
+	 * Ensure that ptcp_tcp_opts_len (the header size TCP reserves before
+	 * building) equals what ptcp_tcp_opts_build writes for every
+	 * combination of options and 0..4 SACK blocks, always a multiple of 4
+	 * and at most 40.
+	 */
+	struct ptcp_tcp_opts o;
+	uint8_t b[64];
+	uint32_t p, n, len;
+
+	(void)state;
+	for (p = 0; p < 32; p++)
+		for (n = 0; n <= PTCP_TCP_MAX_SACK; n++) {
+			memset(&o, 0, sizeof(o));
+			o.present = (uint8_t)p;
+			o.nsack = (uint8_t)n;
+			o.mss = 1460;
+			o.wscale = 14;
+			memset(b, 0xee, sizeof(b));
+			len = ptcp_tcp_opts_build(b, &o);
+			assert_int_equal(ptcp_tcp_opts_len(&o), len);
+			assert_true(len % 4 == 0 && len <= 40);
+			assert_int_equal(b[len], 0xee);
+		}
+}
+
+static void
 test_rfc7323_2_3_wscale_above_14_clamped(void **state)
 {
 	/* Ensure that a window scale shift of 15 (or 255) is used as 14. */
@@ -1806,6 +1934,10 @@ main(void)
 		cmocka_unit_test(test_rfc9293_3_1_unknown_option_skipped),
 		cmocka_unit_test(test_rfc9293_3_1_eol_ends_option_list),
 		cmocka_unit_test(test_rfc9293_3_1_known_option_wrong_length_ignored),
+		cmocka_unit_test(test_rfc9293_3_1_duplicate_options_last_wins),
+		cmocka_unit_test(test_rfc9293_3_1_nop_padding_anywhere),
+		cmocka_unit_test(test_rfc9293_3_1_options_before_eol_kept_garbage_after_ignored),
+		cmocka_unit_test(test_tcp_opts_len_equals_bytes_built),
 		cmocka_unit_test(test_rfc7323_2_3_wscale_above_14_clamped),
 		cmocka_unit_test(test_rfc2018_3_sack_one_to_four_blocks_decoded),
 		cmocka_unit_test(test_rfc2018_3_sack_five_blocks_rejected),
