@@ -941,6 +941,43 @@ test_rfc2883_dsack_reports_duplicate_segment_once(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc2883_dsack_not_repeated_on_later_segments(void **state)
+{
+	/*
+	 * Ensure that a D-SACK block goes out once: the ACK answering the
+	 * duplicate carries it, and the retransmission the RTO sends later (with
+	 * room for options, no new segment in between) does not carry it again.
+	 */
+	struct ptest_ctx *t = est(NULL, ALL_OPTS, false);
+	static const uint8_t d[100];
+	struct ptcp_tcp_seg s;
+	uint32_t r;
+	int n = 0;
+
+	(void)state;
+	conn.peer_tsval++;
+	ptest_conn_rx_data(&conn, d, sizeof(d));
+	pop_ack(&conn, &s);
+	r = conn.rcv_nxt;
+	ptest_conn_send(&conn, d, 10);                 /* in flight, never acknowledged */
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.len, 10);
+	rx_ts(&conn, PT_ACK, r - 100, d, 100, conn.peer_tsval);   /* acks only up to snd_nxt */
+	pop_ack(&conn, &s);
+	assert_int_equal(s.opt.nsack, 1);
+	assert_block(&s, 0, r - 100, r);
+	while (t->nsent == 0 && n++ < 5000)
+		ptest_advance(t, MS(1));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.seq, conn.snd_nxt);
+	assert_int_equal(s.len, 10);
+	assert_int_equal(PTEST_CTR(t, TCP_RTO), 1);
+	assert_false(s.opt.present & PTCP_TCPOPT_F_SACK);
+	assert_int_equal(PTEST_CTR(t, TCP_DSACK_TX), 1);
+	ptest_free(t);
+}
+
 /* ---- TIME-WAIT (RFC 7323, RFC 6191) ------------------------------------ */
 
 /* A connection with all options through our close to TIME-WAIT. */
@@ -1007,13 +1044,17 @@ static void
 test_rfc7323_time_wait_scaled_window_kept(void **state)
 {
 	/*
-	 * Ensure that a TIME-WAIT record keeps the scaled window: its ACK
+	 * Ensure that a TIME-WAIT record keeps the scaled windows: its ACK
 	 * carries the window field of the connection's last ACK (shift 5, the
-	 * field << 5 above 65535).
+	 * field << 5 above 65535), text beyond 65535 but inside that window is
+	 * acceptable, and an ACK within the peer's scaled MAX.SND.WND (shift 7)
+	 * draws no challenge.
 	 */
 	struct ptcp_stack_conf cf = { .rcv_buf = MIB };
 	struct ptest_ctx *t = est(&cf, ALL_OPTS, false);
+	static const uint8_t d[10];
 	struct ptcp_tcp_seg s;
+	uint64_t oow, bad;
 	uint16_t last;
 
 	(void)state;
@@ -1028,6 +1069,18 @@ test_rfc7323_time_wait_scaled_window_kept(void **state)
 	rx_ts(&conn, PT_FIN | PT_ACK, conn.rcv_nxt - 1, NULL, 0, PEER_TS0 + 101);
 	pop_ack(&conn, &s);
 	assert_int_equal(s.wnd, last);
+	oow = PTEST_CTR(t, TCP_OUT_OF_WINDOW);
+	bad = PTEST_CTR(t, TCP_BAD_ACK);
+	/* Text 100000 bytes on is inside the scaled window: acceptable (and ignored). */
+	rx_ts(&conn, PT_ACK, conn.rcv_nxt + 100000, d, sizeof(d), PEER_TS0 + 102);
+	assert_int_equal(PTEST_CTR(t, TCP_TEXT_AFTER_FIN), sizeof(d));
+	assert_int_equal(PTEST_CTR(t, TCP_OUT_OF_WINDOW), oow);
+	/* An ACK 100000 bytes back is within the peer's scaled MAX.SND.WND: no challenge. */
+	conn.snd_nxt -= 100000;
+	rx_ts(&conn, PT_ACK, conn.rcv_nxt, NULL, 0, PEER_TS0 + 103);
+	conn.snd_nxt += 100000;
+	assert_int_equal(PTEST_CTR(t, TCP_BAD_ACK), bad);
+	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
 }
 
@@ -1098,6 +1151,7 @@ main(void)
 		cmocka_unit_test(test_rfc2018_4_three_blocks_with_timestamps_four_without),
 		cmocka_unit_test(test_rfc2018_no_sack_blocks_without_permission),
 		cmocka_unit_test(test_rfc2883_dsack_reports_duplicate_segment_once),
+		cmocka_unit_test(test_rfc2883_dsack_not_repeated_on_later_segments),
 		/* TIME-WAIT */
 		cmocka_unit_test(test_rfc7323_time_wait_ack_carries_timestamps),
 		cmocka_unit_test(test_rfc7323_time_wait_paws_drops_old_segment),
