@@ -163,15 +163,19 @@ ptcp_tcp_sack_note(struct ptcp_conn *c, uint32_t seq)
 	c->st->tcp->sack_trigger = seq;
 }
 
-/* Add [l, r) to opt unless full or already there. */
+/*
+ * Add [l, r) to opt unless full or already there from block `from` on (a
+ * D-SACK block before `from` may equal the SACK block holding it: RFC 2883 4
+ * wants both).
+ */
 static void
-sack_add(struct ptcp_tcp_opts *opt, uint32_t max, uint32_t l, uint32_t r)
+sack_add(struct ptcp_tcp_opts *opt, uint32_t max, uint32_t from, uint32_t l, uint32_t r)
 {
 	uint32_t i;
 
 	if (opt->nsack >= max)
 		return;
-	for (i = 0; i < opt->nsack; i++)
+	for (i = from; i < opt->nsack; i++)
 		if (opt->sack[i].left == l && opt->sack[i].right == r)
 			return;
 	opt->sack[opt->nsack].left = l;
@@ -188,7 +192,7 @@ sack_blocks(struct ptcp_conn *c, struct ptcp_tcp_opts *opt, uint32_t max)
 {
 	const struct ptcp_tcp *tcp = c->st->tcp;
 	struct ptcp_sack_block high[PTCP_TCP_MAX_SACK], trig = { 0, 0 };
-	uint32_t nhigh = 0, l = 0, r = 0, i;
+	uint32_t nhigh = 0, l = 0, r = 0, i, from = opt->nsack;
 	bool have = false, has_trig = tcp->sack_conn == c;
 	struct rte_mbuf *m;
 
@@ -220,9 +224,9 @@ sack_blocks(struct ptcp_conn *c, struct ptcp_tcp_opts *opt, uint32_t max)
 		have = true;
 	}
 	if (trig.left != trig.right)
-		sack_add(opt, max, trig.left, trig.right);
+		sack_add(opt, max, from, trig.left, trig.right);
 	for (i = nhigh; i > 0; i--)
-		sack_add(opt, max, high[i - 1].left, high[i - 1].right);
+		sack_add(opt, max, from, high[i - 1].left, high[i - 1].right);
 }
 
 uint32_t
@@ -269,7 +273,7 @@ ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len, struct ptcp_
 		return ptcp_tcp_opts_len(opt);
 	if (tcp->sack_conn == c && tcp->dsack_left != tcp->dsack_right) {
 		/* RFC 2883 4: the duplicate first, reported once. */
-		sack_add(opt, max, tcp->dsack_left, tcp->dsack_right);
+		sack_add(opt, max, 0, tcp->dsack_left, tcp->dsack_right);
 		tcp->dsack_left = tcp->dsack_right;
 		PTCP_INC(c->st, TCP_DSACK_TX);
 	}

@@ -190,6 +190,8 @@ ptcp_tcp_reass_insert(struct ptcp_conn *c, struct rte_mbuf *m, uint32_t seq, uin
 	if (*pp != NULL && ptcp_seq_le(ptcp_tcp_blk(*pp)->seq, seq)) {
 		uint32_t held_end = blk_end(*pp);
 
+		/* RFC 2883 4: the duplicated part is the next ACK's D-SACK block. */
+		ptcp_tcp_dsack_note(c, seq, ptcp_seq_ge(held_end, end) ? end : held_end);
 		if (ptcp_seq_ge(held_end, end)) {
 			PTCP_ADD(st, TCP_OOO_DUP, len);
 			rte_pktmbuf_free(m);

@@ -861,7 +861,7 @@ test_rfc2018_4_three_blocks_with_timestamps_four_without(void **state)
 		assert_int_equal(s.opt.nsack, ts ? 3 : 4);
 		assert_int_equal(s.hdr_len, PTCP_TCP_HDR_LEN + (ts ? 40 : 36));
 		assert_block(&s, 0, r + 5000, r + 5010);
-		rx_ooo(&conn, 1000, 20, &s);           /* the lowest block grows: it is first */
+		rx_ooo(&conn, 1010, 10, &s);           /* the lowest block grows: it is first */
 		assert_int_equal(s.opt.nsack, ts ? 3 : 4);
 		assert_block(&s, 0, r + 1000, r + 1020);
 		ptest_free(t);
@@ -937,6 +937,40 @@ test_rfc2883_dsack_reports_duplicate_segment_once(void **state)
 	assert_int_equal(s.opt.nsack, 2);
 	assert_block(&s, 0, r - 50, r);
 	assert_block(&s, 1, r + 1000, r + 1100);
+	assert_int_equal(PTEST_CTR(t, TCP_DSACK_TX), 2);
+	ptest_free(t);
+}
+
+static void
+test_rfc2883_4_1_3_dsack_for_duplicate_out_of_order_segment(void **state)
+{
+	/*
+	 * Ensure that a duplicate of data held out of order draws an ACK whose
+	 * first block is the duplicated range (D-SACK) and whose second is the
+	 * held block containing it (RFC 2883 4: "the second SACK block ... should
+	 * specify that (possibly larger) block"), even when both are the same
+	 * range, for a full and a partial duplicate.
+	 */
+	struct ptest_ctx *t = est(NULL, ALL_OPTS, false);
+	struct ptcp_tcp_seg s;
+	uint32_t r = conn.rcv_nxt;
+
+	(void)state;
+	rx_ooo(&conn, 1000, 100, &s);
+	rx_ooo(&conn, 3000, 100, &s);
+	assert_int_equal(PTEST_CTR(t, TCP_DSACK_TX), 0);
+	rx_ooo(&conn, 1000, 100, &s);                  /* the same segment again */
+	assert_int_equal(s.ack, r);
+	assert_int_equal(s.opt.nsack, 3);
+	assert_block(&s, 0, r + 1000, r + 1100);
+	assert_block(&s, 1, r + 1000, r + 1100);
+	assert_block(&s, 2, r + 3000, r + 3100);
+	assert_int_equal(PTEST_CTR(t, TCP_DSACK_TX), 1);
+	rx_ooo(&conn, 3050, 150, &s);                  /* half old, half new */
+	assert_int_equal(s.opt.nsack, 3);
+	assert_block(&s, 0, r + 3050, r + 3100);
+	assert_block(&s, 1, r + 3000, r + 3200);
+	assert_block(&s, 2, r + 1000, r + 1100);
 	assert_int_equal(PTEST_CTR(t, TCP_DSACK_TX), 2);
 	ptest_free(t);
 }
@@ -1151,6 +1185,7 @@ main(void)
 		cmocka_unit_test(test_rfc2018_4_three_blocks_with_timestamps_four_without),
 		cmocka_unit_test(test_rfc2018_no_sack_blocks_without_permission),
 		cmocka_unit_test(test_rfc2883_dsack_reports_duplicate_segment_once),
+		cmocka_unit_test(test_rfc2883_4_1_3_dsack_for_duplicate_out_of_order_segment),
 		cmocka_unit_test(test_rfc2883_dsack_not_repeated_on_later_segments),
 		/* TIME-WAIT */
 		cmocka_unit_test(test_rfc7323_time_wait_ack_carries_timestamps),
