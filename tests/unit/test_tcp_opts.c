@@ -335,6 +335,57 @@ test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc7323_simultaneous_open_synack_carries_agreed_options(void **state)
+{
+	/*
+	 * Ensure that in a simultaneous open the SYN-ACK we send from
+	 * SYN-RECEIVED carries what both SYNs carried (our shift, SACK-permitted,
+	 * TSecr = the peer SYN's TSval) with an unscaled window, and that the
+	 * connection then scales the peer's windows; a peer SYN without options
+	 * gets a SYN-ACK with MSS only.
+	 */
+	struct ptcp_stack_conf cf = { .rcv_buf = MIB };
+	struct ptcp_tcp_opts o = { .present = PTCP_TCPOPT_F_MSS | ALL_OPTS, .mss = 1460,
+				   .wscale = PEER_WS, .tsval = PEER_TS0 };
+	struct ptest_ctx *t;
+	struct ptcp_tcp_seg s;
+	struct ptcp_conn *c;
+	int bare;
+
+	(void)state;
+	for (bare = 0; bare <= 1; bare++) {
+		t = ptest_new_tcp(&cf);
+		ptest_conn_init(t, &conn);
+		ptest_conn_syn_sent(&conn);
+		c = ptest_conn_c(&conn);
+		ptest_rx_seg(t, &(struct ptest_seg){ .sport = conn.rport, .dport = conn.lport,
+			.seq = conn.irs, .flags = PT_SYN, .wnd = 1000,
+			.opt = bare ? NULL : &o });
+		ptest_pop_tcp(t, &s, NULL, 0);
+		assert_int_equal(s.flags, PT_SYN | PT_ACK);
+		assert_int_equal(s.seq, conn.iss);
+		assert_int_equal(s.wnd, 65535);
+		assert_int_equal(ptcp_conn_state(c), PTCP_TCP_SYN_RECEIVED);
+		if (bare) {
+			assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS);
+			assert_false(c->flags & (PTCP_TF_WSCALE | PTCP_TF_TSTMP |
+						 PTCP_TF_SACK_PERMIT));
+			ptest_free(t);
+			continue;
+		}
+		assert_int_equal(s.opt.present, PTCP_TCPOPT_F_MSS | ALL_OPTS);
+		assert_int_equal(s.opt.wscale, 5);
+		assert_int_equal(s.opt.tsecr, PEER_TS0);
+		assert_int_equal(c->snd_wnd, 1000);
+		rx_ts(&conn, PT_ACK, conn.irs + 1, NULL, 0, PEER_TS0 + 1);
+		assert_int_equal(ptcp_conn_state(c), PTCP_TCP_ESTABLISHED);
+		assert_int_equal(c->snd_wnd, (uint32_t)conn.peer_wnd << PEER_WS);
+		assert_int_equal(c->ts_recent, PEER_TS0 + 1);
+		ptest_free(t);
+	}
+}
+
 /* ---- Timestamps (RFC 7323 3-5) ------------------------------------------ */
 
 static void
@@ -1167,6 +1218,7 @@ main(void)
 		cmocka_unit_test(test_rfc7323_2_2_syn_window_never_scaled),
 		cmocka_unit_test(test_rfc7323_2_3_scaled_window_above_65535),
 		cmocka_unit_test(test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling),
+		cmocka_unit_test(test_rfc7323_simultaneous_open_synack_carries_agreed_options),
 		/* timestamps */
 		cmocka_unit_test(test_rfc7323_3_2_timestamps_only_if_syn_carried_them),
 		cmocka_unit_test(test_rfc7323_3_2_timestamps_not_offered_when_turned_off),
