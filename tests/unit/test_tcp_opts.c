@@ -336,7 +336,7 @@ test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling(void **state)
 }
 
 static void
-test_rfc7323_simultaneous_open_synack_carries_agreed_options(void **state)
+test_rfc7323_2_2_simultaneous_open_synack_carries_agreed_options(void **state)
 {
 	/*
 	 * Ensure that in a simultaneous open the SYN-ACK we send from
@@ -803,7 +803,7 @@ test_rfc9293_3_7_1_effective_mss_less_timestamp_option(void **state)
 /* ---- SACK (RFC 2018) and D-SACK (RFC 2883) ---------------------------- */
 
 static void
-test_rfc2018_sack_permitted_only_if_both_syns(void **state)
+test_rfc2018_2_sack_permitted_only_if_both_syns(void **state)
 {
 	/*
 	 * Ensure that SACK-permitted is agreed only when both SYNs carry it:
@@ -920,7 +920,7 @@ test_rfc2018_4_three_blocks_with_timestamps_four_without(void **state)
 }
 
 static void
-test_rfc2018_no_sack_blocks_without_permission(void **state)
+test_rfc2018_2_no_sack_blocks_without_permission(void **state)
 {
 	/*
 	 * Ensure that without SACK-permitted agreed (the peer did not offer it)
@@ -946,7 +946,7 @@ test_rfc2018_no_sack_blocks_without_permission(void **state)
 }
 
 static void
-test_rfc2883_dsack_reports_duplicate_segment_once(void **state)
+test_rfc2883_4_dsack_reports_duplicate_segment_once(void **state)
 {
 	/*
 	 * Ensure that a duplicate of data already acknowledged draws an ACK whose
@@ -1027,7 +1027,7 @@ test_rfc2883_4_1_3_dsack_for_duplicate_out_of_order_segment(void **state)
 }
 
 static void
-test_rfc2883_dsack_not_repeated_on_later_segments(void **state)
+test_rfc2883_4_dsack_not_repeated_on_later_segments(void **state)
 {
 	/*
 	 * Ensure that a D-SACK block goes out once: the ACK answering the
@@ -1077,7 +1077,7 @@ tw_setup(const struct ptcp_stack_conf *conf)
 }
 
 static void
-test_rfc7323_time_wait_ack_carries_timestamps(void **state)
+test_rfc7323_3_2_time_wait_ack_carries_timestamps(void **state)
 {
 	/*
 	 * Ensure that the ACK a retransmitted FIN draws in TIME-WAIT carries
@@ -1101,7 +1101,7 @@ test_rfc7323_time_wait_ack_carries_timestamps(void **state)
 }
 
 static void
-test_rfc7323_time_wait_paws_drops_old_segment(void **state)
+test_rfc7323_5_3_time_wait_paws_drops_old_segment(void **state)
 {
 	/*
 	 * Ensure that in TIME-WAIT a segment with a TSval older than TS.Recent is
@@ -1126,7 +1126,7 @@ test_rfc7323_time_wait_paws_drops_old_segment(void **state)
 }
 
 static void
-test_rfc7323_time_wait_scaled_window_kept(void **state)
+test_rfc7323_2_3_time_wait_scaled_window_kept(void **state)
 {
 	/*
 	 * Ensure that a TIME-WAIT record keeps the scaled windows: its ACK
@@ -1170,7 +1170,7 @@ test_rfc7323_time_wait_scaled_window_kept(void **state)
 }
 
 static void
-test_rfc6191_time_wait_reuse_when_tsval_newer(void **state)
+test_rfc6191_2_time_wait_reuse_when_tsval_newer(void **state)
 {
 	/*
 	 * Ensure that in TIME-WAIT a SYN whose TSval is newer than TS.Recent
@@ -1218,7 +1218,7 @@ main(void)
 		cmocka_unit_test(test_rfc7323_2_2_syn_window_never_scaled),
 		cmocka_unit_test(test_rfc7323_2_3_scaled_window_above_65535),
 		cmocka_unit_test(test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling),
-		cmocka_unit_test(test_rfc7323_simultaneous_open_synack_carries_agreed_options),
+		cmocka_unit_test(test_rfc7323_2_2_simultaneous_open_synack_carries_agreed_options),
 		/* timestamps */
 		cmocka_unit_test(test_rfc7323_3_2_timestamps_only_if_syn_carried_them),
 		cmocka_unit_test(test_rfc7323_3_2_timestamps_not_offered_when_turned_off),
@@ -1229,21 +1229,22 @@ main(void)
 		cmocka_unit_test(test_rfc7323_5_3_paws_not_applied_to_rst),
 		cmocka_unit_test(test_rfc7323_5_5_ts_recent_invalid_after_24_days),
 		cmocka_unit_test(test_rfc7323_4_rtt_sample_from_tsecr_after_retransmission),
-		cmocka_unit_test(test_rfc7323_5_4_tsval_offset_same_for_address_pair_and_advances_1ms),
+		cmocka_unit_test(
+			test_rfc7323_5_4_tsval_offset_same_for_address_pair_and_advances_1ms),
 		cmocka_unit_test(test_rfc9293_3_7_1_effective_mss_less_timestamp_option),
 		/* SACK */
-		cmocka_unit_test(test_rfc2018_sack_permitted_only_if_both_syns),
+		cmocka_unit_test(test_rfc2018_2_sack_permitted_only_if_both_syns),
 		cmocka_unit_test(test_rfc2018_4_first_block_holds_triggering_segment),
 		cmocka_unit_test(test_rfc2018_4_three_blocks_with_timestamps_four_without),
-		cmocka_unit_test(test_rfc2018_no_sack_blocks_without_permission),
-		cmocka_unit_test(test_rfc2883_dsack_reports_duplicate_segment_once),
+		cmocka_unit_test(test_rfc2018_2_no_sack_blocks_without_permission),
+		cmocka_unit_test(test_rfc2883_4_dsack_reports_duplicate_segment_once),
 		cmocka_unit_test(test_rfc2883_4_1_3_dsack_for_duplicate_out_of_order_segment),
-		cmocka_unit_test(test_rfc2883_dsack_not_repeated_on_later_segments),
+		cmocka_unit_test(test_rfc2883_4_dsack_not_repeated_on_later_segments),
 		/* TIME-WAIT */
-		cmocka_unit_test(test_rfc7323_time_wait_ack_carries_timestamps),
-		cmocka_unit_test(test_rfc7323_time_wait_paws_drops_old_segment),
-		cmocka_unit_test(test_rfc7323_time_wait_scaled_window_kept),
-		cmocka_unit_test(test_rfc6191_time_wait_reuse_when_tsval_newer),
+		cmocka_unit_test(test_rfc7323_3_2_time_wait_ack_carries_timestamps),
+		cmocka_unit_test(test_rfc7323_5_3_time_wait_paws_drops_old_segment),
+		cmocka_unit_test(test_rfc7323_2_3_time_wait_scaled_window_kept),
+		cmocka_unit_test(test_rfc6191_2_time_wait_reuse_when_tsval_newer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -643,7 +643,7 @@ test_rfc4987_3_6_cookie_under_flood_backlog_full(void **state)
 #define ALL_OPTS (PTCP_TCPOPT_F_WSCALE | PTCP_TCPOPT_F_SACK_PERM | PTCP_TCPOPT_F_TS)
 
 static void
-test_rfc7323_syncookie_carries_wscale_and_sack_in_tsval(void **state)
+test_rfc4987_3_6_cookie_carries_wscale_and_sack_in_tsval(void **state)
 {
 	/*
 	 * Ensure that with the backlog full a SYN offering window scale 9,
@@ -702,7 +702,7 @@ test_rfc7323_syncookie_carries_wscale_and_sack_in_tsval(void **state)
 }
 
 static void
-test_rfc7323_syncookie_without_timestamps_mss_only(void **state)
+test_rfc4987_3_6_cookie_without_timestamps_mss_only(void **state)
 {
 	/*
 	 * Ensure that a cookie SYN-ACK to a SYN without timestamps carries MSS
@@ -744,7 +744,7 @@ test_rfc7323_syncookie_without_timestamps_mss_only(void **state)
 }
 
 static void
-test_rfc7323_syncookie_tsecr_ahead_of_clock_gets_rst(void **state)
+test_rfc4987_3_6_cookie_tsecr_ahead_of_clock_gets_rst(void **state)
 {
 	/*
 	 * Ensure that a cookie ACK whose TSecr (less the offset) is ahead of our
@@ -862,7 +862,7 @@ test_rfc4987_3_6_cookie_bound_to_tuple_irs_key(void **state)
 }
 
 static void
-test_rfc7323_syncookie_ts_encode_never_ahead_of_clock(void **state)
+test_rfc4987_3_6_cookie_ts_encode_never_ahead_of_clock(void **state)
 {
 	/*
 	 * Ensure that the cookie TSval keeps the options in its low 6 bits and
@@ -894,7 +894,7 @@ test_rfc7323_syncookie_ts_encode_never_ahead_of_clock(void **state)
 }
 
 static void
-test_rfc7323_syncookie_ts_decode_rejects_future_and_clamps_shift(void **state)
+test_rfc4987_3_6_cookie_ts_decode_rejects_future_and_clamps_shift(void **state)
 {
 	/*
 	 * Ensure that a TSecr ahead of the clock does not decode, that a shift
@@ -942,17 +942,17 @@ main(void)
 		cmocka_unit_test(test_rfc4987_3_6_no_cookie_check_without_cookies_sent),
 		cmocka_unit_test(test_rfc4987_3_6_mss_decoded_from_cookie),
 		cmocka_unit_test(test_rfc4987_3_6_max_conns_cookie_existing_keep_working),
-		cmocka_unit_test(test_rfc7323_syncookie_carries_wscale_and_sack_in_tsval),
-		cmocka_unit_test(test_rfc7323_syncookie_without_timestamps_mss_only),
-		cmocka_unit_test(test_rfc7323_syncookie_tsecr_ahead_of_clock_gets_rst),
+		cmocka_unit_test(test_rfc4987_3_6_cookie_carries_wscale_and_sack_in_tsval),
+		cmocka_unit_test(test_rfc4987_3_6_cookie_without_timestamps_mss_only),
+		cmocka_unit_test(test_rfc4987_3_6_cookie_tsecr_ahead_of_clock_gets_rst),
 		cmocka_unit_test(test_rfc4987_3_5_active_open_not_starved_by_syn_flood),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_under_flood_backlog_full),
 		/* the cookie function */
 		cmocka_unit_test(test_rfc4987_3_6_cookie_roundtrip_mss_table),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_age_window),
 		cmocka_unit_test(test_rfc4987_3_6_cookie_bound_to_tuple_irs_key),
-		cmocka_unit_test(test_rfc7323_syncookie_ts_encode_never_ahead_of_clock),
-		cmocka_unit_test(test_rfc7323_syncookie_ts_decode_rejects_future_and_clamps_shift),
+		cmocka_unit_test(test_rfc4987_3_6_cookie_ts_encode_never_ahead_of_clock),
+		cmocka_unit_test(test_rfc4987_3_6_cookie_ts_decode_rejects_future_and_clamps_shift),
 	};
 
 	return cmocka_run_group_tests_name("tcp_syncookie", tests, NULL, NULL);
