@@ -48,6 +48,7 @@ RFC_TITLES = {
     1812: "Requirements for IP Version 4 Routers",
     1982: "Serial Number Arithmetic",
     2018: "TCP Selective Acknowledgment Options",
+    2883: "An Extension to the Selective Acknowledgement (SACK) Option for TCP",
     4821: "Packetization Layer Path MTU Discovery",
     4987: "TCP SYN Flooding Attacks and Common Mitigations",
     5227: "IPv4 Address Conflict Detection",
