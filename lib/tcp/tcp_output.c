@@ -39,6 +39,14 @@ ptcp_tcp_fin_seq(const struct ptcp_conn *c)
  * a SYN's window is never scaled; other windows are shifted right by our
  * shift, rounded up (as Linux) so the right edge never moves left of where
  * an earlier segment put it.
+ *
+ * Except when the edge is only kept (ptcp_tcp_rcv_window offers no new
+ * space): rounding that up again on every ACK would move it right by up to
+ * 2^shift - 1 bytes beyond the buffer each time, without bound (1-byte
+ * segments would hold the window open forever). There the field is
+ * rounded down, a retraction of less than 2^shift that RFC 7323 2.4
+ * allows, and rcv_adv keeps the edge announced before, which check_seq
+ * honours ("any segment that would have been in window for any <ACK>").
  */
 static uint16_t
 window_field(struct ptcp_conn *c, uint8_t flags)
@@ -47,6 +55,8 @@ window_field(struct ptcp_conn *c, uint8_t flags)
 	uint8_t shift = (flags & RTE_TCP_SYN_FLAG) ? 0 : c->rcv_wscale;
 	uint32_t field = (wnd + (1u << shift) - 1) >> shift;
 
+	if (shift != 0 && c->rcv_nxt + wnd == c->rcv_adv)
+		return (uint16_t)RTE_MIN(wnd >> shift, PTCP_TCP_MAX_WND);
 	field = RTE_MIN(field, PTCP_TCP_MAX_WND);
 	c->rcv_adv = c->rcv_nxt + (field << shift);
 	return (uint16_t)field;

@@ -556,7 +556,7 @@ ptest_conn_wnd(const struct ptest_conn *pc)
 
 	space = RTE_MIN(space, 65535u << shift);
 	if (space <= cur || space - cur < thresh)
-		space = cur;
+		return (int32_t)RTE_MIN(cur >> shift, 65535u);   /* edge kept: rounded down */
 	return (int32_t)RTE_MIN((space + (1u << shift) - 1) >> shift, 65535u);
 }
 
@@ -567,10 +567,16 @@ ptest_conn_expect_at(const char *file, int line, struct ptest_conn *pc,
 	struct ptcp_tcp_seg s;
 
 	ptest_expect_at(file, line, pc->t, e, &s);
-	if ((s.flags & RTE_TCP_ACK_FLAG) && !(s.flags & RTE_TCP_RST_FLAG))
-		pc->rcv_adv = s.ack + ((uint32_t)s.wnd <<
-				       (pc->wscale_on && !(s.flags & RTE_TCP_SYN_FLAG) ?
-					pc->rcv_wscale : 0));
+	if ((s.flags & RTE_TCP_ACK_FLAG) && !(s.flags & RTE_TCP_RST_FLAG)) {
+		uint32_t edge = s.ack + ((uint32_t)s.wnd <<
+					 (pc->wscale_on && !(s.flags & RTE_TCP_SYN_FLAG) ?
+					  pc->rcv_wscale : 0));
+
+		/* RFC 7323 2.4: a scaled window may retract by less than 2^shift. */
+		if (!pc->wscale_on || (s.flags & RTE_TCP_SYN_FLAG) ||
+		    (int32_t)(edge - pc->rcv_adv) > 0)
+			pc->rcv_adv = edge;
+	}
 	if (s.opt.present & PTCP_TCPOPT_F_TS)
 		pc->ts_echo = s.opt.tsval;
 	if (out != NULL)

@@ -259,7 +259,8 @@ struct ptcp_conn *ptest_conn_c(struct ptest_conn *pc);
  * (receiver SWS avoidance): the free buffer min(rcv_buf - unread,
  * 65535 << rcv_wscale) if that moves the advertised right edge (rcv_adv)
  * by at least min(rcv_buf / 2, MSS), else the window that keeps the right
- * edge; with window scaling, >> rcv_wscale rounded up (RFC 7323 2.3).
+ * edge; with window scaling, >> rcv_wscale, the free buffer rounded up,
+ * the kept edge rounded down (RFC 7323 2.3, 2.4).
  */
 int32_t ptest_conn_wnd(const struct ptest_conn *pc);
 

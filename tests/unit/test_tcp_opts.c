@@ -291,47 +291,74 @@ static void
 test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling(void **state)
 {
 	/*
-	 * Ensure that with shift 5 and an application that never reads, the
-	 * right edge of every window we advertise (ACK + field << 5) is at or
-	 * beyond the previous one while odd-sized segments fill the buffer, that
-	 * the window closes, and that what it took beyond the buffer is less than
-	 * 8 bytes per ACK.
+	 * Ensure that with shift 3 and an application that never reads, while
+	 * odd-sized segments fill the buffer, the right edge the connection
+	 * honours (rcv_adv) never moves left, each announced edge (ACK + field
+	 * << 3) lies less than 8 bytes before it (RFC 7323 2.4 retraction, never
+	 * beyond it), and the window closes having taken less than 8 bytes more
+	 * than the buffer.
 	 */
 	struct ptcp_stack_conf cf = { .rcv_buf = 300000 };   /* shift 3 */
-	struct ptest_ctx *t;
+	struct ptest_ctx *t = est(&cf, ALL_OPTS, false);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
 	static uint8_t d[999];
 	struct ptcp_tcp_seg s;
-	struct ptcp_conn *c;
-	uint32_t prev, edge, got = 0;
+	uint32_t prev = c->rcv_adv, edge, got = 0;
 	unsigned int i;
 
 	(void)state;
-	t = est(&cf, ALL_OPTS, false);
-	c = ptest_conn_c(&conn);
 	assert_int_equal(c->rcv_wscale, 3);
-	prev = conn.rcv_nxt + 65535;   /* the SYN-ACK's */
-	for (i = 0; i < 1000; i++) {
-		uint32_t len = RTE_MIN((uint32_t)sizeof(d), prev - conn.rcv_nxt);
+	for (i = 0; i < 1000 && c->rcv_adv != conn.rcv_nxt; i++) {
+		uint32_t len = RTE_MIN((uint32_t)sizeof(d), c->rcv_adv - conn.rcv_nxt);
 
-		if (len == 0)
-			break;
 		conn.peer_tsval++;
 		ptest_conn_rx_data(&conn, d, len);
 		got += len;
 		pop_ack(&conn, &s);
 		edge = s.ack + ((uint32_t)s.wnd << 3);
-		assert_true(ptcp_seq_ge(edge, prev));
-		assert_int_equal(c->rcv_adv, edge);
-		prev = edge;
+		assert_true(ptcp_seq_ge(c->rcv_adv, prev));
+		assert_true(ptcp_seq_le(edge, c->rcv_adv));
+		assert_true(c->rcv_adv - edge < 8);
+		prev = c->rcv_adv;
 	}
-	assert_int_equal(prev, conn.rcv_nxt);          /* closed */
-	/*
-	 * Rounding up lets each ACK move the edge by less than 1 << 3 beyond the
-	 * buffer (Linux's ALIGN(cur_win) does the same): bounded by the ACKs sent.
-	 */
-	assert_true(got >= cf.rcv_buf);
-	assert_true(got - cf.rcv_buf < i * (1u << 3));
+	assert_int_equal(c->rcv_adv, conn.rcv_nxt);    /* closed */
+	assert_true(got >= cf.rcv_buf && got - cf.rcv_buf < 8);
 	assert_int_equal(got, conn.unread);
+	ptest_free(t);
+}
+
+static void
+test_rfc7323_2_4_one_byte_segments_cannot_hold_scaled_window_open(void **state)
+{
+	/*
+	 * Ensure that a peer filling the last 63 bytes of the window with 1-byte
+	 * segments (shift 3, an application that never reads) sees it close
+	 * after at most 63 of them: kept right edges are not rounded up again at
+	 * each ACK (which kept it open forever), so what the connection takes
+	 * stays within the buffer plus 7 bytes.
+	 */
+	struct ptcp_stack_conf cf = { .rcv_buf = 300000 };
+	struct ptest_ctx *t = est(&cf, ALL_OPTS, false);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+	static uint8_t d[1400];
+	struct ptcp_tcp_seg s;
+	uint32_t room = 65535, got = 0, ones = 0;
+
+	(void)state;
+	while (room != 0 && ones < 10000) {
+		uint32_t len = room > 64 ? RTE_MIN(room - 63, (uint32_t)sizeof(d)) : 1;
+
+		ones += len == 1;
+		conn.peer_tsval++;
+		ptest_conn_rx_data(&conn, d, len);
+		got += len;
+		pop_ack(&conn, &s);
+		room = ((uint32_t)s.wnd << 3) + s.ack - conn.rcv_nxt;
+	}
+	assert_int_equal(room, 0);
+	assert_true(ones <= 63);                       /* the bytes left when they began */
+	assert_true(got + 8 > cf.rcv_buf && got < cf.rcv_buf + 8);
+	assert_int_equal(c->rcvq_bytes, got);
 	ptest_free(t);
 }
 
@@ -1218,6 +1245,7 @@ main(void)
 		cmocka_unit_test(test_rfc7323_2_2_syn_window_never_scaled),
 		cmocka_unit_test(test_rfc7323_2_3_scaled_window_above_65535),
 		cmocka_unit_test(test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling),
+		cmocka_unit_test(test_rfc7323_2_4_one_byte_segments_cannot_hold_scaled_window_open),
 		cmocka_unit_test(test_rfc7323_2_2_simultaneous_open_synack_carries_agreed_options),
 		/* timestamps */
 		cmocka_unit_test(test_rfc7323_3_2_timestamps_only_if_syn_carried_them),
