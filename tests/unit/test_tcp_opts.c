@@ -421,7 +421,8 @@ test_rfc7323_3_2_timestamps_only_if_syn_carried_them(void **state)
 	/*
 	 * Ensure that when the peer's SYN (passive) or SYN-ACK (active) has no
 	 * timestamps, none of our later segments carries them, the peer's
-	 * segments without them are accepted, and the send MSS is not reduced.
+	 * segments without them are accepted, one with them later is taken with
+	 * the option ignored, and the send MSS is not reduced.
 	 */
 	static const uint8_t d[10];
 	struct ptcp_tcp_seg s;
@@ -445,6 +446,14 @@ test_rfc7323_3_2_timestamps_only_if_syn_carried_them(void **state)
 		ptest_pop_tcp(t, &s, NULL, 0);
 		assert_int_equal(s.len, sizeof(d));
 		assert_int_equal(s.opt.present, 0);
+		/* RFC 7323 3.2: a TSopt on a connection without them is ignored. */
+		conn.snd_nxt += sizeof(d);
+		rx_ts(&conn, PT_ACK | PT_PSH, conn.rcv_nxt, d, sizeof(d), 12345);
+		conn.rcv_nxt += sizeof(d);
+		pop_ack(&conn, &s);
+		assert_int_equal(s.opt.present, 0);
+		assert_int_equal(conn.rec.n_readable, 2);
+		assert_int_equal(PTEST_CTR(t, TCP_PAWS_DROP) + PTEST_CTR(t, TCP_TS_MISSING), 0);
 		ptest_free(t);
 	}
 }
@@ -919,6 +928,44 @@ test_rfc2018_4_first_block_holds_triggering_segment(void **state)
 }
 
 static void
+test_rfc2018_4_sack_blocks_on_data_segment_fit_the_mss(void **state)
+{
+	/*
+	 * Ensure that a data segment sent while out-of-order data is held
+	 * carries SACK blocks only as far as the segment stays within the
+	 * peer's MSS (the IP datagram within the MTU): with 20 bytes to spare, 2
+	 * blocks; a full-sized segment none, and the pure ACK after it 3.
+	 */
+	struct ptest_ctx *t = est(NULL, ALL_OPTS, false);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+	static uint8_t d[3 * PTEST_MSS];
+	struct ptcp_tcp_seg s;
+	uint32_t mss = c->snd_mss, i;
+
+	(void)state;
+	ptcp_conn_set_nodelay(c, true);
+	for (i = 1; i <= 3; i++)
+		rx_ooo(&conn, i * 1000, 10, &s);
+	ptest_conn_send(&conn, d, mss - 20);
+	assert_int_equal(ptest_pop_tcp(t, &s, NULL, 0), mss - 20);
+	assert_int_equal(s.opt.nsack, 2);
+	assert_true(s.hdr_len + s.len <= PTEST_MSS + PTCP_TCP_HDR_LEN);
+	conn.snd_nxt += mss - 20;
+	conn.ts_echo = s.opt.tsval;
+	conn.peer_tsval++;
+	ptest_conn_rx_ack(&conn);
+	PTEST_NOTHING_SENT(t);
+	ptest_conn_send(&conn, d, mss);
+	assert_int_equal(ptest_pop_tcp(t, &s, NULL, 0), mss);
+	assert_false(s.opt.present & PTCP_TCPOPT_F_SACK);
+	assert_int_equal(s.hdr_len + s.len, PTEST_MSS + PTCP_TCP_HDR_LEN);
+	conn.snd_nxt += mss;
+	rx_ooo(&conn, 4000, 10, &s);
+	assert_int_equal(s.opt.nsack, 3);
+	ptest_free(t);
+}
+
+static void
 test_rfc2018_4_three_blocks_with_timestamps_four_without(void **state)
 {
 	/*
@@ -1264,6 +1311,7 @@ main(void)
 		cmocka_unit_test(test_rfc2018_2_sack_permitted_only_if_both_syns),
 		cmocka_unit_test(test_rfc2018_4_first_block_holds_triggering_segment),
 		cmocka_unit_test(test_rfc2018_4_three_blocks_with_timestamps_four_without),
+		cmocka_unit_test(test_rfc2018_4_sack_blocks_on_data_segment_fit_the_mss),
 		cmocka_unit_test(test_rfc2018_2_no_sack_blocks_without_permission),
 		cmocka_unit_test(test_rfc2883_4_dsack_reports_duplicate_segment_once),
 		cmocka_unit_test(test_rfc2883_4_1_3_dsack_for_duplicate_out_of_order_segment),
