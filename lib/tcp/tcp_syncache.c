@@ -212,10 +212,13 @@ our_mss(const struct ptcp_stack *st)
 	return (uint16_t)PTCP_TCP_MSS_FOR_MTU(st->conf.mtu);
 }
 
-/* <SEQ=seq><ACK=ack><CTL=flags> on flow f with options opt (NULL: none). */
+/*
+ * <SEQ=seq><ACK=ack><CTL=flags> on flow f with options opt (NULL: none),
+ * the SYN-ACK's window >> shift (RFC 7323 2.2: only a SYN's is unscaled).
+ */
 static void
 send_ctl(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t seq, uint32_t ack,
-	 uint8_t flags, const struct ptcp_tcp_opts *opt)
+	 uint8_t flags, const struct ptcp_tcp_opts *opt, uint8_t shift)
 {
 	uint32_t optlen = opt != NULL ? ptcp_tcp_opts_len(opt) : 0;
 	struct rte_mbuf *m = ptcp_mbuf_alloc(st);
@@ -230,7 +233,8 @@ send_ctl(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t seq, uint32_
 	}
 	if (optlen != 0)
 		ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, opt);
-	ptcp_tcp_build(p, f->lport, f->rport, seq, ack, flags, (uint16_t)synack_wnd(st), optlen);
+	ptcp_tcp_build(p, f->lport, f->rport, seq, ack, flags, (uint16_t)(synack_wnd(st) >> shift),
+		       optlen);
 	PTCP_INC(st, TCP_TX);
 	ptcp_ipv4_output_from(st, m, f->laddr, f->raddr, IPPROTO_TCP);
 }
@@ -274,7 +278,7 @@ send_synack_ts(struct ptcp_stack *st, const struct ptcp_syncache_ent *e, uint32_
 	struct ptcp_tcp_opts opt;
 
 	send_ctl(st, &e->flow, e->iss, e->irs + 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
-		 ent_opts(st, e, false, tsval, &opt));
+		 ent_opts(st, e, false, tsval, &opt), 0);
 }
 
 static void
@@ -312,7 +316,8 @@ ent_send_ack(struct ptcp_stack *st, struct ptcp_syncache_ent *e, bool challenge)
 	if (challenge)
 		PTCP_INC(st, TCP_CHALLENGE_ACK);
 	send_ctl(st, &e->flow, e->iss + 1, e->irs + 1, RTE_TCP_ACK_FLAG,
-		 ent_opts(st, e, true, ent_tsval(st, &e->flow), &opt));
+		 ent_opts(st, e, true, ent_tsval(st, &e->flow), &opt),
+		 (e->flags & ENT_F_WSCALE) ? ptcp_tcp_rcv_wscale_for(st) : 0);
 }
 
 static uint64_t

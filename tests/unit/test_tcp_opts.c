@@ -248,6 +248,42 @@ test_rfc7323_2_2_syn_window_never_scaled(void **state)
 }
 
 static void
+test_rfc7323_2_2_syn_received_ack_window_scaled(void **state)
+{
+	/*
+	 * Ensure that the ACK a SYN cache entry sends in SYN-RECEIVED (here to a
+	 * segment outside the window) carries the SYN-ACK's window scaled by our
+	 * shift, not the unscaled 65535 the peer would read << 5 as 2 MiB for a
+	 * 1 MiB buffer, and timestamps.
+	 */
+	struct ptcp_stack_conf cf = { .rcv_buf = MIB };
+	struct ptest_ctx *t = ptest_new_tcp(&cf);
+	struct ptcp_tcp_seg s;
+
+	(void)state;
+	ptest_conn_init(t, &conn);
+	conn.peer_opts = ALL_OPTS;
+	conn.peer_wscale = PEER_WS;
+	conn.peer_tsval = PEER_TS0;
+	ptest_conn_listen(&conn);
+	ptest_conn_syn_received(&conn);
+	assert_int_equal(conn.rcv_wscale, 5);
+	ptest_conn_rx(&conn, PT_ACK, conn.rcv_nxt - 5, conn.snd_nxt, NULL, 0);
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(s.flags, PT_ACK);
+	assert_int_equal(s.seq, conn.snd_nxt);
+	assert_int_equal(s.ack, conn.rcv_nxt);
+	assert_int_equal(s.wnd, 65535 >> 5);
+	assert_true(s.opt.present & PTCP_TCPOPT_F_TS);
+	assert_int_equal(s.opt.tsecr, PEER_TS0);
+	PTEST_NOTHING_SENT(t);
+	conn.peer_tsval++;
+	ptest_conn_rx_ack(&conn);
+	assert_int_equal(conn.rec.n_established, 1);
+	ptest_free(t);
+}
+
+static void
 test_rfc7323_2_3_scaled_window_above_65535(void **state)
 {
 	/*
@@ -1290,6 +1326,7 @@ main(void)
 		cmocka_unit_test(test_rfc7323_2_2_wscale_not_offered_when_turned_off),
 		cmocka_unit_test(test_rfc7323_2_3_shift_above_14_used_as_14),
 		cmocka_unit_test(test_rfc7323_2_2_syn_window_never_scaled),
+		cmocka_unit_test(test_rfc7323_2_2_syn_received_ack_window_scaled),
 		cmocka_unit_test(test_rfc7323_2_3_scaled_window_above_65535),
 		cmocka_unit_test(test_rfc7323_2_4_window_right_edge_never_moves_left_with_scaling),
 		cmocka_unit_test(test_rfc7323_2_4_one_byte_segments_cannot_hold_scaled_window_open),
