@@ -651,7 +651,7 @@ uint32_t ptcp_syncookie_ts_encode(uint32_t clock, bool wscale_ok, uint8_t wscale
 /**
  * Decode the TSecr (less the offset) of a cookie's ACK into out (adds
  * PTCP_TCPOPT_F_WSCALE / F_SACK_PERM and wscale). False when it cannot be
- * one of ours: ahead of the clock, or a shift above 14.
+ * one of ours: ahead of the clock.
  */
 bool ptcp_syncookie_ts_decode(uint32_t tsecr, uint32_t clock, struct ptcp_tcp_opts *out);
 /* tcp_pmtu.c: path MTU discovery (RFC 1191, RFC 5927 4.1, RFC 4821), per-lcore cache */

@@ -150,9 +150,7 @@ ptcp_syncookie_ts_decode(uint32_t tsecr, uint32_t clock, struct ptcp_tcp_opts *o
 
 	if ((int32_t)(tsecr - clock) > 0)
 		return false;
-	if (ws != COOKIE_TS_WS_NONE) {
-		if (ws > PTCP_TCP_WSCALE_MAX)
-			return false;
+	if (ws != COOKIE_TS_WS_NONE) {   /* 4 bits: 0..14, 15 means none */
 		out->present |= PTCP_TCPOPT_F_WSCALE;
 		out->wscale = (uint8_t)ws;
 	}
