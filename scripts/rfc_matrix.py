@@ -49,6 +49,7 @@ RFC_TITLES = {
     1982: "Serial Number Arithmetic",
     2018: "TCP Selective Acknowledgment Options",
     2883: "An Extension to the Selective Acknowledgement (SACK) Option for TCP",
+    3465: "TCP Congestion Control with Appropriate Byte Counting (ABC)",
     4821: "Packetization Layer Path MTU Discovery",
     4987: "TCP SYN Flooding Attacks and Common Mitigations",
     5227: "IPv4 Address Conflict Detection",
@@ -57,13 +58,16 @@ RFC_TITLES = {
     5961: "Improving TCP's Robustness to Blind In-Window Attacks",
     6191: "Reducing the TIME-WAIT State Using TCP Timestamps",
     6298: "Computing TCP's Retransmission Timer",
+    6582: "The NewReno Modification to TCP's Fast Recovery Algorithm",
     6528: "Defending against Sequence Number Attacks",
     6691: "TCP Options and Maximum Segment Size (MSS)",
     6864: "Updated Specification of the IPv4 ID Field",
     6928: "Increasing TCP's Initial Window",
     7323: "TCP Extensions for High Performance",
+    7661: "Updating TCP to Support Rate-Limited Traffic",
     7739: "Security Implications of Predictable Fragment Identification Values",
     9293: "Transmission Control Protocol (TCP)",
+    9438: "CUBIC for Fast and Long-Distance Networks",
 }
 
 C_FUNC_RE = re.compile(r"^(test_\w+)\s*\(\s*void\s*\*\*\s*\w+\s*\)\s*$", re.M)

@@ -183,11 +183,19 @@ ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
 	(void)c;
 }
 
-/* RFC 5681 3.1 slow start: cwnd += min(N, SMSS). */
+/*
+ * RFC 5681 3.1 slow start with RFC 3465 appropriate byte counting (2.2,
+ * 2.3): cwnd += min(N, L*SMSS) with L = 2 (an ACK of two segments, as a
+ * delayed ACK is, opens two), except in the slow start that follows a
+ * retransmission timeout, where RFC 3465 2.3 asks for L = 1: the ACKs of
+ * retransmitted data can cover much more than one segment each.
+ */
 void
 ptcp_tcp_cc_slow_start(struct ptcp_conn *c, uint32_t acked)
 {
-	c->cwnd += RTE_MIN(acked, (uint32_t)c->snd_mss);
+	uint32_t l = (c->cc.flags & PTCP_CC_F_RTO_SS) ? 1 : PTCP_CC_ABC_L;
+
+	c->cwnd += RTE_MIN(acked, l * c->snd_mss);
 	c->cwnd = RTE_MIN(c->cwnd, PTCP_TCP_CWND_MAX);
 }
 

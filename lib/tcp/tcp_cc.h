@@ -116,6 +116,9 @@ struct ptcp_cc_state {
 };
 static_assert(sizeof(struct ptcp_cc_state) == 24, "congestion control: 24 bytes a connection");
 
+/* RFC 3465 2.2: slow start grows cwnd by at most L*SMSS per ACK. */
+#define PTCP_CC_ABC_L 2u
+
 /* RFC 7661 4.4.3: the non-validated period (5 minutes), in cwv ticks (rounded up). */
 #define PTCP_CC_CWV_TICK_SHIFT 20
 #define PTCP_CC_NVP_TICKS ((300000000u >> PTCP_CC_CWV_TICK_SHIFT) + 1)

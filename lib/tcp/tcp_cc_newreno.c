@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * tcp_cc_newreno.c - NewReno congestion control: RFC 5681 slow start,
- * congestion avoidance and the reductions after loss (fast retransmit:
+ * tcp_cc_newreno.c - NewReno congestion control: RFC 5681 slow start and
+ * congestion avoidance with RFC 3465 appropriate byte counting, and the
+ * reductions after loss (fast retransmit:
  * ssthresh = max(FlightSize / 2, 2*SMSS), eqn 4; a timeout: the same and
  * the loss window of one segment). The fast recovery that goes with it
  * (window inflation, RFC 6582 partial ACKs) is loss recovery's:
@@ -15,19 +16,30 @@ newreno_init(struct ptcp_conn *c)
 	(void)c;   /* private state zeroed by the caller */
 }
 
-/* RFC 5681 3.1 eqn 2 (slow start) and eqn 3 (congestion avoidance). */
+/*
+ * RFC 5681 3.1 slow start and congestion avoidance, both with RFC 3465
+ * appropriate byte counting: in slow start cwnd += min(N, L*SMSS) (L = 2);
+ * in congestion avoidance (2.1) "When bytes_acked becomes greater than or
+ * equal to the value of the congestion window, bytes_acked is reduced by
+ * the value of cwnd. Next, cwnd is incremented by a full-sized segment" -
+ * one SMSS per cwnd of data acknowledged, however the peer spreads its
+ * ACKs (eqn 3, SMSS*SMSS/cwnd per ACK, grows less when ACKs are delayed).
+ */
 static void
 newreno_on_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us)
 {
-	uint32_t mss = c->snd_mss;
+	struct ptcp_cc_reno *r = &c->cc.priv.reno;
 
 	(void)rtt_us;
 	if (c->cwnd < c->ssthresh) {
 		ptcp_tcp_cc_slow_start(c, acked);
 		return;
 	}
-	c->cwnd += RTE_MAX(1u, (uint32_t)((uint64_t)mss * mss / c->cwnd));
-	c->cwnd = RTE_MIN(c->cwnd, PTCP_TCP_CWND_MAX);
+	r->bytes_acked += acked;
+	if (r->bytes_acked >= c->cwnd) {
+		r->bytes_acked -= c->cwnd;
+		c->cwnd = RTE_MIN(c->cwnd + c->snd_mss, PTCP_TCP_CWND_MAX);
+	}
 }
 
 /* RFC 5681 eqn 4: ssthresh = max(FlightSize / 2, 2*SMSS). */

@@ -5,8 +5,8 @@
  *   - the send window (RFC 9293 3.8.6: never beyond SND.UNA + SND.WND) and
  *     the SND.WL1/SND.WL2 update rule (3.10.7.4 fifth step);
  *   - the congestion window: RFC 6928 initial window, RFC 5681 3.1 slow
- *     start (cwnd += min(N, SMSS) per ACK), ssthresh after an RTO and
- *     congestion avoidance;
+ *     start (cwnd += min(N, 2*SMSS) per ACK, RFC 3465), ssthresh after an
+ *     RTO and congestion avoidance (NewReno);
  *   - receiver SWS avoidance (3.8.6.2.2): the right edge moves only by
  *     min(RCV.BUFF/2, MSS), window updates after the application reads;
  *   - sender SWS avoidance (3.8.6.2.1) and Nagle (RFC 896, RFC 1122
@@ -257,12 +257,13 @@ test_rfc5681_3_1_slow_start_ack_of_one_segment_releases_two(void **state)
 }
 
 static void
-test_rfc5681_3_1_slow_start_growth_at_most_smss_per_ack(void **state)
+test_rfc3465_2_2_slow_start_growth_at_most_2_smss_per_ack(void **state)
 {
 	/*
 	 * Ensure that an ACK covering three segments grows cwnd by
-	 * min(N, SMSS) = 1460, not by N: cwnd 16060, flight 10220, so it releases
-	 * four segments (six if cwnd grew by 4380).
+	 * min(N, L*SMSS) = 2920 (RFC 3465 2.2, L = 2), not by N: cwnd 17520,
+	 * flight 10220, so it releases five segments (six if cwnd grew by 4380,
+	 * four with RFC 5681's min(N, SMSS)).
 	 */
 	struct ptest_ctx *t = established();
 	int i;
@@ -273,7 +274,7 @@ test_rfc5681_3_1_slow_start_growth_at_most_smss_per_ack(void **state)
 	for (i = 0; i < 10; i++)
 		PTEST_EXPECT_NEW(&conn, MSS);
 	ptest_conn_rx_ack_to(&conn, conn.stream_base + 3 * MSS);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		PTEST_EXPECT_NEW(&conn, MSS);
 	PTEST_NOTHING_SENT(t);
 	ptest_free(t);
@@ -1028,7 +1029,7 @@ main(void)
 		cmocka_unit_test(test_rfc6928_initial_window_ten_segments),
 		cmocka_unit_test(test_rfc6928_initial_window_capped_14600),
 		cmocka_unit_test(test_rfc5681_3_1_slow_start_ack_of_one_segment_releases_two),
-		cmocka_unit_test(test_rfc5681_3_1_slow_start_growth_at_most_smss_per_ack),
+		cmocka_unit_test(test_rfc3465_2_2_slow_start_growth_at_most_2_smss_per_ack),
 		cmocka_unit_test(test_rfc5681_3_1_ssthresh_after_rto_then_congestion_avoidance),
 		/* receiver SWS */
 		cmocka_unit_test(test_rfc9293_3_8_6_2_2_right_edge_moves_by_mss),
