@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app_opts.h"
+#include "ptcp_api.h"
 
 const char *app_name = "polltcp";
 
@@ -240,6 +241,12 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 	case APP_OPT_PMTU_BLACKHOLE:
 		s->pmtu_blackhole_set = true;
 		return app_parse_u32("pmtu-blackhole", arg, 0, 100, &s->pmtu_blackhole);
+	case APP_OPT_CC:
+		if (ptcp_cc_check(arg) != 0)
+			return app_error("--cc '%s': unknown congestion control (newreno or cubic)",
+					 arg);
+		s->cc = arg;
+		return 0;
 	case APP_OPT_IMPAIR: {
 		char msg[160];
 
@@ -304,6 +311,8 @@ app_stack_usage(FILE *f)
 "  --no-wscale            do not offer window scaling (RFC 7323); windows stay <= 65535\n"
 "  --no-timestamps        do not offer timestamps (RFC 7323: PAWS, RTT measurement)\n"
 "  --no-sack              do not offer SACK (RFC 2018); loss recovery is NewReno\n"
+"  --cc newreno|cubic     congestion control of every connection (default cubic, RFC 9438;\n"
+"                         newreno: RFC 5681 with RFC 3465 byte counting)\n"
 "  --delack-ms N          delayed-ACK timeout, 1..200 (default 40); 0 = ACK every segment\n"
 "  --rto-min-ms N         RTO floor (default 200)\n"
 "  --rto-max-ms N         RTO ceiling (default 60000)\n"
@@ -355,6 +364,7 @@ app_port_conf(const struct app_stack_opts *s, struct ptcp_port_conf *pc)
 	pc->stack.no_sack = s->no_sack;
 	pc->stack.quickack = s->quickack;
 	pc->stack.delack_ms = s->delack_ms;
+	pc->stack.cc = s->cc;
 	pc->stack.rto_min_ms = s->rto_min_ms;
 	pc->stack.rto_max_ms = s->rto_max_ms;
 	pc->stack.keepalive_idle_ms = s->ka_idle_ms;

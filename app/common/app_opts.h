@@ -74,6 +74,7 @@ struct app_stack_opts {
 	uint32_t pmtu_min;             /* --pmtu-min N: smallest path MTU believed */
 	bool pmtu_blackhole_set;       /* --pmtu-blackhole N given (0 = off) */
 	uint32_t pmtu_blackhole;
+	const char *cc;                /* --cc NAME: congestion control (NULL: cubic) */
 	bool impair_on;                /* --impair SPEC given */
 	struct ptcp_impair_conf impair;
 };
@@ -112,6 +113,7 @@ enum {
 	APP_OPT_PMTU_EXPIRE,
 	APP_OPT_PMTU_MIN,
 	APP_OPT_PMTU_BLACKHOLE,
+	APP_OPT_CC,
 };
 
 /* Entries for an application's struct option table. */
@@ -144,7 +146,8 @@ enum {
 	{ "neighbours",   required_argument, NULL, APP_OPT_NEIGHBOURS }, \
 	{ "pmtu-expire",  required_argument, NULL, APP_OPT_PMTU_EXPIRE }, \
 	{ "pmtu-min",     required_argument, NULL, APP_OPT_PMTU_MIN }, \
-	{ "pmtu-blackhole", required_argument, NULL, APP_OPT_PMTU_BLACKHOLE }
+	{ "pmtu-blackhole", required_argument, NULL, APP_OPT_PMTU_BLACKHOLE }, \
+	{ "cc",           required_argument, NULL, APP_OPT_CC }
 
 /** Handle one shared option: 0 taken, -1 error (printed), 1 not a shared option. */
 int app_stack_option(int opt, const char *arg, struct app_stack_opts *s);

@@ -465,6 +465,29 @@ ptcp_conn_set_nodelay(struct ptcp_conn *c, bool on)
 }
 
 int
+ptcp_conn_set_cc(struct ptcp_conn *c, const char *name)
+{
+	int algo = name != NULL ? ptcp_tcp_cc_find(name) : -EINVAL;
+
+	if (algo < 0)
+		return algo;
+	ptcp_tcp_cc_select(c, (uint8_t)algo);
+	return 0;
+}
+
+int
+ptcp_cc_check(const char *name)
+{
+	return name != NULL && ptcp_tcp_cc_find(name) >= 0 ? 0 : -EINVAL;
+}
+
+const char *
+ptcp_conn_cc(const struct ptcp_conn *c)
+{
+	return ptcp_cc_algos[c->cc.algo]->name;
+}
+
+int
 ptcp_conn_set_keepalive(struct ptcp_conn *c, bool on)
 {
 	if (on && c->st->conf.keepalive_idle_ms == 0)

@@ -275,6 +275,18 @@ void ptcp_conn_set_nodelay(struct ptcp_conn *c, bool on);
  */
 int ptcp_conn_set_keepalive(struct ptcp_conn *c, bool on);
 
+/**
+ * Congestion control of one connection: "cubic" or "newreno" ("reno" is
+ * accepted too); new connections take the stack's conf.cc. Allowed at any
+ * time: cwnd and ssthresh carry over, the algorithm's own state starts
+ * afresh. 0, or -EINVAL for an unknown name (the connection keeps its own).
+ */
+int ptcp_conn_set_cc(struct ptcp_conn *c, const char *name);
+/** Name of the connection's congestion control ("cubic", "newreno"). */
+const char *ptcp_conn_cc(const struct ptcp_conn *c);
+/** 0 if conf.cc and ptcp_conn_set_cc accept name, else -EINVAL. */
+int ptcp_cc_check(const char *name);
+
 void ptcp_conn_set_arg(struct ptcp_conn *c, void *arg);
 enum ptcp_tcp_state ptcp_conn_state(const struct ptcp_conn *c);
 /** 4-tuple: addresses network order, ports host order. */

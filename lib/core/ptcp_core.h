@@ -176,6 +176,12 @@ struct ptcp_stack_conf {
 	bool no_wscale;                /* RFC 7323 window scale not offered (false) */
 	bool no_timestamps;            /* RFC 7323 timestamps not offered (false) */
 	bool no_sack;                  /* RFC 2018 SACK-permitted not offered (false) */
+	/*
+	 * Congestion control of new connections: "cubic" (RFC 9438) or
+	 * "newreno" (RFC 5681 with RFC 3465; "reno" too). NULL: "cubic". An
+	 * unknown name fails ptcp_stack_create (EINVAL).
+	 */
+	const char *cc;
 	uint32_t challenge_ack_limit;  /* RFC 5961 7 challenge ACKs per second per lcore,
 	                                  randomised in [limit/2, limit*3/2) (1000) */
 	uint32_t arp_timeout_ms;       /* ARP entry lifetime (60000) */

@@ -20,6 +20,7 @@
 
 const struct ptcp_cc_ops *const ptcp_cc_algos[PTCP_CC_NALGOS] = {
 	[PTCP_CC_NEWRENO] = &ptcp_cc_newreno,
+	[PTCP_CC_CUBIC] = &ptcp_cc_cubic,
 };
 
 static inline const struct ptcp_cc_ops *

@@ -35,9 +35,10 @@ struct ptcp_stack;
 /* Algorithm indexes: c->cc.algo indexes ptcp_cc_algos[] (one byte, not a pointer). */
 enum ptcp_cc_algo {
 	PTCP_CC_NEWRENO,
+	PTCP_CC_CUBIC,
 	PTCP_CC_NALGOS
 };
-#define PTCP_CC_DEFAULT PTCP_CC_NEWRENO
+#define PTCP_CC_DEFAULT PTCP_CC_CUBIC
 
 /**
  * One congestion control algorithm. Every hook sets c->cwnd / c->ssthresh
@@ -86,13 +87,15 @@ struct ptcp_cc_reno {
 	uint32_t prior_cwnd;         /* undo: cwnd before the last reduction */
 };
 
-/* CUBIC (RFC 9438): see tcp_cc_cubic.c for how K / cwnd_epoch share k. */
+/* CUBIC (RFC 9438; tcp_cc_cubic.c). */
 struct ptcp_cc_cubic {
 	uint32_t w_max;              /* W_max, bytes (4.6, 4.7) */
-	int32_t k;                   /* K in ms (4.2), or cwnd_epoch after a timeout (4.8) */
-	uint32_t t_epoch;            /* start of the congestion avoidance stage, ms */
+	uint32_t t_epoch;            /* t_epoch: start of the congestion avoidance stage, ms */
 	uint32_t w_est;              /* W_est, bytes (4.3) */
+	int32_t k_ms : 20;           /* K, ms (4.2; negative when cwnd_epoch > W_max) */
+	uint32_t w_est_frac : 12;    /* W_est's fraction of a byte, 1/4096 */
 };
+static_assert(sizeof(struct ptcp_cc_cubic) == 16, "CUBIC state: 16 bytes");
 
 /*
  * Per-connection congestion control state: 24 bytes in the connection's
@@ -126,6 +129,7 @@ static_assert(sizeof(struct ptcp_cc_state) == 24, "congestion control: 24 bytes 
 /** The algorithms, indexed by enum ptcp_cc_algo. */
 extern const struct ptcp_cc_ops *const ptcp_cc_algos[PTCP_CC_NALGOS];
 extern const struct ptcp_cc_ops ptcp_cc_newreno;
+extern const struct ptcp_cc_ops ptcp_cc_cubic;
 
 /** The index of the algorithm called name, or -EINVAL. NULL: the default. */
 int ptcp_tcp_cc_find(const char *name);
@@ -169,10 +173,8 @@ void ptcp_tcp_cc_undo_ssthresh(struct ptcp_conn *c, uint32_t prior_cwnd);
 void ptcp_tcp_cc_save_prior(struct ptcp_conn *c);
 
 /* CUBIC internals the unit tests check against hand-computed values. */
-/** W_cubic(t) in bytes at t_ms after the epoch began (RFC 9438 Figure 1). */
+/** W_cubic(t) in bytes, t_ms after the current epoch began (RFC 9438 Figure 1). */
 uint64_t ptcp_tcp_cubic_w(const struct ptcp_conn *c, int64_t t_ms);
-/** K in ms of the current epoch (RFC 9438 Figure 2). */
-int32_t ptcp_tcp_cubic_k(const struct ptcp_conn *c);
 /** Integer cube root (floor) of x. */
 uint32_t ptcp_cbrt64(uint64_t x);
 

@@ -71,7 +71,11 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	unsigned int i;
+	int cc = ptcp_tcp_cc_find(conf->cc);
 
+	if (cc < 0)
+		return cc;   /* unknown congestion control */
+	st->conf.cc = ptcp_cc_algos[cc]->name;   /* not the caller's string */
 	if (ptcp_tcp_reass_register() != 0)
 		return -rte_errno;
 	/* No free ol_flags bit: echoes are checksummed in full, nothing else changes. */
@@ -120,6 +124,7 @@ ptcp_tcp_init(struct ptcp_stack *st)
 	for (i = 0; i < PTCP_TCP_PORT_TABLE; i++)
 		tcp->port_perturb[i] = (uint16_t)rte_rand();
 	tcp->chal_count = UINT32_MAX;   /* draw a budget at the first challenge ACK */
+	tcp->cc_default = (uint8_t)cc;
 	st->tcp = tcp;
 	if (ptcp_tcp_syncache_init(st) != 0) {
 		ptcp_tcp_syncache_fini(st);
@@ -404,6 +409,7 @@ ptcp_tcp_conn_open(struct ptcp_stack *st, const struct ptcp_flow *f, uint32_t is
 		c->flags |= PTCP_TF_NODELAY;
 	if (st->conf.keepalive_idle_ms)
 		c->flags |= PTCP_TF_KEEPALIVE;
+	c->cc.algo = st->tcp->cc_default;
 	c->iss = iss;
 	c->snd_una = iss;
 	c->snd_nxt = iss;

@@ -306,6 +306,7 @@ struct ptcp_tcp {
 	/* tcp_pmtu.c: path-MTU cache of this lcore; pmtu_gen counts its changes. */
 	struct ptcp_pmtu *pmtu;
 	uint16_t pmtu_gen;                   /* PTCP_PMTU_GEN_MASK bits, 0 = never changed */
+	uint8_t cc_default;                  /* conf.cc: enum ptcp_cc_algo of new connections */
 };
 
 static inline struct ptcp_tcp *

@@ -288,9 +288,11 @@ test_rfc5681_3_1_ssthresh_after_rto_then_congestion_avoidance(void **state)
 	 * FlightSize/2 = 7300 and cwnd = 1 MSS (one retransmission); slow start
 	 * then releases two segments per ACK until cwnd reaches 7300 (ACKs of
 	 * segments 1-4), after which congestion avoidance (cwnd += SMSS*SMSS/cwnd)
-	 * releases one segment per ACK (segments 5 and 6).
+	 * releases one segment per ACK (segments 5 and 6). NewReno: CUBIC's
+	 * ssthresh is 0.7 FlightSize (test_tcp_cc.c).
 	 */
-	struct ptest_ctx *t = established();
+	static const struct ptcp_stack_conf newreno = { .cc = "newreno" };
+	struct ptest_ctx *t = established_wnd(&newreno, 65535);
 	uint32_t una;
 	int i;
 

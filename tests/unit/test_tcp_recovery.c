@@ -8,7 +8,8 @@
  * Each test opens passively (RTO at the 200 ms floor, no time passes, so no
  * timeout interferes), sends the initial window of ten full segments and
  * lets the peer answer with crafted ACKs. The peer's sequence numbers start
- * just below 2^32.
+ * just below 2^32. The window values are RFC 5681's, so the connections use
+ * NewReno congestion control (CUBIC's reductions: test_tcp_cc.c).
  */
 #include <string.h>
 
@@ -19,10 +20,12 @@
 
 static struct ptest_conn conn;
 static uint8_t data[32 * PTEST_MSS];
+static const struct ptcp_stack_conf newreno = { .cc = "newreno" };
+
 static struct ptest_ctx *
 established(void)
 {
-	struct ptest_ctx *t = ptest_established(&conn, NULL);
+	struct ptest_ctx *t = ptest_established(&conn, &newreno);
 
 	ptest_pattern(data, sizeof(data), 0x3c);
 	ptest_stream_start(&conn, data);
@@ -266,7 +269,7 @@ test_rfc6582_3_2_recover_is_iss_after_active_open(void **state)
 	 * still leads to fast retransmit on the third duplicate ACK: recover
 	 * starts at ISS, so SND.UNA = ISS + 1 is beyond it.
 	 */
-	struct ptest_ctx *t = ptest_new_tcp(NULL);
+	struct ptest_ctx *t = ptest_new_tcp(&newreno);
 
 	(void)state;
 	ptest_conn_init(t, &conn);
