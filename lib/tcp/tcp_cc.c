@@ -105,9 +105,96 @@ cwnd_limited(const struct ptcp_conn *c, uint32_t acked)
 	return (uint64_t)flight + c->snd_mss > c->cwnd;
 }
 
+/*
+ * RFC 7661 congestion window validation.
+ *
+ * pipeACK sample (4.2: "other equivalent methods may be used"): the
+ * flight before this ACK, the data the network held; pipeACK is the
+ * largest sample of the current pipeACK sampling period, PSP = max(3*SRTT,
+ * 1 s) rounded up to whole cwv ticks, so it never exceeds the largest
+ * sample of the most recent PSP. It is undefined (0, validated) at the
+ * start and after loss recovery.
+ *
+ * Validated phase: pipeACK >= cwnd/2. Below that the connection is in the
+ * non-validated phase (NVP, 4.3), where cwnd is not grown: the
+ * cwnd-limited test (cwnd_limited) already refuses every ACK then, since
+ * pipeACK is at least the flight of this ACK. A sample of at least cwnd/2
+ * validates it again.
+ *
+ * 4.4.3: a sender still in the NVP after 5 minutes sets
+ * ssthresh = max(ssthresh, 3*cwnd/4) and cwnd = max(cwnd/2, IW), and a new
+ * NVP period begins (checked at each ACK and before sending,
+ * ptcp_tcp_cc_nvp_check). Not implemented: 4.4.1 (the response to loss
+ * detected during the NVP, cwnd from pipeACK and the data delivered
+ * during recovery): losses take the algorithm's usual reduction.
+ */
+static uint16_t
+cwv_psp_ticks(const struct ptcp_conn *c)
+{
+	uint64_t psp = RTE_MAX(3ull * c->srtt_us, 1000000ull);
+
+	return (uint16_t)RTE_MIN((psp + (1u << PTCP_CC_CWV_TICK_SHIFT) - 1) >>
+				 PTCP_CC_CWV_TICK_SHIFT, (uint64_t)UINT16_MAX);
+}
+
+void
+ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
+{
+	uint16_t now = cwv_now(c);
+
+	if (!(c->cc.flags & PTCP_CC_F_NVP) ||
+	    (uint16_t)(now - c->cc.cwv_tick) < PTCP_CC_NVP_TICKS)
+		return;
+	PTCP_INC(c->st, TCP_CC_NVP_EXPIRED);
+	if (c->ssthresh != UINT32_MAX)
+		c->ssthresh = RTE_MAX(c->ssthresh, c->cwnd / 4 * 3);
+	c->cwnd = RTE_MAX(c->cwnd / 2, ptcp_tcp_cc_iw(c));
+	c->cc.cwv_tick = now;
+}
+
+static void
+cwv_on_ack(struct ptcp_conn *c, uint32_t acked)
+{
+	struct ptcp_cc_state *cc = &c->cc;
+	uint32_t sample = ptcp_tcp_cc_flight(c) + acked;
+	uint16_t now = cwv_now(c);
+
+	if (cc->flags & PTCP_CC_F_NVP) {
+		if (sample >= c->cwnd / 2) {
+			cc->flags &= (uint8_t)~PTCP_CC_F_NVP;
+			cc->pipeack = sample;
+			cc->cwv_tick = now;
+			return;
+		}
+		cc->pipeack = RTE_MAX(cc->pipeack, sample);
+		ptcp_tcp_cc_nvp_check(c);
+		return;
+	}
+	if ((uint16_t)(now - cc->cwv_tick) >= cwv_psp_ticks(c)) {
+		cc->pipeack = sample;   /* a new sampling period */
+		cc->cwv_tick = now;
+	} else {
+		cc->pipeack = RTE_MAX(cc->pipeack, sample);
+	}
+	if (cc->pipeack < c->cwnd / 2) {
+		cc->flags |= PTCP_CC_F_NVP;
+		cc->cwv_tick = now;
+	}
+}
+
+/* pipeACK undefined again: the validated phase (after recovery, a timeout). */
+static void
+cwv_reset(struct ptcp_conn *c)
+{
+	c->cc.pipeack = 0;
+	c->cc.flags &= (uint8_t)~PTCP_CC_F_NVP;
+	c->cc.cwv_tick = cwv_now(c);
+}
+
 void
 ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us)
 {
+	cwv_on_ack(c, acked);
 	if (!cwnd_limited(c, acked)) {
 		PTCP_INC(c->st, TCP_CWND_NOT_LIMITED);
 		if (cc_ops(c)->on_app_limited != NULL)
@@ -159,12 +246,14 @@ ptcp_tcp_cc_rto(struct ptcp_conn *c)
 		ptcp_tcp_cc_save_prior(c);
 	cc_ops(c)->on_rto(c);
 	c->cc.flags |= PTCP_CC_F_RTO_SS;
+	cwv_reset(c);
 }
 
 void
 ptcp_tcp_cc_recovery_exit(struct ptcp_conn *c)
 {
 	cc_ops(c)->on_recovery_exit(c);
+	cwv_reset(c);
 }
 
 bool
@@ -176,12 +265,6 @@ ptcp_tcp_cc_undo(struct ptcp_conn *c)
 	c->cc.flags &= (uint8_t)~(PTCP_CC_F_UNDO | PTCP_CC_F_RTO_SS);
 	cc_ops(c)->on_undo(c);
 	return true;
-}
-
-void
-ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
-{
-	(void)c;
 }
 
 /*

@@ -382,6 +382,12 @@ output(struct ptcp_conn *c, bool force)
 		bool fin = (c->flags & PTCP_TF_FIN_QUEUED) != 0;
 
 		ptcp_tcp_pmtu_check(c);   /* before snd_mss cuts segments */
+		/* RFC 7661 4.4.3: an idle sender's cwnd ages before it sends again. */
+		if (unlikely(c->cc.flags & PTCP_CC_F_NVP) && c->snd_nxt == c->snd_max &&
+		    ptcp_seq_lt(c->snd_nxt, data_end)) {
+			ptcp_tcp_cc_nvp_check(c);
+			wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, c->cwnd);
+		}
 		if (ptcp_seq_lt(c->snd_nxt, c->sndq_seq))
 			c->snd_nxt = c->sndq_seq;
 		while (ptcp_seq_lt(c->snd_nxt, data_end)) {
