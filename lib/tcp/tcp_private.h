@@ -221,7 +221,7 @@ TAILQ_HEAD(ptcp_conn_tailq, ptcp_conn);
  * TIME-WAIT record (FreeBSD struct tcptw, Linux inet_timewait_sock): what
  * RFC 9293 3.10.7.4 needs of a connection in TIME-WAIT, one cache line,
  * outside the connection pool. Entering TIME-WAIT moves the connection
- * here and frees the 320-byte struct ptcp_conn (tcp_timewait.c).
+ * here and frees the 384-byte struct ptcp_conn (tcp_timewait.c).
  */
 struct ptcp_timewait {
 	struct ptcp_flow flow;

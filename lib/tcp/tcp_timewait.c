@@ -3,7 +3,7 @@
  * tcp_timewait.c - TIME-WAIT as a compact record (RFC 9293 3.10.7.4).
  *
  * An active closer holds each tuple for 2*MSL. Kept in a full struct
- * ptcp_conn (320 bytes from the max_conns pool) that caps active closes at
+ * ptcp_conn (384 bytes from the max_conns pool) that caps active closes at
  * max_conns / 2*MSL per second (68/s with the defaults); FreeBSD (struct
  * tcptw) and Linux (inet_timewait_sock) move the state into a small record
  * instead, and so do we:

@@ -107,7 +107,7 @@ set_clock(struct ptest_ctx *t, uint64_t us)
 /* ====================================================================== */
 
 static void
-test_rfc3465_slow_start_abc_limit_2_smss(void **state)
+test_rfc3465_2_2_slow_start_abc_limit_2_smss(void **state)
 {
 	/*
 	 * Ensure that in slow start an ACK grows cwnd by min(N, 2*SMSS): from
@@ -160,7 +160,7 @@ test_rfc3465_2_3_slow_start_after_rto_limit_1_smss(void **state)
 }
 
 static void
-test_rfc3465_ca_byte_counting_one_smss_per_cwnd(void **state)
+test_rfc3465_2_1_ca_byte_counting_one_smss_per_cwnd(void **state)
 {
 	/*
 	 * Ensure that in congestion avoidance cwnd grows by one SMSS once a
@@ -527,7 +527,7 @@ test_rfc9438_4_10_slow_start_below_ssthresh(void **state)
 /* ====================================================================== */
 
 static void
-test_rfc7661_no_growth_when_not_cwnd_limited(void **state)
+test_rfc7661_4_3_no_growth_when_not_cwnd_limited(void **state)
 {
 	/*
 	 * Ensure that cwnd does not grow while pipeACK < cwnd/2 (the
@@ -707,9 +707,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* NewReno, RFC 5681 + RFC 3465 */
-		cmocka_unit_test(test_rfc3465_slow_start_abc_limit_2_smss),
+		cmocka_unit_test(test_rfc3465_2_2_slow_start_abc_limit_2_smss),
 		cmocka_unit_test(test_rfc3465_2_3_slow_start_after_rto_limit_1_smss),
-		cmocka_unit_test(test_rfc3465_ca_byte_counting_one_smss_per_cwnd),
+		cmocka_unit_test(test_rfc3465_2_1_ca_byte_counting_one_smss_per_cwnd),
 		cmocka_unit_test(test_rfc5681_3_2_newreno_halves_on_fast_retransmit),
 		/* CUBIC, RFC 9438 */
 		cmocka_unit_test(test_rfc9438_4_6_multiplicative_decrease_beta_0_7),
@@ -723,7 +723,7 @@ main(void)
 		cmocka_unit_test(test_rfc9438_5_8_app_limited_ends_epoch),
 		cmocka_unit_test(test_rfc9438_4_10_slow_start_below_ssthresh),
 		/* RFC 7661 */
-		cmocka_unit_test(test_rfc7661_no_growth_when_not_cwnd_limited),
+		cmocka_unit_test(test_rfc7661_4_3_no_growth_when_not_cwnd_limited),
 		cmocka_unit_test(test_rfc7661_4_4_3_nvp_expiry_reduces_cwnd),
 		cmocka_unit_test(test_rfc7661_4_4_3_nvp_floor_is_initial_window),
 		/* selection, and the split from loss recovery */
