@@ -206,8 +206,9 @@ ptcp_tcp_cc_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us)
 		c->cc.flags &= (uint8_t)~PTCP_CC_F_RTO_SS;   /* slow start is over */
 }
 
-void
-ptcp_tcp_cc_save_prior(struct ptcp_conn *c)
+/* Before a reduction: what undo needs of ssthresh (the algorithm saves its own state). */
+static void
+save_prior(struct ptcp_conn *c)
 {
 	c->cc.flags |= PTCP_CC_F_UNDO;
 	if (c->ssthresh == UINT32_MAX)
@@ -234,7 +235,7 @@ void
 ptcp_tcp_cc_congestion_event(struct ptcp_conn *c)
 {
 	PTCP_INC(c->st, TCP_CC_CONGESTION_EVENT);
-	ptcp_tcp_cc_save_prior(c);
+	save_prior(c);
 	c->cc.flags &= (uint8_t)~PTCP_CC_F_RTO_SS;
 	cc_ops(c)->on_congestion_event(c);
 }
@@ -243,7 +244,7 @@ void
 ptcp_tcp_cc_rto(struct ptcp_conn *c)
 {
 	if (c->nrexmit <= 1)   /* the first timeout of a run is the one to undo */
-		ptcp_tcp_cc_save_prior(c);
+		save_prior(c);
 	cc_ops(c)->on_rto(c);
 	c->cc.flags |= PTCP_CC_F_RTO_SS;
 	cwv_reset(c);

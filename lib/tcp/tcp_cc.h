@@ -169,8 +169,6 @@ void ptcp_tcp_cc_slow_start(struct ptcp_conn *c, uint32_t acked);
 void ptcp_tcp_cc_deflate(struct ptcp_conn *c);
 /** Undo helper: ssthresh back to what it was before the reduction (as remembered). */
 void ptcp_tcp_cc_undo_ssthresh(struct ptcp_conn *c, uint32_t prior_cwnd);
-/** Record, before a reduction, what undo needs of ssthresh. */
-void ptcp_tcp_cc_save_prior(struct ptcp_conn *c);
 
 /* CUBIC internals the unit tests check against hand-computed values. */
 /** W_cubic(t) in bytes, t_ms after the current epoch began (RFC 9438 Figure 1). */
