@@ -47,6 +47,7 @@ ptcp_conn_info_get(const struct ptcp_conn *c, struct ptcp_conn_info *info)
 	info->ts_recent = c->ts_recent;
 	info->nrexmit = c->nrexmit;
 	info->dupacks = c->dupacks;
+	info->cc = ptcp_conn_cc(c);
 }
 
 int
@@ -61,7 +62,7 @@ ptcp_conn_info_format(const struct ptcp_conn_info *i, char *buf, size_t len)
 			" ssthresh=%" PRId64 " srtt_us=%" PRIu32 " rttvar_us=%" PRIu32
 			" rto_us=%" PRIu32 " flight=%" PRIu32 " snd_wnd=%" PRIu32
 			" rcv_wnd=%" PRIu32 " snd_q=%" PRIu32 " rcv_q=%" PRIu32 " ooo=%" PRIu32
-			" recovery=%u rto_run=%u dupacks=%u",
+			" recovery=%u rto_run=%u dupacks=%u cc=%s",
 			la, i->lport, ra, i->rport, ptcp_tcp_state_name(i->state),
 			(i->options & PTCP_INFO_OPT_WSCALE) ? "w" : "-",
 			(i->options & PTCP_INFO_OPT_TSTMP) ? "t" : "-",
@@ -70,7 +71,7 @@ ptcp_conn_info_format(const struct ptcp_conn_info *i, char *buf, size_t len)
 			i->ssthresh == UINT32_MAX ? (int64_t)-1 : (int64_t)i->ssthresh,
 			i->srtt_us, i->rttvar_us, i->rto_us, i->flight, i->snd_wnd, i->rcv_wnd,
 			i->snd_queued, i->rcv_queued, i->ooo_bytes, i->in_recovery, i->nrexmit,
-			i->dupacks);
+			i->dupacks, i->cc != NULL ? i->cc : "-");
 }
 
 uint32_t

@@ -327,6 +327,7 @@ struct ptcp_conn_info {
 	uint32_t ts_recent;            /* RFC 7323 TS.Recent (timestamps) */
 	uint8_t nrexmit;               /* consecutive retransmission timeouts */
 	uint8_t dupacks;               /* consecutive duplicate ACKs */
+	const char *cc;                /* congestion control: "cubic", "newreno" */
 };
 
 /** Fill *info with a snapshot of c. */

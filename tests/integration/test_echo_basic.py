@@ -182,6 +182,7 @@ BAD_INVOCATIONS = [
     (["--ip", "198.18.0.300/24"], "bad address"),
     (["--ip", "198.18.0.2/24", "--port", "70000"], "port out of range"),
     (["--ip", "198.18.0.2/24", "--mtu", "banana"], "non-numeric mtu"),
+    (["--ip", "198.18.0.2/24", "--cc", "vegas"], "unknown congestion control"),
     (["--ip", "198.18.0.2/24"], "no Ethernet device"),   # EAL starts, finds no port
 ]
 

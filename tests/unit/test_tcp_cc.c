@@ -631,12 +631,14 @@ test_cc_select_per_stack_and_per_connection(void **state)
 	/*
 	 * Ensure that new connections take the stack's conf.cc (default
 	 * cubic), that ptcp_conn_set_cc switches one connection (keeping cwnd
-	 * and ssthresh) and refuses unknown names with -EINVAL, and that a
-	 * stack with an unknown conf.cc is not created.
+	 * and ssthresh, reported by ptcp_conn_info) and refuses unknown names
+	 * with -EINVAL, and that a stack with an unknown conf.cc is not created.
 	 */
 	struct ptest_ctx *t = established(NULL);
 	struct ptcp_conn *c = ptest_conn_c(&conn);
+	struct ptcp_conn_info info;
 	struct ptcp_stack_conf bad;
+	char line[512];
 	uint32_t cwnd;
 
 	(void)state;
@@ -651,6 +653,10 @@ test_cc_select_per_stack_and_per_connection(void **state)
 	assert_string_equal(ptcp_conn_cc(c), "newreno");
 	assert_int_equal(ptcp_conn_set_cc(c, "reno"), 0);   /* Linux's name */
 	assert_string_equal(ptcp_conn_cc(c), "newreno");
+	ptcp_conn_info_get(c, &info);
+	assert_string_equal(info.cc, "newreno");
+	ptcp_conn_info_format(&info, line, sizeof(line));
+	assert_non_null(strstr(line, " cc=newreno"));
 	assert_int_equal(ptcp_cc_check("cubic"), 0);
 	assert_int_equal(ptcp_cc_check("bbr"), -EINVAL);
 	bad = t->st->conf;
