@@ -7,13 +7,15 @@ retransmission is exercised. (Dropping in the kernel's output hook is not
 loss on the wire: the kernel sees a local error and resends at once, so the
 stack never notices. Loss towards the stack is tested with a routed client
 and drops in the forward hook, in test_reliable.py.) Reordering and
-duplication come from the stack's own seeded `--impair` option.
+duplication come from the stack's own seeded `--impair` option. The
+outgoing loss is run once more under each congestion control (--cc).
 
 Run: PYTHONPATH=tests/integration python3 tests/integration/test_echo_loss.py \
          build/app/polltcp-echo
 """
 import hashlib
 import os
+import signal
 import sys
 import time
 
@@ -68,6 +70,44 @@ def one_mib_echoed_with_3pct_loss_from_stack_retransmitted(ctx):
     check(dropped > 0, "nftables dropped nothing: the test did not test loss")
     check(rc == 0, "exit code %r" % rc)
     check(c.get("TCP_REXMIT", 0) > 0, "segments were lost but TCP_REXMIT is 0: %r" % c)
+
+
+def conn_line(srv):
+    """SIGUSR1 while a connection is open: its 'conn:' line (ptcp_conn_info)."""
+    mark = srv.mark()
+    os.kill(srv.proc.pid, signal.SIGUSR1)
+    found = []
+
+    def printed():
+        found[:] = [l for l in srv.output_since(mark).splitlines() if l.startswith("conn:")]
+        return bool(found)
+    h.wait_for(printed, 5)
+    return found[0] if found else ""
+
+
+@suite.test(timeout=300)
+def one_mib_echoed_with_3pct_loss_under_each_congestion_control(ctx):
+    """--cc newreno and --cc cubic: intact echo, the connection reports its
+    algorithm, and the losses made it reduce (fast retransmit or timeout)."""
+    for cc in ("newreno", "cubic"):
+        srv = ctx.new_server(["--cc", cc], name="loss-" + cc)
+        with srv:
+            nft_loss(srv, 3)
+            data = os.urandom(MIB)
+            with srv.connect(timeout=60) as s:
+                got = h.echo_through(s, data, chunk=32768)
+                line = conn_line(srv)
+            check(got == data,
+                  "--cc %s: echo differs at offset %d" % (cc, h.first_diff(got, data)))
+            rc, out = srv.stop()
+        c = h.parse_counters(out)
+        events = c.get("TCP_CC_CONGESTION_EVENT", 0) + c.get("TCP_RTO", 0)
+        h.log("    --cc %s: TCP_REXMIT %d, congestion events %d, timeouts %d" % (
+            cc, c.get("TCP_REXMIT", 0), c.get("TCP_CC_CONGESTION_EVENT", 0), c.get("TCP_RTO", 0)))
+        check(rc == 0, "--cc %s: exit code %r" % (cc, rc))
+        check((" cc=%s" % cc) in line, "--cc %s: SIGUSR1 conn line %r" % (cc, line))
+        check(c.get("TCP_REXMIT", 0) > 0 and events > 0,
+              "--cc %s: no retransmission or reduction under loss: %r" % (cc, c))
 
 
 @suite.test(timeout=240)
