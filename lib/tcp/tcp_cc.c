@@ -108,8 +108,9 @@ cwnd_limited(const struct ptcp_conn *c, uint32_t acked)
 /*
  * RFC 7661 congestion window validation.
  *
- * pipeACK sample (4.2: "other equivalent methods may be used"): the
- * flight before this ACK, the data the network held; pipeACK is the
+ * pipeACK sample (RFC 7661 measures the data acknowledged over an RTT and
+ * allows equivalent methods): the flight before this ACK, the data the
+ * network held and that this RTT acknowledges; pipeACK is the
  * largest sample of the current pipeACK sampling period, PSP = max(3*SRTT,
  * 1 s) rounded up to whole cwv ticks, so it never exceeds the largest
  * sample of the most recent PSP. It is undefined (0, validated) at the
