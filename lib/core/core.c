@@ -38,6 +38,11 @@ ptcp_conf_defaults(struct ptcp_stack_conf *conf)
 	 * at the default 2*MSL.
 	 */
 	DEFAULT(max_time_wait, (uint32_t)RTE_MIN(8ull * conf->max_conns, 1ull << 18));
+	/*
+	 * A scoreboard is held only while a connection has SACKed data above
+	 * SND.UNA; 65536 (12 MiB) covers that many connections losing at once.
+	 */
+	DEFAULT(sack_scoreboards, RTE_MIN(conf->max_conns, 1u << 16));
 	DEFAULT(rto_init_ms, 1000);
 	DEFAULT(rto_min_ms, 200);
 	DEFAULT(rto_max_ms, 60000);

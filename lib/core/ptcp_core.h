@@ -153,6 +153,9 @@ struct ptcp_stack_conf {
 	uint32_t msl_ms;               /* TIME-WAIT lasts 2*MSL (30000) */
 	uint32_t max_time_wait;        /* TIME-WAIT records, outside max_conns (8 * max_conns, */
 	                               /* at most 262144) */
+	uint32_t sack_scoreboards;     /* SACK scoreboards (tcp_sack.c) per lcore: connections
+	                                * recovering with SACK at once (max_conns, at most
+	                                * 65536; UINT32_MAX = none, NewReno recovery only) */
 	uint32_t fin_timeout_ms;       /* FIN-WAIT-2 after ptcp_close lasts at most this
 	                                * (60000, Linux tcp_fin_timeout; UINT32_MAX = never) */
 	uint32_t rto_init_ms;          /* RFC 6298 2.1 initial RTO (1000) */

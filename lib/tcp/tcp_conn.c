@@ -142,6 +142,13 @@ ptcp_tcp_init(struct ptcp_stack *st)
 		st->tcp = NULL;
 		goto fail;
 	}
+	if (ptcp_tcp_sack_init(st) != 0) {
+		ptcp_tcp_pmtu_fini(st);
+		ptcp_tcp_timewait_fini(st);
+		ptcp_tcp_syncache_fini(st);
+		st->tcp = NULL;
+		goto fail;
+	}
 	return 0;
 fail:
 	rte_hash_free(tcp->table);
@@ -157,6 +164,7 @@ conn_free_buffers(struct ptcp_conn *c)
 	rte_pktmbuf_free(c->sndq_head);
 	rte_pktmbuf_free(c->rcvq_head);
 	ptcp_tcp_reass_free(c);
+	ptcp_tcp_sack_free(c);
 	c->sndq_head = c->sndq_tail = NULL;
 	c->rcvq_head = c->rcvq_tail = NULL;
 	c->sndq_bytes = c->rcvq_bytes = 0;
@@ -197,6 +205,7 @@ ptcp_tcp_fini(struct ptcp_stack *st)
 	}
 	ptcp_tcp_timewait_fini(st);
 	ptcp_tcp_pmtu_fini(st);
+	ptcp_tcp_sack_fini(st);
 	rte_hash_free(tcp->table);
 	rte_free(tcp->conns);
 	rte_free(tcp->conn_free);

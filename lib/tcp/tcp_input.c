@@ -446,6 +446,8 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 				break;
 			}
 		}
+	} else if ((c->flags & PTCP_TF_SACK_PERMIT) && ack == c->snd_una) {
+		ptcp_tcp_recovery_on_sack_dupack(c, seg, is_dupack(c, s));
 	} else if (is_dupack(c, s)) {
 		ptcp_tcp_recovery_on_dupack(c);
 	}

@@ -332,8 +332,93 @@ ptcp_tcp_retransmit_first(struct ptcp_conn *c)
 		return;
 	}
 	c->flags &= ~PTCP_TF_RTT_TIMING;
-	if (xmit(c, start, flags, len) == 0)
+	if (xmit(c, start, flags, len) == 0) {
 		PTCP_INC(c->st, TCP_REXMIT);
+		PTCP_ADD(c->st, TCP_REXMIT_BYTES, len);
+	}
+}
+
+/*
+ * Resend len bytes of sequence space from seq (SACK recovery, RFC 6675
+ * NextSeg rules 1, 3 and 4): at most one segment of snd_mss payload bytes,
+ * the FIN with it when the range reaches past the data and the FIN was
+ * sent. SND.NXT and SND.MAX do not move. Karn: the RTT sample in flight is
+ * dropped if the range covers it. Returns the sequence space sent (0: none).
+ */
+uint32_t
+ptcp_tcp_retransmit_range(struct ptcp_conn *c, uint32_t seq, uint32_t len)
+{
+	uint32_t data_end = c->sndq_seq + c->sndq_bytes;
+	uint32_t plen = 0;
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+	bool fin_sent = (c->flags & PTCP_TF_FIN_QUEUED) && ptcp_seq_gt(c->snd_max, data_end);
+
+	if (!can_send_data(c) || len == 0 || ptcp_seq_lt(seq, c->snd_una) ||
+	    ptcp_seq_lt(seq, c->sndq_seq) || !ptcp_seq_lt(seq, c->snd_max))
+		return 0;
+	len = RTE_MIN(len, c->snd_max - seq);
+	if (ptcp_seq_lt(seq, data_end))
+		plen = RTE_MIN(RTE_MIN(len, data_end - seq), (uint32_t)c->snd_mss);
+	if (seq + plen == data_end) {
+		if (plen != 0)
+			flags |= RTE_TCP_PSH_FLAG;
+		if (fin_sent)
+			flags |= RTE_TCP_FIN_FLAG;
+	}
+	if (plen == 0 && !(flags & RTE_TCP_FIN_FLAG))
+		return 0;
+	if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_le(seq, c->rtt_seq) &&
+	    ptcp_seq_lt(c->rtt_seq, seq + plen + 1))
+		c->flags &= ~PTCP_TF_RTT_TIMING;
+	if (xmit(c, seq, flags, plen) != 0)
+		return 0;
+	PTCP_INC(c->st, TCP_REXMIT);
+	PTCP_ADD(c->st, TCP_REXMIT_BYTES, plen);
+	if (c->timer[PTCP_TCP_T_REXMIT] == 0)
+		ptcp_tcp_rto_arm(c);
+	return plen + !!(flags & RTE_TCP_FIN_FLAG);
+}
+
+/*
+ * One new segment at SND.MAX, limited by the peer's window and snd_mss but
+ * not by cwnd: RFC 3042 limited transmit and RFC 6675 NextSeg rule 2, whose
+ * callers did their own accounting (cwnd + 2 SMSS, cwnd - pipe). The FIN
+ * rides on the last byte. Returns the payload bytes sent.
+ */
+uint32_t
+ptcp_tcp_send_new_segment(struct ptcp_conn *c)
+{
+	uint32_t data_end = c->sndq_seq + c->sndq_bytes;
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+	uint32_t avail, win, len;
+	uint8_t flags = RTE_TCP_ACK_FLAG;
+
+	if (!can_send_data(c) || c->snd_nxt != c->snd_max || !ptcp_seq_lt(c->snd_max, data_end) ||
+	    ptcp_seq_lt(c->snd_max, c->sndq_seq))
+		return 0;
+	avail = data_end - c->snd_max;
+	win = ptcp_seq_lt(c->snd_max, wnd_end) ? wnd_end - c->snd_max : 0;
+	len = RTE_MIN(RTE_MIN(avail, win), (uint32_t)c->snd_mss);
+	if (len == 0)
+		return 0;
+	if (len == avail) {
+		flags |= RTE_TCP_PSH_FLAG;
+		if (c->flags & PTCP_TF_FIN_QUEUED)
+			flags |= RTE_TCP_FIN_FLAG;
+	}
+	if (!(c->flags & PTCP_TF_RTT_TIMING)) {
+		c->flags |= PTCP_TF_RTT_TIMING;
+		c->rtt_seq = c->snd_max;
+		c->rtt_start = c->st->now_us;
+	}
+	if (xmit(c, c->snd_max, flags, len) != 0)
+		return 0;
+	PTCP_ADD(c->st, TCP_DATA_TX, len);
+	c->snd_max += len + !!(flags & RTE_TCP_FIN_FLAG);
+	c->snd_nxt = c->snd_max;
+	if (c->timer[PTCP_TCP_T_REXMIT] == 0)
+		ptcp_tcp_rto_arm(c);
+	return len;
 }
 
 static bool
@@ -417,10 +502,12 @@ output(struct ptcp_conn *c, bool force)
 			}
 			if (xmit(c, c->snd_nxt, flags, len) == -ENOBUFS)
 				break;
-			if (ptcp_seq_ge(c->snd_nxt, c->snd_max))
+			if (ptcp_seq_ge(c->snd_nxt, c->snd_max)) {
 				PTCP_ADD(st, TCP_DATA_TX, len);
-			else
+			} else {
 				PTCP_INC(st, TCP_REXMIT);
+				PTCP_ADD(st, TCP_REXMIT_BYTES, len);
+			}
 			c->snd_nxt += len + !!(flags & RTE_TCP_FIN_FLAG);
 			c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
 			sent = true;

@@ -39,6 +39,7 @@
 #include "ptcp_api.h"
 #include "tcp_seq.h"
 #include "tcp_cc.h"
+#include "tcp_sack.h"
 
 /* 4-tuple key of the connection table: addresses network order, ports host order. */
 struct ptcp_flow {
@@ -177,6 +178,11 @@ struct ptcp_conn {
 	uint16_t pmtu_gen : 14;              /* tcp->pmtu_gen when snd_mss last followed it */
 	uint16_t pmtu_timed_full : 1;        /* the segment timed for RTT (rtt_seq) is full-size */
 	uint16_t pmtu_proven : 1;            /* a full-size segment got through at this snd_mss */
+	/*
+	 * Loss recovery with SACK (tcp_sack.c): the scoreboard exists only
+	 * while SACKed data above SND.UNA is remembered or recovery runs.
+	 */
+	struct ptcp_sack_sb *sb;
 } __rte_cache_aligned;
 
 /* The layout claims above, held by the compiler. */
@@ -307,6 +313,8 @@ struct ptcp_tcp {
 	struct ptcp_pmtu *pmtu;
 	uint16_t pmtu_gen;                   /* PTCP_PMTU_GEN_MASK bits, 0 = never changed */
 	uint8_t cc_default;                  /* conf.cc: enum ptcp_cc_algo of new connections */
+	struct rte_mempool *sack_pool;       /* struct ptcp_sack_sb (tcp_sack.c); NULL: none */
+	uint64_t sack_mem;                   /* its bytes (measured) */
 };
 
 static inline struct ptcp_tcp *
@@ -469,6 +477,8 @@ void ptcp_tcp_output(struct ptcp_conn *c);
 void ptcp_tcp_send_probe(struct ptcp_conn *c);
 void ptcp_tcp_output_force(struct ptcp_conn *c);
 void ptcp_tcp_retransmit_first(struct ptcp_conn *c);
+uint32_t ptcp_tcp_retransmit_range(struct ptcp_conn *c, uint32_t seq, uint32_t len);
+uint32_t ptcp_tcp_send_new_segment(struct ptcp_conn *c);
 void ptcp_tcp_send_ack(struct ptcp_conn *c);
 void ptcp_tcp_send_syn(struct ptcp_conn *c);
 void ptcp_tcp_send_rst(struct ptcp_conn *c);
@@ -539,6 +549,13 @@ void ptcp_tcp_recovery_on_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_
 			      const struct ptcp_tcp_seg *seg);
 /** An RFC 5681 section 2 duplicate ACK. */
 void ptcp_tcp_recovery_on_dupack(struct ptcp_conn *c);
+/**
+ * A connection that negotiated SACK: an ACK with SEG.ACK = SND.UNA (its SACK
+ * blocks may say more than a duplicate ACK does); classic_dup the RFC 5681
+ * section 2 test.
+ */
+void ptcp_tcp_recovery_on_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg,
+				      bool classic_dup);
 /** Retransmission timeout (the caller rewinds SND.NXT and resends). */
 void ptcp_tcp_recovery_on_rto(struct ptcp_conn *c);
 /** Loss detected: congestion event, retransmit SND.UNA, PTCP_TF_RECOVERY. */

@@ -5,11 +5,14 @@
  * control (tcp_cc.h) only sets cwnd and ssthresh at the events this file
  * reports to it; it never transmits.
  *
- * Today: RFC 5681 3.2 fast retransmit / fast recovery on three duplicate
- * ACKs, with the RFC 6582 NewReno handling of partial acknowledgments
- * (resend the next hole at once) and its `recover` rule against a second
- * reduction for one loss. Further detectors (SACK scoreboard and RFC 6675,
- * RACK-TLP) belong here, behind the same entry points.
+ * Without SACK: RFC 5681 3.2 fast retransmit / fast recovery on three
+ * duplicate ACKs, with the RFC 6582 NewReno handling of partial
+ * acknowledgments (resend the next hole at once) and its `recover` rule
+ * against a second reduction for one loss. With SACK negotiated
+ * (PTCP_TF_SACK_PERMIT) the same entry points hand the ACK to tcp_sack.c
+ * (scoreboard, RFC 6675 recovery, RFC 3042, D-SACK undo), which falls back
+ * to NewReno here while it holds no scoreboard (nothing SACKed, or its
+ * pool empty).
  *
  * Entry points, from tcp_input.c check_ack (SND.UNA already advanced) and
  * tcp_timer.c:
@@ -76,7 +79,8 @@ ptcp_tcp_recovery_on_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us,
 {
 	uint32_t mss = c->snd_mss;
 
-	(void)seg;   /* SACK blocks, for the scoreboard */
+	if ((c->flags & PTCP_TF_SACK_PERMIT) && ptcp_tcp_sack_newack(c, seg, acked, rtt_us))
+		return;
 	c->dupacks = 0;
 	if (!(c->flags & PTCP_TF_RECOVERY)) {
 		ptcp_tcp_cc_ack(c, acked, rtt_us);
@@ -108,6 +112,14 @@ ptcp_tcp_recovery_on_dupack(struct ptcp_conn *c)
 	if (c->dupacks != PTCP_TCP_DUPTHRESH || !ptcp_seq_gt(c->snd_una, c->recover))
 		return;
 	ptcp_tcp_recovery_enter(c);
+}
+
+void
+ptcp_tcp_recovery_on_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg,
+				 bool classic_dup)
+{
+	if (!ptcp_tcp_sack_dupack(c, seg, classic_dup) && classic_dup)
+		ptcp_tcp_recovery_on_dupack(c);   /* no scoreboard: NewReno */
 }
 
 /*

@@ -222,8 +222,11 @@ rexmit_timeout(struct ptcp_conn *c)
 	 */
 	(void)ptcp_tcp_pmtu_rto(c);
 	ptcp_tcp_recovery_on_rto(c);
-	c->snd_nxt = c->snd_una;
 	ptcp_tcp_rto_arm(c);
+	/* RFC 6675 5.1: with SACK information, resend only the holes. */
+	if (ptcp_tcp_sack_rto(c))
+		return;
+	c->snd_nxt = c->snd_una;
 	ptcp_tcp_output(c);
 }
 

@@ -640,6 +640,20 @@ ptest_conn_rx_ack_to(struct ptest_conn *pc, uint32_t ack)
 	ptest_conn_rx(pc, RTE_TCP_ACK_FLAG, pc->rcv_nxt, ack, NULL, 0);
 }
 
+void
+ptest_conn_rx_sack(struct ptest_conn *pc, uint32_t ack, const struct ptcp_sack_block *b,
+		   unsigned int n)
+{
+	struct ptcp_tcp_opts o = { .present = PTCP_TCPOPT_F_SACK };
+
+	assert_true(n <= PTCP_TCP_MAX_SACK);
+	o.nsack = (uint8_t)n;
+	memcpy(o.sack, b, n * sizeof(*b));
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+		.seq = pc->rcv_nxt, .ack = ack, .flags = RTE_TCP_ACK_FLAG, .wnd = pc->peer_wnd,
+		.opt = &o });
+}
+
 struct ptcp_conn *
 ptest_conn_c(struct ptest_conn *pc)
 {

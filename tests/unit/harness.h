@@ -287,6 +287,13 @@ void ptest_stream_send(struct ptest_conn *pc, uint32_t len);
 /** The peer acknowledges up to ack (no data, its window pc->peer_wnd). */
 void ptest_conn_rx_ack_to(struct ptest_conn *pc, uint32_t ack);
 
+/**
+ * The peer acknowledges up to ack with n SACK blocks (RFC 2018, most
+ * recent first as the peer would send them), its window pc->peer_wnd.
+ */
+void ptest_conn_rx_sack(struct ptest_conn *pc, uint32_t ack, const struct ptcp_sack_block *b,
+			unsigned int n);
+
 /** ptcp_send of all len bytes (asserted taken), then flush what it caused. */
 void ptest_conn_send(struct ptest_conn *pc, const void *data, uint32_t len);
 /**
