@@ -538,6 +538,8 @@ output(struct ptcp_conn *c, bool force)
 	if (sent) {
 		if (c->timer[PTCP_TCP_T_REXMIT] == 0)
 			ptcp_tcp_rto_arm(c);
+		if (c->flags & PTCP_TF_SACK_PERMIT)
+			ptcp_tcp_rack_arm(c);   /* RFC 8985 7.2: the PTO follows new data */
 	} else if (c->flags & PTCP_TF_ACK_NOW) {
 		ptcp_tcp_send_ack(c);
 	}

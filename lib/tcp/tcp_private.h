@@ -58,6 +58,14 @@ enum ptcp_tcp_timer {
 	PTCP_TCP_T_FIN_WAIT_2, /* orphaned FIN-WAIT-2: conf.fin_timeout_ms (tcp_fin_timeout) */
 	PTCP_TCP_T_MAX
 };
+/*
+ * RFC 8985 reordering timer or tail loss probe (tcp_rack.c). It shares the
+ * FIN-WAIT-2 slot rather than growing every connection by 8 bytes: RACK
+ * and TLP run only while data is in flight, FIN-WAIT-2 only once our FIN
+ * (the last of it) is acknowledged, and tcp_rack.c clears the slot when
+ * nothing is in flight, before an ACK of the FIN can move to FIN-WAIT-2.
+ */
+#define PTCP_TCP_T_RACK PTCP_TCP_T_FIN_WAIT_2
 
 /* conn->flags */
 #define PTCP_TF_ACK_NOW      (1u << 0)   /* send an ACK at the next output */
@@ -179,11 +187,22 @@ struct ptcp_conn {
 	uint16_t pmtu_timed_full : 1;        /* the segment timed for RTT (rtt_seq) is full-size */
 	uint16_t pmtu_proven : 1;            /* a full-size segment got through at this snd_mss */
 	/*
-	 * Loss recovery with SACK (tcp_sack.c): the scoreboard exists only
-	 * while SACKed data above SND.UNA is remembered or recovery runs.
+	 * Loss recovery with SACK (tcp_sack.c, tcp_rack.c): the scoreboard
+	 * exists only while SACKed data above SND.UNA is remembered or
+	 * recovery runs. (RACK.min_RTT first: it fills the hole before the
+	 * pointer's alignment, so line 5 keeps room for these 19 bytes.)
 	 */
+	uint32_t rack_min_rtt_us;            /* RFC 8985 RACK.min_RTT (0: no sample yet) */
 	struct ptcp_sack_sb *sb;
+	uint32_t tlp_end_seq;                /* RFC 8985 TLP.end_seq (tlp_flags & OUT) */
+	uint8_t rack_reo_mult;               /* RACK.reo_wnd_mult - 1 (D-SACK widens it) */
+	uint8_t tlp_flags;                   /* PTCP_TLP_* */
 } __rte_cache_aligned;
+
+/* conn->tlp_flags */
+#define PTCP_TLP_OUT   (1u << 0)   /* a probe is outstanding (TLP.end_seq valid) */
+#define PTCP_TLP_RXT   (1u << 1)   /* it was a retransmission (TLP.is_retrans) */
+#define PTCP_TLP_DSACK (1u << 2)   /* a D-SACK reported the probe a duplicate */
 
 /* The layout claims above, held by the compiler. */
 static_assert(offsetof(struct ptcp_conn, ooo_blocks) < RTE_CACHE_LINE_SIZE,

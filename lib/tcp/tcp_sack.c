@@ -189,6 +189,9 @@ dsack(struct ptcp_conn *c, uint32_t l, uint32_t r)
 	struct ptcp_sack_sb *sb = c->sb;
 
 	PTCP_INC(c->st, TCP_DSACK_RX);
+	ptcp_tcp_rack_dsack(c);
+	if ((c->tlp_flags & PTCP_TLP_RXT) && ptcp_seq_in(c->tlp_end_seq - 1, l, r))
+		c->tlp_flags |= PTCP_TLP_DSACK;
 	if (sb == NULL || sb->rxt_bytes == 0 || !ptcp_seq_lt(l, r) ||
 	    ptcp_seq_lt(l, sb->episode_start))
 		return;
@@ -199,7 +202,7 @@ dsack(struct ptcp_conn *c, uint32_t l, uint32_t r)
 uint32_t
 ptcp_tcp_sack_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 {
-	uint32_t newly = 0;
+	uint32_t newly = 0, n;
 	unsigned int k;
 
 	if (!(seg->opt.present & PTCP_TCPOPT_F_SACK) || seg->opt.nsack == 0) {
@@ -223,7 +226,10 @@ ptcp_tcp_sack_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 		}
 		if (c->sb == NULL && sb_alloc(c) == NULL)
 			return newly;
-		newly += sb_insert(c, c->sb, l, r);
+		n = sb_insert(c, c->sb, l, r);
+		if (n != 0)
+			ptcp_tcp_rack_delivered(c, l, r);
+		newly += n;
 	}
 	if (c->sb != NULL)
 		sb_trim(c->sb, c->snd_una);
@@ -311,7 +317,7 @@ ptcp_tcp_sack_pipe(const struct ptcp_conn *c)
 	return pipe;
 }
 
-enum next_rule { NEXT_NONE, NEXT_LOST, NEXT_NEW, NEXT_UNSACKED, NEXT_RESCUE };
+enum next_rule { NEXT_NONE, NEXT_RELOST, NEXT_LOST, NEXT_NEW, NEXT_UNSACKED, NEXT_RESCUE };
 
 /* The first unSACKed byte at or above seq and the end of its hole. */
 static uint32_t
@@ -349,6 +355,15 @@ next_seg(const struct ptcp_conn *c, bool rescued, uint32_t *seq, uint32_t *len)
 	uint32_t mss = c->snd_mss, hole_end, s, high_sacked;
 
 	high_sacked = sb->n != 0 ? sb->r[sb->n - 1].end : c->snd_una;
+	/* RACK: retransmissions found lost (tcp_rack.c) go again first. */
+	if (ptcp_seq_lt(sb->rerxt_from, sb->rerxt_end)) {
+		s = hole_at(c, ptcp_seq_max(sb->rerxt_from, c->snd_una), &hole_end);
+		if (ptcp_seq_lt(s, sb->rerxt_end) && ptcp_seq_lt(s, c->snd_max)) {
+			*seq = s;
+			*len = RTE_MIN(RTE_MIN(hole_end, sb->rerxt_end) - s, mss);
+			return NEXT_RELOST;
+		}
+	}
 	s = hole_at(c, ptcp_seq_max(sb->high_rxt, c->snd_una), &hole_end);
 	/* (1) the first lost unSACKed byte above HighRxt */
 	if (ptcp_seq_lt(s, c->snd_max) && ptcp_seq_lt(s, lost_bound(c))) {
@@ -403,6 +418,12 @@ sack_send(struct ptcp_conn *c)
 
 		if (rule == NEXT_NONE)
 			break;
+		/* The first transmission after retransmissions orders them (tcp_rack.c). */
+		if (sb->rxt_bytes != 0 && !sb->rxt_mark_valid && rule != NEXT_RELOST) {
+			sb->rxt_mark_valid = 1;
+			sb->rxt_new_seq = rule == NEXT_NEW ? c->snd_max : seq;
+			sb->rxt_cover = sb->high_rxt;
+		}
 		if (rule == NEXT_NEW) {
 			n = ptcp_tcp_send_new_segment(c);
 			if (n == 0)
@@ -415,7 +436,9 @@ sack_send(struct ptcp_conn *c)
 			break;
 		PTCP_INC(c->st, TCP_SACK_REXMIT);
 		/* (C.2) HighRxt: not for the rescue retransmission. */
-		if (rule == NEXT_RESCUE) {
+		if (rule == NEXT_RELOST) {
+			sb->rerxt_from = seq + n;
+		} else if (rule == NEXT_RESCUE) {
 			PTCP_INC(c->st, TCP_SACK_RESCUE);
 			sb->rescue_rxt = c->recover;
 			sb->rescue_valid = 1;
@@ -451,6 +474,9 @@ enter_recovery(struct ptcp_conn *c)
 	sb->rxt_bytes = 0;
 	sb->dsack_bytes = 0;
 	sb->episode_start = c->snd_una;
+	sb->rxt_mark_valid = 0;
+	sb->rerxt_pending = 0;
+	sb->rerxt_end = sb->rerxt_from;
 	/* (4.3) the first segment presumed dropped: HighACK + 1, whatever pipe says. */
 	s = hole_at(c, c->snd_una, &hole_end);
 	if (ptcp_seq_lt(s, c->snd_max)) {
@@ -504,6 +530,9 @@ exit_recovery(struct ptcp_conn *c)
 	 * them until what is sent from now on is acknowledged.
 	 */
 	sb->undo_end = c->snd_max;
+	sb->rxt_mark_valid = 0;
+	sb->rerxt_pending = 0;
+	sb->rerxt_end = sb->rerxt_from;
 }
 
 /*
@@ -542,9 +571,13 @@ ptcp_tcp_sack_newack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, uint32
 	struct ptcp_sack_sb *sb;
 
 	ptcp_tcp_sack_update(c, seg);
+	ptcp_tcp_rack_delivered(c, c->snd_una - acked, c->snd_una);
+	ptcp_tcp_tlp_ack(c, c->snd_una);
 	sb = c->sb;
-	if (sb == NULL)
+	if (sb == NULL) {
+		ptcp_tcp_rack_arm(c);
 		return false;   /* nothing SACKed: RFC 5681 / RFC 6582 */
+	}
 	c->dupacks = 0;
 	if (c->flags & PTCP_TF_RECOVERY) {
 		/* RFC 6675 5 (A): a partial ACK only updates the scoreboard and sends. */
@@ -566,6 +599,7 @@ ptcp_tcp_sack_newack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, uint32
 			enter_recovery(c);
 	}
 	maybe_free(c);
+	ptcp_tcp_rack_arm(c);
 	return true;
 }
 
@@ -595,6 +629,7 @@ ptcp_tcp_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, bool c
 	/* RFC 6675 2: with SACK, an ACK bringing new SACK information is a duplicate too. */
 	if (c->snd_una == c->snd_max || (!classic_dup && newly == 0)) {
 		maybe_free(c);
+		ptcp_tcp_rack_arm(c);
 		return true;
 	}
 	if (c->dupacks < UINT8_MAX)
@@ -605,7 +640,19 @@ ptcp_tcp_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, bool c
 		enter_recovery(c);
 	else if (c->dupacks < PTCP_SACK_DUPTHRESH)
 		limited_transmit(c);
+	ptcp_tcp_rack_arm(c);
 	return true;
+}
+
+void
+ptcp_tcp_sack_lost_marked(struct ptcp_conn *c)
+{
+	if (c->sb == NULL)
+		return;
+	if ((c->flags & PTCP_TF_RECOVERY) || c->sb->rto_recovery)
+		sack_send(c);
+	else if (should_enter(c))
+		enter_recovery(c);
 }
 
 bool
@@ -613,6 +660,10 @@ ptcp_tcp_sack_rto(struct ptcp_conn *c)
 {
 	struct ptcp_sack_sb *sb = c->sb;
 
+	/* RFC 8985: a timeout ends the probe episode and every pending deadline. */
+	ptcp_tcp_rack_reset(c);
+	if (c->timer[PTCP_TCP_T_RACK] != 0 && c->state != PTCP_TCP_FIN_WAIT_2)
+		ptcp_tcp_timer_stop(c, PTCP_TCP_T_RACK);
 	if (sb == NULL || sb->n == 0)
 		return false;
 	/*

@@ -46,6 +46,28 @@ struct ptcp_sack_sb {
 	uint32_t dsack_bytes;            /* of those, reported by D-SACK (RFC 3708) */
 	uint32_t episode_start;          /* SND.UNA when the episode began */
 	uint32_t undo_end;               /* after the episode: undo given up past this ACK */
+	/*
+	 * RACK (tcp_rack.c), time order without per-segment times: holes below
+	 * a newly SACKed byte were sent before it and become lost once the
+	 * reordering window has passed since that delivery was seen.
+	 */
+	uint64_t reo_deadline[2];        /* when holes below reo_end[i] become lost */
+	uint32_t reo_end[2];
+	uint8_t reo_n;                   /* pending deadlines (oldest first) */
+	uint8_t rxt_mark_valid;          /* rxt_new_seq / rxt_cover describe a send */
+	uint8_t rerxt_pending;           /* rerxt_deadline armed */
+	/*
+	 * Lost retransmissions: new data first sent at rxt_new_seq after the
+	 * holes below rxt_cover were resent; its delivery means those
+	 * retransmissions should have arrived. After the reordering window
+	 * the unSACKed ones in [rerxt_from, rerxt_end) are sent again.
+	 */
+	uint32_t rxt_new_seq;
+	uint32_t rxt_cover;
+	uint32_t rerxt_from;
+	uint32_t rerxt_end;
+	uint32_t rerxt_cover;            /* rxt_cover when the deadline was armed */
+	uint64_t rerxt_deadline;
 	uint8_t n;                       /* ranges in r[] */
 	uint8_t rescue_valid;
 	uint8_t rto_recovery;            /* RFC 6675 5.1: resending after an RTO */
@@ -89,5 +111,25 @@ bool ptcp_tcp_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, b
  * Returns false when there is no scoreboard (the caller goes back N).
  */
 bool ptcp_tcp_sack_rto(struct ptcp_conn *c);
+/** RACK marked bytes lost (tcp_rack.c): start recovery, or send what pipe allows. */
+void ptcp_tcp_sack_lost_marked(struct ptcp_conn *c);
+/** RFC 6675 5 (C) outside ACK processing (RACK timer). */
+void ptcp_tcp_sack_send(struct ptcp_conn *c);
+
+/* tcp_rack.c: RFC 8985 RACK-TLP for connections that negotiated SACK */
+/** [l, r) was just delivered (newly SACKed, or cumulatively acknowledged). */
+void ptcp_tcp_rack_delivered(struct ptcp_conn *c, uint32_t l, uint32_t r);
+/** RACK.reo_wnd (RFC 8985 6.2.4), microseconds. */
+uint32_t ptcp_tcp_rack_reo_wnd(const struct ptcp_conn *c);
+/** A D-SACK arrived: the reordering window widens (RFC 8985 6.2.4). */
+void ptcp_tcp_rack_dsack(struct ptcp_conn *c);
+/** (Re)arm the RACK timer: the earliest reordering deadline, else the TLP PTO. */
+void ptcp_tcp_rack_arm(struct ptcp_conn *c);
+/** The RACK timer fired (tcp_timer.c). */
+void ptcp_tcp_rack_timeout(struct ptcp_conn *c);
+/** An ACK moved SND.UNA to ack: TLP episode bookkeeping (RFC 8985 7.4). */
+void ptcp_tcp_tlp_ack(struct ptcp_conn *c, uint32_t ack);
+/** Forget pending RACK deadlines (timeout, recovery end). */
+void ptcp_tcp_rack_reset(struct ptcp_conn *c);
 
 #endif /* PTCP_TCP_SACK_H */

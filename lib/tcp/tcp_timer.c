@@ -95,6 +95,8 @@ ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
 		c->rttvar_us = c->rttvar_us - c->rttvar_us / 4 + delta / 4;
 		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;
 	}
+	if (c->rack_min_rtt_us == 0 || r < c->rack_min_rtt_us)
+		c->rack_min_rtt_us = RTE_MAX(r, 1u);   /* RFC 8985 RACK.min_RTT */
 	/* RTO = SRTT + max(G, K*RTTVAR), G = the 1 ms wheel tick, K = 4 */
 	rto = (uint64_t)c->srtt_us + RTE_MAX((uint64_t)PTCP_TW_TICK_US, 4ull * c->rttvar_us);
 	rto = RTE_MAX(rto, PTCP_MS(conf->rto_min_ms));   /* 2.4 */
@@ -335,6 +337,7 @@ conn_timers_fire(struct ptcp_conn *c, uint64_t now)
 			ptcp_tcp_conn_closed(c, -ETIMEDOUT);
 			return;
 		}
+		ptcp_tcp_rack_timeout(c);   /* the same slot: RFC 8985 (tcp_rack.c) */
 	}
 	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && c->timer[PTCP_TCP_T_REXMIT] <= now) {
 		c->timer[PTCP_TCP_T_REXMIT] = 0;
