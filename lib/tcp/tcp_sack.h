@@ -7,6 +7,7 @@
 #ifndef PTCP_TCP_SACK_H
 #define PTCP_TCP_SACK_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -74,6 +75,7 @@ struct ptcp_sack_sb {
 	uint8_t undo_wait;               /* RFC 3708: the episode's D-SACKs may still come */
 	struct ptcp_sack_range r[PTCP_SACK_SB_RANGES];
 };
+static_assert(sizeof(struct ptcp_sack_sb) <= 224, "a scoreboard is at most 224 bytes");
 
 /** Create the stack's scoreboard pool (conf.sack_scoreboards objects). */
 int ptcp_tcp_sack_init(struct ptcp_stack *st);
