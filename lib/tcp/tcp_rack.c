@@ -26,10 +26,11 @@
  *     xmit_ts <= RACK.xmit_ts = T - RACK.rtt, holds at the latest at
  *     T + reo_wnd: those holes are marked lost at T + reo_wnd (never
  *     earlier than RFC 8985 would);
- *   - a transmission at S after the retransmissions below C (the first
- *     one after them, remembered in the scoreboard): when a delivery
- *     covers S, the unSACKed retransmitted bytes below C are lost once
- *     reo_wnd has passed (RFC 8985 lost retransmission detection).
+ *   - a transmission after the retransmissions below C (the first new
+ *     data after them, and the latest retransmission, remembered in the
+ *     scoreboard): when it is delivered, the unSACKed retransmitted bytes
+ *     below C are lost once reo_wnd has passed (RFC 8985 lost
+ *     retransmission detection).
  * The cost is one pair of deadlines and one marker in the scoreboard,
  * which exists only while there is something SACKed to order by.
  *
@@ -72,9 +73,23 @@ ptcp_tcp_rack_reset(struct ptcp_conn *c)
 		sb->reo_n = 0;
 		sb->rerxt_pending = 0;
 		sb->rxt_mark_valid = 0;
+		sb->last_rxt_valid = 0;
 		sb->rerxt_end = sb->rerxt_from;
 	}
 	c->tlp_flags = 0;
+}
+
+/* Retransmissions below cover are lost at deadline unless SACKed by then. */
+static void
+relose(struct ptcp_sack_sb *sb, uint32_t cover, uint64_t deadline)
+{
+	if (!sb->rerxt_pending) {
+		sb->rerxt_pending = 1;
+		sb->rerxt_deadline = deadline;
+		sb->rerxt_cover = cover;
+	} else {
+		sb->rerxt_cover = ptcp_seq_max(sb->rerxt_cover, cover);
+	}
 }
 
 void
@@ -86,14 +101,15 @@ ptcp_tcp_rack_delivered(struct ptcp_conn *c, uint32_t l, uint32_t r)
 	if (sb == NULL)
 		return;
 	deadline = c->st->now_us + ptcp_tcp_rack_reo_wnd(c);
-	if (sb->rxt_mark_valid && ptcp_seq_le(l, sb->rxt_new_seq) &&
-	    ptcp_seq_lt(sb->rxt_new_seq, r)) {
+	if (sb->rxt_mark_valid && ptcp_seq_gt(r, sb->rxt_new_seq)) {
 		sb->rxt_mark_valid = 0;
-		if (!sb->rerxt_pending) {
-			sb->rerxt_pending = 1;
-			sb->rerxt_deadline = deadline;
-			sb->rerxt_cover = sb->rxt_cover;
-		}
+		relose(sb, sb->rxt_cover, deadline);
+	}
+	if (sb->last_rxt_valid && ptcp_seq_lt(l, sb->last_rxt_end) &&
+	    ptcp_seq_gt(r, sb->last_rxt_seq) &&
+	    c->st->now_us - sb->last_rxt_ts >= c->rack_min_rtt_us) {
+		sb->last_rxt_valid = 0;
+		relose(sb, sb->last_rxt_cover, deadline);
 	}
 	if (!ptcp_seq_gt(l, sb->lost_end))
 		return;

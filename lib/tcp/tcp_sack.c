@@ -418,13 +418,13 @@ sack_send(struct ptcp_conn *c)
 
 		if (rule == NEXT_NONE)
 			break;
-		/* The first transmission after retransmissions orders them (tcp_rack.c). */
-		if (sb->rxt_bytes != 0 && !sb->rxt_mark_valid && rule != NEXT_RELOST) {
-			sb->rxt_mark_valid = 1;
-			sb->rxt_new_seq = rule == NEXT_NEW ? c->snd_max : seq;
-			sb->rxt_cover = sb->high_rxt;
-		}
 		if (rule == NEXT_NEW) {
+			/* The first new data after retransmissions orders them (tcp_rack.c). */
+			if (sb->rxt_bytes != 0 && !sb->rxt_mark_valid) {
+				sb->rxt_mark_valid = 1;
+				sb->rxt_new_seq = c->snd_max;
+				sb->rxt_cover = sb->high_rxt;
+			}
 			n = ptcp_tcp_send_new_segment(c);
 			if (n == 0)
 				break;
@@ -447,6 +447,12 @@ sack_send(struct ptcp_conn *c)
 			sb->high_rxt = ptcp_seq_max(sb->high_rxt, seq + n);
 		}
 		sb->rxt_bytes += n;
+		/* The latest retransmission: every other one went before it (tcp_rack.c). */
+		sb->last_rxt_valid = 1;
+		sb->last_rxt_seq = seq;
+		sb->last_rxt_end = seq + n;
+		sb->last_rxt_cover = ptcp_seq_max(sb->high_rxt, seq + n);
+		sb->last_rxt_ts = c->st->now_us;
 		pipe += n;
 	}
 }
@@ -475,6 +481,7 @@ enter_recovery(struct ptcp_conn *c)
 	sb->dsack_bytes = 0;
 	sb->episode_start = c->snd_una;
 	sb->rxt_mark_valid = 0;
+	sb->last_rxt_valid = 0;
 	sb->rerxt_pending = 0;
 	sb->rerxt_end = sb->rerxt_from;
 	/* (4.3) the first segment presumed dropped: HighACK + 1, whatever pipe says. */
@@ -531,6 +538,7 @@ exit_recovery(struct ptcp_conn *c)
 	 */
 	sb->undo_end = c->snd_max;
 	sb->rxt_mark_valid = 0;
+	sb->last_rxt_valid = 0;
 	sb->rerxt_pending = 0;
 	sb->rerxt_end = sb->rerxt_from;
 }

@@ -57,14 +57,24 @@ struct ptcp_sack_sb {
 	uint8_t reo_n;                   /* pending deadlines (oldest first) */
 	uint8_t rxt_mark_valid;          /* rxt_new_seq / rxt_cover describe a send */
 	uint8_t rerxt_pending;           /* rerxt_deadline armed */
+	uint8_t last_rxt_valid;          /* last_rxt_* describe a retransmission */
 	/*
-	 * Lost retransmissions: new data first sent at rxt_new_seq after the
-	 * holes below rxt_cover were resent; its delivery means those
-	 * retransmissions should have arrived. After the reordering window
-	 * the unSACKed ones in [rerxt_from, rerxt_end) are sent again.
+	 * Lost retransmissions, from two marks: new data first sent at
+	 * rxt_new_seq after the holes below rxt_cover were resent (any byte
+	 * delivered above rxt_new_seq was sent after them), and the latest
+	 * retransmission [last_rxt_seq, last_rxt_end), sent after every other
+	 * one below last_rxt_cover (its delivery counts once min_RTT has
+	 * passed, as RFC 8985 step 2: earlier it may be the original's). Either
+	 * delivered means those retransmissions should have arrived: after the
+	 * reordering window the unSACKed ones in [rerxt_from, rerxt_end) are
+	 * sent again.
 	 */
 	uint32_t rxt_new_seq;
 	uint32_t rxt_cover;
+	uint32_t last_rxt_seq;
+	uint32_t last_rxt_end;
+	uint32_t last_rxt_cover;
+	uint64_t last_rxt_ts;
 	uint32_t rerxt_from;
 	uint32_t rerxt_end;
 	uint32_t rerxt_cover;            /* rxt_cover when the deadline was armed */
@@ -75,7 +85,7 @@ struct ptcp_sack_sb {
 	uint8_t undo_wait;               /* RFC 3708: the episode's D-SACKs may still come */
 	struct ptcp_sack_range r[PTCP_SACK_SB_RANGES];
 };
-static_assert(sizeof(struct ptcp_sack_sb) <= 224, "a scoreboard is at most 224 bytes");
+static_assert(sizeof(struct ptcp_sack_sb) <= 256, "a scoreboard is at most 256 bytes");
 
 /** Create the stack's scoreboard pool (conf.sack_scoreboards objects). */
 int ptcp_tcp_sack_init(struct ptcp_stack *st);

@@ -217,6 +217,58 @@ test_rfc8985_lost_retransmission_detected(void **state)
 }
 
 static void
+test_rfc8985_lost_retransmission_found_by_later_retransmission(void **state)
+{
+	/*
+	 * Ensure that with no new data to order by, the delivery of a later
+	 * retransmission (SEG(2), SACKed one RTT after it was resent) shows
+	 * the earlier one (SEG(0)) lost: it goes again after reo_wnd, not at
+	 * the RTO.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	sack2(SEG(0), 3, 10, 1, 2);
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	PTEST_EXPECT_REXMIT(&conn, SEG(2), MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_advance(t, RTT_US);
+	PTEST_NOTHING_SENT(t);
+	sack1(SEG(0), 1, 10);   /* SEG(2)'s retransmission arrived, SEG(0)'s did not */
+	PTEST_NOTHING_SENT(t);
+	PTEST_EXPECT_SENT_AFTER(t, REO_US);
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_RACK_REXMIT_LOST), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_RTO), 0);
+	ptest_free(t);
+}
+
+static void
+test_rfc8985_early_sack_of_retransmission_is_the_original(void **state)
+{
+	/*
+	 * Ensure that a resent segment SACKed sooner than min_RTT after the
+	 * retransmission counts as the original's delivery (RFC 8985 6.2 step
+	 * 2): it does not mark the other retransmission lost.
+	 */
+	struct ptest_ctx *t = established();
+
+	(void)state;
+	fill_initial_window();
+	sack2(SEG(0), 3, 10, 1, 2);
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	PTEST_EXPECT_REXMIT(&conn, SEG(2), MSS);
+	ptest_advance(t, RTT_US / 4);
+	sack1(SEG(0), 1, 10);
+	ptest_advance(t, 3 * REO_US);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_RACK_REXMIT_LOST), 0);
+	ptest_free(t);
+}
+
+static void
 test_rfc8985_reo_wnd_scaled_by_dsack(void **state)
 {
 	/* Ensure that each D-SACK widens reo_wnd by min_RTT / 4, up to SRTT. */
@@ -249,6 +301,8 @@ main(void)
 		cmocka_unit_test(test_rfc8985_tlp_probe_sends_new_data),
 		cmocka_unit_test(test_rfc8985_tlp_not_without_sack),
 		cmocka_unit_test(test_rfc8985_lost_retransmission_detected),
+		cmocka_unit_test(test_rfc8985_lost_retransmission_found_by_later_retransmission),
+		cmocka_unit_test(test_rfc8985_early_sack_of_retransmission_is_the_original),
 		cmocka_unit_test(test_rfc8985_reo_wnd_scaled_by_dsack),
 	};
 
