@@ -174,9 +174,11 @@ stack_init(struct ptcp_stack *st, unsigned int lcore_id, void *arg __rte_unused)
 		ptcp_stack_mem_get(st, &m);
 		printf("memory: per lcore %" PRIu32 " connections x %" PRIu64 " B (struct %" PRIu32
 		       " B, free list and table included), %" PRIu32 " TIME-WAIT records x %" PRIu64
-		       " B, path-MTU cache %" PRIu32 " entries (%" PRIu64 " KiB)\n", m.conn_slots,
+		       " B, path-MTU cache %" PRIu32 " entries (%" PRIu64 " KiB), %" PRIu32
+		       " SACK scoreboards x %" PRIu64 " B\n", m.conn_slots,
 		       m.conn_bytes / RTE_MAX(m.conn_slots, 1u), m.conn_struct, m.tw_slots,
-		       m.tw_bytes / RTE_MAX(m.tw_slots, 1u), m.pmtu_slots, m.pmtu_bytes >> 10);
+		       m.tw_bytes / RTE_MAX(m.tw_slots, 1u), m.pmtu_slots, m.pmtu_bytes >> 10,
+		       m.sack_slots, m.sack_bytes / RTE_MAX(m.sack_slots, 1u));
 	}
 	return ptcp_listen(st, args.port, &echo_ops, &echo_lcores[lcore_id]);
 }

@@ -149,6 +149,10 @@ struct ptcp_stack_mem {
 	uint32_t pmtu_slots;           /* path-MTU cache entries (conf.pmtu_cache_size) */
 	uint32_t pmtu_entries;         /* ... in use now */
 	uint64_t pmtu_bytes;           /* path-MTU cache: entries + table */
+	uint32_t sack_slots;           /* conf.sack_scoreboards (0: none) */
+	uint32_t sack_struct;          /* one SACK scoreboard */
+	uint64_t sack_bytes;           /* the scoreboard pool */
+	uint32_t sack_used;            /* scoreboards held now */
 };
 
 void ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m);
@@ -327,6 +331,9 @@ struct ptcp_conn_info {
 	uint32_t ts_recent;            /* RFC 7323 TS.Recent (timestamps) */
 	uint8_t nrexmit;               /* consecutive retransmission timeouts */
 	uint8_t dupacks;               /* consecutive duplicate ACKs */
+	uint32_t pipe;                 /* RFC 6675 pipe (flight without SACK information) */
+	uint32_t sacked;               /* bytes SACKed above SND.UNA (the scoreboard) */
+	uint32_t lost;                 /* unSACKed bytes deemed lost (RFC 6675 IsLost, RACK) */
 	const char *cc;                /* congestion control: "cubic", "newreno" */
 };
 

@@ -206,4 +206,10 @@ ptcp_stack_mem_get(const struct ptcp_stack *st, struct ptcp_stack_mem *m)
 	m->pmtu_slots = RTE_MAX(st->conf.pmtu_cache_size, 8u);
 	m->pmtu_entries = ptcp_tcp_pmtu_count(st);
 	m->pmtu_bytes = ptcp_tcp_pmtu_mem(st);
+	if (st->tcp->sack_pool != NULL) {
+		m->sack_slots = st->tcp->sack_pool->size;
+		m->sack_struct = sizeof(struct ptcp_sack_sb);
+		m->sack_bytes = st->tcp->sack_mem;
+		m->sack_used = rte_mempool_in_use_count(st->tcp->sack_pool);
+	}
 }

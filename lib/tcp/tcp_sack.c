@@ -317,6 +317,27 @@ ptcp_tcp_sack_pipe(const struct ptcp_conn *c)
 	return pipe;
 }
 
+uint32_t
+ptcp_tcp_sack_lost_bytes(const struct ptcp_conn *c)
+{
+	const struct ptcp_sack_sb *sb = c->sb;
+	uint32_t lost, a = c->snd_una, n = 0;
+	unsigned int i;
+
+	if (sb == NULL)
+		return 0;
+	lost = lost_bound(c);
+	for (i = 0; i <= sb->n; i++) {
+		uint32_t b = i < sb->n ? sb->r[i].start : c->snd_max;
+
+		if (ptcp_seq_lt(a, b))
+			n += below(a, b, lost);
+		if (i < sb->n)
+			a = sb->r[i].end;
+	}
+	return n;
+}
+
 enum next_rule { NEXT_NONE, NEXT_RELOST, NEXT_LOST, NEXT_NEW, NEXT_UNSACKED, NEXT_RESCUE };
 
 /* The first unSACKed byte at or above seq and the end of its hole. */

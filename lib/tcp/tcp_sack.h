@@ -103,6 +103,8 @@ uint32_t ptcp_tcp_sack_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *se
 bool ptcp_tcp_sack_is_lost(const struct ptcp_conn *c, uint32_t seq);
 /** RFC 6675 SetPipe(): bytes estimated in flight. */
 uint32_t ptcp_tcp_sack_pipe(const struct ptcp_conn *c);
+/** UnSACKed bytes deemed lost (IsLost or RACK): 0 without a scoreboard. */
+uint32_t ptcp_tcp_sack_lost_bytes(const struct ptcp_conn *c);
 /** True when byte seq is SACKed. */
 bool ptcp_tcp_sack_is_sacked(const struct ptcp_conn *c, uint32_t seq);
 

@@ -303,6 +303,7 @@ test_rfc6675_pipe(void **state)
 	/* Ensure that SetPipe counts unSACKed bytes not lost once and retransmitted ones again. */
 	struct ptest_ctx *t = established();
 	struct ptcp_conn *c = ptest_conn_c(&conn);
+	struct ptcp_conn_info info;
 
 	(void)state;
 	fill_initial_window();
@@ -317,6 +318,11 @@ test_rfc6675_pipe(void **state)
 	PTEST_EXPECT_REXMIT(&conn, SEG(1), MSS);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(ptcp_tcp_sack_pipe(c), 5 * MSS);
+	/* The same through the introspection API. */
+	ptcp_conn_info_get(c, &info);
+	assert_int_equal(info.pipe, 5 * MSS);
+	assert_int_equal(info.sacked, 3 * MSS);
+	assert_int_equal(info.lost, 4 * MSS);   /* 0..3 */
 	ptest_free(t);
 }
 
