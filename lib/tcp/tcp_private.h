@@ -196,6 +196,7 @@ struct ptcp_conn {
 	struct ptcp_sack_sb *sb;
 	uint32_t tlp_end_seq;                /* RFC 8985 TLP.end_seq (tlp_flags & OUT) */
 	uint8_t rack_reo_mult;               /* RACK.reo_wnd_mult - 1 (D-SACK widens it) */
+	uint8_t rack_reo_persist;            /* RACK.reo_wnd_persist: recoveries left */
 	uint8_t tlp_flags;                   /* PTCP_TLP_* */
 } __rte_cache_aligned;
 

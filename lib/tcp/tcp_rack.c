@@ -43,6 +43,8 @@
 
 /* RFC 8985 7.2 WCDelAckT: the worst-case delayed ACK timer of the peer. */
 #define PTCP_TLP_WCDELACK_US 200000u
+/* RFC 8985 6.2.4: recoveries a widened reordering window lasts. */
+#define PTCP_RACK_REO_PERSIST 16
 /* A floor under the PTO, as Linux (a timer below the wheel's precision is noise). */
 #define PTCP_TLP_MIN_PTO_US  10000u
 
@@ -59,9 +61,20 @@ ptcp_tcp_rack_reo_wnd(const struct ptcp_conn *c)
 void
 ptcp_tcp_rack_dsack(struct ptcp_conn *c)
 {
-	/* RFC 8985 6.2.4: reo_wnd_mult grows by one per D-SACK round; the SRTT cap bounds it. */
+	/*
+	 * RFC 8985 6.2.4: reo_wnd_mult grows by one per D-SACK (the SRTT cap
+	 * bounds it), and falls back to 1 after 16 recoveries without one.
+	 */
 	if (c->rack_reo_mult < UINT8_MAX)
 		c->rack_reo_mult++;
+	c->rack_reo_persist = PTCP_RACK_REO_PERSIST;
+}
+
+void
+ptcp_tcp_rack_recovery(struct ptcp_conn *c)
+{
+	if (c->rack_reo_persist != 0 && --c->rack_reo_persist == 0)
+		c->rack_reo_mult = 0;
 }
 
 void

@@ -549,6 +549,7 @@ exit_recovery(struct ptcp_conn *c)
 	struct ptcp_sack_sb *sb = c->sb;
 
 	ptcp_tcp_recovery_exit(c);   /* congestion control deflates cwnd */
+	ptcp_tcp_rack_recovery(c);
 	sb->high_rxt = c->snd_una;
 	sb->rescue_valid = 0;
 	sb->lost_end = c->snd_una;

@@ -137,6 +137,8 @@ void ptcp_tcp_rack_delivered(struct ptcp_conn *c, uint32_t l, uint32_t r);
 uint32_t ptcp_tcp_rack_reo_wnd(const struct ptcp_conn *c);
 /** A D-SACK arrived: the reordering window widens (RFC 8985 6.2.4). */
 void ptcp_tcp_rack_dsack(struct ptcp_conn *c);
+/** A recovery ended: a widened window narrows after 16 of them (RFC 8985 6.2.4). */
+void ptcp_tcp_rack_recovery(struct ptcp_conn *c);
 /** (Re)arm the RACK timer: the earliest reordering deadline, else the TLP PTO. */
 void ptcp_tcp_rack_arm(struct ptcp_conn *c);
 /** The RACK timer fired (tcp_timer.c). */

@@ -271,7 +271,7 @@ test_rfc8985_early_sack_of_retransmission_is_the_original(void **state)
 static void
 test_rfc8985_reo_wnd_scaled_by_dsack(void **state)
 {
-	/* Ensure that each D-SACK widens reo_wnd by min_RTT / 4, up to SRTT. */
+	/* Ensure that each D-SACK widens reo_wnd by min_RTT / 4, up to SRTT, for 16 recoveries. */
 	struct ptest_ctx *t = established();
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
@@ -288,6 +288,12 @@ test_rfc8985_reo_wnd_scaled_by_dsack(void **state)
 		sack1(SEG(10), 0, 1);
 	assert_int_equal(ptcp_tcp_rack_reo_wnd(c), c->srtt_us);
 	PTEST_NOTHING_SENT(t);
+	/* 16 recoveries without a D-SACK: back to min_RTT / 4. */
+	for (int i = 0; i < 15; i++)
+		ptcp_tcp_rack_recovery(c);
+	assert_int_equal(ptcp_tcp_rack_reo_wnd(c), c->srtt_us);
+	ptcp_tcp_rack_recovery(c);
+	assert_int_equal(ptcp_tcp_rack_reo_wnd(c), REO_US);
 	ptest_free(t);
 }
 
