@@ -67,7 +67,10 @@ sack2(uint32_t ack, int a, int b, int c, int d)
 static void
 test_rfc2018_sack_blocks_update_scoreboard(void **state)
 {
-	/* Ensure that SACK blocks become sorted, merged ranges of the scoreboard, allocated at the first block above SND.UNA. */
+	/*
+	 * Ensure that SACK blocks become sorted, merged ranges of the scoreboard, allocated at the
+	 * first block above SND.UNA.
+	 */
 	struct ptest_ctx *t = established();
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
@@ -103,7 +106,10 @@ test_rfc2018_sack_blocks_update_scoreboard(void **state)
 static void
 test_rfc2018_block_outside_window_ignored(void **state)
 {
-	/* Ensure that SACK blocks beyond SND.MAX or empty are counted and ignored: no scoreboard, nothing sent. */
+	/*
+	 * Ensure that SACK blocks beyond SND.MAX or empty are counted and ignored: no scoreboard,
+	 * nothing sent.
+	 */
 	struct ptest_ctx *t = established();
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 	struct ptcp_sack_block beyond[1] = { { SEG(9), SEG(11) } };
@@ -163,7 +169,10 @@ test_rfc6675_islost_dupthresh_segments(void **state)
 static void
 test_rfc6675_islost_bytes_rule(void **state)
 {
-	/* Ensure that more than (DupThresh - 1) * SMSS SACKed bytes above a byte make it lost, in fewer than three ranges. */
+	/*
+	 * Ensure that more than (DupThresh - 1) * SMSS SACKed bytes above a byte make it lost, in
+	 * fewer than three ranges.
+	 */
 	struct ptest_ctx *t = established();
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 	struct ptcp_sack_block b[1] = { { SEG(1), SEG(3) } };
@@ -223,7 +232,10 @@ test_rfc6675_nextseg_rule1_lost_hole_first(void **state)
 static void
 test_rfc6675_nextseg_rule2_new_data(void **state)
 {
-	/* Ensure that with no lost hole left above HighRxt NextSeg rule 2 sends new data within cwnd - pipe. */
+	/*
+	 * Ensure that with no lost hole left above HighRxt NextSeg rule 2 sends new data within
+	 * cwnd - pipe.
+	 */
 	struct ptest_ctx *t = established();
 
 	(void)state;
@@ -273,7 +285,10 @@ test_rfc6675_nextseg_rule3_unsacked_below_sacked(void **state)
 static void
 test_rfc6675_nextseg_rule4_rescue(void **state)
 {
-	/* Ensure that NextSeg rule 4 resends the highest unSACKed segment once per recovery when nothing else may go. */
+	/*
+	 * Ensure that NextSeg rule 4 resends the highest unSACKed segment once per recovery when
+	 * nothing else may go.
+	 */
 	struct ptest_ctx *t = established();
 
 	(void)state;
@@ -490,7 +505,10 @@ test_sack_scoreboard_bounded_and_freed(void **state)
 static void
 test_sack_pool_empty_falls_back_to_newreno(void **state)
 {
-	/* Ensure that without a scoreboard (pool empty) three duplicate ACKs still fast-retransmit (RFC 6582). */
+	/*
+	 * Ensure that without a scoreboard (pool empty) three duplicate ACKs still fast-retransmit
+	 * (RFC 6582).
+	 */
 	struct ptcp_stack_conf conf = { .sack_scoreboards = UINT32_MAX, .cc = "newreno" };
 	struct ptest_ctx *t = ptest_established(&conn, &conf);
 	struct ptcp_conn *c = ptest_conn_c(&conn);
