@@ -102,10 +102,17 @@ ptcp_tcp_sack_free(struct ptcp_conn *c)
 	c->sb = NULL;
 }
 
-/* Forget what SND.UNA passed. */
+/*
+ * Forget what SND.UNA passed. A SACKed range that SND.UNA reaches but does
+ * not pass means the receiver discarded data it had SACKed (it would
+ * acknowledge it otherwise): RFC 2018 8 reneging. Every range goes then,
+ * so that data is sent again (counted, TCP_SACK_RENEGE).
+ */
 static void
-sb_trim(struct ptcp_sack_sb *sb, uint32_t una)
+sb_trim(struct ptcp_conn *c)
 {
+	struct ptcp_sack_sb *sb = c->sb;
+	uint32_t una = c->snd_una;
 	unsigned int i = 0;
 
 	while (i < sb->n && ptcp_seq_le(sb->r[i].end, una)) {
@@ -116,9 +123,11 @@ sb_trim(struct ptcp_sack_sb *sb, uint32_t una)
 		memmove(&sb->r[0], &sb->r[i], (sb->n - i) * sizeof(sb->r[0]));
 		sb->n = (uint8_t)(sb->n - i);
 	}
-	if (sb->n != 0 && ptcp_seq_lt(sb->r[0].start, una)) {
-		sb->sacked_bytes -= una - sb->r[0].start;
-		sb->r[0].start = una;
+	if (sb->n != 0 && ptcp_seq_le(sb->r[0].start, una)) {
+		PTCP_INC(c->st, TCP_SACK_RENEGE);
+		sb->n = 0;
+		sb->sacked_bytes = 0;
+		sb->lost_end = una;
 	}
 	sb->high_rxt = ptcp_seq_max(sb->high_rxt, una);
 	sb->lost_end = ptcp_seq_max(sb->lost_end, una);
@@ -207,7 +216,7 @@ ptcp_tcp_sack_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 
 	if (!(seg->opt.present & PTCP_TCPOPT_F_SACK) || seg->opt.nsack == 0) {
 		if (c->sb != NULL)
-			sb_trim(c->sb, c->snd_una);
+			sb_trim(c);
 		return 0;
 	}
 	for (k = 0; k < seg->opt.nsack && k < PTCP_TCP_MAX_SACK; k++) {
@@ -232,7 +241,7 @@ ptcp_tcp_sack_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 		newly += n;
 	}
 	if (c->sb != NULL)
-		sb_trim(c->sb, c->snd_una);
+		sb_trim(c);
 	return newly;
 }
 

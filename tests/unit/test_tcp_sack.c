@@ -95,10 +95,11 @@ test_rfc2018_sack_blocks_update_scoreboard(void **state)
 	assert_int_equal(c->sb->r[0].end, SEG(4));
 	assert_int_equal(PTEST_CTR(t, TCP_SACK_SB_ALLOC), 1);
 	assert_int_equal(PTEST_CTR(t, TCP_SACK_BLOCKS_RX), 4);
-	/* A cumulative ACK into the range trims it. */
-	sack1(SEG(2), 1, 4);
-	assert_int_equal(c->sb->r[0].start, SEG(2));
-	assert_int_equal(c->sb->sacked_bytes, 2 * MSS);
+	/* A cumulative ACK past the range forgets it (the scoreboard stays: recovery runs). */
+	ptest_conn_rx_ack_to(&conn, SEG(4));
+	assert_int_equal(c->sb->n, 0);
+	assert_int_equal(c->sb->sacked_bytes, 0);
+	assert_int_equal(PTEST_CTR(t, TCP_SACK_RENEGE), 0);
 	ptest_clear(t);
 	ptest_free(t);
 }
@@ -464,6 +465,34 @@ test_rfc3708_no_undo_without_dsack(void **state)
 }
 
 static void
+test_rfc2018_8_renege_clears_scoreboard(void **state)
+{
+	/*
+	 * Ensure that an ACK reaching SACKed data without passing it (the
+	 * receiver discarded what it had SACKed) empties the scoreboard, so the
+	 * timeout resends that data instead of trusting the old SACK.
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	fill_initial_window();
+	sack1(SEG(0), 2, 4);
+	assert_true(ptcp_tcp_sack_is_sacked(c, SEG(2)));
+	ptest_conn_rx_ack_to(&conn, SEG(2));   /* 0, 1 arrived; 2, 3 are gone again */
+	assert_int_equal(PTEST_CTR(t, TCP_SACK_RENEGE), 1);
+	assert_false(ptcp_tcp_sack_is_sacked(c, SEG(2)));
+	PTEST_NOTHING_SENT(t);
+	/* The tail loss probe first (PTO at its 10 ms floor: SRTT is 0 here). */
+	PTEST_EXPECT_SENT_AFTER(t, 10000);
+	PTEST_EXPECT_REXMIT(&conn, SEG(9), MSS);
+	PTEST_EXPECT_SENT_AFTER(t, c->rto_us);
+	PTEST_EXPECT_REXMIT(&conn, SEG(2), MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
+static void
 test_sack_scoreboard_bounded_and_freed(void **state)
 {
 	/*
@@ -547,6 +576,7 @@ main(void)
 		cmocka_unit_test(test_rfc3042_limited_transmit_two_new_segments),
 		cmocka_unit_test(test_rfc3708_dsack_undo),
 		cmocka_unit_test(test_rfc3708_no_undo_without_dsack),
+		cmocka_unit_test(test_rfc2018_8_renege_clears_scoreboard),
 		cmocka_unit_test(test_sack_scoreboard_bounded_and_freed),
 		cmocka_unit_test(test_sack_pool_empty_falls_back_to_newreno),
 	};
