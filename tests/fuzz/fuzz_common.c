@@ -253,6 +253,7 @@ static void
 peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 {
 	struct ptcp_conn *c = ptcp_tcp_conn_lookup(t->st, f);
+	struct ptcp_tcp_opts ts = { 0 };
 	uint8_t flags = RTE_TCP_ACK_FLAG;
 
 	if (c == NULL)
@@ -295,10 +296,19 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 	 * so the window the peer opens at RCV.NXT below would be ignored. The
 	 * peer opens it at SND.WL1 first: it claimed to have sent up to there.
 	 */
+	/*
+	 * A connection with timestamps drops segments without them (RFC 7323
+	 * 3.2) and older than TS.Recent (PAWS): the peer's clock moves on.
+	 */
+	if (c->flags & PTCP_TF_TSTMP) {
+		ts.present = PTCP_TCPOPT_F_TS;
+		ts.tsval = c->ts_recent + 1;
+	}
 	if (ptcp_seq_gt(c->snd_wl1, c->rcv_nxt)) {
 		ptest_rx_seg(t, &(struct ptest_seg){ .src = f->raddr, .dst = f->laddr,
 			.sport = f->rport, .dport = f->lport, .seq = c->snd_wl1,
-			.ack = c->snd_max, .flags = RTE_TCP_ACK_FLAG, .wnd = 65535 });
+			.ack = c->snd_max, .flags = RTE_TCP_ACK_FLAG, .wnd = 65535,
+			.opt = ts.present ? &ts : NULL });
 		fuzz_check_sent(t);
 		c = ptcp_tcp_conn_lookup(t->st, f);
 		if (c == NULL)
@@ -306,7 +316,7 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 	}
 	ptest_rx_seg(t, &(struct ptest_seg){ .src = f->raddr, .dst = f->laddr,
 		.sport = f->rport, .dport = f->lport, .seq = c->rcv_nxt, .ack = c->snd_max,
-		.flags = flags, .wnd = 65535 });
+		.flags = flags, .wnd = 65535, .opt = ts.present ? &ts : NULL });
 	fuzz_check_sent(t);
 }
 

@@ -70,6 +70,15 @@ def routed_topology(srv):
         h._sh(ns + ["ip", "link", "set", "lo", "up"])
     # Forwarding only inside the two router namespaces.
     h._sh(r1 + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    # Every oversized segment draws its ICMP: the kernel's per-destination
+    # rate limit (1 s, small burst) would otherwise leave connections of the
+    # second lcore without one, at random.
+    h._sh(r1 + ["sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0"])
+    # The client's kernel must not learn the path MTU itself: with a cached
+    # PMTU its later SYNs announce MSS 1240, and polltcp would never send a
+    # segment too big for the link on those connections (no ICMP to learn
+    # from). Without DF its packets are fragmented at the narrow link.
+    h._sh(cl + ["sysctl", "-q", "-w", "net.ipv4.ip_no_pmtu_disc=1"])
     h._sh(r2 + ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
     h._sh(r1 + ["ip", "route", "add", "198.18.1.0/24", "via", R2_IP])
     h._sh(r2 + ["ip", "route", "add", "198.18.0.0/24", "via", R1_IP])
