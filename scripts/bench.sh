@@ -50,7 +50,8 @@ Scaling on a bigger host (docs/real-nic.md):
   --client-dev ARGS   e.g. "-a 0000:3b:00.0" (both ports cabled back to back)
   --hold-bytes B      hugepage bytes reserved per held connection, server and
                       client together (default 1024: see docs/benchmarks.md)
-Environment: BENCH_HUGE_MAX_MB (hugepages on the machine in all, default 8192),
+Environment: BENCH_STACK_ARGS (options for both polltcp-echo and polltcp-load, e.g.
+  "--no-timestamps --no-sack --cc newreno" to measure what they cost), BENCH_HUGE_MAX_MB (hugepages on the machine in all, default 8192),
   BENCH_HOLD_HUGE_MAX_MB (the same for a hold run, default 13312: used only when
   no other hugepages are reserved, and never leaving less than 8 GiB of
   MemAvailable to everything else)
@@ -75,6 +76,9 @@ SRV_DEV=""
 CLI_DEV=""
 HOLD_BYTES=1024
 BUILD_DIR=${BENCH_BUILD:-build-bench}
+# Extra options for both polltcp-echo and polltcp-load, e.g. "--no-timestamps --cc newreno"
+read -r -a STACK_ARGS <<<"${BENCH_STACK_ARGS:-}"
+
 HUGE_MAX_MB=${BENCH_HUGE_MAX_MB:-8192}  # hugepages on the machine in all, ours and others'
 HOLD_HUGE_MAX_MB=${BENCH_HOLD_HUGE_MAX_MB:-13312}  # the same for a hold run, no others' pages
 RAM_SPARE_MB=8192         # MemAvailable a hold run leaves to everything else
@@ -486,7 +490,7 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
     [ "$ipc" -gt 1 ] && ipopt+=(--ip-count "$ipc")
     start_bg "$slog" $((limit + 30)) "$ECHO" -l "$SRV_LCORES" --file-prefix "$PFX-s" \
         --huge-dir "$HUGE/srv" --huge-unlink "${sdev[@]}" \
-        -- --ip "$SRV_IP/15" --max-conns "$maxc"
+        -- --ip "$SRV_IP/15" --max-conns "$maxc" "${STACK_ARGS[@]}"
     srv=$BG
     if ! wait_for "$slog" 'listening on' 30 "$srv"; then
         stop_group "$srv"
@@ -501,7 +505,7 @@ run_polltcp() {       # NAME MODE CONNS SIZE PIPELINE [extra client options]
         --huge-dir "$HUGE/cli" --huge-unlink "${cdev[@]}" \
         -- --ip "$CLI_IP/15" "${ipopt[@]}" --connect "$SRV_IP:7" \
         $(client_opts "$mode" "$conns" "$size" "$pipe") \
-        --json "$OUT/logs/$name-polltcp.json" "$@"
+        --json "$OUT/logs/$name-polltcp.json" "${STACK_ARGS[@]}" "$@"
     cli=$BG
     # hold: the peak hugepage use of both processes (df of our mount), for the report
     local sampler=""
