@@ -39,6 +39,17 @@ wheel_update(struct ptcp_conn *c)
 			next = c->timer[i];
 	if (next == c->timer_expire)
 		return;
+	/*
+	 * Later than the slot the wheel holds it in: it stays there, and that
+	 * slot's visit files it again by timer_expire ("not this lap" in
+	 * ptcp_tcp_poll). The RTO and the tail loss probe move later on every
+	 * ACK and every segment sent; moving the connection between slot lists
+	 * each time cost more than one visit per probe timeout.
+	 */
+	if (c->timer_expire != 0 && next > c->timer_expire) {
+		c->timer_expire = next;
+		return;
+	}
 	if (c->timer_expire != 0)
 		LIST_REMOVE(c, timer_link);
 	c->timer_expire = next;
