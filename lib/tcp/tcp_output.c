@@ -332,10 +332,8 @@ ptcp_tcp_retransmit_first(struct ptcp_conn *c)
 		return;
 	}
 	c->flags &= ~PTCP_TF_RTT_TIMING;
-	if (xmit(c, start, flags, len) == 0) {
-		PTCP_INC(c->st, TCP_REXMIT);
-		PTCP_ADD(c->st, TCP_REXMIT_BYTES, len);
-	}
+	if (xmit(c, start, flags, len) == 0)
+		ptcp_tcp_rexmit_count(c, len);
 }
 
 /*
@@ -372,8 +370,7 @@ ptcp_tcp_retransmit_range(struct ptcp_conn *c, uint32_t seq, uint32_t len)
 		c->flags &= ~PTCP_TF_RTT_TIMING;
 	if (xmit(c, seq, flags, plen) != 0)
 		return 0;
-	PTCP_INC(c->st, TCP_REXMIT);
-	PTCP_ADD(c->st, TCP_REXMIT_BYTES, plen);
+	ptcp_tcp_rexmit_count(c, plen);
 	if (c->timer[PTCP_TCP_T_REXMIT] == 0)
 		ptcp_tcp_rto_arm(c);
 	return plen + !!(flags & RTE_TCP_FIN_FLAG);
@@ -505,8 +502,7 @@ output(struct ptcp_conn *c, bool force)
 			if (ptcp_seq_ge(c->snd_nxt, c->snd_max)) {
 				PTCP_ADD(st, TCP_DATA_TX, len);
 			} else {
-				PTCP_INC(st, TCP_REXMIT);
-				PTCP_ADD(st, TCP_REXMIT_BYTES, len);
+				ptcp_tcp_rexmit_count(c, len);
 			}
 			c->snd_nxt += len + !!(flags & RTE_TCP_FIN_FLAG);
 			c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
@@ -516,7 +512,7 @@ output(struct ptcp_conn *c, bool force)
 		if (fin && c->snd_nxt == data_end) {
 			if (xmit(c, c->snd_nxt, RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG, 0) == 0) {
 				if (ptcp_seq_lt(c->snd_nxt, c->snd_max))
-					PTCP_INC(st, TCP_REXMIT);
+					ptcp_tcp_rexmit_count(c, 0);
 				c->snd_nxt++;
 				c->snd_max = ptcp_seq_max(c->snd_max, c->snd_nxt);
 				sent = true;

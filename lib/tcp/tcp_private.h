@@ -186,6 +186,7 @@ struct ptcp_conn {
 	uint16_t pmtu_gen : 14;              /* tcp->pmtu_gen when snd_mss last followed it */
 	uint16_t pmtu_timed_full : 1;        /* the segment timed for RTT (rtt_seq) is full-size */
 	uint16_t pmtu_proven : 1;            /* a full-size segment got through at this snd_mss */
+	uint16_t rexmit_segs;                /* segments retransmitted, saturating (conn info) */
 	/*
 	 * Loss recovery with SACK (tcp_sack.c, tcp_rack.c): the scoreboard
 	 * exists only while SACKed data above SND.UNA is remembered or
@@ -456,6 +457,16 @@ ptcp_tcp_ratelimited(const struct ptcp_stack *st, uint64_t *last)
 		return true;
 	*last = st->now_us ? st->now_us : 1;
 	return false;
+}
+
+/* One segment of len payload bytes retransmitted: the stack's counters and the connection's. */
+static inline void
+ptcp_tcp_rexmit_count(struct ptcp_conn *c, uint32_t len)
+{
+	PTCP_INC(c->st, TCP_REXMIT);
+	PTCP_ADD(c->st, TCP_REXMIT_BYTES, len);
+	if (c->rexmit_segs != UINT16_MAX)
+		c->rexmit_segs++;
 }
 
 /* tcp_conn.c */

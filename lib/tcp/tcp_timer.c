@@ -221,7 +221,7 @@ rexmit_timeout(struct ptcp_conn *c)
 	c->flags &= ~PTCP_TF_RTT_TIMING;   /* Karn: no sample across a retransmission */
 	if (c->state == PTCP_TCP_SYN_SENT || c->state == PTCP_TCP_SYN_RECEIVED) {
 		/* Data retransmissions are counted where they are sent (output). */
-		PTCP_INC(st, TCP_REXMIT);
+		ptcp_tcp_rexmit_count(c, 0);
 		c->flags |= PTCP_TF_SYN_REXMIT;
 		ptcp_tcp_send_syn(c);
 		ptcp_tcp_rto_arm(c);

@@ -1358,11 +1358,20 @@ test_api_conn_info_reports_connection_state(void **state)
 	assert_int_equal(i.snd_wnd, pc.peer_wnd);
 	assert_int_equal(i.rcv_wnd, pc.rcv_adv - pc.rcv_nxt);
 	assert_false(i.in_recovery);
+	assert_int_equal(i.rexmits, 0);
 	n = ptcp_conn_info_format(&i, line, sizeof(line));
 	assert_true(n > 0 && (size_t)n < sizeof(line));
 	assert_non_null(strstr(line, "state=ESTABLISHED"));
 	assert_non_null(strstr(line, "opts=---"));
 	assert_non_null(strstr(line, "flight=300 "));
+	/* One retransmission timeout: one segment resent, counted on the connection. */
+	ptest_advance(t, i.rto_us + PTEST_SLACK_US);
+	ptest_clear(t);
+	ptcp_conn_info_get(ptest_conn_c(&pc), &i);
+	assert_int_equal(i.rexmits, 1);
+	assert_int_equal(i.nrexmit, 1);
+	ptcp_conn_info_format(&i, line, sizeof(line));
+	assert_non_null(strstr(line, "rexmits=1 rto_run=1 "));
 	ptest_free(t);
 }
 
