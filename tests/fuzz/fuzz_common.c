@@ -259,9 +259,12 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 	if (c == NULL)
 		return;
 	if (getenv("FUZZ_DEBUG") != NULL)
-		fprintf(stderr, "teardown: %s una %u nxt %u max %u sndq %u+%u rcv_nxt %u snd_wnd %u\n",
+		fprintf(stderr, "teardown: %s una %u nxt %u max %u sndq %u+%u rcv_nxt %u snd_wnd %u "
+			"cwnd %u ssthresh %u mss %u flags 0x%x timers %d%d%d%d%d\n",
 			ptcp_tcp_state_name(c->state), c->snd_una, c->snd_nxt, c->snd_max,
-			c->sndq_seq, c->sndq_bytes, c->rcv_nxt, c->snd_wnd);
+			c->sndq_seq, c->sndq_bytes, c->rcv_nxt, c->snd_wnd, c->cwnd, c->ssthresh,
+			c->snd_mss, c->flags, c->timer[0] != 0, c->timer[1] != 0, c->timer[2] != 0,
+			c->timer[3] != 0, c->timer[4] != 0);
 	if (c->flags & PTCP_TF_FIN_OOO) {
 		/*
 		 * A fuzzed FIN beyond a gap fixed where the stream ends: the peer

@@ -479,6 +479,25 @@ test_rfc9293_3_7_1_mss_clamped_to_mtu(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc5681_cwnd_below_one_segment_still_sends_a_segment(void **state)
+{
+	/*
+	 * Ensure that a congestion window below one segment (set while the MSS was smaller,
+	 * e.g. by a black-hole step, before the MSS grew back) still lets one full segment
+	 * go with nothing in flight: RFC 5681's smallest window is 1 SMSS, and sender SWS
+	 * avoidance would otherwise hold the data for ever.
+	 */
+	struct ptest_ctx *t = established(NULL);
+
+	(void)state;
+	ptest_conn_c(&conn)->cwnd = 1160;
+	ptest_stream_send(&conn, 3 * MSS);
+	PTEST_EXPECT_NEW(&conn, MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -490,6 +509,7 @@ main(void)
 		cmocka_unit_test(test_rfc5927_4_1_icmp_quoting_out_of_flight_seq_rejected),
 		/* the path-MTU cache */
 		cmocka_unit_test(test_rfc1191_6_3_pmtu_cache_entry_expires),
+		cmocka_unit_test(test_rfc5681_cwnd_below_one_segment_still_sends_a_segment),
 		cmocka_unit_test(test_pmtu_cache_new_connection_starts_with_cached_mss),
 		cmocka_unit_test(test_pmtu_cache_change_reaches_other_connections),
 		/* black holes (RFC 4821) */
