@@ -321,32 +321,14 @@ static bool can_send_data(const struct ptcp_conn *c);
 
 /*
  * Fast retransmit: resend the first unacknowledged segment (or the FIN)
- * without moving SND.NXT. Karn: the RTT sample in flight is dropped.
+ * without moving SND.NXT (the first range ptcp_tcp_retransmit_range sends).
  */
 void
 ptcp_tcp_retransmit_first(struct ptcp_conn *c)
 {
-	uint32_t data_end = c->sndq_seq + c->sndq_bytes;
-	uint32_t start = ptcp_seq_max(c->snd_una, c->sndq_seq), len = 0;
-	uint8_t flags = RTE_TCP_ACK_FLAG;
+	uint32_t start = ptcp_seq_max(c->snd_una, c->sndq_seq);
 
-	if (!can_send_data(c) || c->snd_una == c->snd_max)
-		return;
-	if (ptcp_seq_lt(start, data_end)) {
-		len = RTE_MIN((uint32_t)c->snd_mss, data_end - start);
-		if (start + len == data_end) {
-			flags |= RTE_TCP_PSH_FLAG;
-			if ((c->flags & PTCP_TF_FIN_QUEUED) && ptcp_seq_gt(c->snd_max, data_end))
-				flags |= RTE_TCP_FIN_FLAG;
-		}
-	} else if ((c->flags & PTCP_TF_FIN_QUEUED) && start == data_end) {
-		flags |= RTE_TCP_FIN_FLAG;
-	} else {
-		return;
-	}
-	c->flags &= ~PTCP_TF_RTT_TIMING;
-	if (xmit(c, start, flags, len) == 0)
-		ptcp_tcp_rexmit_count(c, len);
+	ptcp_tcp_retransmit_range(c, start, c->snd_max - start);
 }
 
 /*
