@@ -363,7 +363,7 @@ rtt_from_ts(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 	    seg->opt.tsecr == 0)
 		return 0;
 	delta = ptcp_tcp_ts_clock(c->st) + c->ts_offset - seg->opt.tsecr;
-	if ((int32_t)delta < 0 || delta > PTCP_MS(c->st->conf.rto_max_ms) / 1000u)
+	if ((int32_t)delta < 0 || delta > c->st->conf.rto_max_ms)
 		return 0;   /* an echo from the future, or older than any RTO: not ours */
 	PTCP_INC(c->st, TCP_RTT_TS_SAMPLE);
 	rtt_us = delta != 0 ? delta * 1000u : 1u;
@@ -840,7 +840,7 @@ tw_reusable(struct ptcp_stack *st, const struct ptcp_timewait *tw,
 	    RTE_TCP_SYN_FLAG || ptcp_tcp_listener_find(st, seg->dport) == NULL)
 		return false;
 	if ((tw->flags & TW_F_TSTMP) && (seg->opt.present & PTCP_TCPOPT_F_TS))
-		return (int32_t)(seg->opt.tsval - tw->ts_recent) > 0;
+		return (int32_t)(seg->opt.tsval - tw->ts_recent) > 0;   /* RFC 6191 2 */
 	return ptcp_seq_gt(seg->seq, tw->rcv_nxt);
 }
 

@@ -446,6 +446,17 @@ ptcp_tcp_plausible_rexmit(const struct ptcp_stack *st, uint32_t rcv_nxt, uint32_
 }
 
 /*
+ * RFC 7323 5.3 R1 (PAWS), for connections and TIME-WAIT records alike: the
+ * segment carries a TSval older than ts_recent (RSTs are exempt).
+ */
+static inline bool
+ptcp_tcp_ts_old(const struct ptcp_tcp_seg *seg, uint32_t ts_recent)
+{
+	return (seg->opt.present & PTCP_TCPOPT_F_TS) && !(seg->flags & RTE_TCP_RST_FLAG) &&
+		(int32_t)(seg->opt.tsval - ts_recent) < 0;
+}
+
+/*
  * At most one answer per PTCP_TCP_OOW_RATELIMIT_US per tuple (Linux
  * __tcp_oow_rate_limited): true when this one is to be skipped, else *last
  * records now. The caller counts what it skipped.

@@ -283,16 +283,16 @@ tw_seq_ok(const struct ptcp_timewait *tw, const struct ptcp_tcp_seg *seg, uint32
 static bool
 tw_paws_reject(struct ptcp_stack *st, struct ptcp_timewait *tw, const struct ptcp_tcp_seg *seg)
 {
-	if (!(tw->flags & TW_F_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS) ||
-	    (seg->flags & RTE_TCP_RST_FLAG))
+	if (!(tw->flags & TW_F_TSTMP))
 		return false;
-	if ((int32_t)(seg->opt.tsval - tw->ts_recent) >= 0) {
-		if (ptcp_seq_le(seg->seq, tw->rcv_nxt))
-			tw->ts_recent = seg->opt.tsval;
-		return false;
+	if (ptcp_tcp_ts_old(seg, tw->ts_recent)) {
+		PTCP_INC(st, TCP_PAWS_DROP);
+		return true;
 	}
-	PTCP_INC(st, TCP_PAWS_DROP);
-	return true;
+	if ((seg->opt.present & PTCP_TCPOPT_F_TS) && !(seg->flags & RTE_TCP_RST_FLAG) &&
+	    ptcp_seq_le(seg->seq, tw->rcv_nxt))
+		tw->ts_recent = seg->opt.tsval;
+	return false;
 }
 
 /*
