@@ -13,6 +13,9 @@ timestamps and window scale on every SYN).
   options_off_mss_only
              --no-wscale --no-timestamps --no-sack: the SYN-ACK carries MSS
              only and later segments no options
+  conn_info_printed_when_stopping
+             --conn-info: stopping the server with a connection open prints
+             that connection (its peer's address and port, options, cc)
   scaled_window_64mib
              64 MiB echoed with --rcv-buf 1 MiB (our shift 5) to a client
              with a 4 MiB receive buffer: SIGUSR1 mid-transfer shows the
@@ -194,6 +197,23 @@ def scaled_window_64mib(ctx):
     check(snd_ws >= 1, "the kernel's shift %d" % snd_ws)
     check(snd_wnd > 65535, "the kernel's window %d <= 65535: scaling not used" % snd_wnd)
     check(rcv_wnd > 65535, "our window %d <= 65535: scaling not used" % rcv_wnd)
+
+
+@suite.test
+def conn_info_printed_when_stopping(ctx):
+    srv = suite.new_server(["--conn-info"], name="conninfo")
+    with srv:
+        s = srv.connect()
+        s.sendall(b"still open")
+        check(h.recv_exactly(s, 10) == b"still open", "echo failed")
+        port = s.getsockname()[1]
+        rc, out = srv.stop()
+        s.close()
+    check(rc == 0, "server exited %r" % rc)
+    lines = [l for l in out.splitlines() if l.startswith("conn:")]
+    check(any(" %s:%d " % (h.KERNEL_IP, port) in l for l in lines),
+          "--conn-info printed no line for the open connection (port %d): %r" % (port, lines))
+    check(all(" opts=wts " in l and " cc=" in l for l in lines), "conn lines %r" % lines)
 
 
 if __name__ == "__main__":
