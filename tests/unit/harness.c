@@ -635,6 +635,15 @@ ptest_stream_send(struct ptest_conn *pc, uint32_t len)
 }
 
 void
+ptest_stream_send_segs(struct ptest_conn *pc, unsigned int n)
+{
+	ptest_stream_send(pc, n * PTEST_MSS);
+	for (unsigned int i = 0; i < n; i++)
+		PTEST_EXPECT_NEW(pc, PTEST_MSS);
+	PTEST_NOTHING_SENT(pc->t);
+}
+
+void
 ptest_conn_rx_ack_to(struct ptest_conn *pc, uint32_t ack)
 {
 	ptest_conn_rx(pc, RTE_TCP_ACK_FLAG, pc->rcv_nxt, ack, NULL, 0);

@@ -284,6 +284,11 @@ void ptest_stream_send(struct ptest_conn *pc, uint32_t len);
 /** A retransmission of len stream bytes at sequence number sq. */
 #define PTEST_EXPECT_REXMIT(pc, sq, len) \
 	PTEST_EXPECT_SEG(pc, (sq), (len), (pc)->stream + ((sq) - (pc)->stream_base))
+/**
+ * ptcp_send of n full segments of stream bytes, each asserted sent at once
+ * (all within the windows: e.g. the initial window of 10), nothing else.
+ */
+void ptest_stream_send_segs(struct ptest_conn *pc, unsigned int n);
 /** The peer acknowledges up to ack (no data, its window pc->peer_wnd). */
 void ptest_conn_rx_ack_to(struct ptest_conn *pc, uint32_t ack);
 

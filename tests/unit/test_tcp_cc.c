@@ -52,16 +52,6 @@ established(const struct ptcp_stack_conf *conf)
 	return t;
 }
 
-/* Send the initial window: ten full segments, all in flight. */
-static void
-fill_initial_window(void)
-{
-	ptest_stream_send(&conn, SEGS(10));
-	for (int i = 0; i < 10; i++)
-		PTEST_EXPECT_NEW(&conn, MSS);
-	PTEST_NOTHING_SENT(conn.t);
-}
-
 /*
  * Direct calls: the connection's real SND.MAX is kept aside while a test
  * pretends a FlightSize, and restored before the stack is torn down.
@@ -148,7 +138,7 @@ test_rfc3465_2_3_slow_start_after_rto_limit_1_smss(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	PTEST_EXPECT_SENT_AT(t, PTCP_MS(200));
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	assert_int_equal(c->ssthresh, SEGS(5));
@@ -207,7 +197,7 @@ test_rfc5681_3_2_newreno_halves_on_fast_retransmit(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
@@ -261,7 +251,7 @@ test_rfc9438_4_6_multiplicative_decrease_beta_0_7(void **state)
 
 	t = established(&cubic_conf);
 	c = ptest_conn_c(&conn);
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
@@ -430,7 +420,7 @@ test_rfc9438_4_8_rto(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	PTEST_EXPECT_SENT_AT(t, PTCP_MS(200));
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	assert_int_equal(c->cwnd, SEGS(1));
@@ -515,7 +505,7 @@ test_rfc9438_4_10_slow_start_below_ssthresh(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_conn_rx_ack_to(&conn, conn.stream_base + SEGS(3));
 	assert_int_equal(c->cwnd, SEGS(12));
 	ptest_clear(t);
@@ -686,7 +676,7 @@ test_cc_never_transmits(void **state)
 		struct ptcp_conn *c = ptest_conn_c(&conn);
 		uint64_t tx = PTEST_CTR(t, TX_PKTS), rexmit;
 
-		fill_initial_window();
+		ptest_stream_send_segs(&conn, 10);
 		tx = PTEST_CTR(t, TX_PKTS);
 		rexmit = PTEST_CTR(t, TCP_REXMIT);
 		ptcp_tcp_cc_ack(c, MSS, 0);

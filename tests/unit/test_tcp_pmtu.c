@@ -32,16 +32,6 @@ established(const struct ptcp_stack_conf *conf)
 	return t;
 }
 
-/* Send the initial window: ten full segments, all in flight. */
-static void
-fill_initial_window(void)
-{
-	ptest_stream_send(&conn, 10 * MSS);
-	for (int i = 0; i < 10; i++)
-		PTEST_EXPECT_NEW(&conn, MSS);
-	PTEST_NOTHING_SENT(conn.t);
-}
-
 /*
  * The router's ICMP destination unreachable, fragmentation needed (RFC
  * 1191 4), next-hop MTU mtu, quoting our segment lport -> rport at seq in a
@@ -107,7 +97,7 @@ test_rfc1191_frag_needed_lowers_mss_and_resends(void **state)
 	uint32_t cwnd;
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	cwnd = c->cwnd;
 	conn_frag_needed(conn.stream_base + 3 * MSS, 1280);
 	assert_int_equal(PTEST_CTR(t, ICMP_FRAG_NEEDED_RX), 1);
@@ -155,7 +145,7 @@ test_rfc1191_zero_mtu_uses_plateau(void **state)
 	assert_int_equal(ptcp_tcp_pmtu_plateau(1492), 1006);
 	assert_int_equal(ptcp_tcp_pmtu_plateau(9000), 8166);
 	assert_int_equal(ptcp_tcp_pmtu_plateau(60), 68);
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	rx_frag_needed(t, conn.lport, conn.rport, conn.stream_base, 0, 1500);
 	assert_int_equal(PTEST_CTR(t, TCP_PMTU_PLATEAU), 1);
 	assert_int_equal(c->snd_mss, 1452);
@@ -175,7 +165,7 @@ test_rfc1191_mtu_below_floor_clamped(void **state)
 	struct ptest_ctx *t = established(NULL);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	conn_frag_needed(conn.stream_base, 100);
 	assert_int_equal(PTEST_CTR(t, TCP_PMTU_MTU_CLAMPED), 1);
 	assert_int_equal(ptest_conn_c(&conn)->snd_mss, 536);
@@ -198,7 +188,7 @@ test_rfc5927_4_1_icmp_quoting_out_of_flight_seq_rejected(void **state)
 
 	(void)state;
 	conn_frag_needed(conn.snd_nxt, 1280);   /* nothing in flight */
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_conn_rx_ack_to(&conn, conn.stream_base + MSS);   /* SND.UNA = base + MSS */
 	PTEST_NOTHING_SENT(t);
 	conn_frag_needed(conn.stream_base + 10 * MSS, 1280);   /* SND.MAX */
@@ -231,7 +221,7 @@ test_rfc1191_6_3_pmtu_cache_entry_expires(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	conn_frag_needed(conn.stream_base, 1280);
 	expect_rexmit_cut(conn.stream_base, conn.stream_base + 10 * MSS, 1240);
 	ptest_conn_rx_ack_to(&conn, conn.stream_base + 10 * MSS);
@@ -266,7 +256,7 @@ test_pmtu_cache_new_connection_starts_with_cached_mss(void **state)
 	struct ptcp_conn *c2;
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	conn_frag_needed(conn.stream_base, 1280);
 	ptest_clear(t);
 	ptest_conn_init(t, &pc2);
@@ -304,7 +294,7 @@ test_pmtu_cache_change_reaches_other_connections(void **state)
 	ptest_stream_send(&pc2, 2 * MSS);
 	PTEST_EXPECT_NEW(&pc2, MSS);
 	PTEST_EXPECT_NEW(&pc2, MSS);
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	conn_frag_needed(conn.stream_base, 1280);
 	ptest_clear(t);
 	assert_int_equal(c2->snd_mss, MSS);   /* not yet: at its next output */
@@ -331,7 +321,7 @@ test_rfc4821_blackhole_lowers_mss_after_rtos(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	PTEST_EXPECT_SENT_AFTER(t, PTCP_MS(200));   /* first RTO: same size */
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
 	assert_int_equal(PTEST_CTR(t, TCP_PMTU_BLACKHOLE), 0);

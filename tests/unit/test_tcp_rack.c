@@ -42,15 +42,6 @@ established(void)
 }
 
 static void
-fill_initial_window(void)
-{
-	ptest_stream_send(&conn, 10 * MSS);
-	for (int i = 0; i < 10; i++)
-		PTEST_EXPECT_NEW(&conn, MSS);
-	PTEST_NOTHING_SENT(conn.t);
-}
-
-static void
 sack1(uint32_t ack, int a, int b)
 {
 	struct ptcp_sack_block blk[1] = { { SEG(a), SEG(b) } };
@@ -78,7 +69,7 @@ test_rfc8985_rack_detects_loss_after_reo_wnd(void **state)
 
 	(void)state;
 	assert_int_equal(ptcp_tcp_rack_reo_wnd(c), REO_US);
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 9, 10);
 	PTEST_NOTHING_SENT(t);
 	assert_false(ptcp_tcp_sack_is_lost(c, SEG(0)));
@@ -100,7 +91,7 @@ test_rfc8985_reordering_within_window_no_retransmit(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 9, 10);
 	ptest_advance(t, REO_US / 2);
 	PTEST_NOTHING_SENT(t);
@@ -125,7 +116,7 @@ test_rfc8985_tlp_probe_after_pto(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_advance(t, RTT_US);   /* the ACK comes one RTT later (sample = SRTT) */
 	ptest_conn_rx_ack_to(&conn, SEG(8));
 	PTEST_NOTHING_SENT(t);
@@ -154,7 +145,7 @@ test_rfc8985_tlp_probe_sends_new_data(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_stream_send(&conn, 2 * MSS);   /* cwnd-limited: waits */
 	PTEST_NOTHING_SENT(t);
 	PTEST_EXPECT_SENT_AFTER(t, PTO_US);
@@ -174,7 +165,7 @@ test_rfc8985_tlp_not_without_sack(void **state)
 
 	(void)state;
 	c->flags &= ~PTCP_TF_SACK_PERMIT;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_advance(t, 2 * PTO_US);
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(PTEST_CTR(t, TCP_TLP_PROBE), 0);
@@ -192,7 +183,7 @@ test_rfc8985_lost_retransmission_detected(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_stream_send(&conn, 4 * MSS);
 	sack1(SEG(0), 1, 4);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
@@ -228,7 +219,7 @@ test_rfc8985_lost_retransmission_found_by_later_retransmission(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack2(SEG(0), 3, 10, 1, 2);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
 	PTEST_EXPECT_REXMIT(&conn, SEG(2), MSS);
@@ -256,7 +247,7 @@ test_rfc8985_early_sack_of_retransmission_is_the_original(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack2(SEG(0), 3, 10, 1, 2);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
 	PTEST_EXPECT_REXMIT(&conn, SEG(2), MSS);
@@ -277,7 +268,7 @@ test_rfc8985_reo_wnd_scaled_by_dsack(void **state)
 
 	(void)state;
 	c->srtt_us = 3 * RTT_US / 2;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_advance(t, RTT_US);
 	ptest_conn_rx_ack_to(&conn, SEG(10));
 	assert_int_equal(ptcp_tcp_rack_reo_wnd(c), REO_US);

@@ -32,16 +32,6 @@ established(void)
 	return t;
 }
 
-/* Send the initial window: ten full segments, all in flight. */
-static void
-fill_initial_window(void)
-{
-	ptest_stream_send(&conn, 10 * MSS);
-	for (int i = 0; i < 10; i++)
-		PTEST_EXPECT_NEW(&conn, MSS);
-	PTEST_NOTHING_SENT(conn.t);
-}
-
 static void
 test_rfc5681_3_2_third_dupack_fast_retransmit(void **state)
 {
@@ -49,7 +39,7 @@ test_rfc5681_3_2_third_dupack_fast_retransmit(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_NOTHING_SENT(t);
@@ -73,7 +63,7 @@ test_rfc5681_3_2_further_dupacks_inflate_cwnd(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_stream_send(&conn, 4 * MSS);   /* new data waiting */
 	PTEST_NOTHING_SENT(t);
 	for (int i = 0; i < 3; i++)
@@ -95,7 +85,7 @@ test_rfc6582_3_2_partial_ack_resends_next_hole(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
@@ -118,7 +108,7 @@ test_rfc6582_3_2_full_ack_ends_recovery(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
@@ -153,7 +143,7 @@ test_rfc6582_3_2_dupacks_at_recover_no_new_fast_rexmit(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
@@ -178,7 +168,7 @@ test_rfc6582_3_2_no_fast_rexmit_below_recover_after_timeout(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_advance(t, PTCP_MS(200));
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);   /* RTO: one segment */
 	PTEST_NOTHING_SENT(t);
@@ -202,7 +192,7 @@ test_rfc9293_3_10_7_4_pure_ack_after_timeout_carries_snd_max(void **state)
 
 	(void)state;
 	memset(d, 'y', sizeof(d));
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_advance(t, PTCP_MS(200));
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);   /* RTO: SND.NXT = SND.UNA + MSS */
 	ptest_conn_rx_data(&conn, d, sizeof(d));
@@ -218,7 +208,7 @@ test_rfc5681_2_window_update_is_not_dupack(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++) {
 		conn.peer_wnd = (uint16_t)(65535 - 1000 * (i + 1));
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
@@ -237,7 +227,7 @@ test_rfc5681_2_ack_with_data_is_not_dupack(void **state)
 
 	(void)state;
 	memset(d, 'x', sizeof(d));
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++) {
 		ptest_conn_rx_data(&conn, d, sizeof(d));
 		PTEST_EXPECT_ACK(&conn);
@@ -276,7 +266,7 @@ test_rfc6582_3_2_recover_is_iss_after_active_open(void **state)
 	ptest_conn_active(&conn);
 	ptest_pattern(data, sizeof(data), 0x3c);
 	ptest_stream_start(&conn, data);
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
@@ -298,7 +288,7 @@ test_rfc6582_3_2_step5_partial_ack_adds_back_smss_only_if_acked(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	for (int i = 0; i < 3; i++)
 		ptest_conn_rx_ack_to(&conn, conn.stream_base);
 	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);

@@ -38,15 +38,6 @@ established(void)
 	return t;
 }
 
-static void
-fill_initial_window(void)
-{
-	ptest_stream_send(&conn, 10 * MSS);
-	for (int i = 0; i < 10; i++)
-		PTEST_EXPECT_NEW(&conn, MSS);
-	PTEST_NOTHING_SENT(conn.t);
-}
-
 /* A duplicate ACK of SND.UNA = SEG(0) with blocks [SEG(a), SEG(b)) ... */
 static void
 sack1(uint32_t ack, int a, int b)
@@ -75,7 +66,7 @@ test_rfc2018_sack_blocks_update_scoreboard(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	assert_null(c->sb);
 	sack1(SEG(0), 1, 2);
 	assert_non_null(c->sb);
@@ -117,7 +108,7 @@ test_rfc2018_block_outside_window_ignored(void **state)
 	struct ptcp_sack_block empty[2] = { { SEG(5), SEG(5) }, { SEG(9), SEG(11) } };
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_conn_rx_sack(&conn, SEG(0), beyond, 1);
 	assert_int_equal(PTEST_CTR(t, TCP_SACK_BAD_BLOCK), 1);
 	assert_null(c->sb);
@@ -140,7 +131,7 @@ test_rfc6675_islost_dupthresh_segments(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 5, 6);
 	assert_false(ptcp_tcp_sack_is_lost(c, SEG(0)));
 	sack2(SEG(0), 7, 8, 5, 6);
@@ -179,7 +170,7 @@ test_rfc6675_islost_bytes_rule(void **state)
 	struct ptcp_sack_block b[1] = { { SEG(1), SEG(3) } };
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_conn_rx_sack(&conn, SEG(0), b, 1);
 	assert_false(ptcp_tcp_sack_is_lost(c, SEG(0)));   /* exactly 2 SMSS */
 	b[0].right = SEG(3) + 1;
@@ -194,7 +185,7 @@ test_rfc6675_islost_bytes_rule(void **state)
 static void
 lose_0_and_2(struct ptest_ctx *t)
 {
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 1, 2);
 	sack2(SEG(0), 3, 4, 1, 2);
 	PTEST_NOTHING_SENT(t);
@@ -267,7 +258,7 @@ test_rfc6675_nextseg_rule3_unsacked_below_sacked(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 1, 4);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
 	PTEST_NOTHING_SENT(t);
@@ -293,7 +284,7 @@ test_rfc6675_nextseg_rule4_rescue(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	/* 1..5 SACKed, 6..9 unSACKed (a lost tail), SEG(0) lost. */
 	sack1(SEG(0), 1, 6);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
@@ -322,7 +313,7 @@ test_rfc6675_pipe(void **state)
 	struct ptcp_conn_info info;
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	assert_int_equal(ptcp_tcp_sack_pipe(c), 10 * MSS);
 	sack1(SEG(0), 4, 5);
 	assert_int_equal(ptcp_tcp_sack_pipe(c), 9 * MSS);
@@ -353,7 +344,7 @@ test_rfc6675_5_1_rto_resends_only_missing(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	/* Everything but 0 and 2 SACKed: recovery resends both at once. */
 	sack2(SEG(0), 3, 10, 1, 2);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
@@ -387,7 +378,7 @@ test_rfc3042_limited_transmit_two_new_segments(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	ptest_stream_send(&conn, 4 * MSS);
 	PTEST_NOTHING_SENT(t);
 	sack1(SEG(0), 1, 2);
@@ -418,7 +409,7 @@ test_rfc3708_dsack_undo(void **state)
 	struct ptcp_sack_block d[1];
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 1, 2);
 	sack1(SEG(0), 1, 3);
 	sack1(SEG(0), 1, 4);
@@ -450,7 +441,7 @@ test_rfc3708_no_undo_without_dsack(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 1, 4);
 	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
 	ptest_clear(t);
@@ -476,7 +467,7 @@ test_rfc2018_8_renege_clears_scoreboard(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 2, 4);
 	assert_true(ptcp_tcp_sack_is_sacked(c, SEG(2)));
 	ptest_conn_rx_ack_to(&conn, SEG(2));   /* 0, 1 arrived; 2, 3 are gone again */
@@ -546,7 +537,7 @@ test_sack_pool_empty_falls_back_to_newreno(void **state)
 	ptest_pattern(data, sizeof(data), 0x5a);
 	ptest_stream_start(&conn, data);
 	c->flags |= PTCP_TF_SACK_PERMIT;
-	fill_initial_window();
+	ptest_stream_send_segs(&conn, 10);
 	sack1(SEG(0), 1, 2);
 	sack1(SEG(0), 1, 3);
 	PTEST_NOTHING_SENT(t);
