@@ -145,7 +145,7 @@ struct ptcp_conn {
 	uint32_t rcv_acked;          /* RCV.NXT last sent in an ACK */
 
 	/* Cache lines 2 and beyond: timers, RTT, memory accounting, application. */
-	uint64_t timer_expire;               /* min of timer[]; the wheel may hold it earlier */
+	uint64_t timer_expire;               /* wheel position: <= min of timer[] (lazy) */
 	LIST_ENTRY(ptcp_conn) timer_link;
 	uint64_t timer[PTCP_TCP_T_MAX];      /* absolute us; 0 = not armed */
 	uint32_t iss;

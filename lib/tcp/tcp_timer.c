@@ -61,6 +61,13 @@ void
 ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_us)
 {
 	c->timer[t] = expire_us ? expire_us : 1;
+	/*
+	 * Not earlier than where the wheel holds the connection: nothing to
+	 * move (the RTO and the probe timer move later on every ACK). The
+	 * slot's visit finds nothing due and files it by the timers then.
+	 */
+	if (c->timer_expire != 0 && c->timer[t] >= c->timer_expire)
+		return;
 	wheel_update(c);
 }
 
