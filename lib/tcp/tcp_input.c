@@ -367,7 +367,7 @@ rtt_from_ts(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 		return 0;   /* an echo from the future, or older than any RTO: not ours */
 	PTCP_INC(c->st, TCP_RTT_TS_SAMPLE);
 	rtt_us = delta != 0 ? delta * 1000u : 1u;
-	ptcp_tcp_rtt_sample(c, rtt_us);
+	ptcp_tcp_rtt_sample_ts(c, rtt_us);
 	return rtt_us;
 }
 

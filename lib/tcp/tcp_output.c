@@ -146,19 +146,6 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 }
 
 /*
- * The congestion window the sender uses: never less than one segment (RFC
- * 5681's loss window is 1 SMSS). cwnd counts bytes, so when the MSS grows
- * (a path-MTU entry expired, or a black-hole step was undone) a cwnd set
- * from the smaller MSS can be below one segment, and sender-side SWS
- * avoidance would then hold every segment with nothing in flight to end it.
- */
-static inline uint32_t
-send_cwnd(const struct ptcp_conn *c)
-{
-	return RTE_MAX(c->cwnd, (uint32_t)c->snd_mss);
-}
-
-/*
  * A pure ACK carries SND.MAX, not SND.NXT: after a timeout rewinds SND.NXT
  * the peer has already received up to SND.MAX and would discard an ACK with
  * an older sequence number as a duplicate, losing its window and
@@ -463,7 +450,7 @@ output(struct ptcp_conn *c, bool force)
 		if (unlikely(c->cc.flags & PTCP_CC_F_NVP) && c->snd_nxt == c->snd_max &&
 		    ptcp_seq_lt(c->snd_nxt, data_end))
 			ptcp_tcp_cc_nvp_check(c);
-		wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, send_cwnd(c));
+		wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, ptcp_tcp_send_cwnd(c));
 		if (ptcp_seq_lt(c->snd_nxt, c->sndq_seq))
 			c->snd_nxt = c->sndq_seq;
 		while (ptcp_seq_lt(c->snd_nxt, data_end)) {

@@ -480,6 +480,20 @@ ptcp_tcp_rexmit_count(struct ptcp_conn *c, uint32_t len)
 		c->rexmit_segs++;
 }
 
+/*
+ * The congestion window the sender uses: never less than one segment (RFC
+ * 5681's loss window is 1 SMSS). cwnd counts bytes, so when the MSS grows
+ * (a path-MTU entry expired, or a black-hole step was undone) a cwnd set
+ * from the smaller MSS can be below one segment, and sender-side SWS
+ * avoidance (or SACK recovery's pipe test) would then hold every segment
+ * with nothing in flight to end it. Every sender uses this.
+ */
+static inline uint32_t
+ptcp_tcp_send_cwnd(const struct ptcp_conn *c)
+{
+	return RTE_MAX(c->cwnd, (uint32_t)c->snd_mss);
+}
+
 /* tcp_conn.c */
 struct ptcp_conn *ptcp_tcp_conn_lookup(struct ptcp_stack *st, const struct ptcp_flow *f);
 /**
@@ -611,6 +625,8 @@ void ptcp_tcp_timer_stop(struct ptcp_conn *c, enum ptcp_tcp_timer t);
 void ptcp_tcp_timer_cancel_all(struct ptcp_conn *c);
 void ptcp_tcp_rto_arm(struct ptcp_conn *c);
 void ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t rtt_us);
+/** The same from a timestamp echo (1 ms ticks): SRTT and RTO only, not RACK.min_RTT. */
+void ptcp_tcp_rtt_sample_ts(struct ptcp_conn *c, uint32_t rtt_us);
 void ptcp_tcp_enter_time_wait(struct ptcp_conn *c);
 void ptcp_tcp_fin_wait_2_arm(struct ptcp_conn *c);
 void ptcp_tcp_persist_arm(struct ptcp_conn *c);

@@ -442,7 +442,7 @@ sack_send(struct ptcp_conn *c)
 	uint32_t pipe = ptcp_tcp_sack_pipe(c);
 	bool rescued = false;
 
-	while ((uint64_t)pipe + c->snd_mss <= c->cwnd) {
+	while ((uint64_t)pipe + c->snd_mss <= ptcp_tcp_send_cwnd(c)) {
 		uint32_t seq = 0, len = 0, n;
 		enum next_rule rule = next_seg(c, rescued, &seq, &len);
 
@@ -652,7 +652,7 @@ limited_transmit(struct ptcp_conn *c)
 {
 	uint32_t flight = c->snd_max - c->snd_una;
 
-	if ((uint64_t)flight + c->snd_mss > (uint64_t)c->cwnd + 2u * c->snd_mss)
+	if ((uint64_t)flight + c->snd_mss > (uint64_t)ptcp_tcp_send_cwnd(c) + 2u * c->snd_mss)
 		return;
 	if (ptcp_tcp_send_new_segment(c) != 0)
 		PTCP_INC(c->st, TCP_LIMITED_TRANSMIT);

@@ -95,9 +95,14 @@ ptcp_tcp_rto_arm(struct ptcp_conn *c)
 	ptcp_tcp_timer_set(c, PTCP_TCP_T_REXMIT, c->st->now_us + c->rto_us);
 }
 
-/* RFC 6298 2.2 / 2.3: update SRTT, RTTVAR and RTO from one measurement. */
-void
-ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
+/*
+ * RFC 6298 2.2 / 2.3: update SRTT, RTTVAR and RTO from one measurement.
+ * Only microsecond measurements (fine) also feed RACK.min_RTT: a sample
+ * from the 1 ms timestamp clock can read 1 us on a sub-millisecond path,
+ * and a minimum that low would close the reordering window for good.
+ */
+static void
+rtt_update(struct ptcp_conn *c, uint32_t r, bool fine)
 {
 	const struct ptcp_stack_conf *conf = &c->st->conf;
 	uint64_t rto;
@@ -113,13 +118,25 @@ ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
 		c->rttvar_us = c->rttvar_us - c->rttvar_us / 4 + delta / 4;
 		c->srtt_us = c->srtt_us - c->srtt_us / 8 + r / 8;
 	}
-	if (c->rack_min_rtt_us == 0 || r < c->rack_min_rtt_us)
+	if (fine && (c->rack_min_rtt_us == 0 || r < c->rack_min_rtt_us))
 		c->rack_min_rtt_us = RTE_MAX(r, 1u);   /* RFC 8985 RACK.min_RTT */
 	/* RTO = SRTT + max(G, K*RTTVAR), G = the 1 ms wheel tick, K = 4 */
 	rto = (uint64_t)c->srtt_us + RTE_MAX((uint64_t)PTCP_TW_TICK_US, 4ull * c->rttvar_us);
 	rto = RTE_MAX(rto, PTCP_MS(conf->rto_min_ms));   /* 2.4 */
 	rto = RTE_MIN(rto, PTCP_MS(conf->rto_max_ms));   /* 2.5 */
 	c->rto_us = (uint32_t)rto;
+}
+
+void
+ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t r)
+{
+	rtt_update(c, r, true);
+}
+
+void
+ptcp_tcp_rtt_sample_ts(struct ptcp_conn *c, uint32_t r)
+{
+	rtt_update(c, r, false);
 }
 
 /*

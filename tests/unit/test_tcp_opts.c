@@ -1317,6 +1317,46 @@ test_rfc6191_2_time_wait_reuse_when_tsval_newer(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc8985_min_rtt_not_from_timestamp_sample(void **state)
+{
+	/*
+	 * Ensure that a timestamp RTT sample (1 ms ticks: an echo within the same
+	 * millisecond reads 1 us) updates SRTT but not RACK.min_RTT, which keeps the
+	 * microsecond measurement: a 1 us minimum would close the reordering window.
+	 */
+	struct ptest_ctx *t = est(NULL, ALL_OPTS, false);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+	static const uint8_t d[100];
+	struct ptcp_tcp_seg s;
+	uint32_t min_rtt;
+	int n = 0;
+
+	(void)state;
+	ptest_conn_send(&conn, d, sizeof(d));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	conn.ts_echo = s.opt.tsval;
+	conn.snd_nxt += sizeof(d);
+	ptest_advance(t, MS(10));
+	conn.peer_tsval++;
+	ptest_conn_rx_ack(&conn);
+	/* The handshake's sample is ~0 on the synthetic clock: a 10 ms path's minimum. */
+	c->rack_min_rtt_us = min_rtt = 10000;
+	/* Lost and resent by the RTO; its echo comes back within the millisecond. */
+	ptest_conn_send(&conn, d, sizeof(d));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	conn.snd_nxt += sizeof(d);
+	while (t->nsent == 0 && n++ < 5000)
+		ptest_advance(t, MS(1));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	conn.ts_echo = s.opt.tsval;
+	conn.peer_tsval++;
+	ptest_conn_rx_ack(&conn);
+	assert_int_equal(PTEST_CTR(t, TCP_RTT_TS_SAMPLE), 1);
+	assert_int_equal(c->rack_min_rtt_us, min_rtt);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1341,6 +1381,7 @@ main(void)
 		cmocka_unit_test(test_rfc7323_5_3_paws_not_applied_to_rst),
 		cmocka_unit_test(test_rfc7323_5_5_ts_recent_invalid_after_24_days),
 		cmocka_unit_test(test_rfc7323_4_rtt_sample_from_tsecr_after_retransmission),
+		cmocka_unit_test(test_rfc8985_min_rtt_not_from_timestamp_sample),
 		cmocka_unit_test(
 			test_rfc7323_5_4_tsval_offset_same_for_address_pair_and_advances_1ms),
 		cmocka_unit_test(test_rfc9293_3_7_1_effective_mss_less_timestamp_option),
