@@ -403,8 +403,9 @@ ptcp_tcp_pmtu_rto(struct ptcp_conn *c)
 	need = c->pmtu_proven ? 3u * n : n;
 	if (c->nrexmit < need || (c->nrexmit - need) % n != 0)
 		return false;
-	/* RFC 8899 5.1.2 BASE_PLPMTU first, then the floor. */
-	target = mtu > PTCP_PMTU_BASE ? PTCP_PMTU_BASE : st->conf.pmtu_min;
+	/* RFC 8899 5.1.2 BASE_PLPMTU first (unless the floor is above it), then the floor. */
+	target = mtu > PTCP_PMTU_BASE && PTCP_PMTU_BASE > st->conf.pmtu_min ? PTCP_PMTU_BASE :
+		st->conf.pmtu_min;
 	if (target >= mtu)
 		return false;
 	mss = mss_for(c, target);

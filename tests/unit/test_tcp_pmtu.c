@@ -488,6 +488,30 @@ test_rfc5681_cwnd_below_one_segment_still_sends_a_segment(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc4821_blackhole_never_below_pmtu_min(void **state)
+{
+	/*
+	 * Ensure that black-hole detection with a floor above the RFC 8899 base
+	 * (pmtu_min 1400) steps straight to the floor, never to 1200 below it.
+	 */
+	struct ptcp_stack_conf conf = { .pmtu_min = 1400 };
+	struct ptest_ctx *t = established(&conf);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	ptest_stream_send_segs(&conn, 10);
+	PTEST_EXPECT_SENT_AFTER(t, PTCP_MS(200));
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, MSS);
+	PTEST_EXPECT_SENT_AFTER(t, PTCP_MS(400));
+	PTEST_EXPECT_REXMIT(&conn, conn.stream_base, 1360);
+	assert_int_equal(PTEST_CTR(t, TCP_PMTU_BLACKHOLE), 1);
+	assert_int_equal(c->snd_mss, 1360);
+	assert_int_equal(ptcp_tcp_pmtu_get(t->st, PTEST_PEER_IP), 1400);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -504,6 +528,7 @@ main(void)
 		cmocka_unit_test(test_pmtu_cache_change_reaches_other_connections),
 		/* black holes (RFC 4821) */
 		cmocka_unit_test(test_rfc4821_blackhole_lowers_mss_after_rtos),
+		cmocka_unit_test(test_rfc4821_blackhole_never_below_pmtu_min),
 		cmocka_unit_test(test_rfc4821_small_segment_timeouts_keep_mss),
 		cmocka_unit_test(test_rfc4821_proven_mss_needs_six_rtos),
 		/* MSS (RFC 9293 3.7.1) */
