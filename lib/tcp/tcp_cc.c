@@ -244,8 +244,11 @@ ptcp_tcp_cc_congestion_event(struct ptcp_conn *c)
 void
 ptcp_tcp_cc_rto(struct ptcp_conn *c)
 {
-	if (c->nrexmit <= 1)   /* the first timeout of a run is the one to undo */
-		save_prior(c);
+	/*
+	 * A timeout is never undone (D-SACK undo, tcp_sack.c, stops at one):
+	 * the saved state of an earlier congestion event must not come back.
+	 */
+	c->cc.flags &= (uint8_t)~PTCP_CC_F_UNDO;
 	cc_ops(c)->on_rto(c);
 	c->cc.flags |= PTCP_CC_F_RTO_SS;
 	cwv_reset(c);

@@ -252,7 +252,7 @@ static void
 cubic_on_rto(struct ptcp_conn *c)
 {
 	if (c->nrexmit <= 1) {   /* the first timeout of a run */
-		c->cc.priv.cubic.w_max = c->cwnd;   /* cwnd_prior, for undo */
+		c->cc.priv.cubic.w_max = c->cwnd;   /* the window at the loss */
 		c->ssthresh = cubic_ssthresh(c);
 		c->cc.flags &= (uint8_t)~CUBIC_F_FC;
 	}

@@ -62,10 +62,8 @@ newreno_on_congestion_event(struct ptcp_conn *c)
 static void
 newreno_on_rto(struct ptcp_conn *c)
 {
-	if (c->nrexmit <= 1) {   /* only the first timeout of a run halves ssthresh */
-		c->cc.priv.reno.prior_cwnd = c->cwnd;
+	if (c->nrexmit <= 1)   /* only the first timeout of a run halves ssthresh */
 		c->ssthresh = newreno_ssthresh(c);
-	}
 	c->cwnd = c->snd_mss;
 	c->cc.priv.reno.bytes_acked = 0;
 }

@@ -464,6 +464,13 @@ test_rfc9438_4_9_undo_restores_window(void **state)
 	assert_true(ptcp_tcp_cc_undo(c));
 	assert_int_equal(c->cwnd, SEGS(90));
 	assert_int_equal(c->cc.priv.cubic.w_max, SEGS(90));
+	/* A timeout is never undone, nor a reduction before it. */
+	ptcp_tcp_cc_congestion_event(c);
+	c->nrexmit = 1;
+	ptcp_tcp_cc_rto(c);
+	c->nrexmit = 0;
+	assert_false(ptcp_tcp_cc_undo(c));
+	assert_int_equal(c->cwnd, SEGS(1));
 	pretend_end(c);
 	ptest_free(t);
 }
