@@ -347,8 +347,8 @@ ptcp_tcp_retransmit_range(struct ptcp_conn *c, uint32_t seq, uint32_t len)
 	}
 	if (plen == 0 && !(flags & RTE_TCP_FIN_FLAG))
 		return 0;
-	if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_le(seq, c->rtt_seq) &&
-	    ptcp_seq_lt(c->rtt_seq, seq + plen + 1))
+	if ((c->flags & PTCP_TF_RTT_TIMING) &&
+	    ptcp_seq_in(c->rtt_seq, seq, seq + plen + !!(flags & RTE_TCP_FIN_FLAG)))
 		c->flags &= ~PTCP_TF_RTT_TIMING;
 	if (xmit(c, seq, flags, plen) != 0)
 		return 0;

@@ -550,10 +550,34 @@ test_sack_pool_empty_falls_back_to_newreno(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc6298_karn_resend_below_timed_segment_keeps_sample(void **state)
+{
+	/*
+	 * Ensure that resending the segment just below the one being timed keeps
+	 * the RTT sample (Karn's rule drops only samples of retransmitted data),
+	 * and that resending the timed segment itself drops it.
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	ptest_stream_send_segs(&conn, 10);
+	c->flags |= PTCP_TF_RTT_TIMING;
+	c->rtt_seq = SEG(1);
+	assert_int_equal(ptcp_tcp_retransmit_range(c, SEG(0), MSS), MSS);
+	assert_true(c->flags & PTCP_TF_RTT_TIMING);
+	assert_int_equal(ptcp_tcp_retransmit_range(c, SEG(1), MSS), MSS);
+	assert_false(c->flags & PTCP_TF_RTT_TIMING);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rfc6298_karn_resend_below_timed_segment_keeps_sample),
 		cmocka_unit_test(test_rfc2018_sack_blocks_update_scoreboard),
 		cmocka_unit_test(test_rfc2018_block_outside_window_ignored),
 		cmocka_unit_test(test_rfc6675_islost_dupthresh_segments),
