@@ -703,8 +703,13 @@ ptcp_tcp_sack_rto(struct ptcp_conn *c)
 	ptcp_tcp_rack_reset(c);
 	if (c->timer[PTCP_TCP_T_RACK] != 0 && c->state != PTCP_TCP_FIN_WAIT_2)
 		ptcp_tcp_timer_stop(c, PTCP_TCP_T_RACK);
-	if (sb == NULL || sb->n == 0)
+	if (sb != NULL)
+		sb->undo_wait = 0;   /* no D-SACK undo across a timeout */
+	if (sb == NULL || sb->n == 0) {
+		/* Nothing SACKed to remember (partial ACKs passed it all): go back N. */
+		ptcp_tcp_sack_free(c);
 		return false;
+	}
 	/*
 	 * RFC 6675 5.1: recovery ends (RecoveryPoint = HighData, set by the
 	 * RTO response) and the sender slow-starts; like Linux, the SACK
@@ -717,7 +722,6 @@ ptcp_tcp_sack_rto(struct ptcp_conn *c)
 	sb->lost_end = c->snd_max;
 	sb->high_rxt = c->snd_una;
 	sb->rescue_valid = 0;
-	sb->undo_wait = 0;   /* no D-SACK undo across a timeout */
 	c->snd_nxt = c->snd_max;
 	sack_send(c);
 	return true;

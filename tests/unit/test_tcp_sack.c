@@ -573,6 +573,33 @@ test_rfc6298_karn_resend_below_timed_segment_keeps_sample(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc6675_5_1_rto_with_empty_scoreboard_frees_it(void **state)
+{
+	/*
+	 * Ensure that a timeout in recovery whose scoreboard holds no range any
+	 * more (partial ACKs passed every SACKed one) returns the scoreboard to
+	 * the pool and goes back N, and that no D-SACK undo waits across it.
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	ptest_stream_send_segs(&conn, 10);
+	sack2(SEG(0), 3, 10, 1, 2);
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	PTEST_EXPECT_REXMIT(&conn, SEG(2), MSS);
+	assert_non_null(c->sb);
+	assert_true(c->flags & PTCP_TF_RECOVERY);
+	c->sb->n = 0;   /* as after partial ACKs beyond every range */
+	PTEST_EXPECT_SENT_AFTER(t, c->rto_us);
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	assert_null(c->sb);
+	assert_int_equal(PTEST_CTR(t, TCP_RTO), 1);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -588,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_rfc6675_nextseg_rule4_rescue),
 		cmocka_unit_test(test_rfc6675_pipe),
 		cmocka_unit_test(test_rfc6675_5_1_rto_resends_only_missing),
+		cmocka_unit_test(test_rfc6675_5_1_rto_with_empty_scoreboard_frees_it),
 		cmocka_unit_test(test_rfc3042_limited_transmit_two_new_segments),
 		cmocka_unit_test(test_rfc3708_dsack_undo),
 		cmocka_unit_test(test_rfc3708_no_undo_without_dsack),
