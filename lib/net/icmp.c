@@ -154,7 +154,7 @@ frag_needed(struct ptcp_stack *st, const struct rte_mbuf *m, const struct ptcp_i
 	/* RFC 792 quotes 64 bits of data: the ports and the sequence number. */
 	th = rte_pktmbuf_read(m, off + PTCP_ICMP_HDR_LEN + qhl, sizeof(tbuf), tbuf);
 	if (th == NULL || m->l2_len + (uint32_t)ip->total_len < off + PTCP_ICMP_HDR_LEN + qhl + 8u) {
-		PTCP_INC(st, TCP_PMTU_ICMP_REJECTED);
+		PTCP_INC(st, ICMP_FRAG_NEEDED_SHORT);   /* no sequence number to check */
 		return;
 	}
 	ptcp_tcp_pmtu_icmp(st, q->src_addr, (uint16_t)(th[0] << 8 | th[1]), q->dst_addr,

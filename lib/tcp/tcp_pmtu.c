@@ -157,8 +157,7 @@ entry_del(struct ptcp_stack *st, struct pmtu_entry *e)
 	TAILQ_REMOVE(&p->fifo, e, link);
 	TAILQ_INSERT_HEAD(&p->free, e, link);
 	p->n--;
-	/* Connections to raddr take the first-hop MTU again at their next output. */
-	gen_bump(st->tcp);
+	/* The caller bumps the generation once for all it deleted. */
 }
 
 static struct pmtu_entry *
@@ -204,10 +203,20 @@ ptcp_tcp_pmtu_poll(struct ptcp_stack *st)
 	struct ptcp_pmtu *p = st->tcp->pmtu;
 	struct pmtu_entry *e;
 
+	bool any = false;
+
 	while ((e = TAILQ_FIRST(&p->fifo)) != NULL && e->expire <= st->now_us) {
 		PTCP_INC(st, PMTU_CACHE_EXPIRED);
 		entry_del(st, e);
+		any = true;
 	}
+	/*
+	 * Connections to those destinations take the first-hop MTU again at
+	 * their next output: one generation for the pass (each bump costs every
+	 * connection of the lcore a cache lookup at its next output).
+	 */
+	if (any)
+		gen_bump(st->tcp);
 }
 
 /*
@@ -236,8 +245,12 @@ cache_lower(struct ptcp_stack *st, rte_be32_t raddr, uint16_t mtu)
 			entry_del(st, TAILQ_FIRST(&p->fifo));
 		}
 		e = TAILQ_FIRST(&p->free);
-		if (rte_hash_add_key_data(p->table, &raddr, e) != 0)
+		if (rte_hash_add_key_data(p->table, &raddr, e) != 0) {
+			/* Not cached: the connection keeps its lowered MSS all the same. */
+			PTCP_INC(st, PMTU_CACHE_ADD_FAIL);
+			gen_bump(st->tcp);   /* for what was deleted above */
 			return;
+		}
 		TAILQ_REMOVE(&p->free, e, link);
 		e->raddr = raddr;
 		p->n++;

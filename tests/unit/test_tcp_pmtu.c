@@ -38,8 +38,8 @@ established(const struct ptcp_stack_conf *conf)
  * datagram of quoted_len bytes.
  */
 static void
-rx_frag_needed(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32_t seq, uint16_t mtu,
-	       uint16_t quoted_len)
+rx_frag_needed_quote(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32_t seq,
+		     uint16_t mtu, uint16_t quoted_len, uint32_t tcp_bytes)
 {
 	uint8_t msg[8 + 20 + 8];
 	uint8_t *q = msg + 8, *th = q + 20;
@@ -60,9 +60,17 @@ rx_frag_needed(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32_t seq
 	th[5] = (uint8_t)(seq >> 16);
 	th[6] = (uint8_t)(seq >> 8);
 	th[7] = (uint8_t)seq;
-	ck = (uint16_t)~ptcp_cksum_raw(msg, sizeof(msg));
+	ck = (uint16_t)~ptcp_cksum_raw(msg, 8 + 20 + tcp_bytes);
 	memcpy(msg + 2, &ck, 2);
-	ptest_rx(t, ptest_ipv4_frame(t, ROUTER_IP, PTEST_LOCAL_IP, IPPROTO_ICMP, msg, sizeof(msg)));
+	ptest_rx(t, ptest_ipv4_frame(t, ROUTER_IP, PTEST_LOCAL_IP, IPPROTO_ICMP, msg,
+				     8 + 20 + tcp_bytes));
+}
+
+static void
+rx_frag_needed(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32_t seq, uint16_t mtu,
+	       uint16_t quoted_len)
+{
+	rx_frag_needed_quote(t, lport, rport, seq, mtu, quoted_len, 8);
 }
 
 static void
@@ -512,6 +520,27 @@ test_rfc4821_blackhole_never_below_pmtu_min(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc5927_frag_needed_without_sequence_number_ignored(void **state)
+{
+	/*
+	 * Ensure that a fragmentation-needed quoting only the ports (4 bytes of
+	 * TCP header, no sequence number to validate) changes nothing and is
+	 * counted as such, not as a failed RFC 5927 check.
+	 */
+	struct ptest_ctx *t = established(NULL);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	ptest_stream_send_segs(&conn, 10);
+	rx_frag_needed_quote(t, conn.lport, conn.rport, conn.stream_base, 1280, 20 + 20 + MSS, 4);
+	assert_int_equal(PTEST_CTR(t, ICMP_FRAG_NEEDED_SHORT), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_PMTU_ICMP_REJECTED), 0);
+	assert_int_equal(c->snd_mss, MSS);
+	PTEST_NOTHING_SENT(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -529,6 +558,7 @@ main(void)
 		/* black holes (RFC 4821) */
 		cmocka_unit_test(test_rfc4821_blackhole_lowers_mss_after_rtos),
 		cmocka_unit_test(test_rfc4821_blackhole_never_below_pmtu_min),
+		cmocka_unit_test(test_rfc5927_frag_needed_without_sequence_number_ignored),
 		cmocka_unit_test(test_rfc4821_small_segment_timeouts_keep_mss),
 		cmocka_unit_test(test_rfc4821_proven_mss_needs_six_rtos),
 		/* MSS (RFC 9293 3.7.1) */
