@@ -243,7 +243,7 @@ app_stack_option(int opt, const char *arg, struct app_stack_opts *s)
 		return app_parse_u32("pmtu-blackhole", arg, 0, 100, &s->pmtu_blackhole);
 	case APP_OPT_CC:
 		if (ptcp_cc_check(arg) != 0)
-			return app_error("--cc '%s': unknown congestion control (newreno or cubic)",
+			return app_error("--cc '%s': unknown congestion control (cubic, newreno or reno)",
 					 arg);
 		s->cc = arg;
 		return 0;

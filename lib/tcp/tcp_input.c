@@ -363,8 +363,10 @@ rtt_from_ts(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 	    seg->opt.tsecr == 0)
 		return 0;
 	delta = ptcp_tcp_ts_clock(c->st) + c->ts_offset - seg->opt.tsecr;
-	if ((int32_t)delta < 0 || delta > c->st->conf.rto_max_ms)
-		return 0;   /* an echo from the future, or older than any RTO: not ours */
+	if ((int32_t)delta < 0 || delta > c->st->conf.rto_max_ms) {
+		PTCP_INC(c->st, TCP_RTT_TS_REJECT);   /* from the future, or older than any RTO */
+		return 0;
+	}
 	PTCP_INC(c->st, TCP_RTT_TS_SAMPLE);
 	rtt_us = delta != 0 ? delta * 1000u : 1u;
 	ptcp_tcp_rtt_sample_ts(c, rtt_us);
