@@ -1357,6 +1357,38 @@ test_rfc8985_min_rtt_not_from_timestamp_sample(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc7323_4_echo_from_the_future_is_no_rtt_sample(void **state)
+{
+	/*
+	 * Ensure that an ACK of retransmitted data whose TSecr is ahead of our
+	 * timestamp clock gives no RTT sample (SRTT unchanged) and is counted.
+	 */
+	struct ptest_ctx *t = est(NULL, ALL_OPTS, false);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+	static const uint8_t d[100];
+	struct ptcp_tcp_seg s;
+	uint32_t srtt;
+	int n = 0;
+
+	(void)state;
+	ptest_conn_send(&conn, d, sizeof(d));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	conn.snd_nxt += sizeof(d);
+	while (t->nsent == 0 && n++ < 5000)
+		ptest_advance(t, MS(1));
+	ptest_pop_tcp(t, &s, NULL, 0);
+	assert_int_equal(PTEST_CTR(t, TCP_RTO), 1);
+	srtt = c->srtt_us;
+	conn.ts_echo = s.opt.tsval + 100000;
+	conn.peer_tsval++;
+	ptest_conn_rx_ack(&conn);
+	assert_int_equal(PTEST_CTR(t, TCP_RTT_TS_SAMPLE), 0);
+	assert_int_equal(PTEST_CTR(t, TCP_RTT_TS_REJECT), 1);
+	assert_int_equal(c->srtt_us, srtt);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -1382,6 +1414,7 @@ main(void)
 		cmocka_unit_test(test_rfc7323_5_5_ts_recent_invalid_after_24_days),
 		cmocka_unit_test(test_rfc7323_4_rtt_sample_from_tsecr_after_retransmission),
 		cmocka_unit_test(test_rfc8985_min_rtt_not_from_timestamp_sample),
+		cmocka_unit_test(test_rfc7323_4_echo_from_the_future_is_no_rtt_sample),
 		cmocka_unit_test(
 			test_rfc7323_5_4_tsval_offset_same_for_address_pair_and_advances_1ms),
 		cmocka_unit_test(test_rfc9293_3_7_1_effective_mss_less_timestamp_option),
