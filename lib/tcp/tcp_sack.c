@@ -529,6 +529,18 @@ enter_recovery(struct ptcp_conn *c)
 	sack_send(c);                              /* (4.4) SetPipe, then (C) */
 }
 
+/* What one recovery episode marked (lost, resent, RACK deadlines) is forgotten. */
+static void
+episode_reset(struct ptcp_conn *c)
+{
+	struct ptcp_sack_sb *sb = c->sb;
+
+	sb->high_rxt = c->snd_una;
+	sb->rescue_valid = 0;
+	sb->lost_end = c->snd_una;
+	ptcp_tcp_rack_reset(c);
+}
+
 /*
  * RFC 3708 2: every retransmission of the episode reported by D-SACK, so
  * none was needed: congestion control restores cwnd and ssthresh.
@@ -544,8 +556,10 @@ undo_check(struct ptcp_conn *c)
 	sb->rxt_bytes = 0;
 	sb->dsack_bytes = 0;
 	if (c->flags & PTCP_TF_RECOVERY) {
+		/* The episode's losses were none: forget them, or the next ACK starts it again. */
 		c->flags &= ~PTCP_TF_RECOVERY;
-		c->recover = c->snd_una;
+		c->recover = c->snd_max;   /* RFC 6582: no second reduction for this data */
+		episode_reset(c);
 	}
 	if (ptcp_tcp_cc_undo(c))
 		PTCP_INC(c->st, TCP_SPURIOUS_UNDO);
@@ -559,19 +573,13 @@ exit_recovery(struct ptcp_conn *c)
 
 	ptcp_tcp_recovery_exit(c);   /* congestion control deflates cwnd */
 	ptcp_tcp_rack_recovery(c);
-	sb->high_rxt = c->snd_una;
-	sb->rescue_valid = 0;
-	sb->lost_end = c->snd_una;
+	episode_reset(c);
 	/*
 	 * D-SACKs for the episode's retransmissions arrive up to an RTT later
 	 * (the late original closed the hole first): the scoreboard waits for
 	 * them until what is sent from now on is acknowledged.
 	 */
 	sb->undo_end = c->snd_max;
-	sb->rxt_mark_valid = 0;
-	sb->last_rxt_valid = 0;
-	sb->rerxt_pending = 0;
-	sb->rerxt_end = sb->rerxt_from;
 }
 
 /*

@@ -600,6 +600,45 @@ test_rfc6675_5_1_rto_with_empty_scoreboard_frees_it(void **state)
 	ptest_free(t);
 }
 
+static void
+test_rfc3708_undo_in_recovery_does_not_start_it_again(void **state)
+{
+	/*
+	 * Ensure that an undo while recovery still runs (the late original and
+	 * then the D-SACKed retransmission arrive before the recovery point is
+	 * acknowledged) ends the episode for good: the next ACKs neither resend
+	 * nor reduce cwnd again.
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+	struct ptcp_sack_block d[2];
+
+	(void)state;
+	ptest_stream_send_segs(&conn, 10);
+	sack1(SEG(0), 1, 2);
+	sack1(SEG(0), 1, 3);
+	sack1(SEG(0), 1, 4);
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	assert_int_equal(PTEST_CTR(t, TCP_SACK_RECOVERY), 1);
+	/* The late original: ACK of SEG(4), recovery point (SEG(10)) not reached. */
+	ptest_conn_rx_ack_to(&conn, SEG(4));
+	ptest_clear(t);
+	assert_true(c->flags & PTCP_TF_RECOVERY);
+	/* Then the retransmission, reported as a duplicate. */
+	d[0].left = SEG(0);
+	d[0].right = SEG(1);
+	ptest_conn_rx_sack(&conn, SEG(4), d, 1);
+	assert_int_equal(PTEST_CTR(t, TCP_SPURIOUS_UNDO), 1);
+	assert_false(c->flags & PTCP_TF_RECOVERY);
+	ptest_clear(t);
+	ptest_conn_rx_ack_to(&conn, SEG(6));
+	ptest_conn_rx_ack_to(&conn, SEG(8));
+	assert_int_equal(PTEST_CTR(t, TCP_SACK_RECOVERY), 1);
+	assert_int_equal(PTEST_CTR(t, TCP_CC_CONGESTION_EVENT), 1);
+	ptest_clear(t);
+	ptest_free(t);
+}
+
 int
 main(void)
 {
@@ -618,6 +657,7 @@ main(void)
 		cmocka_unit_test(test_rfc6675_5_1_rto_with_empty_scoreboard_frees_it),
 		cmocka_unit_test(test_rfc3042_limited_transmit_two_new_segments),
 		cmocka_unit_test(test_rfc3708_dsack_undo),
+		cmocka_unit_test(test_rfc3708_undo_in_recovery_does_not_start_it_again),
 		cmocka_unit_test(test_rfc3708_no_undo_without_dsack),
 		cmocka_unit_test(test_rfc2018_8_renege_clears_scoreboard),
 		cmocka_unit_test(test_sack_scoreboard_bounded_and_freed),
