@@ -431,6 +431,9 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 			ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
 		else
 			ptcp_tcp_rto_arm(c);
+		/* RFC 8985 7.2: the probe is timed against the RTO just restarted. */
+		if (c->flags & PTCP_TF_SACK_PERMIT)
+			ptcp_tcp_rack_arm(c);
 		/* Our FIN is acknowledged when the ACK covers the byte after the data. */
 		if ((c->flags & PTCP_TF_FIN_QUEUED) && ptcp_seq_gt(ack, data_end)) {
 			switch (c->state) {

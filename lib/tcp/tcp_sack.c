@@ -621,10 +621,8 @@ ptcp_tcp_sack_newack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, uint32
 	ptcp_tcp_rack_delivered(c, c->snd_una - acked, c->snd_una);
 	ptcp_tcp_tlp_ack(c, c->snd_una);
 	sb = c->sb;
-	if (sb == NULL) {
-		ptcp_tcp_rack_arm(c);
+	if (sb == NULL)
 		return false;   /* nothing SACKed: RFC 5681 / RFC 6582 */
-	}
 	c->dupacks = 0;
 	if (c->flags & PTCP_TF_RECOVERY) {
 		/* RFC 6675 5 (A): a partial ACK only updates the scoreboard and sends. */
@@ -646,8 +644,7 @@ ptcp_tcp_sack_newack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, uint32
 			enter_recovery(c);
 	}
 	maybe_free(c);
-	ptcp_tcp_rack_arm(c);
-	return true;
+	return true;   /* the caller arms RACK / TLP once the RTO is restarted */
 }
 
 /*
