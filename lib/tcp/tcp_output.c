@@ -146,6 +146,19 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 }
 
 /*
+ * Time the new segment of len bytes at seq for an RTT sample (RFC 6298),
+ * and tell black-hole detection whether it is full-size (tcp_pmtu.c).
+ */
+static void
+rtt_timing_start(struct ptcp_conn *c, uint32_t seq, uint32_t len)
+{
+	c->flags |= PTCP_TF_RTT_TIMING;
+	c->rtt_seq = seq;
+	c->rtt_start = c->st->now_us;
+	ptcp_tcp_pmtu_timed(c, len);
+}
+
+/*
  * A pure ACK carries SND.MAX, not SND.NXT: after a timeout rewinds SND.NXT
  * the peer has already received up to SND.MAX and would discard an ACK with
  * an older sequence number as a duplicate, losing its window and
@@ -385,11 +398,8 @@ ptcp_tcp_send_new_segment(struct ptcp_conn *c)
 		if (c->flags & PTCP_TF_FIN_QUEUED)
 			flags |= RTE_TCP_FIN_FLAG;
 	}
-	if (!(c->flags & PTCP_TF_RTT_TIMING)) {
-		c->flags |= PTCP_TF_RTT_TIMING;
-		c->rtt_seq = c->snd_max;
-		c->rtt_start = c->st->now_us;
-	}
+	if (!(c->flags & PTCP_TF_RTT_TIMING))
+		rtt_timing_start(c, c->snd_max, len);
 	if (xmit(c, c->snd_max, flags, len) != 0)
 		return 0;
 	PTCP_ADD(c->st, TCP_DATA_TX, len);
@@ -472,12 +482,8 @@ output(struct ptcp_conn *c, bool force)
 				if (fin)
 					flags |= RTE_TCP_FIN_FLAG;
 			}
-			if (c->snd_nxt == c->snd_max && !(c->flags & PTCP_TF_RTT_TIMING)) {
-				c->flags |= PTCP_TF_RTT_TIMING;
-				c->rtt_seq = c->snd_nxt;
-				ptcp_tcp_pmtu_timed(c, len);
-				c->rtt_start = st->now_us;
-			}
+			if (c->snd_nxt == c->snd_max && !(c->flags & PTCP_TF_RTT_TIMING))
+				rtt_timing_start(c, c->snd_nxt, len);
 			if (xmit(c, c->snd_nxt, flags, len) == -ENOBUFS)
 				break;
 			if (ptcp_seq_ge(c->snd_nxt, c->snd_max)) {
