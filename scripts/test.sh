@@ -153,7 +153,8 @@ if [ "$QUICK" = 0 ]; then
             start=$(date +%s)
             if "$BUILD_FUZZ/tests/fuzz/$h" -runs="$n" -seed=1 -max_len=4096 \
                 -artifact_prefix="$BUILD_FUZZ/fuzz-artifacts/$h-" -print_final_stats=1 \
-                "$scratch" "tests/fuzz/corpus/$h" >"$log" 2>&1; then
+                "$scratch" "tests/fuzz/corpus/$h" $(ls -d "tests/fuzz/regress/$h" 2>/dev/null) \
+                >"$log" 2>&1; then
                 fpass=$((fpass + 1))
                 echo "test.sh: $h: $n runs OK in $(( $(date +%s) - start )) s" \
                      "($(grep -o 'cov: [0-9]*' "$log" | tail -1))"

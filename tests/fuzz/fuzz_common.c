@@ -265,6 +265,14 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 			c->sndq_seq, c->sndq_bytes, c->rcv_nxt, c->snd_wnd, c->cwnd, c->ssthresh,
 			c->snd_mss, c->flags, c->timer[0] != 0, c->timer[1] != 0, c->timer[2] != 0,
 			c->timer[3] != 0, c->timer[4] != 0);
+	/*
+	 * A connection with timestamps drops segments without them (RFC 7323
+	 * 3.2) and older than TS.Recent (PAWS): the peer's clock moves on.
+	 */
+	if (c->flags & PTCP_TF_TSTMP) {
+		ts.present = PTCP_TCPOPT_F_TS;
+		ts.tsval = c->ts_recent + 1;
+	}
 	if (c->flags & PTCP_TF_FIN_OOO) {
 		/*
 		 * A fuzzed FIN beyond a gap fixed where the stream ends: the peer
@@ -277,7 +285,7 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 		ptest_rx_seg(t, &(struct ptest_seg){ .src = f->raddr, .dst = f->laddr,
 			.sport = f->rport, .dport = f->lport, .seq = c->rcv_nxt,
 			.ack = c->snd_max, .flags = RTE_TCP_ACK_FLAG, .wnd = 65535,
-			.data = data, .len = n });
+			.data = data, .len = n, .opt = ts.present ? &ts : NULL });
 		fuzz_check_sent(t);
 		return;
 	}
@@ -299,14 +307,6 @@ peer_finish(struct ptest_ctx *t, const struct ptcp_flow *f)
 	 * so the window the peer opens at RCV.NXT below would be ignored. The
 	 * peer opens it at SND.WL1 first: it claimed to have sent up to there.
 	 */
-	/*
-	 * A connection with timestamps drops segments without them (RFC 7323
-	 * 3.2) and older than TS.Recent (PAWS): the peer's clock moves on.
-	 */
-	if (c->flags & PTCP_TF_TSTMP) {
-		ts.present = PTCP_TCPOPT_F_TS;
-		ts.tsval = c->ts_recent + 1;
-	}
 	if (ptcp_seq_gt(c->snd_wl1, c->rcv_nxt)) {
 		ptest_rx_seg(t, &(struct ptest_seg){ .src = f->raddr, .dst = f->laddr,
 			.sport = f->rport, .dport = f->lport, .seq = c->snd_wl1,
