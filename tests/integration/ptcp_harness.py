@@ -98,6 +98,41 @@ def log_dir():
     return d
 
 
+def steer_hash(saddr, daddr, sport, dport):
+    """The Toeplitz hash lib/wire/ptcp_steer.h computes for an IPv4 TCP
+    4-tuple with the default symmetric key (0x6d5a repeated)."""
+    key = bytes((0x6d, 0x5a) * 8)            # 12 input bytes read 16 key bytes
+    kint = int.from_bytes(key, "big")
+    data = (socket.inet_aton(saddr) + socket.inet_aton(daddr)
+            + sport.to_bytes(2, "big") + dport.to_bytes(2, "big"))
+    h = 0
+    for i in range(96):
+        if data[i // 8] & (0x80 >> (i % 8)):
+            h ^= (kint >> (128 - 32 - i)) & 0xffffffff
+    return h
+
+
+def steer_owner(saddr, daddr, sport, dport, n_owners):
+    """Index of the lcore (0 = the first) that owns the flow when the stack
+    runs n_owners lcores (a power of two: the redirection table's round
+    robin then reduces to the hash modulo n_owners)."""
+    return steer_hash(saddr, daddr, sport, dport) % n_owners
+
+
+def ports_per_owner(saddr, daddr, dport, n_owners, per_owner, first=40000):
+    """Client source ports from `first` up, per_owner of them owned by each
+    of the n_owners lcores: connections spread over every lcore by design,
+    not by chance."""
+    picked = {o: [] for o in range(n_owners)}
+    port = first
+    while min(len(v) for v in picked.values()) < per_owner:
+        o = steer_owner(saddr, daddr, port, dport, n_owners)
+        if len(picked[o]) < per_owner:
+            picked[o].append(port)
+        port += 1
+    return [p for o in range(n_owners) for p in picked[o]]
+
+
 def lcore_accepts(output):
     """{lcore: connections accepted} from the report's per-lcore lines
     ("lcore 1 queue 1: rx N tx N accepted N ..."; several lcores only)."""
