@@ -813,10 +813,25 @@ def write_docs(doc, md_path, pngs):
         parts.append('![%s](%s)\n' % (os.path.basename(rel), rel))
     parts.append('## Against the targets of issue 8\n\n' + targets_md(doc) + '\n')
     _, hold_block = read_hold_large(md_path)
+    tail = page_tail(md_path)
     if hold_block:
         parts.append(hold_block + '\n')
+    if tail:
+        parts.append(tail)
     with open(md_path, 'w') as f:
         f.write('\n'.join(parts))
+
+
+def page_tail(md_path):
+    """What follows the large-hold section of md_path: sections other tools and
+    people write (the options cost, loss recovery), kept by every run."""
+    try:
+        with open(md_path, encoding='utf-8') as f:
+            text = f.read()
+    except OSError:
+        return ''
+    b = text.find(HOLD_END)
+    return text[b + len(HOLD_END):].strip('\n') + '\n' if b >= 0 else ''
 
 
 def report(run_dir, docs=None, plots=True, quiet=False, docs_hold=None):
@@ -992,9 +1007,14 @@ def selftest():
         check('merge updates the hold targets',
               '| hold: 10,000,000 connections to one polltcp-echo | 10000000 held of 10000000 '
               '(hold-large section, 2026-12-04 19:00 UTC) | yes |' in md2, md2[-2500:])
+        with open(docs, 'a') as f:
+            f.write('\n## Loss: written by another script\n\n| a | b |\n')
         report(run, docs=docs, plots=False, quiet=True)
         with open(docs) as f:
             md3 = f.read()
+        check('a full run keeps what follows the hold section',
+              md3.endswith('<!-- hold-large end -->\n\n## Loss: written by another script'
+                           '\n\n| a | b |\n'), md3[-300:])
         check('a full run keeps the section and counts it',
               md3.count(HOLD_BEGIN) == 1 and '10,000,000 / 10,000,000' in md3 and
               '10000000 held of 10000000 (hold-large section' in md3, md3[-2500:])
