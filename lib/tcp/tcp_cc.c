@@ -66,7 +66,7 @@ ptcp_tcp_cc_iw(const struct ptcp_conn *c)
 static inline uint16_t
 cwv_now(const struct ptcp_conn *c)
 {
-	return (uint16_t)(c->st->now_us >> PTCP_CC_CWV_TICK_SHIFT);
+	return ptcp_tcp_cc_cwv_now(c->st);
 }
 
 void
@@ -79,12 +79,6 @@ ptcp_tcp_cc_init(struct ptcp_conn *c)
 	c->cc.cwv_tick = cwv_now(c);
 	memset(&c->cc.priv, 0, sizeof(c->cc.priv));
 	cc_ops(c)->init(c);
-}
-
-uint32_t
-ptcp_tcp_cc_flight(const struct ptcp_conn *c)
-{
-	return c->snd_max - c->snd_una;
 }
 
 /*
@@ -139,13 +133,10 @@ cwv_psp_ticks(const struct ptcp_conn *c)
 }
 
 void
-ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
+ptcp_tcp_cc_nvp_expire(struct ptcp_conn *c)
 {
 	uint16_t now = cwv_now(c);
 
-	if (!(c->cc.flags & PTCP_CC_F_NVP) ||
-	    (uint16_t)(now - c->cc.cwv_tick) < PTCP_CC_NVP_TICKS)
-		return;
 	PTCP_INC(c->st, TCP_CC_NVP_EXPIRED);
 	if (c->ssthresh != UINT32_MAX)
 		c->ssthresh = RTE_MAX(c->ssthresh, c->cwnd / 4 * 3);

@@ -155,14 +155,13 @@ void ptcp_tcp_cc_recovery_exit(struct ptcp_conn *c);
  */
 bool ptcp_tcp_cc_undo(struct ptcp_conn *c);
 /**
- * RFC 7661 4.4.3 before sending after a pause: a connection in the
- * non-validated phase for longer than the NVP reduces cwnd.
+ * RFC 7661 4.4.3: a connection in the non-validated phase for longer than
+ * the NVP reduces cwnd (ptcp_tcp_cc_nvp_check in tcp_private.h decides
+ * whether it has).
  */
-void ptcp_tcp_cc_nvp_check(struct ptcp_conn *c);
+void ptcp_tcp_cc_nvp_expire(struct ptcp_conn *c);
 
 /* Shared by the algorithms (tcp_cc.c). */
-/** FlightSize (RFC 5681): bytes sent and not yet acknowledged. */
-uint32_t ptcp_tcp_cc_flight(const struct ptcp_conn *c);
 /** RFC 5681 3.1 slow start with RFC 3465 byte counting: cwnd += min(acked, L*SMSS). */
 void ptcp_tcp_cc_slow_start(struct ptcp_conn *c, uint32_t acked);
 /** RFC 6582 3.2 step 3 (1): cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */

@@ -927,7 +927,12 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 {
 	uint8_t hdr_buf[PTCP_TCP_MAX_HDR_LEN];
 	uint32_t len = rte_pktmbuf_pkt_len(m);
-	struct seg_ctx s = { 0 };
+	/*
+	 * Not zeroed as a whole (104 bytes, a `rep stos` of 30-odd cycles per
+	 * segment): the parser writes every field of s.seg, seg_input the
+	 * trimmed view, and the rest is set here.
+	 */
+	struct seg_ctx s;
 	struct ptcp_tcp_seg *seg = &s.seg;
 	enum cksum_verdict ck;
 	const void *hdr;
@@ -935,6 +940,9 @@ ptcp_tcp_input(struct ptcp_stack *st, struct rte_mbuf *m, const struct ptcp_ipv4
 	struct ptcp_conn *c;
 	bool known;
 
+	s.ev = 0;
+	s.psum_ok = false;
+	s.psum = 0;
 	PTCP_INC(st, TCP_RX);
 	st->tcp->sack_conn = NULL;   /* what a segment notes for its ACK is its own */
 	ck = cksum_check(st, m, ip);

@@ -28,13 +28,6 @@
 
 #include "tcp_private.h"
 
-/* Whole seconds of the stack's clock: TS.Recent's age (RFC 7323 5.5). */
-static inline uint32_t
-stack_seconds(const struct ptcp_stack *st)
-{
-	return (uint32_t)(st->now_us / 1000000u);
-}
-
 uint8_t
 ptcp_tcp_rcv_wscale_for(const struct ptcp_stack *st)
 {
@@ -74,7 +67,7 @@ ptcp_tcp_opts_offer(struct ptcp_conn *c)
 	c->snd_wscale = 0;
 	c->ts_offset = ptcp_tcp_ts_offset(c->st, &c->flow);
 	c->ts_recent = 0;
-	c->ts_recent_s = 0;
+	c->ts_recent_age = 0;
 }
 
 void
@@ -95,7 +88,7 @@ ptcp_tcp_opts_negotiate(struct ptcp_conn *c, const struct ptcp_tcp_opts *o)
 	/* RFC 7323 3.2: timestamps only if the SYN carried them (and we offer them). */
 	if ((c->flags & PTCP_TF_TSTMP) && (o->present & PTCP_TCPOPT_F_TS)) {
 		c->ts_recent = o->tsval;
-		c->ts_recent_s = stack_seconds(st);
+		c->ts_recent_age = ptcp_tcp_paws_clock(st);
 		PTCP_INC(st, TCP_OPT_TSTMP);
 	} else {
 		c->flags &= ~PTCP_TF_TSTMP;
@@ -109,33 +102,6 @@ ptcp_tcp_opts_negotiate(struct ptcp_conn *c, const struct ptcp_tcp_opts *o)
 	 * segment has, within the path MTU (tcp_pmtu.c, after the flags above).
 	 */
 	ptcp_tcp_pmtu_set_mss(c, ptcp_tcp_clamp_snd_mss(peer_mss, c->rcv_mss));
-}
-
-/* RFC 7323 5.5: a TS.Recent idle for more than 24 days is no reference. */
-static inline bool
-ts_recent_stale(const struct ptcp_conn *c)
-{
-	return stack_seconds(c->st) - c->ts_recent_s > PTCP_TCP_PAWS_IDLE_S;
-}
-
-bool
-ptcp_tcp_paws_reject(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
-{
-	return (c->flags & PTCP_TF_TSTMP) && ptcp_tcp_ts_old(seg, c->ts_recent) &&
-		!ts_recent_stale(c);
-}
-
-void
-ptcp_tcp_ts_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
-{
-	if (!(c->flags & PTCP_TF_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS))
-		return;
-	/* SEG.TSval >= TS.Recent and SEG.SEQ <= Last.ACK.sent (RFC 7323 4.3 (2)). */
-	if (ptcp_seq_le(seg->seq, c->rcv_acked) &&
-	    ((int32_t)(seg->opt.tsval - c->ts_recent) >= 0 || ts_recent_stale(c))) {
-		c->ts_recent = seg->opt.tsval;
-		c->ts_recent_s = stack_seconds(c->st);
-	}
 }
 
 static void

@@ -176,7 +176,7 @@ struct ptcp_conn {
 	struct ptcp_cc_state cc __rte_cache_aligned;
 	/* Negotiated options (tcp_opts.c). */
 	uint32_t ts_recent;                  /* RFC 7323 4.3 TS.Recent */
-	uint32_t ts_recent_s;                /* stack seconds when TS.Recent was set (5.5) */
+	uint32_t ts_recent_age;              /* ptcp_tcp_paws_clock() when TS.Recent was set (5.5) */
 	uint32_t ts_offset;                  /* our TSval = ms clock + ts_offset (5.4) */
 	uint8_t snd_wscale;                  /* the peer's shift: its windows are << this */
 	uint8_t rcv_wscale;                  /* ours: the windows we send are >> this */
@@ -548,7 +548,16 @@ uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
 /* tcp_opts.c: TCP options (RFC 7323 window scale and timestamps, RFC 2018 / 2883 SACK) */
 #define PTCP_TCP_WSCALE_MAX  14u
 #define PTCP_TCP_TS_LEN      12u            /* NOP NOP TS: what timestamps take per segment */
-#define PTCP_TCP_PAWS_IDLE_S (24u * 86400u)  /* RFC 7323 5.5: TS.Recent older is invalid */
+/*
+ * RFC 7323 5.5: a TS.Recent idle for more than 24 days is no reference.
+ * Its age is kept in ticks of 2^20 us (1.05 s): a shift of the stack's
+ * clock on every segment where whole seconds cost a division. Ages are
+ * differences of truncated ticks (one tick off either way), so the limit
+ * is one tick above 24 days: never early, at most 2.1 s late.
+ */
+#define PTCP_TCP_PAWS_TICK_SHIFT 20
+#define PTCP_TCP_PAWS_IDLE_TICKS \
+	((uint32_t)((24ull * 86400u * 1000000u) >> PTCP_TCP_PAWS_TICK_SHIFT) + 1u)
 /** Our window shift for the stack's receive buffer (0 with scaling off). */
 uint8_t ptcp_tcp_rcv_wscale_for(const struct ptcp_stack *st);
 /** RFC 7323 5.4: the per address pair offset of our timestamp clock. */
@@ -580,13 +589,85 @@ ptcp_tcp_seg_wnd(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 		return seg->wnd;
 	return (uint32_t)seg->wnd << c->snd_wscale;
 }
+/** FlightSize (RFC 5681): bytes sent and not yet acknowledged. */
+static inline uint32_t
+ptcp_tcp_cc_flight(const struct ptcp_conn *c)
+{
+	return c->snd_max - c->snd_una;
+}
+
+/** RFC 7661's clock (tcp_cc.c): 2^PTCP_CC_CWV_TICK_SHIFT us ticks, 16 bits. */
+static inline uint16_t
+ptcp_tcp_cc_cwv_now(const struct ptcp_stack *st)
+{
+	return (uint16_t)(st->now_us >> PTCP_CC_CWV_TICK_SHIFT);
+}
+
+/**
+ * RFC 7661 4.4.3, at each ACK and before sending after a pause: a
+ * connection in the non-validated phase for longer than the NVP reduces
+ * cwnd. An application-limited connection (request/response) is in the
+ * NVP all the time: the test is inline, the reduction is not.
+ */
+static inline void
+ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
+{
+	if ((c->cc.flags & PTCP_CC_F_NVP) &&
+	    (uint16_t)(ptcp_tcp_cc_cwv_now(c->st) - c->cc.cwv_tick) >= PTCP_CC_NVP_TICKS)
+		ptcp_tcp_cc_nvp_expire(c);
+}
+
+/**
+ * (Re)arm the RACK timer (tcp_rack.c). Every ACK of everything sent, the
+ * common case of request/response, finds nothing to arm: no scoreboard,
+ * nothing in flight, no timer to stop.
+ */
+static inline void
+ptcp_tcp_rack_arm(struct ptcp_conn *c)
+{
+	if (c->sb == NULL && c->snd_una == c->snd_max && c->timer[PTCP_TCP_T_RACK] == 0)
+		return;
+	ptcp_tcp_rack_rearm(c);
+}
+
+/** The clock of TS.Recent's age (PTCP_TCP_PAWS_IDLE_TICKS). */
+static inline uint32_t
+ptcp_tcp_paws_clock(const struct ptcp_stack *st)
+{
+	return (uint32_t)(st->now_us >> PTCP_TCP_PAWS_TICK_SHIFT);
+}
+
+/** RFC 7323 5.5: TS.Recent was set more than 24 days ago. */
+static inline bool
+ptcp_tcp_ts_recent_stale(const struct ptcp_conn *c)
+{
+	return ptcp_tcp_paws_clock(c->st) - c->ts_recent_age > PTCP_TCP_PAWS_IDLE_TICKS;
+}
+
 /**
  * RFC 7323 5.3 R1 (PAWS): true when the segment's TSval is older than
  * TS.Recent while TS.Recent is valid, i.e. the segment must be dropped.
  */
-bool ptcp_tcp_paws_reject(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg);
+static inline bool
+ptcp_tcp_paws_reject(const struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	return (c->flags & PTCP_TF_TSTMP) && ptcp_tcp_ts_old(seg, c->ts_recent) &&
+		!ptcp_tcp_ts_recent_stale(c);
+}
+
 /** RFC 7323 4.3 (R3): record SEG.TSval in TS.Recent when the segment may. */
-void ptcp_tcp_ts_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg);
+static inline void
+ptcp_tcp_ts_update(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
+{
+	if (!(c->flags & PTCP_TF_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS))
+		return;
+	/* SEG.TSval >= TS.Recent and SEG.SEQ <= Last.ACK.sent (RFC 7323 4.3 (2)). */
+	if (ptcp_seq_le(seg->seq, c->rcv_acked) &&
+	    ((int32_t)(seg->opt.tsval - c->ts_recent) >= 0 || ptcp_tcp_ts_recent_stale(c))) {
+		c->ts_recent = seg->opt.tsval;
+		c->ts_recent_age = ptcp_tcp_paws_clock(c->st);
+	}
+}
 /** RFC 2883: the next ACK of c reports [left, right) as a duplicate. */
 void ptcp_tcp_dsack_note(struct ptcp_conn *c, uint32_t left, uint32_t right);
 /** RFC 2018 4: the block holding seq was received last. */

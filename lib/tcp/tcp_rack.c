@@ -159,7 +159,7 @@ tlp_when(const struct ptcp_conn *c)
 }
 
 void
-ptcp_tcp_rack_arm(struct ptcp_conn *c)
+ptcp_tcp_rack_rearm(struct ptcp_conn *c)
 {
 	struct ptcp_sack_sb *sb = c->sb;
 	uint64_t t = 0;

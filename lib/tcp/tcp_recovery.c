@@ -79,7 +79,14 @@ ptcp_tcp_recovery_on_ack(struct ptcp_conn *c, uint32_t acked, uint32_t rtt_us,
 {
 	uint32_t mss = c->snd_mss;
 
-	if ((c->flags & PTCP_TF_SACK_PERMIT) && ptcp_tcp_sack_newack(c, seg, acked, rtt_us))
+	/*
+	 * SACK: the scoreboard, RACK and the probe have work only when there is
+	 * a scoreboard, the ACK carries blocks or a probe is out; otherwise
+	 * (every ACK of a loss-free connection) NewReno's path below is theirs.
+	 */
+	if ((c->flags & PTCP_TF_SACK_PERMIT) &&
+	    (c->sb != NULL || (seg->opt.present & PTCP_TCPOPT_F_SACK) || c->tlp_flags != 0) &&
+	    ptcp_tcp_sack_newack(c, seg, acked, rtt_us))
 		return;
 	c->dupacks = 0;
 	if (!(c->flags & PTCP_TF_RECOVERY)) {

@@ -139,8 +139,12 @@ uint32_t ptcp_tcp_rack_reo_wnd(const struct ptcp_conn *c);
 void ptcp_tcp_rack_dsack(struct ptcp_conn *c);
 /** A recovery ended: a widened window narrows after 16 of them (RFC 8985 6.2.4). */
 void ptcp_tcp_rack_recovery(struct ptcp_conn *c);
-/** (Re)arm the RACK timer: the earliest reordering deadline, else the TLP PTO. */
-void ptcp_tcp_rack_arm(struct ptcp_conn *c);
+/**
+ * (Re)arm the RACK timer: the earliest reordering deadline, else the TLP
+ * PTO (ptcp_tcp_rack_arm in tcp_private.h first skips the connections with
+ * nothing to arm).
+ */
+void ptcp_tcp_rack_rearm(struct ptcp_conn *c);
 /** The RACK timer fired (tcp_timer.c). */
 void ptcp_tcp_rack_timeout(struct ptcp_conn *c);
 /** An ACK moved SND.UNA to ack: TLP episode bookkeeping (RFC 8985 7.4). */

@@ -409,10 +409,10 @@ ptcp_tcp_poll(struct ptcp_stack *st)
 
 	ptcp_tcp_syncache_poll(st);
 	ptcp_tcp_timewait_poll(st);
-	ptcp_tcp_pmtu_poll(st);
 	ptcp_tcp_mem_wake(st);
 	if (now_tick <= tcp->tw_tick)
 		return;
+	ptcp_tcp_pmtu_poll(st);   /* expiry once per wheel tick */
 	/* After a full lap every slot has been looked at once. */
 	steps = RTE_MIN(now_tick - tcp->tw_tick, (uint64_t)PTCP_TW_SLOTS);
 	tcp->tw_tick = now_tick - steps;

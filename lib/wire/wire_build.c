@@ -27,26 +27,25 @@
 static inline uint8_t *
 store_be16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	rte_be16_t be = rte_cpu_to_be_16(v);
+
+	memcpy(p, &be, sizeof(be));
 	return p + 2;
 }
 
 static inline uint8_t *
 store_be32(uint8_t *p, uint32_t v)
 {
-	p = store_be16(p, (uint16_t)(v >> 16));
-	return store_be16(p, (uint16_t)v);
+	rte_be32_t be = rte_cpu_to_be_32(v);
+
+	memcpy(p, &be, sizeof(be));
+	return p + 4;
 }
 
 static inline uint8_t *
 store4(uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
-	p[0] = a;
-	p[1] = b;
-	p[2] = c;
-	p[3] = d;
-	return p + 4;
+	return store_be32(p, (uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
 }
 
 void
@@ -122,6 +121,13 @@ ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt)
 	bool ts = (opt->present & PTCP_TCPOPT_F_TS) != 0;
 	bool sack_perm = (opt->present & PTCP_TCPOPT_F_SACK_PERM) != 0;
 
+	/* Every segment of a connection with timestamps: RFC 7323 Appendix A's layout. */
+	if (opt->present == PTCP_TCPOPT_F_TS) {
+		p = store4(p, PTCP_TCPOPT_NOP, PTCP_TCPOPT_NOP, PTCP_TCPOPT_TS, 10);
+		p = store_be32(p, opt->tsval);
+		p = store_be32(p, opt->tsecr);
+		return (uint32_t)(p - buf);
+	}
 	if (opt->present & PTCP_TCPOPT_F_MSS) {
 		p = store4(p, PTCP_TCPOPT_MSS, 4, 0, 0);
 		store_be16(p - 2, opt->mss);

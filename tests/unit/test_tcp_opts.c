@@ -712,6 +712,7 @@ test_rfc7323_5_5_ts_recent_invalid_after_24_days(void **state)
 	 * Ensure that after 24 days idle TS.Recent is no reference: a segment
 	 * with an older TSval is accepted and its TSval becomes TS.Recent;
 	 * 24 days to the second is not yet idle enough (the segment is dropped).
+	 * The age is counted in 1.05 s ticks: 3 s more are beyond any rounding.
 	 */
 	struct ptcp_stack_conf cf = { .arp_timeout_ms = UINT32_MAX };   /* 49 days */
 	struct ptest_ctx *t = est(&cf, ALL_OPTS, false);
@@ -726,7 +727,7 @@ test_rfc7323_5_5_ts_recent_invalid_after_24_days(void **state)
 	rx_ts(&conn, PT_ACK, conn.rcv_nxt, d, sizeof(d), PEER_TS0);
 	assert_int_equal(PTEST_CTR(t, TCP_PAWS_DROP), 1);
 	pop_ack(&conn, &s);
-	ptest_advance(t, S(1));
+	ptest_advance(t, S(3));
 	conn.peer_tsval = PEER_TS0;
 	ptest_conn_rx_data(&conn, d, sizeof(d));
 	pop_ack(&conn, &s);
