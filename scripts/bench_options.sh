@@ -159,19 +159,23 @@ runs = {}
 for r, conns, v, cyc, ns in rows:
     runs.setdefault((int(conns), v), []).append(float(cyc))
 base = variants[0]
-print("stack pair, %s B request/response, %s transactions per run, median of %s runs "
-      "(cycles per transaction, both stacks; spread = (max - min) / median)" % (size, tx, rounds))
+print("stack pair, %s B request/response, %s transactions per run, %s runs of each "
+      "variant alternating (cycles per transaction, both stacks; spread = (max - min) / "
+      "median; other load on the machine only ever adds cycles, so the minimum is the "
+      "steadier figure)" % (size, tx, rounds))
 print("tree %s%s" % (head, (", before = %s" % before) if before else ""))
 print()
-print("| conns | variant | cycles/tx | spread | vs %s |" % base)
-print("| --- | --- | --- | --- | --- |")
+print("| conns | variant | median | spread | vs %s | minimum | vs %s |" % (base, base))
+print("| --- | --- | --- | --- | --- | --- | --- |")
 for conns in sorted({k[0] for k in runs}):
     b = statistics.median(runs[(conns, base)])
+    bmin = min(runs[(conns, base)])
     for v in variants:
         xs = runs[(conns, v)]
         m = statistics.median(xs)
-        print("| %d | %s | %.0f | %.1f %% | %+.1f %% |"
-              % (conns, v, m, 100 * (max(xs) - min(xs)) / m, 100 * (m / b - 1)))
+        print("| %d | %s | %.0f | %.1f %% | %+.1f %% | %.0f | %+.1f %% |"
+              % (conns, v, m, 100 * (max(xs) - min(xs)) / m, 100 * (m / b - 1),
+                 min(xs), 100 * (min(xs) / bmin - 1)))
 EOF
 cat "$WORK/table.md"
 if [ -n "$OUT" ]; then

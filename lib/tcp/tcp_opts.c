@@ -207,7 +207,7 @@ uint32_t
 ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len, struct ptcp_tcp_opts *opt)
 {
 	struct ptcp_tcp *tcp = c->st->tcp;
-	uint32_t space = 40, max;
+	uint32_t space = 40, max, optlen = 0;
 	bool ack = (flags & RTE_TCP_ACK_FLAG) != 0;
 
 	opt->present = 0;
@@ -236,15 +236,18 @@ ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len, struct ptcp_
 		opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
 		opt->tsecr = c->ts_recent;
 		space -= PTCP_TCP_TS_LEN;
+		optlen = PTCP_TCP_TS_LEN;
 	}
-	if (!(c->flags & PTCP_TF_SACK_PERMIT) || !ack)
-		return ptcp_tcp_opts_len(opt);
+	/* Nothing out of order, no duplicate to report: no SACK blocks. */
+	if (!(c->flags & PTCP_TF_SACK_PERMIT) || !ack ||
+	    (c->ooo_head == NULL && (tcp->sack_conn != c || tcp->dsack_left == tcp->dsack_right)))
+		return optlen;
 	/* SACK blocks take 2 + 8n bytes, NOP-padded: n <= (space - 4) / 8. */
 	if (len != 0)   /* a data segment stays within the peer's MSS */
 		space = RTE_MIN(space, c->snd_mss > len + 4 ? c->snd_mss - len : 0u);
 	max = space >= 12 ? RTE_MIN((space - 4) / 8, (uint32_t)PTCP_TCP_MAX_SACK) : 0;
 	if (max == 0)
-		return ptcp_tcp_opts_len(opt);
+		return optlen;
 	if (tcp->sack_conn == c && tcp->dsack_left != tcp->dsack_right) {
 		/* RFC 2883 4: the duplicate first, reported once. */
 		sack_add(opt, max, 0, tcp->dsack_left, tcp->dsack_right);
@@ -253,9 +256,9 @@ ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len, struct ptcp_
 	}
 	if (c->ooo_head != NULL)
 		sack_blocks(c, opt, max);
-	if (opt->nsack != 0) {
-		opt->present |= PTCP_TCPOPT_F_SACK;
-		PTCP_INC(c->st, TCP_SACK_TX);
-	}
+	if (opt->nsack == 0)
+		return optlen;
+	opt->present |= PTCP_TCPOPT_F_SACK;
+	PTCP_INC(c->st, TCP_SACK_TX);
 	return ptcp_tcp_opts_len(opt);
 }

@@ -98,6 +98,32 @@ header_sum_record(struct rte_mbuf *m, const uint8_t *p, uint32_t hlen, uint32_t 
 }
 
 /*
+ * The options of nearly every segment, decided here: none (none
+ * negotiated), or timestamps alone (nothing out of order to SACK, no
+ * D-SACK due). Returns their length, or -1 for SYNs, RSTs and SACK blocks,
+ * which ptcp_tcp_opts_for lays out.
+ */
+static inline int
+opts_common(struct ptcp_conn *c, uint8_t flags, struct ptcp_tcp_opts *opt)
+{
+	const struct ptcp_tcp *tcp = c->st->tcp;
+
+	if (unlikely(flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)))
+		return -1;
+	if (!(c->flags & (PTCP_TF_TSTMP | PTCP_TF_SACK_PERMIT)))
+		return 0;
+	if (c->ooo_head != NULL || (tcp->sack_conn == c && tcp->dsack_left != tcp->dsack_right))
+		return -1;
+	if (!(c->flags & PTCP_TF_TSTMP))
+		return 0;
+	opt->present = PTCP_TCPOPT_F_TS;
+	opt->nsack = 0;
+	opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
+	opt->tsecr = c->ts_recent;
+	return PTCP_TCP_TS_LEN;
+}
+
+/*
  * Build and send one segment of the connection: seq, flags, and len bytes
  * of the send queue from seq (data), with the MSS option on SYNs.
  */
@@ -110,12 +136,14 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	struct rte_mbuf *m;
 	uint8_t *p;
 	uint16_t wnd, psum;
+	int o;
 
 	/* Data waits when the pool is down to the reserve; control always goes. */
 	m = len != 0 ? ptcp_mbuf_alloc_data(st) : ptcp_mbuf_alloc(st);
 	if (unlikely(m == NULL))
 		return -ENOBUFS;
-	optlen = ptcp_tcp_opts_for(c, flags, len, &opt);
+	o = opts_common(c, flags, &opt);
+	optlen = o >= 0 ? (uint32_t)o : ptcp_tcp_opts_for(c, flags, len, &opt);
 	hlen = PTCP_TCP_HDR_LEN + optlen;
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hlen);
 	if (unlikely(p == NULL || (len != 0 &&

@@ -151,13 +151,15 @@ ptcp_cksum_update32(uint16_t cksum, uint32_t old_word, uint32_t new_word)
 uint16_t
 ptcp_ipv4_hdr_cksum(const struct rte_ipv4_hdr *ip)
 {
-	const uint8_t *p = (const uint8_t *)ip;
-	uint32_t hlen = rte_ipv4_hdr_len(ip);
 	uint32_t sum;
 
-	sum = __rte_raw_cksum(p, offsetof(struct rte_ipv4_hdr, hdr_checksum), 0);
-	sum = __rte_raw_cksum(p + offsetof(struct rte_ipv4_hdr, src_addr),
-			      hlen - offsetof(struct rte_ipv4_hdr, src_addr), sum);
+	/*
+	 * The whole header in 64-bit words, then the field taken out again
+	 * (one's complement subtraction: add its complement). The header is
+	 * never all zeros, so neither sum is the ambiguous zero.
+	 */
+	sum = ptcp_cksum_raw(ip, rte_ipv4_hdr_len(ip));
+	sum += (uint16_t)~ip->hdr_checksum;
 	return (uint16_t)~fold32(sum);
 }
 

@@ -275,6 +275,36 @@ test_rfc791_ipv4_header_checksum_vector(void **state)
 }
 
 static void
+test_rfc791_ipv4_header_checksum_matches_dpdk_whatever_the_field_holds(void **state)
+{
+	/*
+	 * Ensure that the header checksum of random headers of every length
+	 * (20..60 bytes) equals rte_ipv4_cksum() of the header with the field
+	 * zeroed, whatever the field held before, and makes the header verify.
+	 */
+	uint8_t h[60], z[60];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		uint32_t hlen = 20 + 4 * (i % 11);
+
+		rng_fill(h, sizeof(h));
+		h[0] = (uint8_t)(0x40 | (hlen / 4));
+		memcpy(z, h, sizeof(h));
+		z[10] = z[11] = 0;
+		uint16_t ours = ptcp_ipv4_hdr_cksum((const void *)h);
+		uint16_t dpdk = rte_ipv4_cksum((const struct rte_ipv4_hdr *)(const void *)z);
+
+		/* rte_ipv4_cksum writes a sum of 0xffff as 0xffff, not 0: the same in one's complement. */
+		if (!(ours == 0 && dpdk == 0xffff))
+			assert_int_equal(ours, dpdk);
+		memcpy(h + 10, &ours, 2);
+		assert_int_equal(ptcp_cksum_raw(h, hlen), 0xffff);
+	}
+}
+
+static void
 test_rfc791_ipv4_header_checksum_covers_options(void **state)
 {
 	/* Ensure that the header checksum covers IHL*4 bytes, options included. */
@@ -1892,6 +1922,7 @@ main(void)
 		cmocka_unit_test(test_rfc1071_sum_of_large_buffer_does_not_overflow),
 		cmocka_unit_test(test_rfc1071_sum_equals_reference_every_length_and_alignment),
 		cmocka_unit_test(test_rfc791_ipv4_header_checksum_vector),
+		cmocka_unit_test(test_rfc791_ipv4_header_checksum_matches_dpdk_whatever_the_field_holds),
 		cmocka_unit_test(test_rfc791_ipv4_header_checksum_covers_options),
 		cmocka_unit_test(test_rfc9293_3_1_tcp_checksum_golden_syn),
 		cmocka_unit_test(test_rfc9293_3_1_tcp_checksum_odd_payload),
