@@ -617,15 +617,43 @@ ptcp_tcp_cc_nvp_check(struct ptcp_conn *c)
 		ptcp_tcp_cc_nvp_expire(c);
 }
 
+/* RFC 8985 7.2 WCDelAckT: the worst-case delayed ACK timer of the peer. */
+#define PTCP_TLP_WCDELACK_US 200000u
+/* A floor under the PTO, as Linux (a timer below the wheel's precision is noise). */
+#define PTCP_TLP_MIN_PTO_US  10000u
+
+/** When the tail loss probe is due (RFC 8985 7.2), or 0 when none may be scheduled. */
+static inline uint64_t
+ptcp_tcp_tlp_when(const struct ptcp_conn *c)
+{
+	uint64_t now = c->st->now_us, pto;
+
+	if (!(c->flags & PTCP_TF_SACK_PERMIT) || (c->flags & PTCP_TF_RECOVERY) ||
+	    (c->sb != NULL && c->sb->rto_recovery) || c->snd_una == c->snd_max ||
+	    (c->tlp_flags & PTCP_TLP_OUT) || !(c->flags & PTCP_TF_RTT_VALID) ||
+	    c->snd_nxt != c->snd_max || c->nrexmit != 0)
+		return 0;
+	pto = 2ull * c->srtt_us;
+	if (c->snd_max - c->snd_una <= c->snd_mss)
+		pto += PTCP_TLP_WCDELACK_US;
+	pto = RTE_MAX(pto, (uint64_t)PTCP_TLP_MIN_PTO_US);
+	/* "If the RTO timer would fire sooner, schedule no TLP." */
+	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && now + pto >= c->timer[PTCP_TCP_T_REXMIT])
+		return 0;
+	return now + pto;
+}
+
 /**
- * (Re)arm the RACK timer (tcp_rack.c). Every ACK of everything sent, the
- * common case of request/response, finds nothing to arm: no scoreboard,
- * nothing in flight, no timer to stop.
+ * (Re)arm the RACK timer (tcp_rack.c). In request/response nearly every
+ * call has nothing to arm: no scoreboard, no timer to stop, and no probe
+ * (nothing in flight after an ACK; after a send, one segment in flight,
+ * whose probe would wait for the peer's delayed ACK and come after the
+ * RTO).
  */
 static inline void
 ptcp_tcp_rack_arm(struct ptcp_conn *c)
 {
-	if (c->sb == NULL && c->snd_una == c->snd_max && c->timer[PTCP_TCP_T_RACK] == 0)
+	if (c->sb == NULL && c->timer[PTCP_TCP_T_RACK] == 0 && ptcp_tcp_tlp_when(c) == 0)
 		return;
 	ptcp_tcp_rack_rearm(c);
 }

@@ -41,12 +41,8 @@
  */
 #include "tcp_private.h"
 
-/* RFC 8985 7.2 WCDelAckT: the worst-case delayed ACK timer of the peer. */
-#define PTCP_TLP_WCDELACK_US 200000u
 /* RFC 8985 6.2.4: recoveries a widened reordering window lasts. */
 #define PTCP_RACK_REO_PERSIST 16
-/* A floor under the PTO, as Linux (a timer below the wheel's precision is noise). */
-#define PTCP_TLP_MIN_PTO_US  10000u
 
 uint32_t
 ptcp_tcp_rack_reo_wnd(const struct ptcp_conn *c)
@@ -137,27 +133,6 @@ ptcp_tcp_rack_delivered(struct ptcp_conn *c, uint32_t l, uint32_t r)
 	}
 }
 
-/* When the probe is due (RFC 8985 7.2), or 0 when no probe may be scheduled. */
-static uint64_t
-tlp_when(const struct ptcp_conn *c)
-{
-	uint64_t now = c->st->now_us, pto;
-
-	if (!(c->flags & PTCP_TF_SACK_PERMIT) || (c->flags & PTCP_TF_RECOVERY) ||
-	    (c->sb != NULL && c->sb->rto_recovery) || c->snd_una == c->snd_max ||
-	    (c->tlp_flags & PTCP_TLP_OUT) || !(c->flags & PTCP_TF_RTT_VALID) ||
-	    c->snd_nxt != c->snd_max || c->nrexmit != 0)
-		return 0;
-	pto = 2ull * c->srtt_us;
-	if (c->snd_max - c->snd_una <= c->snd_mss)
-		pto += PTCP_TLP_WCDELACK_US;
-	pto = RTE_MAX(pto, (uint64_t)PTCP_TLP_MIN_PTO_US);
-	/* "If the RTO timer would fire sooner, schedule no TLP." */
-	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && now + pto >= c->timer[PTCP_TCP_T_REXMIT])
-		return 0;
-	return now + pto;
-}
-
 void
 ptcp_tcp_rack_rearm(struct ptcp_conn *c)
 {
@@ -176,7 +151,7 @@ ptcp_tcp_rack_rearm(struct ptcp_conn *c)
 	if (sb != NULL && sb->rerxt_pending && (t == 0 || sb->rerxt_deadline < t))
 		t = sb->rerxt_deadline;
 	if (t == 0)
-		t = tlp_when(c);
+		t = ptcp_tcp_tlp_when(c);
 	if (t != 0)
 		ptcp_tcp_timer_set(c, PTCP_TCP_T_RACK, t);
 	else if (c->timer[PTCP_TCP_T_RACK] != 0)
