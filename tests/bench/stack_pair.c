@@ -32,7 +32,6 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
-#include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
@@ -177,6 +176,13 @@ static const struct ptcp_conn_ops client_ops = {
 	.on_closed = client_closed,
 };
 
+/* 198.18.0.last, network order (RTE_IPV4 shifts an int: UB for 198 << 24). */
+static rte_be32_t
+ip4(uint32_t last)
+{
+	return rte_cpu_to_be_32(198u << 24 | 18u << 16 | (last & 0xff));
+}
+
 static struct ptcp_stack *
 make_stack(const char *name, uint32_t ip_last, struct rte_mempool *mp, struct wire *out,
 	   const struct ptcp_stack_conf *opts)
@@ -184,7 +190,7 @@ make_stack(const char *name, uint32_t ip_last, struct rte_mempool *mp, struct wi
 	struct ptcp_stack_conf conf = *opts;
 	struct ptcp_stack *st;
 
-	conf.ip = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, ip_last));
+	conf.ip = ip4(ip_last);
 	conf.prefix_len = 24;
 	conf.mac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, (uint8_t)ip_last } };
 	conf.pool = mp;
@@ -334,8 +340,7 @@ main(int argc, char **argv)
 	t0 = rte_get_tsc_cycles();
 	step(cli, srv);   /* the stacks' clocks start now: ptcp_connect times the SYN by them */
 	for (i = 0; i < n_conns; i++) {
-		conns[i].c = ptcp_connect(cli, rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 2)), ECHO_PORT,
-					  0, &client_ops, &conns[i]);
+		conns[i].c = ptcp_connect(cli, ip4(2), ECHO_PORT, 0, &client_ops, &conns[i]);
 		if (conns[i].c == NULL) {
 			fprintf(stderr, "stack_pair: connect %u: %s\n", i, rte_strerror(rte_errno));
 			return 1;
