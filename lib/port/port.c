@@ -939,6 +939,33 @@ ptcp_port_init(const struct ptcp_port_conf *conf)
 
 /* ---- Run, stop ------------------------------------------------------------------ */
 
+/*
+ * At the stop an lcore still draining its connections may hand work to one
+ * that has already left its loop (a reassembled segment, an ICMP error, a
+ * steered frame). Once every lcore has returned, what waits in the inboxes
+ * is freed here and counted on the lcore it was meant for, so hand-offs
+ * add up: IP_HANDOFF_TX = IP_HANDOFF_RX + IP_HANDOFF_STOP_FREED.
+ */
+static void
+inboxes_release(void)
+{
+	uint16_t q;
+
+	for (q = 0; q < RTE_MAX_LCORE; q++) {
+		struct port_lcore *lc = M->lcores[q];
+		struct port_msg msg;
+
+		if (lc == NULL || lc->inbox == NULL || lc->st == NULL)
+			continue;
+		while (rte_ring_dequeue_elem(lc->inbox, &msg, sizeof(msg)) == 0) {
+			PTCP_INC(lc->st, INBOX_STOP_FREED);
+			if (msg.kind == PORT_MSG_HANDOFF)
+				PTCP_INC(lc->st, IP_HANDOFF_STOP_FREED);
+			rte_pktmbuf_free(msg.m);
+		}
+	}
+}
+
 int
 ptcp_port_run(void)
 {
@@ -947,6 +974,7 @@ ptcp_port_run(void)
 	if (ret < 0)
 		return fail(-ret, "cannot launch the lcores: %s", rte_strerror(-ret));
 	rte_eal_mp_wait_lcore();
+	inboxes_release();
 	return 0;
 }
 
