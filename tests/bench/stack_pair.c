@@ -4,8 +4,10 @@
  * stack itself: two stacks in one process on one lcore, each one's TX
  * batch handed straight to the other's RX (no PMD, no second core), a
  * client opening --conns connections to an echo listener and running
- * request/response of --size bytes on each. After --warmup transactions
- * it counts TSC cycles over --transactions more and prints one line:
+ * request/response of --size bytes on each (the server echoes as
+ * polltcp-echo does, the client sends and receives by copy as polltcp-load
+ * does). After --warmup transactions it counts TSC cycles over
+ * --transactions more and prints one line:
  *
  *   stack_pair conns 1 size 64 transactions 1000000 cycles 2345678901
  *     cycles_per_tx 2345.7 ns_per_tx 903.1 options ts,sack,wscale cc cubic
@@ -92,7 +94,7 @@ wire_rx(struct wire *w, struct ptcp_stack *st, uint64_t now_us)
 		ptcp_stack_rx_burst(st, pkts, n, now_us);
 }
 
-/* ---- the echo server (what polltcp-echo does, with a copy) ---- */
+/* ---- the echo server: what polltcp-echo does (zero copy, copy as fallback) ---- */
 
 static void
 echo_established(struct ptcp_conn *c, void *arg)
@@ -107,9 +109,19 @@ echo_readable(struct ptcp_conn *c, void *arg)
 	uint32_t n;
 
 	(void)arg;
-	while ((n = ptcp_peek(c, buf, RTE_MIN(ptcp_send_space(c), (uint32_t)sizeof(buf)))) > 0) {
-		int32_t sent = ptcp_send(c, buf, n);
+	while ((n = RTE_MIN(ptcp_readable(c), ptcp_send_space(c))) > 0) {
+		struct rte_mbuf *m = ptcp_recv_mbuf(c, n);
+		int32_t sent;
 
+		if (m != NULL) {
+			if (ptcp_send_mbuf(c, m) < 0) {
+				rte_pktmbuf_free(m);
+				return;
+			}
+			continue;
+		}
+		n = ptcp_peek(c, buf, RTE_MIN(n, (uint32_t)sizeof(buf)));
+		sent = n != 0 ? ptcp_send(c, buf, n) : 0;
 		if (sent <= 0)
 			break;
 		ptcp_consume(c, (uint32_t)sent);
