@@ -628,10 +628,12 @@ ptcp_tcp_tlp_when(const struct ptcp_conn *c)
 {
 	uint64_t now = c->st->now_us, pto;
 
-	if (!(c->flags & PTCP_TF_SACK_PERMIT) || (c->flags & PTCP_TF_RECOVERY) ||
-	    (c->sb != NULL && c->sb->rto_recovery) || c->snd_una == c->snd_max ||
-	    (c->tlp_flags & PTCP_TLP_OUT) || !(c->flags & PTCP_TF_RTT_VALID) ||
-	    c->snd_nxt != c->snd_max || c->nrexmit != 0)
+	/*
+	 * The conditions in the order that ends request/response soonest:
+	 * nothing in flight (after an ACK), then the RTO coming first (after
+	 * sending one segment, whose probe waits for the delayed ACK).
+	 */
+	if (c->snd_una == c->snd_max || !(c->flags & PTCP_TF_SACK_PERMIT))
 		return 0;
 	pto = 2ull * c->srtt_us;
 	if (c->snd_max - c->snd_una <= c->snd_mss)
@@ -639,6 +641,10 @@ ptcp_tcp_tlp_when(const struct ptcp_conn *c)
 	pto = RTE_MAX(pto, (uint64_t)PTCP_TLP_MIN_PTO_US);
 	/* "If the RTO timer would fire sooner, schedule no TLP." */
 	if (c->timer[PTCP_TCP_T_REXMIT] != 0 && now + pto >= c->timer[PTCP_TCP_T_REXMIT])
+		return 0;
+	if ((c->flags & (PTCP_TF_RECOVERY | PTCP_TF_RTT_VALID)) != PTCP_TF_RTT_VALID ||
+	    (c->sb != NULL && c->sb->rto_recovery) || (c->tlp_flags & PTCP_TLP_OUT) ||
+	    c->snd_nxt != c->snd_max || c->nrexmit != 0)
 		return 0;
 	return now + pto;
 }
@@ -653,7 +659,7 @@ ptcp_tcp_tlp_when(const struct ptcp_conn *c)
 static inline void
 ptcp_tcp_rack_arm(struct ptcp_conn *c)
 {
-	if (c->sb == NULL && c->timer[PTCP_TCP_T_RACK] == 0 && ptcp_tcp_tlp_when(c) == 0)
+	if (ptcp_tcp_tlp_when(c) == 0 && c->sb == NULL && c->timer[PTCP_TCP_T_RACK] == 0)
 		return;
 	ptcp_tcp_rack_rearm(c);
 }
