@@ -293,7 +293,7 @@ ptcp_tcp_pmtu_set_mss(struct ptcp_conn *c, uint16_t mss)
 	c->pmtu_gen = c->st->tcp->pmtu_gen;
 	c->snd_mss = path_mss(c);
 	c->pmtu_proven = 0;
-	c->pmtu_timed_full = 0;
+	c->flags &= ~PTCP_TF_TIMED_FULL;
 }
 
 /*

@@ -96,6 +96,7 @@ enum ptcp_tcp_timer {
 #define PTCP_TF_WSCALE       (1u << 19)  /* RFC 7323 2: both SYNs carried window scale */
 #define PTCP_TF_TSTMP        (1u << 20)  /* RFC 7323 3: timestamps on every segment */
 #define PTCP_TF_SACK_PERMIT  (1u << 21)  /* RFC 2018: SACK-permitted both ways */
+#define PTCP_TF_TIMED_FULL   (1u << 22)  /* the segment timed for RTT (rtt_seq) is full-size (tcp_pmtu.c) */
 
 /* Ceiling on cwnd (bytes): far beyond any window without scaling, far from 2^32. */
 #define PTCP_TCP_CWND_MAX (1u << 30)
@@ -184,7 +185,6 @@ struct ptcp_conn {
 	uint16_t mss_clamp;                  /* MSS the handshake allowed (0: not yet); snd_mss
 	                                      * = min(it, path MTU - 40) less options */
 	uint16_t pmtu_gen : 14;              /* tcp->pmtu_gen when snd_mss last followed it */
-	uint16_t pmtu_timed_full : 1;        /* the segment timed for RTT (rtt_seq) is full-size */
 	uint16_t pmtu_proven : 1;            /* a full-size segment got through at this snd_mss */
 	uint16_t rexmit_segs;                /* segments retransmitted, saturating (conn info) */
 	/*
@@ -869,14 +869,17 @@ bool ptcp_tcp_pmtu_rto(struct ptcp_conn *c);
 static inline void
 ptcp_tcp_pmtu_timed(struct ptcp_conn *c, uint32_t len)
 {
-	c->pmtu_timed_full = len + 40u >= c->snd_mss;
+	if (len + 40u >= c->snd_mss)
+		c->flags |= PTCP_TF_TIMED_FULL;
+	else
+		c->flags &= ~PTCP_TF_TIMED_FULL;
 }
 
 /* The segment timed for RTT was acknowledged: if full-size, this MSS passes the path. */
 static inline void
 ptcp_tcp_pmtu_timed_acked(struct ptcp_conn *c)
 {
-	if (c->pmtu_timed_full)
+	if (c->flags & PTCP_TF_TIMED_FULL)
 		c->pmtu_proven = 1;
 }
 
