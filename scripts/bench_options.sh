@@ -31,6 +31,7 @@ CONNS="1 64"
 SIZE=64
 LCORE=1
 OUT=""
+INSTR=0
 VARIANTS="before none newreno default no-ts no-sack"
 
 usage() {
@@ -45,6 +46,9 @@ Usage: bash scripts/bench_options.sh [options]
   --lcore L           the core to run on (default 1)
   --variants LIST     space separated, from: before none newreno default no-ts no-sack
   --out DIR           keep runs.tsv and table.md there
+  --instructions      also count instructions per transaction (valgrind's callgrind,
+                      installed if missing): exact, the same on every run, where
+                      cycles move with the machine's load and the code's layout
 EOF
 }
 
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
         --lcore) LCORE=$2; shift ;;
         --variants) VARIANTS=$2; shift ;;
         --out) OUT=$2; shift ;;
+        --instructions) INSTR=1 ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option $1" ;;
     esac
@@ -80,6 +85,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bash scripts/deps.sh >/dev/null || die "scripts/deps.sh failed"
+if [ "$INSTR" = 1 ] && ! command -v valgrind >/dev/null; then
+    apt-get install -y valgrind >/dev/null 2>&1 || die "--instructions needs valgrind (apt-get install valgrind)"
+fi
 
 # build SRC DIR: libptcp_stack.a of tree SRC in DIR (release, -O3, DWARF).
 build() {
@@ -177,6 +185,42 @@ for conns in sorted({k[0] for k in runs}):
               % (conns, v, m, 100 * (max(xs) - min(xs)) / m, 100 * (m / b - 1),
                  min(xs), 100 * (min(xs) / bmin - 1)))
 EOF
+# Instructions per transaction: callgrind counts inside step() (both stacks'
+# RX, timers and TX; EAL and set-up excluded) for T and 2T transactions; the
+# difference over T leaves out the handshakes, warm-up and drain.
+if [ "$INSTR" = 1 ]; then
+    it=20000
+    {
+        echo
+        echo "instructions per transaction (callgrind, ($it more) / $it transactions, both stacks):"
+        echo
+        echo "| conns | variant | instructions/tx | vs ${VARIANTS%% *} |"
+        echo "| --- | --- | --- | --- |"
+    } >>"$WORK/table.md"
+    for conns in $CONNS; do
+        base=""
+        for v in $VARIANTS; do
+            # shellcheck disable=SC2086
+            set -- $(variant_cmd "$v")
+            exe=$1; shift
+            tot=()
+            for n in $it $((2 * it)); do
+                valgrind --tool=callgrind --toggle-collect=step \
+                    --callgrind-out-file="$WORK/cg.out" "$exe" --no-huge -m 256 --no-pci \
+                    --no-shconf --no-telemetry -l "$LCORE" --log-level='*:error' \
+                    --file-prefix "$PFX-cg" -- --conns "$conns" --size "$SIZE" --warmup 2000 \
+                    --transactions "$n" "$@" >/dev/null 2>&1 || die "callgrind: $v failed"
+                tot+=("$(callgrind_annotate "$WORK/cg.out" 2>/dev/null |
+                         awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')")
+            done
+            per=$(( (tot[1] - tot[0]) / it ))
+            [ -z "$base" ] && base=$per
+            awk -v c="$conns" -v v="$v" -v p="$per" -v b="$base" \
+                'BEGIN { printf "| %s | %s | %d | %+.1f %% |\n", c, v, p, 100 * (p / b - 1) }' \
+                >>"$WORK/table.md"
+        done
+    done
+fi
 cat "$WORK/table.md"
 if [ -n "$OUT" ]; then
     mkdir -p "$OUT" && cp "$TSV" "$WORK/table.md" "$OUT/" && echo "bench_options: $OUT/table.md"
