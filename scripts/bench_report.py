@@ -661,6 +661,7 @@ lcores (`--server-lcores`, `--client-lcores`, see [real-nic.md](real-nic.md)).
     bash scripts/bench.sh --quick               # 2 s runs, hold 10000: checks the setup
     bash scripts/bench.sh --only raw,rr64x64    # some rows (names as in the JSON)
     bash scripts/bench.sh --only hold --hold 10000000 --docs   # hold 10M, its own section
+    bash scripts/bench_options.sh --instructions   # what TCP options cost rr, stack alone (below)
 
 It needs root (hugepages, network namespaces) and installs what is missing
 (`scripts/deps.sh`). It builds `build-bench/` (`--buildtype=release`, -O3),
