@@ -293,6 +293,68 @@ test_rfc9438_4_2_cubic_window_at_t(void **state)
 }
 
 static void
+test_rfc9438_4_2_cubic_window_with_negative_k(void **state)
+{
+	/*
+	 * Ensure that an epoch starting above W_max (cwnd_epoch 120 segments,
+	 * W_max 100) has a negative K = -cbrt((120 - 100) / 0.4) = -cbrt(50)
+	 * = -3.684 s, so the curve is convex from its start and passes
+	 * through cwnd_epoch at t = 0:
+	 *   W(0)   = 100 + 0.4 * 3.6840^3 = 120.000 segments = 175200 bytes
+	 *   W(1 s) = 100 + 0.4 * 4.6840^3 = 141.107           = 206017
+	 *   W(2 s) = 100 + 0.4 * 5.6840^3 = 173.456           = 253246
+	 */
+	struct ptest_ctx *t = established(&cubic_conf);
+	struct ptcp_conn *c = cubic_after_loss_at_100();
+
+	(void)state;
+	c->cwnd = SEGS(120);
+	ack_limited(c, MSS);
+	assert_int_equal(c->cc.priv.cubic.k_ms, -3684);
+	assert_in_range(ptcp_tcp_cubic_w(c, 0), 175200 - CUBIC_TOL, 175200 + CUBIC_TOL);
+	assert_in_range(ptcp_tcp_cubic_w(c, 1000), 206017 - CUBIC_TOL, 206017 + CUBIC_TOL);
+	assert_in_range(ptcp_tcp_cubic_w(c, 2000), 253246 - CUBIC_TOL, 253246 + CUBIC_TOL);
+	pretend_end(c);
+	ptest_free(t);
+}
+
+static void
+test_rfc9438_4_2_integer_cube_root_is_the_floor(void **state)
+{
+	/*
+	 * Ensure that K's integer cube root is floor(cbrt(x)) over the whole
+	 * 64-bit range: exact cubes and one below them, the largest cube in 64
+	 * bits (2642245^3), UINT64_MAX, and random values (y^3 <= x < (y+1)^3).
+	 */
+	uint64_t n, x, r = 0x9e3779b97f4a7c15ull;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(ptcp_cbrt64(0), 0);
+	assert_int_equal(ptcp_cbrt64(1), 1);
+	assert_int_equal(ptcp_cbrt64(7), 1);
+	assert_int_equal(ptcp_cbrt64(8), 2);
+	assert_int_equal(ptcp_cbrt64(UINT64_MAX), 2642245);
+	for (n = 2; n <= 2642245; n += (n < 5000 ? 1 : 997)) {
+		assert_int_equal(ptcp_cbrt64(n * n * n), n);
+		assert_int_equal(ptcp_cbrt64(n * n * n - 1), n - 1);
+	}
+	assert_int_equal(ptcp_cbrt64(2642245ull * 2642245ull * 2642245ull), 2642245);
+	for (i = 0; i < 100000; i++) {
+		unsigned __int128 y, y1;
+
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		x = r >> (i % 64);   /* every magnitude */
+		y = ptcp_cbrt64(x);
+		y1 = y + 1;
+		assert_true(y * y * y <= x);
+		assert_true(y1 * y1 * y1 > x);
+	}
+}
+
+static void
 test_rfc9438_4_4_concave_growth_toward_w_t_plus_rtt(void **state)
 {
 	/*
@@ -717,6 +779,8 @@ main(void)
 		/* CUBIC, RFC 9438 */
 		cmocka_unit_test(test_rfc9438_4_6_multiplicative_decrease_beta_0_7),
 		cmocka_unit_test(test_rfc9438_4_2_cubic_window_at_t),
+		cmocka_unit_test(test_rfc9438_4_2_cubic_window_with_negative_k),
+		cmocka_unit_test(test_rfc9438_4_2_integer_cube_root_is_the_floor),
 		cmocka_unit_test(test_rfc9438_4_4_concave_growth_toward_w_t_plus_rtt),
 		cmocka_unit_test(test_rfc9438_4_5_convex_target_clamped_to_1_5_cwnd),
 		cmocka_unit_test(test_rfc9438_4_3_reno_friendly_region),
