@@ -130,10 +130,11 @@ ptcp_tcp_recovery_on_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg 
 }
 
 /*
- * A retransmission timeout ends fast recovery: congestion control takes
- * the loss window, the caller goes back to SND.UNA, and duplicate ACKs for
- * data sent before the timeout start no new fast retransmit (RFC 6582 3.2
- * step 1 after a timeout: recover = SND.MAX).
+ * A retransmission timeout (or one into a zero window) ends fast recovery:
+ * congestion control takes the loss window, the caller goes back to
+ * SND.UNA, and duplicate ACKs for data sent before the timeout start no
+ * new fast retransmit (RFC 6582 3.2 step 1 after a timeout: recover =
+ * SND.MAX). With SACK the RACK deadlines and the probe episode end too.
  */
 void
 ptcp_tcp_recovery_on_rto(struct ptcp_conn *c)
@@ -142,4 +143,6 @@ ptcp_tcp_recovery_on_rto(struct ptcp_conn *c)
 	c->flags &= ~PTCP_TF_RECOVERY;
 	c->dupacks = 0;
 	c->recover = c->snd_max;
+	if (c->flags & PTCP_TF_SACK_PERMIT)
+		ptcp_tcp_sack_timeout(c);
 }

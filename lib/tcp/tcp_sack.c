@@ -699,17 +699,22 @@ ptcp_tcp_sack_lost_marked(struct ptcp_conn *c)
 		enter_recovery(c);
 }
 
+void
+ptcp_tcp_sack_timeout(struct ptcp_conn *c)
+{
+	/* RFC 8985: a timeout ends the probe episode and every pending deadline. */
+	ptcp_tcp_rack_reset(c);
+	if (c->timer[PTCP_TCP_T_RACK] != 0 && c->state != PTCP_TCP_FIN_WAIT_2)
+		ptcp_tcp_timer_stop(c, PTCP_TCP_T_RACK);
+	if (c->sb != NULL)
+		c->sb->undo_wait = 0;   /* no D-SACK undo across a timeout */
+}
+
 bool
 ptcp_tcp_sack_rto(struct ptcp_conn *c)
 {
 	struct ptcp_sack_sb *sb = c->sb;
 
-	/* RFC 8985: a timeout ends the probe episode and every pending deadline. */
-	ptcp_tcp_rack_reset(c);
-	if (c->timer[PTCP_TCP_T_RACK] != 0 && c->state != PTCP_TCP_FIN_WAIT_2)
-		ptcp_tcp_timer_stop(c, PTCP_TCP_T_RACK);
-	if (sb != NULL)
-		sb->undo_wait = 0;   /* no D-SACK undo across a timeout */
 	if (sb == NULL || sb->n == 0) {
 		/* Nothing SACKed to remember (partial ACKs passed it all): go back N. */
 		ptcp_tcp_sack_free(c);

@@ -120,6 +120,11 @@ bool ptcp_tcp_sack_newack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, u
 			  uint32_t rtt_us);
 bool ptcp_tcp_sack_dupack(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg, bool classic_dup);
 /**
+ * Any timeout (retransmission, or into a zero window): the RACK deadlines,
+ * the probe episode and a D-SACK undo wait end (tcp_recovery.c).
+ */
+void ptcp_tcp_sack_timeout(struct ptcp_conn *c);
+/**
  * Retransmission timeout with a scoreboard (RFC 6675 5.1): keep it, mark
  * every unSACKed byte lost and resend holes only, one cwnd at a time.
  * Returns false when there is no scoreboard (the caller goes back N).

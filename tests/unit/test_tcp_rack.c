@@ -139,6 +139,38 @@ test_rfc8985_tlp_probe_after_pto(void **state)
 }
 
 static void
+test_rfc8985_zero_window_timeout_ends_probe_episode(void **state)
+{
+	/*
+	 * Ensure that a timeout into a zero window ends the tail loss probe
+	 * episode as a retransmission timeout does: the peer acknowledges up
+	 * to SEG(8) and closes its window, the probe resends SEG(9) at the
+	 * PTO, and when the RTO finds the window still closed (the stack
+	 * persists) no probe is left out and the RACK timer is not armed.
+	 */
+	struct ptest_ctx *t = established();
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	ptest_stream_send_segs(&conn, 10);
+	ptest_advance(t, RTT_US);
+	conn.peer_wnd = 0;
+	ptest_conn_rx_ack_to(&conn, SEG(8));
+	PTEST_NOTHING_SENT(t);
+	PTEST_EXPECT_SENT_AFTER(t, PTO_US);
+	PTEST_EXPECT_REXMIT(&conn, SEG(9), MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_TLP_PROBE), 1);
+	assert_true(c->tlp_flags & PTCP_TLP_OUT);
+	ptest_advance(t, c->timer[PTCP_TCP_T_REXMIT] - t->now);
+	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_ZERO_WND_RTO), 1);
+	ptest_clear(t);
+	assert_int_equal(c->tlp_flags, 0);
+	assert_int_equal(c->timer[PTCP_TCP_T_RACK], 0);
+	ptest_free(t);
+}
+
+static void
 test_rfc8985_tlp_probe_sends_new_data(void **state)
 {
 	/* Ensure that the probe is a new segment when one waits and the peer's window takes it. */
@@ -296,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_rfc8985_reordering_within_window_no_retransmit),
 		cmocka_unit_test(test_rfc8985_tlp_probe_after_pto),
 		cmocka_unit_test(test_rfc8985_tlp_probe_sends_new_data),
+		cmocka_unit_test(test_rfc8985_zero_window_timeout_ends_probe_episode),
 		cmocka_unit_test(test_rfc8985_tlp_not_without_sack),
 		cmocka_unit_test(test_rfc8985_lost_retransmission_detected),
 		cmocka_unit_test(test_rfc8985_lost_retransmission_found_by_later_retransmission),
