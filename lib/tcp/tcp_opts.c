@@ -232,15 +232,10 @@ ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len, struct ptcp_
 		return ptcp_tcp_opts_len(opt);
 	}
 	if (c->flags & PTCP_TF_TSTMP) {
-		opt->present = PTCP_TCPOPT_F_TS;
-		opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
-		opt->tsecr = c->ts_recent;
-		space -= PTCP_TCP_TS_LEN;
-		optlen = PTCP_TCP_TS_LEN;
+		optlen = ptcp_tcp_opts_ts(c, opt);
+		space -= optlen;
 	}
-	/* Nothing out of order, no duplicate to report: no SACK blocks. */
-	if (!(c->flags & PTCP_TF_SACK_PERMIT) || !ack ||
-	    (c->ooo_head == NULL && (tcp->sack_conn != c || tcp->dsack_left == tcp->dsack_right)))
+	if (!(c->flags & PTCP_TF_SACK_PERMIT) || !ack || !ptcp_tcp_sack_due(c))
 		return optlen;
 	/* SACK blocks take 2 + 8n bytes, NOP-padded: n <= (space - 4) / 8. */
 	if (len != 0)   /* a data segment stays within the peer's MSS */

@@ -106,21 +106,13 @@ header_sum_record(struct rte_mbuf *m, const uint8_t *p, uint32_t hlen, uint32_t 
 static inline int
 opts_common(struct ptcp_conn *c, uint8_t flags, struct ptcp_tcp_opts *opt)
 {
-	const struct ptcp_tcp *tcp = c->st->tcp;
-
 	if (unlikely(flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)))
 		return -1;
 	if (!(c->flags & (PTCP_TF_TSTMP | PTCP_TF_SACK_PERMIT)))
 		return 0;
-	if (c->ooo_head != NULL || (tcp->sack_conn == c && tcp->dsack_left != tcp->dsack_right))
+	if (ptcp_tcp_sack_due(c))
 		return -1;
-	if (!(c->flags & PTCP_TF_TSTMP))
-		return 0;
-	opt->present = PTCP_TCPOPT_F_TS;
-	opt->nsack = 0;
-	opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
-	opt->tsecr = c->ts_recent;
-	return PTCP_TCP_TS_LEN;
+	return (c->flags & PTCP_TF_TSTMP) ? (int)ptcp_tcp_opts_ts(c, opt) : 0;
 }
 
 /*
@@ -485,8 +477,7 @@ output(struct ptcp_conn *c, bool force)
 
 		ptcp_tcp_pmtu_check(c);   /* before snd_mss cuts segments */
 		/* RFC 7661 4.4.3: an idle sender's cwnd ages before it sends again. */
-		if (unlikely(c->cc.flags & PTCP_CC_F_NVP) && c->snd_nxt == c->snd_max &&
-		    ptcp_seq_lt(c->snd_nxt, data_end))
+		if (c->snd_nxt == c->snd_max && ptcp_seq_lt(c->snd_nxt, data_end))
 			ptcp_tcp_cc_nvp_check(c);
 		wnd_end = c->snd_una + RTE_MIN(c->snd_wnd, ptcp_tcp_send_cwnd(c));
 		if (ptcp_seq_lt(c->snd_nxt, c->sndq_seq))

@@ -664,6 +664,26 @@ ptcp_tcp_rack_arm(struct ptcp_conn *c)
 	ptcp_tcp_rack_rearm(c);
 }
 
+/** Timestamps of a non-SYN segment of c (RFC 7323 3.2) into opt: their length. */
+static inline uint32_t
+ptcp_tcp_opts_ts(const struct ptcp_conn *c, struct ptcp_tcp_opts *opt)
+{
+	opt->present = PTCP_TCPOPT_F_TS;
+	opt->nsack = 0;
+	opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
+	opt->tsecr = c->ts_recent;
+	return PTCP_TCP_TS_LEN;
+}
+
+/** c's next ACK has SACK blocks to carry: data held out of order, or a D-SACK due. */
+static inline bool
+ptcp_tcp_sack_due(const struct ptcp_conn *c)
+{
+	const struct ptcp_tcp *tcp = c->st->tcp;
+
+	return c->ooo_head != NULL || (tcp->sack_conn == c && tcp->dsack_left != tcp->dsack_right);
+}
+
 /** The clock of TS.Recent's age (PTCP_TCP_PAWS_IDLE_TICKS). */
 static inline uint32_t
 ptcp_tcp_paws_clock(const struct ptcp_stack *st)
