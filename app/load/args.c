@@ -39,6 +39,7 @@ enum {
 	OPT_PENDING,
 	OPT_THREADS,
 	OPT_RATE,
+	OPT_WAIT_PEER_MS,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
 	{ "pending",      required_argument, NULL, OPT_PENDING },
 	{ "threads",      required_argument, NULL, OPT_THREADS },
 	{ "rate",         required_argument, NULL, OPT_RATE },
+	{ "wait-peer-ms", required_argument, NULL, OPT_WAIT_PEER_MS },
 	APP_STACK_LONG_OPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -125,6 +127,11 @@ usage(FILE *f)
 "  --seed S               seed of the byte stream, 0..2^64-1 (default 1)\n"
 "  --timeout SECONDS      give up this long after the first connect (default 30)\n"
 "  --start-delay MS       wait this long after \"ready\" before connecting (default 0)\n"
+"  --wait-peer-ms MS      dpdk: after the run, keep the port until its link goes down\n"
+"                         (the peer left first), at most MS ms; prints \"waiting up to\n"
+"                         MS ms for the peer to leave\" first (default 0: close at once).\n"
+"                         For memif, whose driver in DPDK 22.11 can crash the side that\n"
+"                         still polls when its peer leaves: stop the peer on that line\n"
 "  --max-conns N          connection slots of the stack, and connections open at once\n"
 "                         (default: --conns above 4096, else 4096, no limit on opening);\n"
 "                         TIME-WAIT takes no slot, so --conns may exceed it\n",
@@ -372,6 +379,9 @@ load_args_parse(int argc, char **argv, void *arg)
 		case OPT_RATE:
 			ret = parse_u64_sfx("rate", optarg, 1, LOAD_MAX_RATE, false, &a->rate);
 			break;
+		case OPT_WAIT_PEER_MS:
+			ret = parse_u32("wait-peer-ms", optarg, 0, 600000, &a->wait_peer_ms);
+			break;
 		case ':':
 			return app_error("option %s needs a value", argv[optind - 1]);
 		case '?':
@@ -395,6 +405,9 @@ load_args_parse(int argc, char **argv, void *arg)
 	if (a->rate != 0 && a->mode != LOAD_MODE_RR)
 		return app_error("--rate paces --mode rr only (this is --mode %s)",
 				 load_mode_name(a->mode));
+	if (a->kernel && a->wait_peer_ms != 0)
+		return app_error("--wait-peer-ms waits for the dpdk backend's link (the kernel "
+				 "backend has none)");
 	if (a->kernel && !a->s.have_ip) {
 		/* The kernel picks the source address; --ip-count needs an --ip. */
 		if (a->s.ip_count > 1)

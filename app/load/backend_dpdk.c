@@ -299,6 +299,27 @@ mbufs_wanted(const struct load_args *a)
 	return (uint32_t)RTE_MIN(RTE_MAX(need, (uint64_t)16384), (uint64_t)(1u << 24));
 }
 
+void
+load_wait_peer(uint32_t ms, const volatile int *cancel)
+{
+	int ret;
+
+	if (ms == 0)
+		return;
+	printf("waiting up to %" PRIu32 " ms for the peer to leave\n", ms);
+	fflush(stdout);
+	ret = ptcp_port_wait_link_down(ms, cancel);
+	if (ret >= 0)
+		printf("peer left: link down after %d ms\n", ret);
+	else if (ret == -ETIMEDOUT)
+		printf("peer still there after %" PRIu32 " ms: closing the port\n", ms);
+	else if (ret == -EINTR)
+		printf("interrupted while waiting for the peer: closing the port\n");
+	else
+		printf("no link status (%s): closing the port\n", strerror(-ret));
+	fflush(stdout);
+}
+
 int
 load_dpdk_main(struct load_args *a, int eal_argc, char **argv)
 {
@@ -374,6 +395,7 @@ load_dpdk_main(struct load_args *a, int eal_argc, char **argv)
 	ret = load_workers_report() != 0 || ret != 0;
 	ptcp_port_report(stdout);
 	fflush(stdout);
+	load_wait_peer(a->wait_peer_ms, &load_g.stop);
 	ptcp_port_fini();
 	load_workers_free();
 	return ret;

@@ -49,6 +49,8 @@ struct load_args {
 	uint32_t timeout_s;            /* --timeout SECONDS (30), from the first connect */
 	uint32_t start_delay_ms;       /* --start-delay MS (0) */
 	uint32_t max_conns;            /* --max-conns N: slots, and live connections at once */
+	uint32_t wait_peer_ms;         /* --wait-peer-ms MS: keep the port until its link goes
+	                                * down, at most this long (0: close at once) */
 	/* modes rr|stream|crr|hold (modes.c) */
 	enum load_mode mode;           /* --mode (verify) */
 	bool kernel;                   /* --backend kernel (before "--" or first option) */
@@ -75,6 +77,13 @@ load_mode_name(enum load_mode m)
 
 /** Run a mode other than verify on the chosen backend (modes.c); the exit status. */
 int load_modes_main(struct load_args *a, int eal_argc, char **argv);
+
+/**
+ * dpdk backend, after the run: with ms > 0, print "waiting up to MS ms for
+ * the peer to leave", wait for the port's link to go down (at most ms, or
+ * until *cancel), print how it ended (backend_dpdk.c).
+ */
+void load_wait_peer(uint32_t ms, const volatile int *cancel);
 
 /**
  * Parse the application's argv (argv[0] is the program name) into a struct

@@ -746,6 +746,7 @@ main(int argc, char **argv)
 	fflush(stdout);
 	if (!ok)
 		print_failure();
+	load_wait_peer(args.wait_peer_ms, &interrupted);
 	ptcp_port_fini();
 	free(run.conns);
 	return ok ? 0 : 1;

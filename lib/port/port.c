@@ -44,6 +44,7 @@ struct port_main ptcp_port_m;
 #define PCAP_POOL_SIZE          4095
 #define PCAP_POOL_CACHE         32
 #define LINK_POLL_MS            100
+#define LINK_WAIT_DOWN_POLL_MS  10      /* ptcp_port_wait_link_down */
 /* Ethernet header + one VLAN tag + FCS around the IP MTU. */
 #define FRAME_OVERHEAD          (RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN)
 
@@ -991,6 +992,27 @@ bool
 ptcp_port_stopping(void)
 {
 	return __atomic_load_n(&M->stop, __ATOMIC_RELAXED) != 0;
+}
+
+int
+ptcp_port_wait_link_down(uint32_t timeout_ms, const volatile int *cancel)
+{
+	struct rte_eth_link link;
+	uint32_t waited = 0;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(M->port_id, &link) != 0)
+			return -EIO;
+		if (link.link_status == RTE_ETH_LINK_DOWN)
+			return (int)RTE_MIN(waited, (uint32_t)INT32_MAX);
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		if (cancel != NULL && *cancel != 0)
+			return -EINTR;
+		rte_delay_ms(LINK_WAIT_DOWN_POLL_MS);
+		waited += LINK_WAIT_DOWN_POLL_MS;
+	}
 }
 
 /* ---- Reports ------------------------------------------------------------------ */

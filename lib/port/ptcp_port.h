@@ -134,6 +134,17 @@ void ptcp_port_stop(void);
 /** True once ptcp_port_stop() was called. */
 bool ptcp_port_stopping(void);
 
+/**
+ * After ptcp_port_run returned: wait until the port's link goes down (the
+ * peer left), polling every 10 ms, at most timeout_ms, or until *cancel
+ * (may be NULL) becomes non-zero. For a program that should leave a
+ * point-to-point link (memif) after its peer: DPDK 22.11's net_memif
+ * unmaps a departed peer's rings in its control thread while that side's
+ * lcores may still be inside rx_burst. Returns the ms waited, -ETIMEDOUT,
+ * -EINTR or -EIO (no link status).
+ */
+int ptcp_port_wait_link_down(uint32_t timeout_ms, const volatile int *cancel);
+
 /** Sum of every lcore's counters into sum[PTCP_CTR_MAX] (zeroed first). */
 void ptcp_port_counters(uint64_t *sum);
 
