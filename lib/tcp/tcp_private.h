@@ -756,7 +756,20 @@ void ptcp_tcp_recovery_exit(struct ptcp_conn *c);
 
 /* tcp_timer.c */
 void ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_us);
-void ptcp_tcp_timer_stop(struct ptcp_conn *c, enum ptcp_tcp_timer t);
+/**
+ * Stop timer t. Lazy, as a timer moving later: the wheel keeps the
+ * connection where it is (timer_expire stays at most the earliest armed
+ * timer), and that slot's visit files it again by the timers armed then,
+ * or leaves it out when none is. Request/response stops the delayed ACK
+ * and the RTO on nearly every segment and arms them again on the next:
+ * finding the earliest timer and moving the connection between slot lists
+ * each time cost more than one visit per timeout.
+ */
+static inline void
+ptcp_tcp_timer_stop(struct ptcp_conn *c, enum ptcp_tcp_timer t)
+{
+	c->timer[t] = 0;
+}
 void ptcp_tcp_timer_cancel_all(struct ptcp_conn *c);
 void ptcp_tcp_rto_arm(struct ptcp_conn *c);
 void ptcp_tcp_rtt_sample(struct ptcp_conn *c, uint32_t rtt_us);

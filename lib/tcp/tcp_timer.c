@@ -72,13 +72,6 @@ ptcp_tcp_timer_set(struct ptcp_conn *c, enum ptcp_tcp_timer t, uint64_t expire_u
 }
 
 void
-ptcp_tcp_timer_stop(struct ptcp_conn *c, enum ptcp_tcp_timer t)
-{
-	c->timer[t] = 0;
-	wheel_update(c);
-}
-
-void
 ptcp_tcp_timer_cancel_all(struct ptcp_conn *c)
 {
 	unsigned int i;
