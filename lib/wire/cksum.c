@@ -61,17 +61,21 @@ ptcp_cksum_raw(const void *buf, uint32_t len)
 	uint64_t sum = 0, carry = 0, w, tail = 0;
 
 	while (len >= 32) {
-		uint64_t v[4];
+		uint64_t v0, v1, v2, v3;
 
-		memcpy(v, p, sizeof(v));
-		sum += v[0];
-		carry += sum < v[0];
-		sum += v[1];
-		carry += sum < v[1];
-		sum += v[2];
-		carry += sum < v[2];
-		sum += v[3];
-		carry += sum < v[3];
+		/* Four scalar loads: an array copy went through the stack (gcc 12). */
+		memcpy(&v0, p, 8);
+		memcpy(&v1, p + 8, 8);
+		memcpy(&v2, p + 16, 8);
+		memcpy(&v3, p + 24, 8);
+		sum += v0;
+		carry += sum < v0;
+		sum += v1;
+		carry += sum < v1;
+		sum += v2;
+		carry += sum < v2;
+		sum += v3;
+		carry += sum < v3;
 		p += 32;
 		len -= 32;
 	}
