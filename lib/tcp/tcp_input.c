@@ -362,7 +362,7 @@ rtt_from_ts(struct ptcp_conn *c, const struct ptcp_tcp_seg *seg)
 	if (!(c->flags & PTCP_TF_TSTMP) || !(seg->opt.present & PTCP_TCPOPT_F_TS) ||
 	    seg->opt.tsecr == 0)
 		return 0;
-	delta = ptcp_tcp_ts_clock(c->st) + c->ts_offset - seg->opt.tsecr;
+	delta = ptcp_tcp_tsval(c) - seg->opt.tsecr;
 	if ((int32_t)delta < 0 || delta > c->st->conf.rto_max_ms) {
 		PTCP_INC(c->st, TCP_RTT_TS_REJECT);   /* from the future, or older than any RTO */
 		return 0;

@@ -226,7 +226,7 @@ ptcp_tcp_opts_for(struct ptcp_conn *c, uint8_t flags, uint32_t len, struct ptcp_
 			opt->present |= PTCP_TCPOPT_F_SACK_PERM;
 		if (c->flags & PTCP_TF_TSTMP) {
 			opt->present |= PTCP_TCPOPT_F_TS;
-			opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
+			opt->tsval = ptcp_tcp_tsval(c);
 			opt->tsecr = ack ? c->ts_recent : 0;   /* RFC 7323 3.2 */
 		}
 		return ptcp_tcp_opts_len(opt);

@@ -100,11 +100,11 @@ header_sum_record(struct rte_mbuf *m, const uint8_t *p, uint32_t hlen, uint32_t 
 /*
  * The options of nearly every segment, decided here: none (none
  * negotiated), or timestamps alone (nothing out of order to SACK, no
- * D-SACK due). Returns their length, or -1 for SYNs, RSTs and SACK blocks,
- * which ptcp_tcp_opts_for lays out.
+ * D-SACK due), which xmit writes itself. Returns their length, or -1 for
+ * SYNs, RSTs and SACK blocks, which ptcp_tcp_opts_for lays out.
  */
 static inline int
-opts_common(struct ptcp_conn *c, uint8_t flags, struct ptcp_tcp_opts *opt)
+opts_common(const struct ptcp_conn *c, uint8_t flags)
 {
 	if (unlikely(flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)))
 		return -1;
@@ -112,7 +112,7 @@ opts_common(struct ptcp_conn *c, uint8_t flags, struct ptcp_tcp_opts *opt)
 		return 0;
 	if (ptcp_tcp_sack_due(c))
 		return -1;
-	return (c->flags & PTCP_TF_TSTMP) ? (int)ptcp_tcp_opts_ts(c, opt) : 0;
+	return (c->flags & PTCP_TF_TSTMP) ? (int)PTCP_TCP_TS_LEN : 0;
 }
 
 /*
@@ -134,7 +134,7 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 	m = len != 0 ? ptcp_mbuf_alloc_data(st) : ptcp_mbuf_alloc(st);
 	if (unlikely(m == NULL))
 		return -ENOBUFS;
-	o = opts_common(c, flags, &opt);
+	o = opts_common(c, flags);
 	optlen = o >= 0 ? (uint32_t)o : ptcp_tcp_opts_for(c, flags, len, &opt);
 	hlen = PTCP_TCP_HDR_LEN + optlen;
 	p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)hlen);
@@ -143,7 +143,9 @@ xmit(struct ptcp_conn *c, uint32_t seq, uint8_t flags, uint32_t len)
 		rte_pktmbuf_free(m);
 		return -EMSGSIZE;
 	}
-	if (optlen != 0)
+	if (o > 0)
+		ptcp_tcp_opts_build_ts(p + PTCP_TCP_HDR_LEN, ptcp_tcp_tsval(c), c->ts_recent);
+	else if (o < 0 && optlen != 0)
 		ptcp_tcp_opts_build(p + PTCP_TCP_HDR_LEN, &opt);
 	wnd = (flags & RTE_TCP_RST_FLAG) ? 0 : window_field(c, flags);
 	ptcp_tcp_build(p, c->flow.lport, c->flow.rport, seq,

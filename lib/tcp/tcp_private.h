@@ -547,7 +547,7 @@ uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
 
 /* tcp_opts.c: TCP options (RFC 7323 window scale and timestamps, RFC 2018 / 2883 SACK) */
 #define PTCP_TCP_WSCALE_MAX  14u
-#define PTCP_TCP_TS_LEN      12u            /* NOP NOP TS: what timestamps take per segment */
+#define PTCP_TCP_TS_LEN      PTCP_TCP_OPTS_TS_LEN   /* NOP NOP TS: what timestamps take per segment */
 /*
  * RFC 7323 5.5: a TS.Recent idle for more than 24 days is no reference.
  * Its age is kept in ticks of 2^20 us (1.05 s): a shift of the stack's
@@ -664,13 +664,20 @@ ptcp_tcp_rack_arm(struct ptcp_conn *c)
 	ptcp_tcp_rack_rearm(c);
 }
 
+/** TSval of the next segment of c (RFC 7323 3.2 and 5.4: the clock plus c's offset). */
+static inline uint32_t
+ptcp_tcp_tsval(const struct ptcp_conn *c)
+{
+	return ptcp_tcp_ts_clock(c->st) + c->ts_offset;
+}
+
 /** Timestamps of a non-SYN segment of c (RFC 7323 3.2) into opt: their length. */
 static inline uint32_t
 ptcp_tcp_opts_ts(const struct ptcp_conn *c, struct ptcp_tcp_opts *opt)
 {
 	opt->present = PTCP_TCPOPT_F_TS;
 	opt->nsack = 0;
-	opt->tsval = ptcp_tcp_ts_clock(c->st) + c->ts_offset;
+	opt->tsval = ptcp_tcp_tsval(c);
 	opt->tsecr = c->ts_recent;
 	return PTCP_TCP_TS_LEN;
 }

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -404,6 +405,26 @@ int ptcp_tcp_parse(const void *hdr, uint32_t seg_len, struct ptcp_tcp_seg *out);
 uint32_t ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt);
 /** The bytes ptcp_tcp_opts_build writes for opt (to size a header before building it). */
 uint32_t ptcp_tcp_opts_len(const struct ptcp_tcp_opts *opt);
+
+/** Bytes of the timestamps-only option list (RFC 7323 Appendix A: NOP, NOP, TS). */
+#define PTCP_TCP_OPTS_TS_LEN 12u
+
+/**
+ * The option list of nearly every segment of a connection with timestamps,
+ * RFC 7323 Appendix A's layout: NOP, NOP, TS(10, tsval, tsecr), 12 bytes at
+ * buf (any alignment). ptcp_tcp_opts_build writes the same for an opt with
+ * timestamps alone.
+ */
+static inline void
+ptcp_tcp_opts_build_ts(uint8_t *buf, uint32_t tsval, uint32_t tsecr)
+{
+	rte_be32_t kind = RTE_BE32(0x0101080a);   /* NOP NOP TS 10 */
+	rte_be32_t val = rte_cpu_to_be_32(tsval), ecr = rte_cpu_to_be_32(tsecr);
+
+	memcpy(buf, &kind, 4);
+	memcpy(buf + 4, &val, 4);
+	memcpy(buf + 8, &ecr, 4);
+}
 
 /**
  * Write a TCP header of 20 + opt_len bytes (options already at buf + 20, or

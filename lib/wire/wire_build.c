@@ -123,10 +123,8 @@ ptcp_tcp_opts_build(uint8_t *buf, const struct ptcp_tcp_opts *opt)
 
 	/* Every segment of a connection with timestamps: RFC 7323 Appendix A's layout. */
 	if (opt->present == PTCP_TCPOPT_F_TS) {
-		p = store4(p, PTCP_TCPOPT_NOP, PTCP_TCPOPT_NOP, PTCP_TCPOPT_TS, 10);
-		p = store_be32(p, opt->tsval);
-		p = store_be32(p, opt->tsecr);
-		return (uint32_t)(p - buf);
+		ptcp_tcp_opts_build_ts(buf, opt->tsval, opt->tsecr);
+		return PTCP_TCP_OPTS_TS_LEN;
 	}
 	if (opt->present & PTCP_TCPOPT_F_MSS) {
 		p = store4(p, PTCP_TCPOPT_MSS, 4, 0, 0);
