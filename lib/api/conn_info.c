@@ -46,6 +46,7 @@ ptcp_conn_info_get(const struct ptcp_conn *c, struct ptcp_conn_info *info)
 	info->ooo_bytes = c->ooo_bytes;
 	info->ts_recent = c->ts_recent;
 	info->rexmits = c->rexmit_segs;
+	info->rexmit_bytes = c->rexmit_bytes;
 	info->nrexmit = c->nrexmit;
 	info->dupacks = c->dupacks;
 	info->cc = ptcp_conn_cc(c);
@@ -66,7 +67,8 @@ ptcp_conn_info_format(const struct ptcp_conn_info *i, char *buf, size_t len)
 			" ssthresh=%" PRId64 " srtt_us=%" PRIu32 " rttvar_us=%" PRIu32
 			" rto_us=%" PRIu32 " flight=%" PRIu32 " snd_wnd=%" PRIu32
 			" rcv_wnd=%" PRIu32 " snd_q=%" PRIu32 " rcv_q=%" PRIu32 " ooo=%" PRIu32
-			" recovery=%u rexmits=%" PRIu32 " rto_run=%u dupacks=%u pipe=%" PRIu32 " sacked=%" PRIu32
+			" recovery=%u rexmits=%" PRIu32 " rexmit_bytes=%" PRIu32
+			" rto_run=%u dupacks=%u pipe=%" PRIu32 " sacked=%" PRIu32
 			" lost=%" PRIu32 " cc=%s",
 			la, i->lport, ra, i->rport, ptcp_tcp_state_name(i->state),
 			(i->options & PTCP_INFO_OPT_WSCALE) ? "w" : "-",
@@ -76,7 +78,7 @@ ptcp_conn_info_format(const struct ptcp_conn_info *i, char *buf, size_t len)
 			i->ssthresh == UINT32_MAX ? (int64_t)-1 : (int64_t)i->ssthresh,
 			i->srtt_us, i->rttvar_us, i->rto_us, i->flight, i->snd_wnd, i->rcv_wnd,
 			i->snd_queued, i->rcv_queued, i->ooo_bytes, i->in_recovery, i->rexmits,
-			i->nrexmit,
+			i->rexmit_bytes, i->nrexmit,
 			i->dupacks, i->pipe, i->sacked, i->lost, i->cc != NULL ? i->cc : "-");
 }
 

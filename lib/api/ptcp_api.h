@@ -330,6 +330,7 @@ struct ptcp_conn_info {
 	uint32_t ooo_bytes;            /* out-of-order bytes held */
 	uint32_t ts_recent;            /* RFC 7323 TS.Recent (timestamps) */
 	uint32_t rexmits;              /* segments retransmitted (saturates at 65535) */
+	uint32_t rexmit_bytes;         /* payload bytes retransmitted (saturates at 2^32 - 1) */
 	uint8_t nrexmit;               /* consecutive retransmission timeouts */
 	uint8_t dupacks;               /* consecutive duplicate ACKs */
 	uint32_t pipe;                 /* RFC 6675 pipe (flight without SACK information) */

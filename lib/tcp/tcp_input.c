@@ -204,7 +204,7 @@ syn_sent_input(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_in
 		c->snd_una = seg->ack;
 		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(seg->ack, c->rtt_seq)) {
 			c->flags &= ~PTCP_TF_RTT_TIMING;
-			ptcp_tcp_rtt_sample(c, (uint32_t)(st->now_us - c->rtt_start));
+			ptcp_tcp_rtt_sample(c, (uint32_t)st->now_us - c->rtt_start);
 		}
 		ptcp_tcp_timer_stop(c, PTCP_TCP_T_REXMIT);
 		update_window(c, seg);
@@ -415,7 +415,7 @@ check_ack(struct ptcp_conn *c, struct seg_ctx *s, const struct ptcp_ipv4_info *i
 		if ((c->flags & PTCP_TF_RTT_TIMING) && ptcp_seq_gt(ack, c->rtt_seq)) {
 			c->flags &= ~PTCP_TF_RTT_TIMING;
 			ptcp_tcp_pmtu_timed_acked(c);
-			rtt_us = (uint32_t)(st->now_us - c->rtt_start);
+			rtt_us = (uint32_t)st->now_us - c->rtt_start;
 			ptcp_tcp_rtt_sample(c, rtt_us);
 		} else if (c->nrexmit != 0 || (c->flags & PTCP_TF_RECOVERY)) {
 			rtt_us = rtt_from_ts(c, seg);

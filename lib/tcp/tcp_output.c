@@ -176,7 +176,7 @@ rtt_timing_start(struct ptcp_conn *c, uint32_t seq, uint32_t len)
 {
 	c->flags |= PTCP_TF_RTT_TIMING;
 	c->rtt_seq = seq;
-	c->rtt_start = c->st->now_us;
+	c->rtt_start = (uint32_t)c->st->now_us;
 	ptcp_tcp_pmtu_timed(c, len);
 }
 
@@ -218,7 +218,7 @@ ptcp_tcp_send_syn(struct ptcp_conn *c)
 	if (!(c->flags & PTCP_TF_SYN_REXMIT)) {
 		c->flags |= PTCP_TF_RTT_TIMING;
 		c->rtt_seq = c->iss;
-		c->rtt_start = c->st->now_us;
+		c->rtt_start = (uint32_t)c->st->now_us;
 	}
 	xmit(c, c->iss, flags, 0);
 }

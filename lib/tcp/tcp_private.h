@@ -163,7 +163,8 @@ struct ptcp_conn {
 	int err;                             /* reason given to on_closed */
 	TAILQ_ENTRY(ptcp_conn) mem_link;     /* on tcp->mem_wait when tqe_prev != NULL */
 	uint64_t last_rx;                    /* time of the last segment received */
-	uint64_t rtt_start;
+	uint32_t rtt_start;                  /* now_us's low 32 bits when rtt_seq was sent */
+	uint32_t rexmit_bytes;               /* payload bytes retransmitted, saturating (info) */
 	uint64_t oow_last;                   /* last rate-limited ACK (OOW, challenge) */
 	const struct ptcp_conn_ops *ops;
 	void *arg;
@@ -478,6 +479,7 @@ ptcp_tcp_rexmit_count(struct ptcp_conn *c, uint32_t len)
 	PTCP_ADD(c->st, TCP_REXMIT_BYTES, len);
 	if (c->rexmit_segs != UINT16_MAX)
 		c->rexmit_segs++;
+	c->rexmit_bytes = c->rexmit_bytes > UINT32_MAX - len ? UINT32_MAX : c->rexmit_bytes + len;
 }
 
 /*
@@ -547,7 +549,7 @@ uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
 
 /* tcp_opts.c: TCP options (RFC 7323 window scale and timestamps, RFC 2018 / 2883 SACK) */
 #define PTCP_TCP_WSCALE_MAX  14u
-#define PTCP_TCP_TS_LEN      PTCP_TCP_OPTS_TS_LEN   /* NOP NOP TS: what timestamps take per segment */
+#define PTCP_TCP_TS_LEN      PTCP_TCP_OPTS_TS_LEN   /* NOP NOP TS, on every segment */
 /*
  * RFC 7323 5.5: a TS.Recent idle for more than 24 days is no reference.
  * Its age is kept in ticks of 2^20 us (1.05 s): a shift of the stack's

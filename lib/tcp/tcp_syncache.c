@@ -392,7 +392,7 @@ ent_complete(struct ptcp_stack *st, struct ptcp_syncache_ent *e, const struct pt
 		/* RFC 6298: the handshake gives an RTT sample when nothing was resent. */
 		c->flags |= PTCP_TF_RTT_TIMING;
 		c->rtt_seq = e->iss;
-		c->rtt_start = st->now_us - (uint32_t)((uint32_t)st->now_us - e->synack_us);
+		c->rtt_start = e->synack_us;
 	} else {
 		c->flags |= PTCP_TF_SYN_REXMIT;
 	}

@@ -1332,8 +1332,8 @@ test_api_conn_info_reports_connection_state(void **state)
 	/*
 	 * Ensure that ptcp_conn_info_get reports the connection as it is: ESTABLISHED, its
 	 * 4-tuple, no options (the peer offered MSS only), MSS both ways, the initial window
-	 * RFC 6928 gives, bytes in flight and queued after a send, the peer's window; and
-	 * that the formatted line carries them.
+	 * RFC 6928 gives, bytes in flight and queued after a send, the peer's window, the
+	 * segments and bytes a timeout retransmitted; and that the formatted line carries them.
 	 */
 	struct ptest_conn pc;
 	struct ptest_ctx *t = ptest_established(&pc, NULL);
@@ -1359,19 +1359,21 @@ test_api_conn_info_reports_connection_state(void **state)
 	assert_int_equal(i.rcv_wnd, pc.rcv_adv - pc.rcv_nxt);
 	assert_false(i.in_recovery);
 	assert_int_equal(i.rexmits, 0);
+	assert_int_equal(i.rexmit_bytes, 0);
 	n = ptcp_conn_info_format(&i, line, sizeof(line));
 	assert_true(n > 0 && (size_t)n < sizeof(line));
 	assert_non_null(strstr(line, "state=ESTABLISHED"));
 	assert_non_null(strstr(line, "opts=---"));
 	assert_non_null(strstr(line, "flight=300 "));
-	/* One retransmission timeout: one segment resent, counted on the connection. */
+	/* One retransmission timeout: one segment resent, its segment and bytes counted. */
 	ptest_advance(t, i.rto_us + PTEST_SLACK_US);
 	ptest_clear(t);
 	ptcp_conn_info_get(ptest_conn_c(&pc), &i);
 	assert_int_equal(i.rexmits, 1);
+	assert_int_equal(i.rexmit_bytes, sizeof(data));
 	assert_int_equal(i.nrexmit, 1);
 	ptcp_conn_info_format(&i, line, sizeof(line));
-	assert_non_null(strstr(line, "rexmits=1 rto_run=1 "));
+	assert_non_null(strstr(line, "rexmits=1 rexmit_bytes=300 rto_run=1 "));
 	ptest_free(t);
 }
 
