@@ -85,7 +85,10 @@ drain(struct ptcp_conn *c, void *arg)
 	for (;;) {
 		struct rte_mbuf *m;
 
-		n = RTE_MIN(ptcp_readable(c), ptcp_send_space(c));
+		/* Readable first: the send space (a memory budget) only when there is something. */
+		n = ptcp_readable(c);
+		if (n != 0)
+			n = RTE_MIN(n, ptcp_send_space(c));
 		if (n == 0)
 			break;
 		if (!args.copy && (m = ptcp_recv_mbuf(c, n)) != NULL) {

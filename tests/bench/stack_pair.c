@@ -109,7 +109,8 @@ echo_readable(struct ptcp_conn *c, void *arg)
 	uint32_t n;
 
 	(void)arg;
-	while ((n = RTE_MIN(ptcp_readable(c), ptcp_send_space(c))) > 0) {
+	/* As polltcp-echo: the send space only when something is readable. */
+	while ((n = ptcp_readable(c)) > 0 && (n = RTE_MIN(n, ptcp_send_space(c))) > 0) {
 		struct rte_mbuf *m = ptcp_recv_mbuf(c, n);
 		int32_t sent;
 
