@@ -38,6 +38,32 @@ established(void)
 	return t;
 }
 
+/*
+ * As established(), with our ISS chosen: RFC 6528 makes it now/4 us + F(4-tuple,
+ * key), so the test reads F from the stack's key and moves the clock to the
+ * time that gives iss before the peer's SYN arrives.
+ */
+static struct ptest_ctx *
+established_iss(uint32_t iss)
+{
+	struct ptcp_stack_conf conf = { .cc = "newreno" };
+	struct ptest_ctx *t = ptest_new_tcp(&conf);
+	uint32_t f = ptcp_tcp_isn(&t->st->tcp->isn_key, PTEST_LOCAL_IP, PTEST_LPORT,
+				  PTEST_PEER_IP, PTEST_RPORT, 0);
+	uint64_t k = (t->now + 3) / 4;
+
+	k += (uint32_t)(iss - f - (uint32_t)k);
+	ptest_advance(t, 4 * k - t->now);
+	ptest_conn_init(t, &conn);
+	conn.peer_wnd = 65535;
+	ptest_conn_passive(&conn);
+	assert_int_equal(conn.iss, iss);
+	ptest_pattern(data, sizeof(data), 0x5a);
+	ptest_stream_start(&conn, data);
+	ptest_conn_c(&conn)->flags |= PTCP_TF_SACK_PERMIT;
+	return t;
+}
+
 /* A duplicate ACK of SND.UNA = SEG(0) with blocks [SEG(a), SEG(b)) ... */
 static void
 sack1(uint32_t ack, int a, int b)
@@ -155,6 +181,58 @@ test_rfc6675_islost_dupthresh_segments(void **state)
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(c->cwnd, 5 * MSS);
 	assert_int_equal(ptcp_tcp_sack_pipe(c), 5 * MSS);
+	ptest_free(t);
+}
+
+static void
+test_rfc6675_scoreboard_across_sequence_wrap(void **state)
+{
+	/*
+	 * Ensure that the scoreboard, IsLost and the recovery's resends hold across
+	 * the 2^32 wrap: our ISS puts SEG(4) at sequence number 0, SACK blocks on
+	 * both sides of it become sorted ranges, and recovery resends exactly the
+	 * holes below them, as test_rfc6675_islost_dupthresh_segments away from it.
+	 */
+	struct ptest_ctx *t = established_iss(UINT32_MAX - 4 * MSS);
+	struct ptcp_conn *c = ptest_conn_c(&conn);
+
+	(void)state;
+	assert_int_equal(SEG(4), 0);
+	ptest_stream_send_segs(&conn, 10);
+	sack2(SEG(0), 5, 6, 2, 3);
+	assert_non_null(c->sb);
+	assert_int_equal(c->sb->n, 2);
+	assert_int_equal(c->sb->r[0].start, SEG(2));   /* below the wrap */
+	assert_int_equal(c->sb->r[1].start, SEG(5));   /* above it */
+	assert_int_equal(c->sb->sacked_bytes, 2 * MSS);
+	assert_true(ptcp_tcp_sack_is_sacked(c, SEG(2)));
+	assert_false(ptcp_tcp_sack_is_sacked(c, SEG(4)));
+	assert_true(ptcp_tcp_sack_is_sacked(c, SEG(5)));
+	assert_false(ptcp_tcp_sack_is_lost(c, SEG(0)));
+	PTEST_NOTHING_SENT(t);
+	/* [SEG(2), SEG(3)) and [SEG(5), SEG(6)) grow into one range across 0. */
+	sack1(SEG(0), 2, 6);
+	assert_int_equal(c->sb->n, 1);
+	assert_int_equal(c->sb->r[0].end, SEG(6));
+	assert_int_equal(c->sb->sacked_bytes, 4 * MSS);
+	/* More than 2 SMSS SACKed above SEG(0) and SEG(1): both lost, recovery starts. */
+	assert_true(ptcp_tcp_sack_is_lost(c, SEG(0)));
+	assert_true(ptcp_tcp_sack_is_lost(c, SEG(1)));
+	assert_false(ptcp_tcp_sack_is_lost(c, SEG(6)));
+	assert_int_equal(PTEST_CTR(t, TCP_SACK_RECOVERY), 1);
+	/* cwnd = ssthresh = 5 MSS; pipe = SEG(0) resent + 6..9 = 5 MSS: SEG(1) waits. */
+	PTEST_EXPECT_REXMIT(&conn, SEG(0), MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(c->cwnd, 5 * MSS);
+	assert_int_equal(ptcp_tcp_sack_pipe(c), 5 * MSS);
+	/* A cumulative ACK of SEG(0) (below the wrap) lets the next hole, SEG(1), go. */
+	sack1(SEG(1), 2, 6);
+	PTEST_EXPECT_REXMIT(&conn, SEG(1), MSS);
+	/* The cumulative ACK across the wrap: only what lies above it stays. */
+	ptest_conn_rx_sack(&conn, SEG(6), NULL, 0);
+	assert_int_equal(c->snd_una, SEG(6));
+	assert_true(c->sb == NULL || c->sb->n == 0);
+	ptest_clear(t);
 	ptest_free(t);
 }
 
@@ -648,6 +726,7 @@ main(void)
 		cmocka_unit_test(test_rfc2018_block_outside_window_ignored),
 		cmocka_unit_test(test_rfc6675_islost_dupthresh_segments),
 		cmocka_unit_test(test_rfc6675_islost_bytes_rule),
+		cmocka_unit_test(test_rfc6675_scoreboard_across_sequence_wrap),
 		cmocka_unit_test(test_rfc6675_nextseg_rule1_lost_hole_first),
 		cmocka_unit_test(test_rfc6675_nextseg_rule2_new_data),
 		cmocka_unit_test(test_rfc6675_nextseg_rule3_unsacked_below_sacked),
