@@ -658,7 +658,8 @@ ptest_conn_rx_sack(struct ptest_conn *pc, uint32_t ack, const struct ptcp_sack_b
 	assert_true(n <= PTCP_TCP_MAX_SACK);
 	o.nsack = (uint8_t)n;
 	memcpy(o.sack, b, n * sizeof(*b));
-	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .src = pc->peer_ip, .sport = pc->rport,
+		.dport = pc->lport,
 		.seq = pc->rcv_nxt, .ack = ack, .flags = RTE_TCP_ACK_FLAG, .wnd = pc->peer_wnd,
 		.opt = &o });
 }
@@ -668,6 +669,14 @@ ptest_conn_c(struct ptest_conn *pc)
 {
 	assert_non_null(pc->rec.conn);
 	return pc->rec.conn;
+}
+
+/* A peer at an address of its own (pc->peer_ip) gets the peer's MAC in the neighbour table. */
+static void
+peer_neigh(struct ptest_conn *pc)
+{
+	if (pc->peer_ip != 0)
+		assert_int_equal(ptcp_arp_update(pc->t->st, pc->peer_ip, &ptest_peer_mac), 0);
 }
 
 void
@@ -739,9 +748,11 @@ ptest_conn_syn_received(struct ptest_conn *pc)
 	struct ptcp_tcp_opts o;
 	struct ptcp_tcp_seg s;
 
+	peer_neigh(pc);
 	syn_opts(pc, &o);
 	o.tsecr = 0;
-	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .src = pc->peer_ip, .sport = pc->rport,
+		.dport = pc->lport,
 		.seq = pc->irs, .flags = RTE_TCP_SYN_FLAG, .wnd = pc->peer_wnd,
 		.opt = o.present ? &o : NULL });
 	ptest_pop_tcp(pc->t, &s, NULL, 0);
@@ -772,8 +783,9 @@ ptest_conn_syn_sent(struct ptest_conn *pc)
 
 	if (pc->lport == PTEST_LPORT)
 		pc->lport = PTEST_ACTIVE_LPORT;
-	c = ptcp_connect(pc->t->st, PTEST_PEER_IP, pc->rport, pc->lport, &ptest_rec_ops,
-			 &pc->rec);
+	peer_neigh(pc);
+	c = ptcp_connect(pc->t->st, pc->peer_ip ? pc->peer_ip : PTEST_PEER_IP, pc->rport,
+			 pc->lport, &ptest_rec_ops, &pc->rec);
 	assert_non_null(c);
 	pc->rec.conn = c;
 	ptest_kick(pc->t);
@@ -792,7 +804,8 @@ ptest_conn_active(struct ptest_conn *pc)
 
 	ptest_conn_syn_sent(pc);
 	syn_opts(pc, &o);
-	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .src = pc->peer_ip, .sport = pc->rport,
+		.dport = pc->lport,
 		.seq = pc->irs, .ack = pc->snd_nxt, .flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG,
 		.wnd = pc->peer_wnd, .opt = o.present ? &o : NULL });
 	pc->rcv_nxt = pc->irs + 1;
@@ -883,7 +896,8 @@ ptest_conn_rx(struct ptest_conn *pc, uint8_t flags, uint32_t seq, uint32_t ack,
 	struct ptcp_tcp_opts ts = { .present = PTCP_TCPOPT_F_TS, .tsval = pc->peer_tsval,
 				    .tsecr = pc->ts_echo };
 
-	ptest_rx_seg(pc->t, &(struct ptest_seg){ .sport = pc->rport, .dport = pc->lport,
+	ptest_rx_seg(pc->t, &(struct ptest_seg){ .src = pc->peer_ip, .sport = pc->rport,
+		.dport = pc->lport,
 		.seq = seq, .ack = ack, .flags = flags, .wnd = pc->peer_wnd, .data = data,
 		.len = len, .opt = pc->ts_on ? &ts : NULL });
 }

@@ -184,6 +184,7 @@ struct ptest_conn {
 	struct ptest_rec rec;
 	uint16_t lport;                /* our port */
 	uint16_t rport;                /* the peer's port */
+	rte_be32_t peer_ip;            /* the peer's address, 0 = PTEST_PEER_IP (same MAC) */
 	uint32_t iss;                  /* our ISS (read from our SYN or SYN-ACK) */
 	uint32_t snd_nxt;
 	uint32_t irs;                  /* the peer's ISN (PTEST_PEER_ISN) */

@@ -38,8 +38,8 @@ established(const struct ptcp_stack_conf *conf)
  * datagram of quoted_len bytes.
  */
 static void
-rx_frag_needed_quote(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32_t seq,
-		     uint16_t mtu, uint16_t quoted_len, uint32_t tcp_bytes)
+rx_frag_needed_to(struct ptest_ctx *t, rte_be32_t raddr, uint16_t lport, uint16_t rport,
+		  uint32_t seq, uint16_t mtu, uint16_t quoted_len, uint32_t tcp_bytes)
 {
 	uint8_t msg[8 + 20 + 8];
 	uint8_t *q = msg + 8, *th = q + 20;
@@ -50,7 +50,7 @@ rx_frag_needed_quote(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32
 	msg[1] = 4;
 	msg[6] = (uint8_t)(mtu >> 8);
 	msg[7] = (uint8_t)mtu;
-	ptcp_ipv4_build(q, PTEST_LOCAL_IP, PTEST_PEER_IP, IPPROTO_TCP,
+	ptcp_ipv4_build(q, PTEST_LOCAL_IP, raddr, IPPROTO_TCP,
 			(uint16_t)(quoted_len - 20), 0, 63, true);
 	th[0] = (uint8_t)(lport >> 8);
 	th[1] = (uint8_t)lport;
@@ -64,6 +64,14 @@ rx_frag_needed_quote(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32
 	memcpy(msg + 2, &ck, 2);
 	ptest_rx(t, ptest_ipv4_frame(t, ROUTER_IP, PTEST_LOCAL_IP, IPPROTO_ICMP, msg,
 				     8 + 20 + tcp_bytes));
+}
+
+/* The same quoting a segment to PTEST_PEER_IP. */
+static void
+rx_frag_needed_quote(struct ptest_ctx *t, uint16_t lport, uint16_t rport, uint32_t seq,
+		     uint16_t mtu, uint16_t quoted_len, uint32_t tcp_bytes)
+{
+	rx_frag_needed_to(t, PTEST_PEER_IP, lport, rport, seq, mtu, quoted_len, tcp_bytes);
 }
 
 static void
@@ -249,6 +257,51 @@ test_rfc1191_6_3_pmtu_cache_entry_expires(void **state)
 	PTEST_NOTHING_SENT(t);
 	assert_int_equal(c->snd_mss, MSS);
 	assert_int_equal(PTEST_CTR(t, TCP_PMTU_SYNCED), 1);
+	ptest_free(t);
+}
+
+static void
+test_rfc1191_6_3_pmtu_cache_full_evicts_soonest_expiry(void **state)
+{
+	/*
+	 * Ensure that a full path-MTU cache (8 destinations, the smallest size)
+	 * makes room for a ninth by giving up the entry that expires first
+	 * (counted in PMTU_CACHE_EVICT), keeps the others, and that the
+	 * connection whose entry went keeps its lowered MSS.
+	 */
+	static struct ptest_conn pcs[9];
+	struct ptcp_stack_conf conf = { .pmtu_cache_size = 8 };
+	struct ptest_ctx *t = ptest_new_tcp(&conf);
+	unsigned int i;
+
+	(void)state;
+	ptest_pattern(data, sizeof(data), 0x5a);
+	for (i = 0; i < RTE_DIM(pcs); i++) {
+		struct ptest_conn *pc = &pcs[i];
+
+		ptest_conn_init(t, pc);
+		pc->peer_ip = rte_cpu_to_be_32(0xC6120000u + 10 + i);   /* 198.18.0.10 + i */
+		pc->lport = (uint16_t)(PTEST_LPORT + i);
+		ptest_conn_passive(pc);
+		ptest_stream_start(pc, data);
+		ptest_stream_send_segs(pc, 2);
+	}
+	for (i = 0; i < RTE_DIM(pcs); i++) {
+		struct ptest_conn *pc = &pcs[i];
+
+		rx_frag_needed_to(t, pc->peer_ip, pc->lport, pc->rport, pc->stream_base, 1280,
+				  20 + 20 + MSS, 8);
+		assert_int_equal(ptest_conn_c(pc)->snd_mss, 1240);
+		ptest_clear(t);   /* the flight, resent at 1240 */
+		assert_int_equal(ptcp_tcp_pmtu_count(t->st), RTE_MIN(i + 1, 8u));
+		assert_int_equal(PTEST_CTR(t, PMTU_CACHE_EVICT), i < 8 ? 0 : 1);
+		ptest_advance(t, PTCP_MS(1));   /* each entry expires 1 ms after the one before */
+	}
+	assert_int_equal(PTEST_CTR(t, PMTU_CACHE_ADD), 9);
+	assert_int_equal(ptcp_tcp_pmtu_get(t->st, pcs[0].peer_ip), 1500);   /* evicted */
+	for (i = 1; i < RTE_DIM(pcs); i++)
+		assert_int_equal(ptcp_tcp_pmtu_get(t->st, pcs[i].peer_ip), 1280);
+	assert_int_equal(ptest_conn_c(&pcs[0])->snd_mss, 1240);
 	ptest_free(t);
 }
 
@@ -552,6 +605,7 @@ main(void)
 		cmocka_unit_test(test_rfc5927_4_1_icmp_quoting_out_of_flight_seq_rejected),
 		/* the path-MTU cache */
 		cmocka_unit_test(test_rfc1191_6_3_pmtu_cache_entry_expires),
+		cmocka_unit_test(test_rfc1191_6_3_pmtu_cache_full_evicts_soonest_expiry),
 		cmocka_unit_test(test_rfc5681_cwnd_below_one_segment_still_sends_a_segment),
 		cmocka_unit_test(test_pmtu_cache_new_connection_starts_with_cached_mss),
 		cmocka_unit_test(test_pmtu_cache_change_reaches_other_connections),
