@@ -105,6 +105,25 @@ test_rfc8985_reordering_within_window_no_retransmit(void **state)
 	ptest_free(t);
 }
 
+/*
+ * A tail loss: ten segments out, the peer acknowledges up to SEG(8) one RTT
+ * later (sample = SRTT) with window wnd, and nothing more; the probe resends
+ * SEG(9) at the PTO.
+ */
+static void
+tail_probe(struct ptest_ctx *t, uint16_t wnd)
+{
+	ptest_stream_send_segs(&conn, 10);
+	ptest_advance(t, RTT_US);
+	conn.peer_wnd = wnd;
+	ptest_conn_rx_ack_to(&conn, SEG(8));
+	PTEST_NOTHING_SENT(t);
+	PTEST_EXPECT_SENT_AFTER(t, PTO_US);
+	PTEST_EXPECT_REXMIT(&conn, SEG(9), MSS);
+	PTEST_NOTHING_SENT(t);
+	assert_int_equal(PTEST_CTR(t, TCP_TLP_PROBE), 1);
+}
+
 static void
 test_rfc8985_tlp_probe_after_pto(void **state)
 {
@@ -116,14 +135,7 @@ test_rfc8985_tlp_probe_after_pto(void **state)
 	struct ptest_ctx *t = established();
 
 	(void)state;
-	ptest_stream_send_segs(&conn, 10);
-	ptest_advance(t, RTT_US);   /* the ACK comes one RTT later (sample = SRTT) */
-	ptest_conn_rx_ack_to(&conn, SEG(8));
-	PTEST_NOTHING_SENT(t);
-	PTEST_EXPECT_SENT_AFTER(t, PTO_US);
-	PTEST_EXPECT_REXMIT(&conn, SEG(9), MSS);
-	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_TLP_PROBE), 1);
+	tail_probe(t, 65535);
 	assert_int_equal(PTEST_CTR(t, TCP_RTO), 0);
 	/* The probe arrives, SEG(8) is reported missing: lost after reo_wnd. */
 	sack1(SEG(8), 9, 10);
@@ -152,15 +164,7 @@ test_rfc8985_zero_window_timeout_ends_probe_episode(void **state)
 	struct ptcp_conn *c = ptest_conn_c(&conn);
 
 	(void)state;
-	ptest_stream_send_segs(&conn, 10);
-	ptest_advance(t, RTT_US);
-	conn.peer_wnd = 0;
-	ptest_conn_rx_ack_to(&conn, SEG(8));
-	PTEST_NOTHING_SENT(t);
-	PTEST_EXPECT_SENT_AFTER(t, PTO_US);
-	PTEST_EXPECT_REXMIT(&conn, SEG(9), MSS);
-	PTEST_NOTHING_SENT(t);
-	assert_int_equal(PTEST_CTR(t, TCP_TLP_PROBE), 1);
+	tail_probe(t, 0);
 	assert_true(c->tlp_flags & PTCP_TLP_OUT);
 	ptest_advance(t, c->timer[PTCP_TCP_T_REXMIT] - t->now);
 	assert_int_equal(PTEST_CTR(t, TCP_PERSIST_ZERO_WND_RTO), 1);
