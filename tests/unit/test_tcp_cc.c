@@ -35,6 +35,9 @@
 #define SEGS(n) ((uint32_t)(n) * MSS)
 /* CUBIC values: integer arithmetic within this many bytes of the real-number formula. */
 #define CUBIC_TOL 16
+/* W_cubic(t_ms) of c is want bytes, within CUBIC_TOL. */
+#define ASSERT_CUBIC_W(c, t_ms, want) \
+	assert_in_range(ptcp_tcp_cubic_w((c), (t_ms)), (want) - CUBIC_TOL, (want) + CUBIC_TOL)
 
 static struct ptest_conn conn;
 static uint8_t data[64 * PTEST_MSS];
@@ -283,11 +286,11 @@ test_rfc9438_4_2_cubic_window_at_t(void **state)
 	(void)state;
 	ack_limited(c, MSS);
 	assert_int_equal(c->cc.priv.cubic.k_ms, 4217);
-	assert_in_range(ptcp_tcp_cubic_w(c, 0), 102200 - CUBIC_TOL, 102200 + CUBIC_TOL);
-	assert_in_range(ptcp_tcp_cubic_w(c, 1000), 126554 - CUBIC_TOL, 126554 + CUBIC_TOL);
+	ASSERT_CUBIC_W(c, 0, 102200);
+	ASSERT_CUBIC_W(c, 1000, 126554);
 	assert_int_equal(ptcp_tcp_cubic_w(c, 4217), 146000);
-	assert_in_range(ptcp_tcp_cubic_w(c, 6000), 149309 - CUBIC_TOL, 149309 + CUBIC_TOL);
-	assert_in_range(ptcp_tcp_cubic_w(c, 10000), 258937 - CUBIC_TOL, 258937 + CUBIC_TOL);
+	ASSERT_CUBIC_W(c, 6000, 149309);
+	ASSERT_CUBIC_W(c, 10000, 258937);
 	pretend_end(c);
 	ptest_free(t);
 }
@@ -311,9 +314,9 @@ test_rfc9438_4_2_cubic_window_with_negative_k(void **state)
 	c->cwnd = SEGS(120);
 	ack_limited(c, MSS);
 	assert_int_equal(c->cc.priv.cubic.k_ms, -3684);
-	assert_in_range(ptcp_tcp_cubic_w(c, 0), 175200 - CUBIC_TOL, 175200 + CUBIC_TOL);
-	assert_in_range(ptcp_tcp_cubic_w(c, 1000), 206017 - CUBIC_TOL, 206017 + CUBIC_TOL);
-	assert_in_range(ptcp_tcp_cubic_w(c, 2000), 253246 - CUBIC_TOL, 253246 + CUBIC_TOL);
+	ASSERT_CUBIC_W(c, 0, 175200);
+	ASSERT_CUBIC_W(c, 1000, 206017);
+	ASSERT_CUBIC_W(c, 2000, 253246);
 	pretend_end(c);
 	ptest_free(t);
 }
@@ -433,7 +436,7 @@ test_rfc9438_4_3_reno_friendly_region(void **state)
 	assert_int_equal(c->cwnd, SEGS(7));
 	for (unsigned int i = 0; i < RTE_DIM(expect); i++) {
 		ack_limited(c, c->cwnd);
-		assert_in_range(ptcp_tcp_cubic_w(c, 0), SEGS(7) - CUBIC_TOL, SEGS(7) + CUBIC_TOL);
+		ASSERT_CUBIC_W(c, 0, SEGS(7));
 		assert_in_range(c->cwnd, expect[i] - 2, expect[i] + 2);
 	}
 	pretend_end(c);
