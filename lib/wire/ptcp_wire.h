@@ -408,6 +408,10 @@ uint32_t ptcp_tcp_opts_len(const struct ptcp_tcp_opts *opt);
 
 /** Bytes of the timestamps-only option list (RFC 7323 Appendix A: NOP, NOP, TS). */
 #define PTCP_TCP_OPTS_TS_LEN 12u
+/** Its first four bytes, host order: NOP, NOP, kind TS, length 10 (builder and parser). */
+#define PTCP_TCP_OPTS_TS_WORD \
+	((uint32_t)PTCP_TCPOPT_NOP << 24 | (uint32_t)PTCP_TCPOPT_NOP << 16 | \
+	 (uint32_t)PTCP_TCPOPT_TS << 8 | 10u)
 
 /**
  * The option list of nearly every segment of a connection with timestamps,
@@ -418,7 +422,7 @@ uint32_t ptcp_tcp_opts_len(const struct ptcp_tcp_opts *opt);
 static inline void
 ptcp_tcp_opts_build_ts(uint8_t *buf, uint32_t tsval, uint32_t tsecr)
 {
-	rte_be32_t kind = RTE_BE32(0x0101080a);   /* NOP NOP TS 10 */
+	rte_be32_t kind = RTE_BE32(PTCP_TCP_OPTS_TS_WORD);
 	rte_be32_t val = rte_cpu_to_be_32(tsval), ecr = rte_cpu_to_be_32(tsecr);
 
 	memcpy(buf, &kind, 4);

@@ -259,9 +259,8 @@ ptcp_tcp_parse(const void *hdr, uint32_t seg_len, struct ptcp_tcp_seg *out)
 	out->hdr_len = (uint8_t)hlen;
 	memset(&out->opt, 0, sizeof(out->opt));
 	/* RFC 7323 Appendix A's layout, what every segment with timestamps has. */
-	if (hlen == PTCP_TCP_HDR_LEN + 12 &&
-	    load_be32((const uint8_t *)hdr + PTCP_TCP_HDR_LEN) ==
-	    (PTCP_TCPOPT_NOP << 24 | PTCP_TCPOPT_NOP << 16 | PTCP_TCPOPT_TS << 8 | OPTLEN_TS)) {
+	if (hlen == PTCP_TCP_HDR_LEN + PTCP_TCP_OPTS_TS_LEN &&
+	    load_be32((const uint8_t *)hdr + PTCP_TCP_HDR_LEN) == PTCP_TCP_OPTS_TS_WORD) {
 		out->opt.present = PTCP_TCPOPT_F_TS;
 		out->opt.tsval = load_be32((const uint8_t *)hdr + PTCP_TCP_HDR_LEN + 4);
 		out->opt.tsecr = load_be32((const uint8_t *)hdr + PTCP_TCP_HDR_LEN + 8);
