@@ -495,22 +495,39 @@ print_link(const struct rte_eth_link *link)
 	fflush(stdout);
 }
 
+/*
+ * Poll the link every poll_ms until its status is want, timeout_ms passed
+ * or *stop is non-zero; *link holds the last status read, *waited the ms
+ * spent. Returns 0 (want reached), -ETIMEDOUT, -EINTR (stop) or -EIO (no
+ * link status).
+ */
+static int
+link_wait_for(uint8_t want, uint32_t timeout_ms, uint32_t poll_ms, const volatile int *stop,
+	      struct rte_eth_link *link, uint32_t *waited)
+{
+	for (*waited = 0;; *waited += poll_ms) {
+		memset(link, 0, sizeof(*link));
+		if (rte_eth_link_get_nowait(M->port_id, link) != 0)
+			return -EIO;
+		if (link->link_status == want)
+			return 0;
+		if (*waited >= timeout_ms)
+			return -ETIMEDOUT;
+		if (stop != NULL && *stop != 0)
+			return -EINTR;
+		rte_delay_ms(poll_ms);
+	}
+}
+
 static void
 wait_link(void)
 {
 	struct rte_eth_link link;
-	uint32_t waited = 0;
+	uint32_t waited;
 
-	for (;;) {
-		memset(&link, 0, sizeof(link));
-		if (rte_eth_link_get_nowait(M->port_id, &link) != 0)
-			break;
-		if (link.link_status == RTE_ETH_LINK_UP || waited >= M->conf.link_wait_ms ||
-		    M->stop != 0)
-			break;
-		rte_delay_ms(LINK_POLL_MS);
-		waited += LINK_POLL_MS;
-	}
+	(void)link_wait_for(RTE_ETH_LINK_UP, M->conf.link_wait_ms, LINK_POLL_MS, &M->stop, &link,
+			    &waited);
+
 	M->link_up = link.link_status == RTE_ETH_LINK_UP;
 	print_link(&link);
 	if (!M->link_up)
@@ -998,21 +1015,11 @@ int
 ptcp_port_wait_link_down(uint32_t timeout_ms, const volatile int *cancel)
 {
 	struct rte_eth_link link;
-	uint32_t waited = 0;
+	uint32_t waited;
+	int ret = link_wait_for(RTE_ETH_LINK_DOWN, timeout_ms, LINK_WAIT_DOWN_POLL_MS, cancel,
+				&link, &waited);
 
-	for (;;) {
-		memset(&link, 0, sizeof(link));
-		if (rte_eth_link_get_nowait(M->port_id, &link) != 0)
-			return -EIO;
-		if (link.link_status == RTE_ETH_LINK_DOWN)
-			return (int)RTE_MIN(waited, (uint32_t)INT32_MAX);
-		if (waited >= timeout_ms)
-			return -ETIMEDOUT;
-		if (cancel != NULL && *cancel != 0)
-			return -EINTR;
-		rte_delay_ms(LINK_WAIT_DOWN_POLL_MS);
-		waited += LINK_WAIT_DOWN_POLL_MS;
-	}
+	return ret == 0 ? (int)RTE_MIN(waited, (uint32_t)INT32_MAX) : ret;
 }
 
 /* ---- Reports ------------------------------------------------------------------ */
