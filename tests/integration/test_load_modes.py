@@ -441,6 +441,31 @@ def test_cli_errors(ctx):
 
 
 @suite.test
+def test_wait_peer_gives_up_when_the_link_stays_up(ctx):
+    """Ensure that polltcp-load --wait-peer-ms on a link that never goes down
+    (net_null: nothing answers, nothing leaves the process) says it waits,
+    gives up after the time asked and closes the port."""
+    prefix = "ptcpw%d" % os.getpid()
+    argv = [LOAD, "--vdev=net_null0", "--no-huge", "-m", "256", "--no-pci", "-l", "0",
+            "--file-prefix", prefix, "--log-level=*:warning", "--",
+            "--ip", "198.18.0.10/%d" % H.PREFIX_LEN, "--connect", "198.18.0.2:7",
+            "--bytes", "0", "--timeout", "1", "--wait-peer-ms", "300", "--link-wait", "0"]
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+    finally:
+        H._sh(["rm", "-rf", "/var/run/dpdk/" + prefix], check=False)
+    lines = p.stdout.splitlines()
+    wait, gave_up = ("waiting up to 300 ms for the peer to leave",
+                     "peer still there after 300 ms: closing the port")
+    check(p.returncode == 1, "exit %d (the connection cannot succeed on net_null)"
+          % p.returncode)
+    check(wait in lines, "no waiting line: %r" % lines[-5:])
+    i = lines.index(wait)
+    check(lines[i + 1:i + 2] == [gave_up], "no give-up line after it: %r" % lines[i:])
+
+
+@suite.test
 def test_kernel_echo_cli(ctx):
     """Ensure that kernel-echo rejects bad options with one line and exit 1."""
     for args, want in ((["--listen", "198.18.0.2"], "port is missing"),
