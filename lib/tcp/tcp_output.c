@@ -112,7 +112,7 @@ opts_common(const struct ptcp_conn *c, uint8_t flags)
 		return 0;
 	if (ptcp_tcp_sack_due(c))
 		return -1;
-	return (c->flags & PTCP_TF_TSTMP) ? (int)PTCP_TCP_TS_LEN : 0;
+	return (c->flags & PTCP_TF_TSTMP) ? (int)PTCP_TCP_OPTS_TS_LEN : 0;
 }
 
 /*

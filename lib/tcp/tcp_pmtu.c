@@ -269,7 +269,7 @@ cache_lower(struct ptcp_stack *st, rte_be32_t raddr, uint16_t mtu)
 static uint16_t
 opt_len(const struct ptcp_conn *c)
 {
-	return (c->flags & PTCP_TF_TSTMP) ? PTCP_TCP_TS_LEN : 0;
+	return (c->flags & PTCP_TF_TSTMP) ? PTCP_TCP_OPTS_TS_LEN : 0;
 }
 
 /* snd_mss for a path MTU of mtu: what the handshake allowed, within it, less options. */

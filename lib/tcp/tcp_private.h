@@ -549,7 +549,6 @@ uint32_t ptcp_tcp_fin_seq(const struct ptcp_conn *c);
 
 /* tcp_opts.c: TCP options (RFC 7323 window scale and timestamps, RFC 2018 / 2883 SACK) */
 #define PTCP_TCP_WSCALE_MAX  14u
-#define PTCP_TCP_TS_LEN      PTCP_TCP_OPTS_TS_LEN   /* NOP NOP TS, on every segment */
 /*
  * RFC 7323 5.5: a TS.Recent idle for more than 24 days is no reference.
  * Its age is kept in ticks of 2^20 us (1.05 s): a shift of the stack's
@@ -681,7 +680,7 @@ ptcp_tcp_opts_ts(const struct ptcp_conn *c, struct ptcp_tcp_opts *opt)
 	opt->nsack = 0;
 	opt->tsval = ptcp_tcp_tsval(c);
 	opt->tsecr = c->ts_recent;
-	return PTCP_TCP_TS_LEN;
+	return PTCP_TCP_OPTS_TS_LEN;
 }
 
 /** c's next ACK has SACK blocks to carry: data held out of order, or a D-SACK due. */

@@ -860,7 +860,7 @@ test_rfc9293_3_7_1_effective_mss_less_timestamp_option(void **state)
 	(void)state;
 	for (ts = 0; ts <= 1; ts++) {
 		struct ptest_ctx *t = est(NULL, ts ? ALL_OPTS : PTCP_TCPOPT_F_SACK_PERM, false);
-		uint32_t seg = ts ? PTEST_MSS - PTCP_TCP_TS_LEN : PTEST_MSS;
+		uint32_t seg = ts ? PTEST_MSS - PTCP_TCP_OPTS_TS_LEN : PTEST_MSS;
 
 		assert_int_equal(ptest_conn_c(&conn)->snd_mss, seg);
 		ptest_conn_send(&conn, d, 2 * seg);
